@@ -1,0 +1,103 @@
+// Pipeline throughput (events/s into a sink) and the cost of one log() call on the caller's thread.
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { createAuditLogger, fileSink, memorySink, runWithContext } = require('@auditkit/core');
+
+/** An input that becomes an event of about 700 bytes of JSON. */
+function input(i) {
+  return {
+    type: 'order.updated',
+    message: 'order status changed by clerk',
+    resource: { type: 'order', id: `ord-${i}` },
+    changes: { before: { status: 'open', quantity: 2 }, after: { status: 'shipped', quantity: 2 } },
+    details: { warehouse: 'fra-2', carrier: 'dhl', tracking: `JD0146000033${i}`, items: 3 },
+    compliance: ['SOX'],
+  };
+}
+
+const context = {
+  requestId: '3f1c2b7e-8d4a-4c1e-9f2a-6b5d4e3c2a10',
+  correlationId: '3f1c2b7e-8d4a-4c1e-9f2a-6b5d4e3c2a10',
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  spanId: '00f067aa0ba902b7',
+  actor: { type: 'user', id: 'u-alice', roles: ['clerk'] },
+  tenant: 'acme',
+  ip: '10.1.2.3',
+  userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+  request: { protocol: 'http', method: 'PATCH', path: '/orders/42' },
+};
+
+async function throughput(name, sink, total) {
+  const logger = createAuditLogger({
+    service: 'bench',
+    flushOnExit: false,
+    sinks: [sink],
+    queue: { maxEvents: 50_000 },
+  });
+  let i = 0;
+  const started = process.hrtime.bigint();
+  // Produce in slices and let delivery run between them, as a server would.
+  await runWithContext(context, async () => {
+    while (i < total) {
+      const end = Math.min(total, i + 2000);
+      for (; i < end; i++) logger.log(input(i));
+      await new Promise((r) => setImmediate(r));
+      if (logger.stats().queue.events > 40_000) await logger.flush();
+    }
+  });
+  await logger.close();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const s = logger.stats();
+  if (s.dropped !== 0 || s.sinks[0].delivered !== total)
+    throw new Error(`${name}: lost events ${JSON.stringify(s)}`);
+  return { name, events: total, seconds, eventsPerSecond: Math.round(total / seconds) };
+}
+
+async function logCost(total) {
+  const logger = createAuditLogger({
+    service: 'bench',
+    flushOnExit: false,
+    sinks: [memorySink({ maxEvents: 1 })],
+    queue: { maxEvents: total + 1 },
+    batch: { maxEvents: total + 1, maxWaitMs: 60_000 },
+  });
+  const inputs = Array.from({ length: total }, (_, i) => input(i));
+  const started = process.hrtime.bigint();
+  runWithContext(context, () => {
+    for (let i = 0; i < total; i++) logger.log(inputs[i]);
+  });
+  const ns = Number(process.hrtime.bigint() - started) / total;
+  await logger.close();
+  return { name: 'log() on the caller thread', calls: total, microsecondsPerCall: Math.round(ns) / 1000 };
+}
+
+async function eventSize() {
+  const sink = memorySink();
+  const logger = createAuditLogger({ service: 'bench', flushOnExit: false, sinks: [sink] });
+  runWithContext(context, () => logger.log(input(1)));
+  await logger.close();
+  return JSON.stringify(sink.events[0]).length;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'auditkit-bench-'));
+  try {
+    const total = Number(process.env.EVENTS ?? 300_000);
+    await throughput('warmup', memorySink({ maxEvents: 1 }), 50_000);
+    const results = {
+      eventBytes: await eventSize(),
+      memory: await throughput('memorySink', memorySink({ maxEvents: 1 }), total),
+      file: await throughput('fileSink', fileSink({ path: join(dir, 'audit.jsonl') }), total),
+      logCost: await logCost(100_000),
+    };
+    process.stdout.write(JSON.stringify(results));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { type AuditEvent, createAuditLogger, fileSink, listAuditFiles } from '@auditkit/core';
+import { createApp } from '@auditkit/example-express-app';
+
+const logPath = resolve(process.env.AUDIT_LOG ?? './audit-logs/audit.jsonl');
+
+async function main(): Promise<void> {
+  const audit = createAuditLogger({
+    service: 'orders-demo',
+    version: '1.0.0',
+    sinks: [fileSink({ path: logPath })],
+  });
+  const server = createApp({ logger: audit }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const before = await countLines();
+
+  const call = async (method: string, path: string, body?: unknown, token?: string, ip?: string) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (ip) headers['x-forwarded-for'] = ip;
+    const res = await fetch(base + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text.startsWith('{') ? JSON.parse(text) : text };
+  };
+
+  console.log('Driving traffic against the example Express app...');
+  for (let i = 0; i < 3; i++) await call('POST', '/login', { username: 'mallory', password: `guess-${i}` });
+  const alice = (await call('POST', '/login', { username: 'alice', password: 'correct horse' })).json
+    .token as string;
+  const bob = (await call('POST', '/login', { username: 'bob', password: 'battery staple' })).json
+    .token as string;
+  const created = await call('POST', '/orders', { item: 'laptop', quantity: 2 }, alice);
+  await call('POST', '/orders', { item: 'monitor', quantity: 1, card: '4111 1111 1111 1111' }, bob);
+  await call('GET', `/orders/${created.json.id}`, undefined, bob);
+  await call('PATCH', `/orders/${created.json.id}`, { status: 'shipped' }, alice);
+  await call('DELETE', `/orders/${created.json.id}`, undefined, bob);
+  await call('GET', '/orders-export', undefined, alice);
+  await call('GET', '/orders/999', undefined, alice);
+  await call('GET', '/orders/1');
+  await call('GET', '/health');
+  await call('DELETE', `/orders/${created.json.id}`, undefined, alice);
+
+  server.close();
+  await audit.close();
+
+  const lines = (await readFile(logPath, 'utf8')).trim().split('\n');
+  const events = lines.slice(before).map((l) => JSON.parse(l) as AuditEvent);
+  const stats = audit.stats();
+  console.log(`\nRecorded ${events.length} audit events (${stats.dropped} dropped) into ${logPath}`);
+  const files = await listAuditFiles(logPath);
+  if (files.length > 1) console.log(`Audit files, oldest first: ${files.join(', ')}`);
+  const byType = new Map<string, number>();
+  for (const e of events) byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+  console.log('\nEvents by type:');
+  for (const [type, n] of [...byType].sort()) console.log(`  ${type.padEnd(16)} ${n}`);
+  console.log('\nA few of them:');
+  const pick = (f: (e: AuditEvent) => boolean) => events.find(f);
+  for (const e of [
+    pick((e) => e.type === 'auth.login' && e.outcome === 'failure'),
+    pick((e) => e.type === 'order.updated'),
+    pick((e) => e.type === 'access.denied'),
+    pick((e) => e.type === 'order.exported'),
+    pick((e) => e.type === 'http.request' && e.request?.method === 'POST' && e.request.path === '/orders'),
+  ]) {
+    if (e) console.log(JSON.stringify(e, null, 2));
+  }
+  console.log(`\nEvery event is one JSON line in ${logPath}; try: tail -n 3 ${logPath}`);
+}
+
+async function countLines(): Promise<number> {
+  try {
+    return (await readFile(logPath, 'utf8')).split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

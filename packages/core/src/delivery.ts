@@ -1,0 +1,101 @@
+import type { AuditSink, Batch, SinkStats } from './types';
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+}
+
+class SinkTimeoutError extends Error {
+  constructor(sink: string, ms: number) {
+    super(`sink "${sink}" did not finish a write within ${ms} ms`);
+    this.name = 'SinkTimeoutError';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Races a write against the timeout; the timer never outlives the write. */
+function withTimeout(write: () => Promise<void> | void, sink: string, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = ms > 0 ? setTimeout(() => reject(new SinkTimeoutError(sink, ms)), ms) : undefined;
+    const done = (error?: unknown): void => {
+      if (timer) clearTimeout(timer);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    try {
+      Promise.resolve(write()).then(
+        () => done(),
+        (error: unknown) => done(error ?? new Error('sink write rejected')),
+      );
+    } catch (error) {
+      done(error ?? new Error('sink write threw'));
+    }
+  });
+}
+
+/** Full-jitter exponential backoff (AWS architecture blog): spreads retries of many instances. */
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * cap);
+}
+
+/** Delivers batches to one sink with timeout, retries and backoff; keeps that sink's counters. */
+export class SinkRunner {
+  readonly stats: SinkStats;
+
+  constructor(
+    readonly sink: AuditSink,
+    private readonly policy: RetryPolicy,
+    private readonly onFailure: (runner: SinkRunner, error: unknown, final: boolean) => void,
+  ) {
+    this.stats = { name: sink.name, delivered: 0, failed: 0, retries: 0, consecutiveFailures: 0 };
+  }
+
+  /** Resolves true when the sink took the batch, false when every attempt failed. Never rejects. */
+  async deliver(batch: Batch): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await withTimeout(() => this.sink.write(batch), this.sink.name, this.policy.timeoutMs);
+        this.stats.delivered += batch.events.length;
+        this.stats.consecutiveFailures = 0;
+        this.stats.lastSuccessAt = new Date().toISOString();
+        return true;
+      } catch (error) {
+        this.stats.consecutiveFailures++;
+        this.stats.lastError = error instanceof Error ? error.message : String(error);
+        this.stats.lastErrorAt = new Date().toISOString();
+        const final = attempt >= this.policy.attempts;
+        this.onFailure(this, error, final);
+        if (final) {
+          this.stats.failed += batch.events.length;
+          return false;
+        }
+        this.stats.retries++;
+        await sleep(backoffDelay(attempt, this.policy));
+      }
+    }
+  }
+
+  /** Synchronous best effort at process exit; false when the sink cannot write synchronously. */
+  deliverSync(batch: Batch): boolean {
+    if (!this.sink.writeSync) return false;
+    try {
+      this.sink.writeSync(batch);
+      this.stats.delivered += batch.events.length;
+      return true;
+    } catch (error) {
+      this.stats.failed += batch.events.length;
+      this.onFailure(this, error, true);
+      return false;
+    }
+  }
+}

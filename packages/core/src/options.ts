@@ -1,0 +1,119 @@
+import { defaultInstance, findAppInfo, hostname } from './app-info';
+import { compilePatterns } from './matcher';
+import { compileSampler, type Sampler } from './sampling';
+import { Scrubber } from './scrub';
+import { isSeverity, severityRank } from './severity';
+import type { AuditError, AuditLoggerOptions, AuditSink, LimitOptions, Source } from './types';
+
+/** Every default in one place. JSDoc on each option in types.ts repeats these. */
+export const DEFAULTS = {
+  service: 'unknown-service',
+  logDir: './audit-logs',
+  logFile: 'audit.jsonl',
+  minSeverity: 'debug',
+  slowThresholdMs: 1000,
+  redact: { censor: '[REDACTED]', cardNumbers: true },
+  limits: {
+    maxStringLength: 8192,
+    maxDepth: 8,
+    maxArrayLength: 100,
+    maxDetailsBytes: 16_384,
+    maxBodyBytes: 4096,
+  },
+  queue: { maxEvents: 100_000, maxBytes: 64 * 1024 * 1024, overflow: 'drop' },
+  batch: { maxEvents: 1000, maxWaitMs: 50 },
+  retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 5000, timeoutMs: 10_000 },
+  flushOnExit: true,
+  /** Problems of one kind are announced at most this often. */
+  warnIntervalMs: 10_000,
+} as const;
+
+/** Options after defaults, validated and compiled; produced once per logger. */
+export interface ResolvedOptions {
+  source: Source;
+  sinks: AuditSink[];
+  minRank: number;
+  isExcludedType: (type: string) => boolean;
+  sampler: Sampler;
+  slowThresholdMs: number;
+  scrubber: Scrubber;
+  limits: Required<LimitOptions>;
+  queue: { maxEvents: number; maxBytes: number; overflow: 'drop' | 'block' };
+  batch: { maxEvents: number; maxWaitMs: number };
+  retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
+  flushOnExit: boolean;
+  flushOnSignals: NodeJS.Signals[];
+  onError: ((error: AuditError) => void) | undefined;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new RangeError(`auditkit: ${name} must be a finite number >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Applies defaults and validates. Throws a TypeError/RangeError naming the bad option: a wrong
+ * configuration is a programming error and should fail at startup, not per request.
+ */
+export function resolveOptions(
+  options: AuditLoggerOptions,
+  defaultSinks: () => AuditSink[],
+): ResolvedOptions {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('auditkit: options must be an object');
+  const app = options.service && options.version ? {} : findAppInfo();
+  const minSeverity = options.minSeverity ?? DEFAULTS.minSeverity;
+  if (!isSeverity(minSeverity))
+    throw new RangeError(`auditkit: unknown minSeverity "${String(minSeverity)}"`);
+  const sinks = options.sinks ?? defaultSinks();
+  if (!Array.isArray(sinks)) throw new TypeError('auditkit: sinks must be an array');
+  for (const sink of sinks) {
+    if (!sink || typeof sink.write !== 'function' || typeof sink.name !== 'string') {
+      throw new TypeError('auditkit: every sink needs a name and a write(batch) method');
+    }
+  }
+  const names = new Set(sinks.map((s) => s.name));
+  if (names.size !== sinks.length) throw new TypeError('auditkit: sink names must be unique');
+  const slowThresholdMs = positive('slowThresholdMs', options.slowThresholdMs, DEFAULTS.slowThresholdMs);
+  const limits = { ...DEFAULTS.limits, ...options.limits };
+  for (const [k, v] of Object.entries(limits)) positive(`limits.${k}`, v, 0);
+  const queue = { ...DEFAULTS.queue, ...options.queue };
+  if (queue.overflow !== 'drop' && queue.overflow !== 'block') {
+    throw new RangeError(
+      `auditkit: queue.overflow must be "drop" or "block", got "${String(queue.overflow)}"`,
+    );
+  }
+  const batch = { ...DEFAULTS.batch, ...options.batch };
+  const retry = { ...DEFAULTS.retry, ...options.retry };
+  for (const [k, v] of Object.entries({ ...batch, ...retry })) positive(k, v, 0);
+  if (batch.maxEvents < 1 || retry.attempts < 1)
+    throw new RangeError('auditkit: batch.maxEvents and retry.attempts must be >= 1');
+  const source: Source = {
+    service: options.service ?? app.name ?? DEFAULTS.service,
+    instance: options.instance ?? defaultInstance(),
+    host: hostname(),
+  };
+  const version = options.version ?? app.version;
+  if (version) source.version = version;
+  const environment = options.environment ?? process.env.NODE_ENV;
+  if (environment) source.environment = environment;
+  return {
+    source,
+    sinks,
+    minRank: severityRank(minSeverity),
+    isExcludedType: compilePatterns(options.excludeTypes, '.'),
+    sampler: compileSampler(options.sample, slowThresholdMs),
+    slowThresholdMs,
+    scrubber: new Scrubber({ ...DEFAULTS.redact, ...options.redact }, limits),
+    limits,
+    queue,
+    batch,
+    retry,
+    flushOnExit: options.flushOnExit ?? DEFAULTS.flushOnExit,
+    flushOnSignals: options.flushOnSignals ?? [],
+    onError: options.onError,
+  };
+}

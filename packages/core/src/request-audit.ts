@@ -1,0 +1,280 @@
+import { performance } from 'node:perf_hooks';
+import { runWithContext } from './context';
+import { defaultLogger } from './default-logger';
+import { newRequestId } from './ids';
+import { reportCallbackError } from './logger';
+import { compilePatterns } from './matcher';
+import { DEFAULTS } from './options';
+import { safeCall } from './safe-call';
+import { compileSampler, type Sampler } from './sampling';
+import { parseTraceparent } from './traceparent';
+import type {
+  Action,
+  Actor,
+  AuditContext,
+  AuditEvent,
+  AuditInput,
+  AuditLogger,
+  RequestAuditOptions,
+  RequestInfo,
+  Severity,
+} from './types';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** What an adapter knows when a request arrives. */
+export interface IncomingView {
+  protocol: 'http' | 'grpc';
+  method: string;
+  /** Path without query string (HTTP) or full method name (gRPC). */
+  path: string;
+  /** Headers or metadata, lower-case keys. */
+  headers: Headers;
+  ip?: string;
+}
+
+/** What an adapter knows when the request ends. */
+export interface OutcomeView {
+  status?: number;
+  grpcCode?: number;
+  route?: string;
+  aborted?: boolean;
+  /** Overrides the status-derived outcome (gRPC: code 0 is success). */
+  failed?: boolean;
+  bytesIn?: number;
+  bytesOut?: number;
+  body?: unknown;
+  query?: unknown;
+  /** Extra fields for the per-request event (e.g. message counts of a stream). */
+  details?: Record<string, unknown>;
+}
+
+const ACTIONS: Record<string, Action> = {
+  GET: 'read',
+  HEAD: 'read',
+  OPTIONS: 'read',
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'update',
+  DELETE: 'delete',
+};
+
+/** Maps an HTTP method to an audit action. */
+export function actionForMethod(method: string): Action {
+  return ACTIONS[method.toUpperCase()] ?? 'execute';
+}
+
+/** Maps an HTTP status to a severity: 5xx error, 4xx warning, otherwise info. */
+export function severityForStatus(status: number | undefined): Severity {
+  if (status === undefined) return 'info';
+  if (status >= 500) return 'error';
+  if (status >= 400) return 'warning';
+  return 'info';
+}
+
+// Ids we accept from clients: bounded length, no control characters or spaces (log injection).
+const SAFE_ID = /^[\w\-.:@/+=]{1,128}$/;
+
+function header(headers: Headers, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function safeId(value: string | undefined): string | undefined {
+  return value !== undefined && SAFE_ID.test(value) ? value : undefined;
+}
+
+/**
+ * One request's audit state, exposed to handlers as `req.audit`. Actor and tenant are resolved
+ * each time an event is recorded, so auth middleware that runs after the audit middleware counts.
+ */
+export class RequestAudit<Req = unknown> implements AuditContext {
+  readonly requestId: string;
+  readonly correlationId: string;
+  readonly traceId: string | undefined;
+  readonly spanId: string | undefined;
+  readonly traceFlags: string | undefined;
+  readonly ip: string | undefined;
+  readonly userAgent: string | undefined;
+  readonly request: NonNullable<AuditContext['request']>;
+  readonly startedAt = performance.now();
+  /** The error that ended the request, when an error handler saw one. */
+  error: unknown;
+  /** True once the per-request event was recorded, so finish and close never record twice. */
+  ended = false;
+
+  constructor(
+    readonly auditor: RequestAuditor<Req>,
+    readonly req: Req,
+    view: IncomingView,
+  ) {
+    const o = auditor.settings;
+    const headers = view.headers;
+    this.requestId = safeId(header(headers, o.requestIdHeader)) ?? newRequestId();
+    const trace = parseTraceparent(header(headers, 'traceparent'));
+    this.traceId = trace?.traceId;
+    this.spanId = trace?.spanId;
+    this.traceFlags = trace?.flags;
+    this.correlationId = safeId(header(headers, o.correlationIdHeader)) ?? this.requestId;
+    this.ip = view.ip;
+    this.userAgent = header(headers, 'user-agent');
+    this.request = { protocol: view.protocol, method: view.method, path: view.path };
+  }
+
+  get logger(): AuditLogger {
+    return this.auditor.logger;
+  }
+
+  get actor(): Partial<Actor> | undefined {
+    return this.auditor.resolveActor(this.req);
+  }
+
+  get tenant(): string | undefined {
+    return this.auditor.resolveTenant(this.req);
+  }
+
+  /** Records a business event in this request's context. Never throws. */
+  log(input: AuditInput): string | undefined {
+    return runWithContext(this, () => this.auditor.logger.log(input));
+  }
+
+  /** Runs `fn` inside this request's context (for adapters and callbacks that lost it). */
+  run<T>(fn: () => T): T {
+    return runWithContext(this, fn);
+  }
+}
+
+type Settings = Required<
+  Pick<RequestAuditOptions, 'requestIdHeader' | 'correlationIdHeader' | 'echoRequestId' | 'eventType'>
+> & {
+  captureHeaders: string[];
+  captureBody: boolean;
+  captureQuery: boolean;
+};
+
+/**
+ * Everything adapters share: exclusion, request ids and trace context, actor/tenant callbacks,
+ * outcome rules, sampling and the per-request event. Compiled once per middleware/plugin.
+ */
+export class RequestAuditor<Req = unknown> {
+  readonly settings: Settings;
+  readonly #logger: AuditLogger | undefined;
+  readonly #excludedPath: (path: string) => boolean;
+  readonly #excludedMethods: Set<string>;
+  readonly #sampler: Sampler;
+  readonly #actor: RequestAuditOptions<Req>['actor'];
+  readonly #tenant: RequestAuditOptions<Req>['tenant'];
+
+  constructor(options: RequestAuditOptions<Req> = {}, defaults: { eventType: string }) {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('auditkit: options must be an object');
+    if (options.actor !== undefined && typeof options.actor !== 'function')
+      throw new TypeError('auditkit: actor must be a function');
+    if (options.tenant !== undefined && typeof options.tenant !== 'function')
+      throw new TypeError('auditkit: tenant must be a function');
+    this.#logger = options.logger;
+    this.#excludedPath = compilePatterns(options.exclude, '/');
+    this.#excludedMethods = new Set((options.excludeMethods ?? ['OPTIONS']).map((m) => m.toUpperCase()));
+    this.#sampler = compileSampler(options.sample, options.slowThresholdMs ?? DEFAULTS.slowThresholdMs);
+    this.#actor = options.actor;
+    this.#tenant = options.tenant;
+    this.settings = {
+      requestIdHeader: (options.requestIdHeader ?? 'x-request-id').toLowerCase(),
+      correlationIdHeader: (options.correlationIdHeader ?? 'x-correlation-id').toLowerCase(),
+      echoRequestId: options.echoRequestId ?? true,
+      eventType: options.eventType ?? defaults.eventType,
+      captureHeaders: (options.captureHeaders ?? []).map((h) => h.toLowerCase()),
+      captureBody: options.captureBody ?? false,
+      captureQuery: options.captureQuery ?? false,
+    };
+  }
+
+  /** The configured logger, or the zero-config one, created on first use. */
+  get logger(): AuditLogger {
+    return this.#logger ?? defaultLogger();
+  }
+
+  isExcluded(method: string, path: string): boolean {
+    return this.#excludedMethods.has(method) || this.#excludedPath(path);
+  }
+
+  /** Starts auditing a request; the result is its context and `req.audit`. */
+  begin(req: Req, view: IncomingView): RequestAudit<Req> {
+    return new RequestAudit(this, req, view);
+  }
+
+  resolveActor(req: Req): Partial<Actor> | undefined {
+    if (!this.#actor) return undefined;
+    const actor = safeCall(this.#actor, [req], undefined, (e) =>
+      reportCallbackError(this.logger, 'actor', e),
+    );
+    return actor !== null && typeof actor === 'object' ? actor : undefined;
+  }
+
+  resolveTenant(req: Req): string | undefined {
+    if (!this.#tenant) return undefined;
+    const tenant = safeCall(this.#tenant, [req], undefined, (e) =>
+      reportCallbackError(this.logger, 'tenant', e),
+    );
+    return typeof tenant === 'string' && tenant.length > 0 ? tenant : undefined;
+  }
+
+  /** Records the per-request event once; sampling happens here. Never throws. */
+  end(audit: RequestAudit<Req>, outcome: OutcomeView, headers?: Headers): void {
+    if (audit.ended) return;
+    audit.ended = true;
+    try {
+      const input = this.#requestEvent(audit, outcome, headers);
+      let keep = true;
+      try {
+        keep = this.#sampler(input as AuditEvent);
+      } catch (error) {
+        reportCallbackError(this.logger, 'sample', error);
+      }
+      if (keep) audit.log(input);
+    } catch (error) {
+      reportCallbackError(this.logger, 'request event', error);
+    }
+  }
+
+  #requestEvent(audit: RequestAudit<Req>, view: OutcomeView, headers: Headers | undefined): AuditInput {
+    const durationMs = Math.round((performance.now() - audit.startedAt) * 1000) / 1000;
+    const { method, path, protocol } = audit.request;
+    const request: RequestInfo = { id: audit.requestId, protocol, method, path };
+    if (view.route) request.route = view.route;
+    if (view.status !== undefined) request.status = view.status;
+    if (view.grpcCode !== undefined) request.grpcCode = view.grpcCode;
+    request.durationMs = durationMs;
+    if (view.bytesIn !== undefined) request.bytesIn = view.bytesIn;
+    if (view.bytesOut !== undefined) request.bytesOut = view.bytesOut;
+    if (view.aborted) request.aborted = true;
+    const s = this.settings;
+    if (headers && s.captureHeaders.length > 0) {
+      const picked: Record<string, string> = {};
+      for (const name of s.captureHeaders) {
+        const v = headers[name];
+        if (v !== undefined) picked[name] = Array.isArray(v) ? v.join(', ') : v;
+      }
+      request.headers = picked;
+    }
+    if (s.captureBody && view.body !== undefined) request.body = view.body;
+    const failed = view.failed ?? (view.status !== undefined && view.status >= 400);
+    const outcome = view.aborted ? 'unknown' : failed || audit.error !== undefined ? 'failure' : 'success';
+    const input: AuditInput = {
+      type: s.eventType,
+      category: 'api',
+      action: protocol === 'http' ? actionForMethod(method ?? '') : 'execute',
+      outcome,
+      severity:
+        audit.error !== undefined && !(view.status && view.status < 500)
+          ? 'error'
+          : severityForStatus(view.status),
+      message: `${method} ${view.route ?? path}${view.status !== undefined ? ` ${view.status}` : ''}${view.aborted ? ' aborted' : ''}`,
+      request,
+    };
+    if (audit.error !== undefined) input.error = audit.error;
+    if (s.captureQuery && view.query !== undefined) input.details = { query: view.query };
+    if (view.details) input.details = { ...input.details, ...view.details };
+    return input;
+  }
+}

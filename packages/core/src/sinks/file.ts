@@ -1,0 +1,419 @@
+/**
+ * JSON Lines file sink: one event per line, one `write(2)` per batch, straight on an fd.
+ * Batches are coalesced upstream, so a buffering layer (sonic-boom) would only add a copy.
+ */
+import * as fs from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { promisify, types } from 'node:util';
+import type { AuditSink, Batch } from '../types';
+import {
+  exists,
+  formatStamp,
+  gzipFile,
+  listRotated,
+  pruneRotated,
+  type RotationKey,
+  rotatedPath,
+  utcDay,
+} from './file-rotation';
+
+export { listAuditFiles } from './file-rotation';
+
+export interface FileSinkOptions {
+  /** File appended to, e.g. `./audit-logs/audit.jsonl`; missing parent directories are created with mode 0o700. Required. */
+  path: string;
+  /** Sink name in stats and health. Default `file`. */
+  name?: string;
+  /** Permissions of the files the sink creates (the umask still applies). Default `0o600`. */
+  mode?: number;
+  /** Rotate before a batch would grow the current file beyond this many bytes; 0 turns size rotation off. A batch is never split. Default 100 MiB. */
+  maxSize?: number;
+  /** Rotate when the UTC day of the current file's last write is not today's. Default true. */
+  rotateDaily?: boolean;
+  /** Keep at most this many rotated files, deleting the oldest; 0 keeps all (audit files are records, deleting them is opt-in). Default 0. */
+  maxFiles?: number;
+  /** Compress rotated files to `.gz` in the background, then remove the plain copy. Default true. */
+  gzip?: boolean;
+  /** fsync after every batch, so a write resolves only once the batch is on stable storage. Default false. */
+  fsync?: boolean;
+  /**
+   * Receives errors of background work (compression, pruning, a failed rotation; the batch is
+   * then still written to the current file). Default: the next `flush()` or `close()` rejects
+   * with the first such error.
+   */
+  onError?: (error: Error) => void;
+  /** Clock for daily rotation and rotated file names; injectable for tests. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+/** A JSON Lines file sink. One process (one sink) per path. */
+export interface FileSink extends AuditSink {
+  write(batch: Batch): Promise<void>;
+  writeSync(batch: Batch): void;
+  flush(): Promise<void>;
+  /** Absolute path of the current file. */
+  readonly path: string;
+  /** Bytes written by this sink, across rotations. */
+  readonly bytesWritten: number;
+}
+
+interface ResolvedFileOptions {
+  name: string;
+  mode: number;
+  maxSize: number;
+  rotateDaily: boolean;
+  maxFiles: number;
+  gzip: boolean;
+  fsync: boolean;
+  onError: ((error: Error) => void) | undefined;
+  now: () => Date;
+}
+
+/** One batch on its way to the file. `queued` until handed to the kernel. */
+interface Pending {
+  readonly data: Buffer;
+  state: 'queued' | 'issued' | 'done';
+  readonly promise: Promise<void>;
+  /** Settles with the write, never rejects: what flush and close wait on. */
+  readonly settled: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+const MIB = 1024 * 1024;
+const noop = (): void => {};
+
+const openAsync = promisify(fs.open);
+const writeAsync = promisify(fs.write);
+const fsyncAsync = promisify(fs.fsync);
+const fstatAsync = promisify(fs.fstat);
+const ftruncateAsync = promisify(fs.ftruncate);
+const closeAsync = promisify(fs.close);
+
+function resolveFileOptions(options: FileSinkOptions): ResolvedFileOptions {
+  return {
+    name: options.name ?? 'file',
+    mode: options.mode ?? 0o600,
+    maxSize: options.maxSize ?? 100 * MIB,
+    rotateDaily: options.rotateDaily ?? true,
+    maxFiles: options.maxFiles ?? 0,
+    gzip: options.gzip ?? true,
+    fsync: options.fsync ?? false,
+    onError: options.onError,
+    now: options.now ?? (() => new Date()),
+  };
+}
+
+function pending(data: Buffer): Pending {
+  let resolve = noop;
+  let reject: (error: unknown) => void = noop;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { data, state: 'queued', promise, settled: promise.then(noop, noop), resolve, reject };
+}
+
+/** Errors from node internals may come from another realm (jest, vm): `instanceof` misses them. */
+function toError(error: unknown): Error {
+  return error instanceof Error || types.isNativeError(error) ? error : new Error(String(error));
+}
+
+/** Appends all of `data` to a file of `start` bytes; a torn batch is cut off again, as in `#append`. */
+function appendSync(fd: number, data: Buffer, start: number): void {
+  let offset = 0;
+  try {
+    while (offset < data.length) offset += fs.writeSync(fd, data, offset);
+  } catch (error) {
+    if (offset > 0) {
+      try {
+        fs.ftruncateSync(fd, start);
+      } catch {
+        // Best effort: the original error is what matters.
+      }
+    }
+    throw error;
+  }
+}
+
+class JsonlFileSink implements FileSink {
+  readonly name: string;
+  readonly path: string;
+  readonly #o: ResolvedFileOptions;
+  #fd: number | undefined;
+  /** Bytes in the current file. */
+  #size = 0;
+  /** Time (ms) of the current file's last write: its mtime when it was opened. */
+  #lastWrite = 0;
+  #bytesWritten = 0;
+  #queue: Pending[] = [];
+  #pumping = false;
+  #scanned = false;
+  #lastRotation: RotationKey | undefined;
+  /** Compression and pruning, one job at a time so pruning sees finished archives. */
+  #background: Promise<void> = Promise.resolve();
+  #backgroundError: Error | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(path: string, options: ResolvedFileOptions) {
+    this.name = options.name;
+    this.path = resolve(path);
+    this.#o = options;
+  }
+
+  get bytesWritten(): number {
+    return this.#bytesWritten;
+  }
+
+  write(batch: Batch): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    let data: Buffer;
+    try {
+      data = Buffer.from(batch.jsonl(), 'utf8');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (data.length === 0) return Promise.resolve();
+    const item = pending(data);
+    this.#queue.push(item);
+    void this.#pump();
+    return item.promise;
+  }
+
+  /**
+   * Process exit: writes batches still queued here, then this one, synchronously and in call
+   * order. A write already handed to the kernel may land before or after it, as whole lines.
+   * Never rotates (the file may overshoot `maxSize` by what is drained at exit).
+   */
+  writeSync(batch: Batch): void {
+    if (this.#closed) throw this.#closedError();
+    const taken = this.#takeQueued();
+    try {
+      const data = Buffer.concat([...taken.map((p) => p.data), Buffer.from(batch.jsonl(), 'utf8')]);
+      const fd = this.#openSync();
+      appendSync(fd, data, this.#size);
+      if (this.#o.fsync) fs.fsyncSync(fd);
+      this.#account(data.length);
+    } catch (error) {
+      for (const p of taken) p.reject(error);
+      throw error;
+    }
+    for (const p of taken) p.resolve();
+  }
+
+  /** Resolves when every write issued so far has settled; compression may still be running. */
+  async flush(): Promise<void> {
+    await this.#queue.at(-1)?.settled;
+    this.#throwBackgroundError();
+  }
+
+  /** Waits for pending writes and background jobs, then closes the file. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#closed = true;
+    await this.#queue.at(-1)?.settled;
+    await this.#background;
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd !== undefined) await closeAsync(fd);
+    this.#throwBackgroundError();
+  }
+
+  #closedError(): Error {
+    return new Error(`file sink "${this.name}" is closed; the batch for ${this.path} was not written`);
+  }
+
+  /** Writes queued batches one at a time, in call order. Never rejects. */
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    while (this.#queue.length > 0) {
+      const item = this.#queue[0]!;
+      try {
+        await this.#writeItem(item);
+        item.resolve();
+      } catch (error) {
+        item.reject(error);
+      }
+      // writeSync may have taken the item (and others) out of the queue meanwhile.
+      if (this.#queue[0] === item) this.#queue.shift();
+    }
+    this.#pumping = false;
+  }
+
+  async #writeItem(item: Pending): Promise<void> {
+    await this.#open();
+    if (this.#shouldRotate(item.data.length)) await this.#rotateOrReport();
+    if (item.state !== 'queued') return; // written by writeSync at exit
+    item.state = 'issued';
+    await this.#append(this.#fd!, item.data);
+    item.state = 'done';
+  }
+
+  #takeQueued(): Pending[] {
+    const taken = this.#queue.filter((p) => p.state === 'queued');
+    this.#queue = this.#queue.filter((p) => p.state !== 'queued');
+    for (const p of taken) p.state = 'done';
+    return taken;
+  }
+
+  /** Appends all of `data`; a torn batch is cut off again so a retry does not follow half a line. */
+  async #append(fd: number, data: Buffer): Promise<void> {
+    const start = this.#size;
+    let offset = 0;
+    try {
+      while (offset < data.length) {
+        offset += (await writeAsync(fd, data, offset, data.length - offset, null)).bytesWritten;
+      }
+      if (this.#o.fsync) await fsyncAsync(fd);
+    } catch (error) {
+      if (offset > 0 && offset < data.length) await ftruncateAsync(fd, start).catch(noop);
+      throw error;
+    }
+    this.#account(data.length);
+  }
+
+  #account(bytes: number): void {
+    this.#size += bytes;
+    this.#bytesWritten += bytes;
+    this.#lastWrite = this.#o.now().getTime();
+  }
+
+  async #open(): Promise<void> {
+    if (this.#fd !== undefined) return;
+    await fs.promises.mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const fd = await openAsync(this.path, 'a', this.#o.mode);
+    let stat: fs.Stats;
+    try {
+      stat = await fstatAsync(fd);
+    } catch (error) {
+      await closeAsync(fd).catch(noop);
+      throw error;
+    }
+    if (this.#fd !== undefined) {
+      // writeSync opened the file while we waited (process exit): keep its fd.
+      fs.close(fd, noop);
+      return;
+    }
+    this.#fd = fd;
+    this.#size = stat.size;
+    this.#lastWrite = stat.size > 0 ? stat.mtimeMs : this.#o.now().getTime();
+    if (!this.#scanned) await this.#scanRotated();
+  }
+
+  #openSync(): number {
+    if (this.#fd !== undefined) return this.#fd;
+    fs.mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const fd = fs.openSync(this.path, 'a', this.#o.mode);
+    this.#size = fs.fstatSync(fd).size;
+    this.#fd = fd;
+    return fd;
+  }
+
+  /** Once per sink: learn the last rotation, finish compression a previous process left undone. */
+  async #scanRotated(): Promise<void> {
+    this.#scanned = true;
+    try {
+      const rotated = await listRotated(this.path);
+      this.#lastRotation = rotated.at(-1);
+      if (this.#o.gzip) {
+        for (const f of rotated) if (f.plain) this.#compressLater(rotatedPath(this.path, f, false));
+      }
+      if (this.#o.maxFiles > 0) this.#pruneLater();
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #shouldRotate(bytes: number): boolean {
+    if (this.#size === 0) return false;
+    if (this.#o.maxSize > 0 && this.#size + bytes > this.#o.maxSize) return true;
+    return this.#o.rotateDaily && utcDay(this.#lastWrite) !== utcDay(this.#o.now().getTime());
+  }
+
+  /** A failed rotation must not stop auditing: report it and keep appending to the current file. */
+  async #rotateOrReport(): Promise<void> {
+    try {
+      await this.#rotate();
+    } catch (error) {
+      this.#report(error);
+    }
+    await this.#open();
+  }
+
+  async #rotate(): Promise<void> {
+    const target = rotatedPath(this.path, await this.#nextKey(), false);
+    // Renamed while still open: anything writeSync appends meanwhile lands in the rotated file.
+    await fs.promises.rename(this.path, target);
+    const fd = this.#fd;
+    this.#fd = undefined;
+    this.#size = 0;
+    if (this.#o.gzip) this.#compressLater(target);
+    if (this.#o.maxFiles > 0) this.#pruneLater();
+    if (fd !== undefined) await closeAsync(fd);
+  }
+
+  /** Stamped with the last write; never sorts before an earlier rotation, even if the clock went back. */
+  async #nextKey(): Promise<RotationKey> {
+    const stamp = formatStamp(new Date(this.#lastWrite));
+    const last = this.#lastRotation;
+    let key: RotationKey =
+      last && stamp <= last.stamp ? { stamp: last.stamp, n: last.n + 1 } : { stamp, n: 0 };
+    while (
+      (await exists(rotatedPath(this.path, key, false))) ||
+      (await exists(rotatedPath(this.path, key, true)))
+    ) {
+      key = { stamp: key.stamp, n: key.n + 1 };
+    }
+    this.#lastRotation = key;
+    return key;
+  }
+
+  #compressLater(file: string): void {
+    this.#later(() => gzipFile(file, this.#o.mode, this.#o.fsync));
+  }
+
+  #pruneLater(): void {
+    this.#later(() => pruneRotated(this.path, this.#o.maxFiles));
+  }
+
+  #later(job: () => Promise<void>): void {
+    this.#background = this.#background.then(job).catch((error: unknown) => this.#report(error));
+  }
+
+  #report(error: unknown): void {
+    const err = toError(error);
+    if (!this.#o.onError) {
+      this.#backgroundError ??= err;
+      return;
+    }
+    try {
+      this.#o.onError(err);
+    } catch {
+      // A throwing callback must not turn into an unhandled rejection.
+    }
+  }
+
+  #throwBackgroundError(): void {
+    const error = this.#backgroundError;
+    this.#backgroundError = undefined;
+    if (error) throw error;
+  }
+}
+
+/**
+ * Appends batches as JSON Lines to `options.path`, rotating by size and UTC day, compressing and
+ * (when asked) pruning rotated files. Errors reject the write with the original error; nothing
+ * is thrown synchronously.
+ */
+export function fileSink(options: FileSinkOptions): FileSink {
+  if (typeof options?.path !== 'string' || options.path === '') {
+    throw new TypeError('fileSink: the `path` option is required');
+  }
+  return new JsonlFileSink(options.path, resolveFileOptions(options));
+}

@@ -1,0 +1,437 @@
+/**
+ * Public types of @auditkit/core. Everything here is part of the contract and documented;
+ * anything internal lives in internal-types.ts and is never exported.
+ */
+
+/** Severity levels, lowest first. */
+export type Severity = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical';
+
+/** Whether the audited action succeeded. */
+export type Outcome = 'success' | 'failure' | 'unknown';
+
+/** Well-known categories; any other string is allowed for custom categories. */
+export type Category =
+  | 'authentication'
+  | 'authorization'
+  | 'data'
+  | 'api'
+  | 'security'
+  | 'system'
+  | 'admin'
+  | 'compliance'
+  | 'business'
+  | (string & {});
+
+/** Well-known actions; any other string is allowed. */
+export type Action =
+  | 'create'
+  | 'read'
+  | 'update'
+  | 'delete'
+  | 'login'
+  | 'logout'
+  | 'export'
+  | 'execute'
+  | (string & {});
+
+export type ActorType = 'user' | 'service' | 'system' | 'anonymous';
+
+/** Who did it. */
+export interface Actor {
+  type: ActorType;
+  id?: string;
+  email?: string;
+  roles?: string[];
+  ip?: string;
+  userAgent?: string;
+  sessionId?: string;
+}
+
+/** What it was done to. */
+export interface Resource {
+  type: string;
+  id?: string;
+  name?: string;
+}
+
+/** The transport-level request an event belongs to. */
+export interface RequestInfo {
+  id?: string;
+  protocol?: 'http' | 'grpc';
+  method?: string;
+  path?: string;
+  route?: string;
+  status?: number;
+  grpcCode?: number;
+  durationMs?: number;
+  bytesIn?: number;
+  bytesOut?: number;
+  /** True when the client went away before the response was complete. */
+  aborted?: boolean;
+  /** Allow-listed request headers, redacted. */
+  headers?: Record<string, string>;
+  /** Captured request body, redacted and size-capped. */
+  body?: unknown;
+}
+
+export interface ChangeOp {
+  op: 'add' | 'remove' | 'replace';
+  path: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+export interface Changes {
+  before?: unknown;
+  after?: unknown;
+  diff?: ChangeOp[];
+}
+
+/** The producing service. */
+export interface Source {
+  service: string;
+  version?: string;
+  environment?: string;
+  host?: string;
+  instance?: string;
+}
+
+/** Filled in by the seal stage (hash chain). */
+export interface Integrity {
+  chain: string;
+  seq: number;
+  prev: string | null;
+  hash: string;
+}
+
+/** Filled in by the protect stage (field encryption). */
+export interface Protected {
+  kid: string;
+  alg: string;
+  fields: string[];
+}
+
+/** Error details recorded for failures. */
+export interface ErrorInfo {
+  name?: string;
+  message?: string;
+  code?: string;
+}
+
+/** One audit event as stored (schema version 1). */
+export interface AuditEvent {
+  /** Schema version of this event. */
+  v: 1;
+  /** UUIDv7: time ordered, unique, the idempotency key everywhere. */
+  id: string;
+  /** ISO-8601 UTC with millisecond precision. */
+  time: string;
+  /** Dotted name such as `auth.login`, `data.update`, `http.request`. */
+  type: string;
+  category: Category;
+  action: Action;
+  outcome: Outcome;
+  severity: Severity;
+  message?: string;
+  actor: Actor;
+  tenant?: string;
+  resource?: Resource;
+  request?: RequestInfo;
+  changes?: Changes;
+  source: Source;
+  correlationId?: string;
+  traceId?: string;
+  spanId?: string;
+  error?: ErrorInfo;
+  details?: Record<string, unknown>;
+  compliance?: string[];
+  integrity?: Integrity;
+  protected?: Protected;
+}
+
+/** What callers pass to `audit.log()`. Only `type` is required; the rest is filled in. */
+export interface AuditInput {
+  type: string;
+  category?: Category;
+  action?: Action;
+  outcome?: Outcome;
+  severity?: Severity;
+  message?: string;
+  /** Merged over the actor from the request context. */
+  actor?: Partial<Actor>;
+  tenant?: string;
+  resource?: Resource;
+  request?: RequestInfo;
+  changes?: Changes;
+  correlationId?: string;
+  /** An Error (or anything) describing why the action failed; implies outcome `failure`. */
+  error?: unknown;
+  details?: Record<string, unknown>;
+  compliance?: string[];
+  /** Overrides the event time (a Date or an ISO string). Defaults to now. */
+  time?: Date | string;
+}
+
+/**
+ * A batch handed to sinks. The same batch object is shared by all sinks, so its JSON Lines
+ * encoding is computed at most once.
+ */
+export interface Batch {
+  readonly events: readonly AuditEvent[];
+  /** The events as JSON Lines: one event per line, each line ending in `\n`. */
+  jsonl(): string;
+}
+
+/**
+ * Where events go. `write` may be called again only after the previous call settled.
+ * A rejected or timed-out write is retried with backoff; the sink must be idempotent by event id
+ * where it can (stores), or accept rare duplicates (files) after a failure.
+ */
+export interface AuditSink {
+  readonly name: string;
+  write(batch: Batch): Promise<void> | void;
+  /** Synchronous write used only while the process is exiting, when no more I/O callbacks run. */
+  writeSync?(batch: Batch): void;
+  /** Pushes buffered data to its destination. */
+  flush?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type OverflowPolicy = 'drop' | 'block';
+
+/** Sampling of routine events; failures, security events and slow requests are kept by default. */
+export interface SampleOptions {
+  /** Fraction of routine events kept, 0..1. Default 1. */
+  rate?: number;
+  /** Keep every event whose outcome is not `success`. Default true. */
+  keepFailures?: boolean;
+  /** Keep every event of category `security` or severity warning and above. Default true. */
+  keepSecurity?: boolean;
+  /** Keep requests slower than `slowThresholdMs`. Default true. */
+  keepSlow?: boolean;
+  /** Source of randomness in [0, 1); injectable for tests. Default Math.random. */
+  random?: () => number;
+}
+
+/** A sampling decision made by the caller: return true to keep the event. */
+export type SampleFunction = (event: AuditEvent) => boolean;
+
+export interface RedactOptions {
+  /**
+   * Extra key names masked at any depth (case-insensitive, `-`/`_` ignored). Added to the
+   * defaults: authorization, cookie, set-cookie, password, passwd, token, access/refresh/id
+   * tokens, secret, client secret, api key, private key, x-api-key.
+   */
+  keys?: string[];
+  /**
+   * Exact paths to mask, dot separated from the event root, `*` matching one level:
+   * `details.user.ssn`, `changes.*.dob`, `request.body.items.*.iban`.
+   */
+  paths?: string[];
+  /** Mask card numbers (Luhn-checked, 13-19 digits) found in any string value. Default true. */
+  cardNumbers?: boolean;
+  /** Replacement for masked keys. Default `[REDACTED]`. */
+  censor?: string;
+  /** Turn off the default key list (paths and `keys` still apply). Default false. */
+  disableDefaultKeys?: boolean;
+}
+
+/** Caps that keep hostile payloads from costing memory or time. */
+export interface LimitOptions {
+  /** Longer strings are truncated with a marker. Default 8192. */
+  maxStringLength?: number;
+  /** Deeper values are replaced with a marker. Default 8. */
+  maxDepth?: number;
+  /** Longer arrays keep their first items and a marker. Default 100. */
+  maxArrayLength?: number;
+  /** Approximate serialized budget for `details` (bytes); the rest is dropped with a marker. Default 16384. */
+  maxDetailsBytes?: number;
+  /** Approximate serialized budget for a captured request body (bytes). Default 4096. */
+  maxBodyBytes?: number;
+}
+
+export interface QueueOptions {
+  /** Maximum events waiting for delivery. Default 100000. */
+  maxEvents?: number;
+  /** Maximum approximate bytes waiting for delivery. Default 64 MiB. */
+  maxBytes?: number;
+  /** What happens when the queue is full. Default `drop` (counted and reported). */
+  overflow?: OverflowPolicy;
+}
+
+export interface BatchOptions {
+  /** Largest batch handed to a sink. Default 1000. */
+  maxEvents?: number;
+  /** Longest time an event waits for its batch to fill (ms). Default 50. */
+  maxWaitMs?: number;
+}
+
+export interface RetryOptions {
+  /** Attempts per sink per batch, including the first. Default 5. */
+  attempts?: number;
+  /** First backoff delay (ms), doubled each attempt, with full jitter. Default 100. */
+  baseDelayMs?: number;
+  /** Longest backoff delay (ms). Default 5000. */
+  maxDelayMs?: number;
+  /** A write that takes longer counts as failed (ms). Default 10000. */
+  timeoutMs?: number;
+}
+
+/** Options for `createAuditLogger`. Resolved once at construction. */
+export interface AuditLoggerOptions {
+  /** Service name recorded in `source.service`. Default: the nearest package.json name, else `unknown-service`. */
+  service?: string;
+  /** Service version. Default: the nearest package.json version. */
+  version?: string;
+  /** Deployment environment. Default `process.env.NODE_ENV`. */
+  environment?: string;
+  /** Instance id (part of the chain id). Default `<hostname>:<pid>`. */
+  instance?: string;
+  /** Where events go. Default: a file sink at `./audit-logs/audit.jsonl`. */
+  sinks?: AuditSink[];
+  /** Events below this severity are not recorded. Default `debug` (everything). */
+  minSeverity?: Severity;
+  /** Event types never recorded; exact names or globs (`debug.*`). Default none. */
+  excludeTypes?: Array<string | RegExp>;
+  /** Sampling of routine events. Default: keep everything. */
+  sample?: SampleOptions | SampleFunction;
+  /** Requests slower than this (ms) are kept by sampling and flagged. Default 1000. */
+  slowThresholdMs?: number;
+  redact?: RedactOptions;
+  limits?: LimitOptions;
+  queue?: QueueOptions;
+  batch?: BatchOptions;
+  retry?: RetryOptions;
+  /**
+   * Flush at process exit: on `beforeExit` asynchronously, and on `exit` synchronously into sinks
+   * that support it. Default true.
+   */
+  flushOnExit?: boolean;
+  /**
+   * Flush on these signals, then let the process end as it would have (re-raising the signal when
+   * nobody else listens for it). Default none; the zero-config logger uses SIGTERM and SIGINT.
+   */
+  flushOnSignals?: NodeJS.Signals[];
+  /** Called with problems auditing had (sink failures, dropped events, throwing callbacks). Default: a process warning, at most once per 10 s per kind. */
+  onError?: (error: AuditError) => void;
+}
+
+export type AuditErrorKind = 'sink' | 'dropped' | 'callback' | 'invalid' | 'closed';
+
+/** A problem the audit pipeline had; never thrown into the application. */
+export interface AuditError {
+  kind: AuditErrorKind;
+  message: string;
+  sink?: string;
+  cause?: unknown;
+}
+
+export interface SinkStats {
+  name: string;
+  delivered: number;
+  failed: number;
+  retries: number;
+  consecutiveFailures: number;
+  lastError?: string;
+  lastErrorAt?: string;
+  lastSuccessAt?: string;
+}
+
+/** Counters since the logger was created. Every event is accounted for. */
+export interface AuditStats {
+  /** Events passed to `log()`. */
+  logged: number;
+  /** Events admitted into the queue. */
+  queued: number;
+  /** Events left out by minSeverity or excludeTypes (by design, not lost). */
+  filtered: number;
+  /** Events left out by sampling (by design, not lost). */
+  sampledOut: number;
+  /** Events dropped because the queue was full or the logger was closed. */
+  dropped: number;
+  /** Inputs that needed repair (missing type, bad severity, ...); they were still recorded. */
+  repaired: number;
+  /** User callbacks and hooks that threw. */
+  callbackErrors: number;
+  /** Events currently waiting. */
+  queue: { events: number; bytes: number };
+  sinks: SinkStats[];
+}
+
+export type HealthStatus = 'ok' | 'degraded' | 'failing';
+
+export interface AuditHealth {
+  status: HealthStatus;
+  /** Human-readable reasons for anything but `ok`. */
+  reasons: string[];
+  stats: AuditStats;
+}
+
+/** The logger returned by `createAuditLogger`. */
+export interface AuditLogger {
+  readonly service: string;
+  /**
+   * Records an event. Never throws; returns the event id, or undefined when the event was
+   * filtered, sampled out or dropped (see `stats()`).
+   */
+  log(input: AuditInput): string | undefined;
+  /** True while the queue is full under overflow `block`: adapters then hold new requests until `whenWritable()`. */
+  readonly congested: boolean;
+  /** Resolves when the queue is below its limits again. */
+  whenWritable(): Promise<void>;
+  /** Resolves when every event logged before the call was delivered (or failed) and sinks flushed. */
+  flush(): Promise<void>;
+  /** Flushes, closes every sink and stops accepting events. Idempotent. */
+  close(): Promise<void>;
+  stats(): AuditStats;
+  health(): AuditHealth;
+}
+
+/** Request context carried in AsyncLocalStorage for everything a request does. */
+export interface AuditContext {
+  requestId?: string;
+  correlationId?: string;
+  traceId?: string;
+  spanId?: string;
+  /** W3C trace flags, two hex digits. */
+  traceFlags?: string;
+  actor?: Partial<Actor>;
+  tenant?: string;
+  ip?: string;
+  userAgent?: string;
+  request?: Pick<RequestInfo, 'protocol' | 'method' | 'path' | 'route'>;
+  /** The logger serving this request, so `audit.log()` anywhere reaches it. */
+  logger?: AuditLogger;
+}
+
+/** Options shared by every HTTP/RPC adapter (Express, Fastify, NestJS, gRPC), so configuration moves between them unchanged. `Req` is the framework's request type. */
+export interface RequestAuditOptions<Req = unknown> {
+  /** The logger to record into. Default: one shared zero-config logger (JSON Lines under ./audit-logs, flushed on exit, SIGTERM and SIGINT). */
+  logger?: AuditLogger;
+  /** Paths never recorded: exact strings, globs (`/static/**`) or RegExps, matched against the path without its query string. Default none. */
+  exclude?: Array<string | RegExp>;
+  /** Methods never recorded. Default `['OPTIONS']`. */
+  excludeMethods?: string[];
+  /** Sampling of routine requests; failures (4xx/5xx), aborted and slow requests are kept unless told otherwise. Default: keep all. */
+  sample?: SampleOptions | SampleFunction;
+  /** Requests slower than this (ms) are always kept by sampling. Default 1000. */
+  slowThresholdMs?: number;
+  /** Who is acting. Called when an event is recorded, so it sees what auth middleware set (`req.user`). Default: anonymous. */
+  actor?: (req: Req) => Partial<Actor> | undefined;
+  /** The tenant (organization) of the request. Default: none. */
+  tenant?: (req: Req) => string | undefined;
+  /** Header carrying the incoming request id; it is also echoed on the response. Default `x-request-id`. */
+  requestIdHeader?: string;
+  /** Echo the request id on the response. Default true. */
+  echoRequestId?: boolean;
+  /** Header carrying the correlation id shared across services. Default `x-correlation-id`. */
+  correlationIdHeader?: string;
+  /** Request headers recorded (allowlist, case-insensitive; secrets still masked). Default none. */
+  captureHeaders?: string[];
+  /** Record the parsed request body (redacted, capped at `limits.maxBodyBytes` of the logger). Default false. */
+  captureBody?: boolean;
+  /** Record the parsed query string (redacted). Default false. */
+  captureQuery?: boolean;
+  /** Event type of the per-request event. Default `http.request` (`grpc.call` for gRPC). */
+  eventType?: string;
+}

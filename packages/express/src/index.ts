@@ -1,0 +1,1 @@
+export { auditErrorHandler, auditMiddleware, type ExpressAuditOptions } from './middleware';

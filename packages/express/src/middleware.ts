@@ -1,0 +1,95 @@
+import {
+  type RequestAuditOptions,
+  RequestAuditor,
+  reportCallbackError,
+  runWithContext,
+} from '@auditkit/core';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import './augment';
+
+/** Options of `auditMiddleware`: the options every auditkit adapter shares. */
+export type ExpressAuditOptions = RequestAuditOptions<Request>;
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function byteCount(value: unknown): number | undefined {
+  const n =
+    typeof value === 'string' ? Number.parseInt(value, 10) : typeof value === 'number' ? value : Number.NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** The full matched route (`/users/:id`), including the mount path of the router that matched. */
+function routeOf(req: Request): string | undefined {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? req.baseUrl + path : undefined;
+}
+
+/**
+ * Records one `http.request` event per request when the response finishes or the client aborts,
+ * and gives handlers `req.audit` plus an async context that `audit.log()` anywhere inherits.
+ */
+export function auditMiddleware(options: ExpressAuditOptions = {}): RequestHandler {
+  const auditor = new RequestAuditor<Request>(options, { eventType: 'http.request' });
+  const { echoRequestId, requestIdHeader } = auditor.settings;
+
+  return function auditkit(req: Request, res: Response, next: NextFunction): void {
+    let audit: ReturnType<typeof auditor.begin>;
+    try {
+      const path = pathOf(req.originalUrl ?? req.url);
+      audit = auditor.begin(req, {
+        protocol: 'http',
+        method: req.method,
+        path,
+        headers: req.headers,
+        ip: req.ip,
+      });
+      req.audit = audit;
+      if (echoRequestId && !res.headersSent) res.setHeader(requestIdHeader, audit.requestId);
+      if (!auditor.isExcluded(req.method, path)) {
+        const end = (aborted: boolean): void =>
+          auditor.end(
+            audit,
+            {
+              status: res.headersSent ? res.statusCode : undefined,
+              route: routeOf(req),
+              aborted,
+              bytesIn: byteCount(req.headers['content-length']),
+              bytesOut: byteCount(res.getHeader('content-length')),
+              body: req.body,
+              query: req.query,
+            },
+            req.headers,
+          );
+        res.once('finish', () => end(false));
+        res.once('close', () => end(!res.writableFinished));
+      }
+    } catch (error) {
+      // Auditing failed for this request; the request itself goes on untouched.
+      reportCallbackError(auditor.logger, 'auditMiddleware', error);
+      next();
+      return;
+    }
+    const logger = audit.logger;
+    if (logger.congested) {
+      // overflow: 'block' — hold new requests until the audit queue has room again.
+      logger.whenWritable().then(() => runWithContext(audit, next), next);
+      return;
+    }
+    runWithContext(audit, next);
+  };
+}
+
+/**
+ * Error middleware that attaches the error to the request's audit event (name, message, code;
+ * redacted) and passes it on unchanged. Register it after your routes, before your own error
+ * handlers.
+ */
+export function auditErrorHandler(): ErrorRequestHandler {
+  return function auditkitErrors(err: unknown, req: Request, _res: Response, next: NextFunction): void {
+    if (req.audit) req.audit.error = err;
+    next(err);
+  };
+}

@@ -1,4 +1,8 @@
-// One root config; each package is a project so `--selectProjects` can run one of them.
+// One root config; each package with a test/ folder is a project, so `--selectProjects <name>`
+// runs one of them. Supported majors of a framework are switched by env (see package.json).
+const { existsSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+
 const expressMajor = process.env.AUDITKIT_EXPRESS_MAJOR === '4' ? 'express4' : 'express';
 
 const shared = {
@@ -13,11 +17,18 @@ const shared = {
   rootDir: __dirname,
 };
 
+const packages = readdirSync(join(__dirname, 'packages')).filter((name) =>
+  existsSync(join(__dirname, 'packages', name, 'test')),
+);
+
 module.exports = {
   testTimeout: 30000,
   projects: [
-    { ...shared, displayName: 'core', testMatch: ['<rootDir>/packages/core/test/**/*.test.ts'] },
-    { ...shared, displayName: 'express', testMatch: ['<rootDir>/packages/express/test/**/*.test.ts'] },
+    ...packages.map((name) => ({
+      ...shared,
+      displayName: name,
+      testMatch: [`<rootDir>/packages/${name}/test/**/*.test.ts`],
+    })),
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
   ],
 };

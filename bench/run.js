@@ -1,7 +1,7 @@
 // Benchmarks: HTTP overhead (autocannon against bare Express, + pino-http, + auditkit) and the
 // pipeline. Writes bench/results/latest.{json,md} with machine, date and versions.
 const { fork, execFileSync } = require('node:child_process');
-const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
@@ -94,6 +94,7 @@ async function main() {
     },
     pipeline,
   };
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(join(__dirname, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(__dirname, 'results', 'latest.md'), markdown(results));
   console.log(markdown(results));

@@ -435,3 +435,84 @@ export interface RequestAuditOptions<Req = unknown> {
   /** Event type of the per-request event. Default `http.request` (`grpc.call` for gRPC). */
   eventType?: string;
 }
+
+/** A filter over stored events. Every field narrows the result; arrays match any of their values. */
+export interface AuditQuery {
+  /** Scope: only this tenant's events. Servers always set it from the caller's credentials. */
+  tenant?: string;
+  /** Inclusive lower bound on `time` (ISO string or Date). */
+  from?: string | Date;
+  /** Exclusive upper bound on `time` (ISO string or Date). */
+  to?: string | Date;
+  types?: string[];
+  categories?: string[];
+  actions?: string[];
+  outcomes?: Outcome[];
+  severities?: Severity[];
+  actorId?: string;
+  resourceType?: string;
+  resourceId?: string;
+  correlationId?: string;
+  /** Case-insensitive substring of message, type, actor id or resource id. */
+  text?: string;
+  /** Page size. Default 100, at most 1000. */
+  limit?: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+/** One page of a query, newest first. */
+export interface AuditPage {
+  events: AuditEvent[];
+  /** Pass back as `cursor` for the next (older) page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Counts over the events a filter selects. */
+export interface AuditStoreStats {
+  total: number;
+  byType: Record<string, number>;
+  byOutcome: Record<string, number>;
+  byActor: Record<string, number>;
+  /** Counts per time bucket, oldest first; `start` is the bucket's ISO start time. */
+  overTime: Array<{ start: string; count: number }>;
+}
+
+export interface AuditStatsQuery extends Omit<AuditQuery, 'limit' | 'cursor'> {
+  /** Width of the `overTime` buckets. Default `hour`. */
+  bucket?: 'minute' | 'hour' | 'day';
+}
+
+/** How long events are kept, per category (days); `default` covers the rest. Absent = forever. */
+export interface RetentionPolicy {
+  default?: number;
+  categories?: Record<string, number>;
+  /** Reference time for age computation. Default now. */
+  now?: Date;
+}
+
+export interface RetentionResult {
+  deleted: number;
+}
+
+/** The newest sealed event of one chain, as a store knows it. */
+export interface ChainHead {
+  chain: string;
+  seq: number;
+  hash: string;
+  eventId: string;
+  time: string;
+}
+
+/**
+ * A sink that can also answer questions. Writes are idempotent by event id: replaying a batch
+ * never duplicates an event.
+ */
+export interface AuditStore extends AuditSink {
+  query(filter?: AuditQuery): Promise<AuditPage>;
+  get(id: string): Promise<AuditEvent | undefined>;
+  stats(filter?: AuditStatsQuery): Promise<AuditStoreStats>;
+  applyRetention(policy: RetentionPolicy): Promise<RetentionResult>;
+  /** The last sealed event per chain, so a restarted producer resumes its chain. */
+  chainHeads(): Promise<ChainHead[]>;
+}

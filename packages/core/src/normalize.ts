@@ -83,10 +83,23 @@ export function normalizeScalars(input: AuditInput): Scalars {
   return { type, category, action, outcome, severity, repaired };
 }
 
+let nowMs = -1;
+let nowIso = '';
+
+/** The current time as ISO-8601; formatted once per millisecond, however many events share it. */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== nowMs) {
+    nowMs = ms;
+    nowIso = new Date(ms).toISOString();
+  }
+  return nowIso;
+}
+
 /** Event time from an input override, or now. Invalid overrides fall back to now. */
 export function eventTime(time: AuditInput['time']): { time: string; repaired: boolean } {
-  if (time === undefined) return { time: new Date().toISOString(), repaired: false };
+  if (time === undefined) return { time: isoNow(), repaired: false };
   const d = time instanceof Date ? time : new Date(String(time));
-  if (Number.isNaN(d.getTime())) return { time: new Date().toISOString(), repaired: true };
+  if (Number.isNaN(d.getTime())) return { time: isoNow(), repaired: true };
   return { time: d.toISOString(), repaired: false };
 }

@@ -11,6 +11,11 @@ import type { LimitOptions, RedactOptions } from './types';
 export const CIRCULAR = '[Circular]';
 export const DEPTH_LIMIT = '[Depth limit]';
 
+/** A Proxy or getter threw while we looked: record that rather than failing the event. */
+function unreadable(error: unknown): string {
+  return `[Unreadable: ${error instanceof Error ? error.message : String(error)}]`;
+}
+
 /** Approximate JSON overhead per value, used for byte budgets without serializing. */
 const SCALAR_BYTES = 8;
 
@@ -100,6 +105,28 @@ export class Scrubber {
   }
 
   #object(value: object, path: PathNode | undefined, depth: number): unknown {
+    let proto: unknown;
+    try {
+      proto = Object.getPrototypeOf(value);
+    } catch (error) {
+      return unreadable(error);
+    }
+    if (
+      (proto === Object.prototype || proto === null) &&
+      typeof (value as { toJSON?: unknown }).toJSON !== 'function'
+    ) {
+      // Plain objects are almost every value audited: skip the exotic-type checks below.
+      if (this.#ancestors.includes(value)) return this.#circular();
+      if (depth >= this.#maxDepth) return this.#depthLimit();
+      this.#ancestors.push(value);
+      try {
+        return this.#plain(value as Record<string, unknown>, path, depth);
+      } catch (error) {
+        return unreadable(error);
+      } finally {
+        this.#ancestors.pop();
+      }
+    }
     if (value instanceof Date) {
       this.bytes += 26;
       return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
@@ -109,14 +136,8 @@ export class Scrubber {
       this.bytes += 24;
       return `[${value.constructor.name} ${value.byteLength} bytes]`;
     }
-    if (this.#ancestors.includes(value)) {
-      this.bytes += CIRCULAR.length;
-      return CIRCULAR;
-    }
-    if (depth >= this.#maxDepth) {
-      this.bytes += DEPTH_LIMIT.length;
-      return DEPTH_LIMIT;
-    }
+    if (this.#ancestors.includes(value)) return this.#circular();
+    if (depth >= this.#maxDepth) return this.#depthLimit();
     this.#ancestors.push(value);
     try {
       if (Array.isArray(value)) return this.#array(value, path, depth);
@@ -127,11 +148,20 @@ export class Scrubber {
       if (typeof toJSON === 'function') return this.#value(toJSON.call(value), path, depth + 1);
       return this.#plain(value as Record<string, unknown>, path, depth);
     } catch (error) {
-      // A Proxy or getter threw while we looked: record that rather than failing the event.
-      return `[Unreadable: ${error instanceof Error ? error.message : String(error)}]`;
+      return unreadable(error);
     } finally {
       this.#ancestors.pop();
     }
+  }
+
+  #circular(): string {
+    this.bytes += CIRCULAR.length;
+    return CIRCULAR;
+  }
+
+  #depthLimit(): string {
+    this.bytes += DEPTH_LIMIT.length;
+    return DEPTH_LIMIT;
   }
 
   #array(value: readonly unknown[], path: PathNode | undefined, depth: number): unknown[] {
@@ -153,8 +183,8 @@ export class Scrubber {
 
   #plain(value: Record<string, unknown>, path: PathNode | undefined, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue;
+    // Own enumerable string keys, as JSON.stringify sees them; a throwing Proxy is caught above.
+    for (const key of Object.keys(value)) {
       if (this.bytes > this.#budget) {
         out['…'] = '[truncated: size limit]';
         break;

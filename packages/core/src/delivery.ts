@@ -38,6 +38,11 @@ function withTimeout(write: () => Promise<void> | void, sink: string, ms: number
   });
 }
 
+/** A sink marks an error it would hit again on every try (a rejected document) with `retryable: false`. */
+function isPermanent(error: unknown): boolean {
+  return (error as { retryable?: unknown } | null)?.retryable === false;
+}
+
 /** Full-jitter exponential backoff (AWS architecture blog): spreads retries of many instances. */
 export function backoffDelay(
   attempt: number,
@@ -73,7 +78,7 @@ export class SinkRunner {
         this.stats.consecutiveFailures++;
         this.stats.lastError = error instanceof Error ? error.message : String(error);
         this.stats.lastErrorAt = new Date().toISOString();
-        const final = attempt >= this.policy.attempts;
+        const final = attempt >= this.policy.attempts || isPermanent(error);
         this.onFailure(this, error, final);
         if (final) {
           this.stats.failed += batch.events.length;

@@ -184,7 +184,8 @@ export interface Batch {
 
 /**
  * Where events go. `write` may be called again only after the previous call settled.
- * A rejected or timed-out write is retried with backoff; the sink must be idempotent by event id
+ * A rejected or timed-out write is retried with backoff, unless the error has `retryable: false`
+ * (it would fail the same way again: counted as failed at once); the sink must be idempotent by event id
  * where it can (stores), or accept rare duplicates (files) after a failure.
  */
 export interface AuditSink {

@@ -89,6 +89,27 @@ describe('batching and delivery', () => {
     expect(health.reasons.join()).toMatch(/dead.*disk on fire/);
   });
 
+  it('does not retry an error the sink marks as not retryable', async () => {
+    let calls = 0;
+    const rejecting = scriptedSink('rejecting', () => {
+      calls++;
+      throw Object.assign(new Error('document rejected: mapping conflict'), { retryable: false });
+    });
+    const errors: AuditError[] = [];
+    const logger = createAuditLogger({
+      service: 's',
+      flushOnExit: false,
+      sinks: [rejecting],
+      retry: { ...fastRetry, attempts: 5 },
+      onError: (e) => errors.push(e),
+    });
+    logger.log({ type: 't' });
+    await logger.close();
+    expect(calls).toBe(1);
+    expect(logger.stats().sinks[0]).toMatchObject({ failed: 1, retries: 0 });
+    expect(errors.map((e) => e.message).join()).toMatch(/after all retries.*mapping conflict/);
+  });
+
   it('times out a hanging sink instead of waiting forever', async () => {
     const hanging = scriptedSink('hang', () => new Promise<void>(() => {}));
     const logger = createAuditLogger({

@@ -9,8 +9,10 @@ import { EventQueue } from './queue';
 import { childPath } from './redaction';
 import { severityRank } from './severity';
 import { fileSink } from './sinks/file';
+import { LOG_IN_CONTEXT } from './symbols';
 import type {
   Actor,
+  AuditContext,
   AuditError,
   AuditErrorKind,
   AuditEvent,
@@ -99,13 +101,18 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   log(input: AuditInput): string | undefined {
+    return this[LOG_IN_CONTEXT](input, getContext());
+  }
+
+  /** `log()` with the context given rather than looked up: adapters already hold it. */
+  [LOG_IN_CONTEXT](input: AuditInput, ctx: AuditContext | undefined): string | undefined {
     this.#counters.logged++;
     if (this.#closing) {
       this.#drop('closed', 'event logged after close() was called; it was not recorded');
       return undefined;
     }
     try {
-      return this.#record(input);
+      return this.#record(input, ctx);
     } catch (error) {
       // Unreachable by design (every stage is defensive); kept so a bug can never reach the caller.
       this.#drop(
@@ -116,7 +123,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     }
   }
 
-  #record(raw: AuditInput): string | undefined {
+  #record(raw: AuditInput, ctx: AuditContext | undefined): string | undefined {
     const input: AuditInput =
       raw !== null && typeof raw === 'object' ? raw : { type: 'custom.event', details: { value: raw } };
     const o = this.#o;
@@ -125,7 +132,6 @@ class Pipeline implements AuditLogger, ExitParticipant {
     if (scalars.repaired || input !== raw) this.#counters.repaired++;
     if (o.minRank > 0 && severityRank(scalars.severity) < o.minRank) return this.#filtered();
     if (o.isExcludedType(scalars.type)) return this.#filtered();
-    const ctx = getContext();
     const { time, repaired } = eventTime(input.time);
     if (repaired) this.#counters.repaired++;
 
@@ -210,7 +216,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     return this.#enqueue(event, bytes) ? event.id : undefined;
   }
 
-  #actor(input: Partial<Actor> | undefined, ctx: ReturnType<typeof getContext>): Actor {
+  #actor(input: Partial<Actor> | undefined, ctx: AuditContext | undefined): Actor {
     const s = this.#o.scrubber;
     const merged =
       ctx?.actor || input

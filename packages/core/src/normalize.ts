@@ -1,44 +1,48 @@
 import { isSeverity } from './severity';
 import type { Action, AuditInput, Category, Outcome, Severity } from './types';
 
-const CATEGORY_BY_PREFIX: Record<string, Category> = {
-  auth: 'authentication',
-  authn: 'authentication',
-  authz: 'authorization',
-  access: 'authorization',
-  http: 'api',
-  grpc: 'api',
-  api: 'api',
-  data: 'data',
-  security: 'security',
-  admin: 'admin',
-  system: 'system',
-  audit: 'system',
-  compliance: 'compliance',
-};
+const CATEGORY_BY_PREFIX = new Map<string, Category>(
+  Object.entries({
+    auth: 'authentication',
+    authn: 'authentication',
+    authz: 'authorization',
+    access: 'authorization',
+    http: 'api',
+    grpc: 'api',
+    api: 'api',
+    data: 'data',
+    security: 'security',
+    admin: 'admin',
+    system: 'system',
+    audit: 'system',
+    compliance: 'compliance',
+  }),
+);
 
-const ACTION_BY_WORD: Record<string, Action> = {
-  create: 'create',
-  created: 'create',
-  add: 'create',
-  read: 'read',
-  view: 'read',
-  viewed: 'read',
-  get: 'read',
-  list: 'read',
-  update: 'update',
-  updated: 'update',
-  change: 'update',
-  changed: 'update',
-  delete: 'delete',
-  deleted: 'delete',
-  remove: 'delete',
-  removed: 'delete',
-  login: 'login',
-  logout: 'logout',
-  export: 'export',
-  exported: 'export',
-};
+const ACTION_BY_WORD = new Map<string, Action>(
+  Object.entries({
+    create: 'create',
+    created: 'create',
+    add: 'create',
+    read: 'read',
+    view: 'read',
+    viewed: 'read',
+    get: 'read',
+    list: 'read',
+    update: 'update',
+    updated: 'update',
+    change: 'update',
+    changed: 'update',
+    delete: 'delete',
+    deleted: 'delete',
+    remove: 'delete',
+    removed: 'delete',
+    login: 'login',
+    logout: 'logout',
+    export: 'export',
+    exported: 'export',
+  }),
+);
 
 const OUTCOMES = new Set<string>(['success', 'failure', 'unknown']);
 const TYPE_MAX = 200;
@@ -65,9 +69,11 @@ export function normalizeScalars(input: AuditInput): Scalars {
     type = 'custom.event';
     repaired = true;
   }
-  const segments = type.split('.');
-  const category = word(input.category, 64) ?? CATEGORY_BY_PREFIX[segments[0]!] ?? 'business';
-  const action = word(input.action, 64) ?? ACTION_BY_WORD[segments[segments.length - 1]!] ?? 'execute';
+  // Derived from the type's first and last segments only when the caller did not say.
+  const category =
+    word(input.category, 64) ?? CATEGORY_BY_PREFIX.get(type.slice(0, type.indexOf('.') >>> 0)) ?? 'business';
+  const action =
+    word(input.action, 64) ?? ACTION_BY_WORD.get(type.slice(type.lastIndexOf('.') + 1)) ?? 'execute';
   let outcome: Outcome;
   if (input.outcome !== undefined && OUTCOMES.has(input.outcome)) outcome = input.outcome;
   else {

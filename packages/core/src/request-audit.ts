@@ -7,6 +7,7 @@ import { compilePatterns } from './matcher';
 import { DEFAULTS } from './options';
 import { safeCall } from './safe-call';
 import { compileSampler, type Sampler } from './sampling';
+import { LOG_IN_CONTEXT } from './symbols';
 import { parseTraceparent } from './traceparent';
 import type {
   Action,
@@ -21,6 +22,10 @@ import type {
 } from './types';
 
 type Headers = Record<string, string | string[] | undefined>;
+
+interface ContextualLogger {
+  [LOG_IN_CONTEXT](input: AuditInput, ctx: AuditContext): string | undefined;
+}
 
 /** What an adapter knows when a request arrives. */
 export interface IncomingView {
@@ -135,7 +140,10 @@ export class RequestAudit<Req = unknown> implements AuditContext {
 
   /** Records a business event in this request's context. Never throws. */
   log(input: AuditInput): string | undefined {
-    return runWithContext(this, () => this.auditor.logger.log(input));
+    const logger = this.auditor.logger as AuditLogger & Partial<ContextualLogger>;
+    // Our own logger takes the context directly; a foreign AuditLogger gets it through ALS.
+    const logIn = logger[LOG_IN_CONTEXT];
+    return logIn ? logIn.call(logger, input, this) : runWithContext(this, () => logger.log(input));
   }
 
   /** Runs `fn` inside this request's context (for adapters and callbacks that lost it). */

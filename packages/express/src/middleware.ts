@@ -33,7 +33,7 @@ function routeOf(req: Request): string | undefined {
  */
 export function auditMiddleware(options: ExpressAuditOptions = {}): RequestHandler {
   const auditor = new RequestAuditor<Request>(options, { eventType: 'http.request' });
-  const { echoRequestId, requestIdHeader } = auditor.settings;
+  const { echoRequestId, requestIdHeader, captureBody, captureQuery } = auditor.settings;
 
   return function auditkit(req: Request, res: Response, next: NextFunction): void {
     let audit: ReturnType<typeof auditor.begin>;
@@ -49,22 +49,23 @@ export function auditMiddleware(options: ExpressAuditOptions = {}): RequestHandl
       req.audit = audit;
       if (echoRequestId && !res.headersSent) res.setHeader(requestIdHeader, audit.requestId);
       if (!auditor.isExcluded(req.method, path)) {
-        const end = (aborted: boolean): void =>
+        // 'close' follows 'finish' for every response, and comes alone when the client went away.
+        res.once('close', () =>
           auditor.end(
             audit,
             {
               status: res.headersSent ? res.statusCode : undefined,
               route: routeOf(req),
-              aborted,
+              aborted: !res.writableFinished,
               bytesIn: byteCount(req.headers['content-length']),
               bytesOut: byteCount(res.getHeader('content-length')),
-              body: req.body,
-              query: req.query,
+              // Read only when captured: Express parses `req.query` on first access.
+              body: captureBody ? req.body : undefined,
+              query: captureQuery ? req.query : undefined,
             },
             req.headers,
-          );
-        res.once('finish', () => end(false));
-        res.once('close', () => end(!res.writableFinished));
+          ),
+        );
       }
     } catch (error) {
       // Auditing failed for this request; the request itself goes on untouched.

@@ -4,7 +4,13 @@ import type { AuditEvent, Batch } from './types';
 export class EventBatch implements Batch {
   #jsonl: string | undefined;
 
-  constructor(readonly events: readonly AuditEvent[]) {}
+  /** `lines` are the events' JSON when the seal stage already wrote it (canonical, as hashed). */
+  constructor(
+    readonly events: readonly AuditEvent[],
+    lines?: readonly string[],
+  ) {
+    if (lines) this.#jsonl = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  }
 
   jsonl(): string {
     if (this.#jsonl === undefined) {

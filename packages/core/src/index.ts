@@ -1,10 +1,21 @@
 export { createBatch } from './batch';
+export { canonicalize } from './canonical';
 export { getContext, runWithContext } from './context';
 export { audit, defaultLogger } from './default-logger';
 export { newEventId } from './ids';
+export {
+  generateSigningKeys,
+  keyId,
+  loadPublicKeys,
+  loadSigningKey,
+  SIGNING_KEY_ENV,
+  type SigningKeyPair,
+} from './keys';
 export { createAuditLogger, reportCallbackError } from './logger';
 export { compilePatterns, type Pattern } from './matcher';
+export * as merkle from './merkle';
 export { DEFAULTS } from './options';
+export { type InclusionProof, proveEvent, verifyInclusionProof } from './prove';
 export { luhnValid, maskCardNumbers } from './redaction';
 export {
   actionForMethod,
@@ -15,10 +26,29 @@ export {
   severityForStatus,
 } from './request-audit';
 export { safeCall } from './safe-call';
+export {
+  CHAIN_STARTED_TYPE,
+  CHECKPOINT_TYPE,
+  type Checkpoint,
+  type CheckpointDetails,
+  expectedHash,
+} from './seal';
 export { SEVERITIES, severityRank } from './severity';
 export { type ConsoleSinkOptions, consoleSink } from './sinks/console';
 export { type FileSink, type FileSinkOptions, fileSink, listAuditFiles } from './sinks/file';
 export { type MemorySink, type MemorySinkOptions, memorySink } from './sinks/memory';
+export { type AuditLine, readAuditLines } from './sinks/tail';
 export { type WinstonSinkOptions, winstonSink } from './sinks/winston';
 export { formatTraceparent, parseTraceparent, type TraceParent } from './traceparent';
 export type * from './types';
+export {
+  type BreakKind,
+  type ChainReport,
+  ChainVerifier,
+  resolveAuditFiles,
+  type VerifyBreak,
+  type VerifyLocation,
+  type VerifyOptions,
+  type VerifyReport,
+  verifyFiles,
+} from './verify';

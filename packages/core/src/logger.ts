@@ -7,6 +7,7 @@ import { eventTime, normalizeScalars } from './normalize';
 import { DEFAULTS, type ResolvedOptions, resolveOptions } from './options';
 import { EventQueue } from './queue';
 import { childPath } from './redaction';
+import { Sealer } from './seal';
 import { severityRank } from './severity';
 import { fileSink } from './sinks/file';
 import { LOG_IN_CONTEXT } from './symbols';
@@ -70,6 +71,9 @@ class Pipeline implements AuditLogger, ExitParticipant {
   #writableWaiters: Array<() => void> = [];
   #closing: Promise<void> | undefined;
   #lastWarned = new Map<AuditErrorKind, number>();
+  readonly #sealer: Sealer | undefined;
+  /** Chain resumption from the sinks; the first seal waits for it. */
+  #resuming: Promise<void> | undefined;
 
   constructor(options: ResolvedOptions) {
     this.#o = options;
@@ -89,7 +93,36 @@ class Pipeline implements AuditLogger, ExitParticipant {
           }),
         ),
     );
+    const integrity = options.integrity;
+    if (integrity) {
+      this.#sealer = new Sealer({
+        source: options.source,
+        every: integrity.every,
+        intervalMs: integrity.intervalMs,
+        key: integrity.key,
+        file: integrity.file,
+        onError: (error) =>
+          this.#report({ kind: 'sink', cause: error, message: `checkpoint file: ${String(error)}` }),
+      });
+      if (integrity.resume) this.#resuming = this.#resume(this.#sealer);
+    }
     if (options.flushOnExit || this.signals.length > 0) registerExitParticipant(this);
+  }
+
+  /** Asks the first sink that can tell for the newest sealed event; a failure starts a new chain. */
+  async #resume(sealer: Sealer): Promise<void> {
+    const sink = this.#o.sinks.find((s) => typeof s.lastSealed === 'function');
+    if (!sink) return;
+    try {
+      sealer.resumeFrom(await sink.lastSealed!());
+    } catch (error) {
+      this.#report({
+        kind: 'sink',
+        sink: sink.name,
+        cause: error,
+        message: `could not read the last sealed event from sink "${sink.name}"; starting a new chain: ${String(error)}`,
+      });
+    }
   }
 
   get busy(): boolean {
@@ -270,10 +303,13 @@ class Pipeline implements AuditLogger, ExitParticipant {
     this.#delivering = true;
     try {
       while (this.#queue.length > 0) {
+        if (this.#resuming) {
+          await this.#resuming;
+          this.#resuming = undefined;
+        }
         const events = this.#queue.take(this.#o.batch.maxEvents);
         this.#wakeWritable();
-        const batch = new EventBatch(this.#seal(events));
-        await Promise.all(this.#runners.map((r) => r.deliver(batch)));
+        await this.#deliverBatch(this.#seal(events));
         this.#settled += events.length;
         this.#wakeFlushed();
         // Under light load wait for the batch to fill; under load (or when flushing) go on at once.
@@ -287,11 +323,17 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   /**
-   * Seal stage: the hash chain (integrity) is applied here, in delivery order, so every sink
-   * receives identical sealed events. Until then events pass through unchanged.
+   * Seal stage: the hash chain is applied here, in delivery order, so every sink receives
+   * identical sealed events and the same JSON Lines (the canonical JSON that was hashed).
    */
-  #seal(events: AuditEvent[]): AuditEvent[] {
-    return events;
+  #seal(events: AuditEvent[]): EventBatch {
+    if (!this.#sealer) return new EventBatch(events);
+    const sealed = this.#sealer.seal(events);
+    return new EventBatch(sealed.events, sealed.lines);
+  }
+
+  #deliverBatch(batch: EventBatch): Promise<boolean[]> {
+    return Promise.all(this.#runners.map((r) => r.deliver(batch)));
   }
 
   #wakeWritable(): void {
@@ -336,6 +378,9 @@ class Pipeline implements AuditLogger, ExitParticipant {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.flush();
+      // A last checkpoint signs everything sealed since the previous one: the tail is covered.
+      const final = this.#sealer?.final();
+      if (final) await this.#deliverBatch(new EventBatch(final.events, final.lines));
       await Promise.all(this.#runners.map((r) => this.#safeSinkCall(r, 'close')));
       unregisterExitParticipant(this);
       for (const w of this.#writableWaiters) w();
@@ -360,8 +405,17 @@ class Pipeline implements AuditLogger, ExitParticipant {
   /** Process exit: no more I/O callbacks will run, so write what is left synchronously. */
   drainSync(): void {
     const events = this.#queue.take(this.#queue.length);
-    if (events.length === 0) return;
-    const batch = new EventBatch(this.#seal(events));
+    let batch: EventBatch;
+    if (this.#sealer) {
+      const sealed = this.#sealer.seal(events);
+      const final = this.#sealer.final();
+      if (final) {
+        sealed.events.push(...final.events);
+        sealed.lines.push(...final.lines);
+      }
+      batch = new EventBatch(sealed.events, sealed.lines);
+    } else batch = new EventBatch(events);
+    if (batch.events.length === 0) return;
     let written = false;
     for (const r of this.#runners) if (r.deliverSync(batch)) written = true;
     this.#settled += events.length;
@@ -373,6 +427,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
       ...this.#counters,
       queue: { events: this.#queue.length, bytes: this.#queue.bytes },
       sinks: this.#runners.map((r) => ({ ...r.stats })),
+      ...(this.#sealer ? { integrity: this.#sealer.stats } : {}),
     };
   }
 

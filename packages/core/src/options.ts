@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import { defaultInstance, findAppInfo, hostname } from './app-info';
+import { loadSigningKey } from './keys';
 import { compilePatterns } from './matcher';
 import { compileSampler, type Sampler } from './sampling';
 import { Scrubber } from './scrub';
@@ -24,6 +26,7 @@ export const DEFAULTS = {
   batch: { maxEvents: 1000, maxWaitMs: 50 },
   retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 5000, timeoutMs: 10_000 },
   flushOnExit: true,
+  integrity: { checkpointEvery: 1000, checkpointIntervalMs: 60_000, resume: true },
   /** Problems of one kind are announced at most this often. */
   warnIntervalMs: 10_000,
 } as const;
@@ -43,6 +46,15 @@ export interface ResolvedOptions {
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
   flushOnExit: boolean;
   flushOnSignals: NodeJS.Signals[];
+  integrity:
+    | {
+        every: number;
+        intervalMs: number;
+        key: KeyObject | undefined;
+        file: string | undefined;
+        resume: boolean;
+      }
+    | undefined;
   onError: ((error: AuditError) => void) | undefined;
 }
 
@@ -114,6 +126,25 @@ export function resolveOptions(
     retry,
     flushOnExit: options.flushOnExit ?? DEFAULTS.flushOnExit,
     flushOnSignals: options.flushOnSignals ?? [],
+    integrity: resolveIntegrity(options.integrity),
     onError: options.onError,
+  };
+}
+
+function resolveIntegrity(options: AuditLoggerOptions['integrity']): ResolvedOptions['integrity'] {
+  if (options === false) return undefined;
+  if (options !== undefined && (options === null || typeof options !== 'object'))
+    throw new TypeError('auditkit: integrity must be an object or false');
+  const o = { ...DEFAULTS.integrity, ...options };
+  return {
+    every: positive('integrity.checkpointEvery', o.checkpointEvery, DEFAULTS.integrity.checkpointEvery),
+    intervalMs: positive(
+      'integrity.checkpointIntervalMs',
+      o.checkpointIntervalMs,
+      DEFAULTS.integrity.checkpointIntervalMs,
+    ),
+    key: loadSigningKey(options?.signingKey),
+    file: options?.checkpointFile,
+    resume: o.resume !== false,
   };
 }

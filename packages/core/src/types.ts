@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 /**
  * Public types of @auditkit/core. Everything here is part of the contract and documented;
  * anything internal lives in internal-types.ts and is never exported.
@@ -193,6 +195,8 @@ export interface AuditSink {
   write(batch: Batch): Promise<void> | void;
   /** Synchronous write used only while the process is exiting, when no more I/O callbacks run. */
   writeSync?(batch: Batch): void;
+  /** The newest sealed event this sink holds, so a restarted writer continues its hash chain. */
+  lastSealed?(): Promise<AuditEvent | undefined>;
   /** Pushes buffered data to its destination. */
   flush?(): Promise<void>;
   close(): Promise<void>;
@@ -278,6 +282,26 @@ export interface RetryOptions {
   timeoutMs?: number;
 }
 
+/** The seal stage: every event is chained by hash; checkpoints sign the chain's head and Merkle root. */
+export interface IntegrityOptions {
+  /** Sign a checkpoint after this many events; 0 turns count-based checkpoints off. Default 1000. */
+  checkpointEvery?: number;
+  /** Sign a checkpoint at the first batch this long after the previous one (ms); 0 turns it off. Default 60000. */
+  checkpointIntervalMs?: number;
+  /**
+   * Ed25519 private key for checkpoints: PEM text, a PEM file path or a KeyObject (`auditkit keys
+   * generate` makes one). Default: the `AUDITKIT_SIGNING_KEY` environment variable (PEM or path);
+   * without either there are no checkpoints (an unsigned one could be recomputed by whoever edits
+   * the file): the chain still shows edits, deletions and reordering, but not a cut tail or a
+   * re-hashed rewrite.
+   */
+  signingKey?: string | KeyObject;
+  /** Also append every checkpoint as a JSON line to this file; keep it away from the events. Default none. */
+  checkpointFile?: string;
+  /** Continue the chain from the newest sealed event a sink holds (`lastSealed`). Default true. */
+  resume?: boolean;
+}
+
 /** Options for `createAuditLogger`. Resolved once at construction. */
 export interface AuditLoggerOptions {
   /** Service name recorded in `source.service`. Default: the nearest package.json name, else `unknown-service`. */
@@ -313,6 +337,8 @@ export interface AuditLoggerOptions {
    * nobody else listens for it). Default none; the zero-config logger uses SIGTERM and SIGINT.
    */
   flushOnSignals?: NodeJS.Signals[];
+  /** Hash chain, Merkle tree and signed checkpoints (the seal stage); `false` turns sealing off. Default on. */
+  integrity?: IntegrityOptions | false;
   /** Called with problems auditing had (sink failures, dropped events, throwing callbacks). Default: a process warning, at most once per 10 s per kind. */
   onError?: (error: AuditError) => void;
 }
@@ -357,6 +383,8 @@ export interface AuditStats {
   /** Events currently waiting. */
   queue: { events: number; bytes: number };
   sinks: SinkStats[];
+  /** The hash chain: its id, the last sealed sequence number, checkpoints signed. Absent when sealing is off. */
+  integrity?: { chain: string; seq: number; checkpoints: number; lastCheckpointSeq: number };
 }
 
 export type HealthStatus = 'ok' | 'degraded' | 'failing';

@@ -5,19 +5,21 @@
 import * as fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { promisify, types } from 'node:util';
-import type { AuditSink, Batch } from '../types';
+import type { AuditEvent, AuditSink, Batch } from '../types';
 import {
   exists,
   formatStamp,
   gzipFile,
+  listAuditFiles,
   listRotated,
   pruneRotated,
   type RotationKey,
   rotatedPath,
   utcDay,
 } from './file-rotation';
+import { lastAuditLine } from './tail';
 
-export { listAuditFiles } from './file-rotation';
+export { listAuditFiles };
 
 export interface FileSinkOptions {
   /** File appended to, e.g. `./audit-logs/audit.jsonl`; missing parent directories are created with mode 0o700. Required. */
@@ -51,6 +53,7 @@ export interface FileSink extends AuditSink {
   write(batch: Batch): Promise<void>;
   writeSync(batch: Batch): void;
   flush(): Promise<void>;
+  lastSealed(): Promise<AuditEvent | undefined>;
   /** Absolute path of the current file. */
   readonly path: string;
   /** Bytes written by this sink, across rotations. */
@@ -200,6 +203,18 @@ class JsonlFileSink implements FileSink {
       throw error;
     }
     for (const p of taken) p.resolve();
+  }
+
+  /** The last event of the newest file (rotated and gzipped ones included), when it is sealed. */
+  async lastSealed(): Promise<AuditEvent | undefined> {
+    const line = await lastAuditLine(await listAuditFiles(this.path));
+    if (line === undefined) return undefined;
+    try {
+      const event = JSON.parse(line) as AuditEvent;
+      return event?.integrity ? event : undefined;
+    } catch {
+      return undefined; // a torn last line: the writer starts a new chain
+    }
   }
 
   /** Resolves when every write issued so far has settled; compression may still be running. */

@@ -1,0 +1,79 @@
+/** Ed25519 keys for signed checkpoints: generation, loading from PEM, file or env, and key ids. */
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+
+/** Environment variable holding the signing key (PEM text, or a path to a PEM file). */
+export const SIGNING_KEY_ENV = 'AUDITKIT_SIGNING_KEY';
+
+export interface SigningKeyPair {
+  privateKeyPem: string;
+  publicKeyPem: string;
+  /** Key id: the first 16 hex digits of SHA-256 over the public key's DER (SPKI). */
+  kid: string;
+}
+
+export function keyId(publicKey: KeyObject): string {
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export function generateSigningKeys(): SigningKeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    kid: keyId(publicKey),
+  };
+}
+
+/** PEM text as given, or the contents of the file it names. */
+function pemText(value: string, what: string): string {
+  if (value.includes('-----BEGIN')) return value;
+  if (!existsSync(value))
+    throw new TypeError(`auditkit: ${what} is neither PEM text nor a readable file: ${value}`);
+  return readFileSync(value, 'utf8');
+}
+
+function requireEd25519(key: KeyObject, what: string): KeyObject {
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new TypeError(`auditkit: ${what} must be an Ed25519 key, got ${key.asymmetricKeyType ?? key.type}`);
+  return key;
+}
+
+/** The checkpoint signing key from the option or `AUDITKIT_SIGNING_KEY`; undefined when neither is set. */
+export function loadSigningKey(option: string | KeyObject | undefined): KeyObject | undefined {
+  const value = option ?? process.env[SIGNING_KEY_ENV];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') return requireEd25519(value, 'signingKey');
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pemText(value, 'signingKey'));
+  } catch (error) {
+    if (error instanceof TypeError && /auditkit/.test(error.message)) throw error;
+    throw new TypeError(`auditkit: signingKey is not a PEM private key: ${(error as Error).message}`);
+  }
+  return requireEd25519(key, 'signingKey');
+}
+
+/** Public keys for verification, by key id. Accepts PEM text, PEM file paths, or KeyObjects (private keys too). */
+export function loadPublicKeys(keys: ReadonlyArray<string | KeyObject>): Map<string, KeyObject> {
+  const out = new Map<string, KeyObject>();
+  for (const k of keys) {
+    let key: KeyObject;
+    if (typeof k === 'string') {
+      const pem = pemText(k, 'public key');
+      key = pem.includes('PRIVATE KEY') ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
+    } else key = k.type === 'private' ? createPublicKey(k) : k;
+    requireEd25519(key, 'public key');
+    out.set(keyId(key), key);
+  }
+  return out;
+}

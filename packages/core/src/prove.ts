@@ -1,0 +1,86 @@
+/**
+ * Inclusion proofs: that one event is in a chain a signed checkpoint commits to, without handing
+ * over any other event. The proof carries the event, its position, the Merkle audit path and the
+ * signed checkpoint; `verifyInclusionProof` needs only that and a public key.
+ */
+import { type KeyObject, verify as verifySignature } from 'node:crypto';
+import { loadPublicKeys } from './keys';
+import { inclusionProofOfLeafHashes, leafHash, verifyInclusion } from './merkle';
+import { CHECKPOINT_TYPE, type CheckpointDetails, checkpointPayload, expectedHash } from './seal';
+import { readAuditLines } from './sinks/tail';
+import type { AuditEvent } from './types';
+import { resolveAuditFiles } from './verify';
+
+export interface InclusionProof {
+  event: AuditEvent;
+  /** Position of the event in its chain (its seq). */
+  index: number;
+  /** Audit path, hex, leaf to root. */
+  proof: string[];
+  /** The signed checkpoint whose Merkle root the path leads to. */
+  checkpoint: CheckpointDetails;
+}
+
+const bytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** Builds the proof for `eventId` against the first checkpoint after it in the given audit files. */
+export async function proveEvent(paths: readonly string[], eventId: string): Promise<InclusionProof> {
+  const leaves = new Map<string, Uint8Array[]>();
+  let target: AuditEvent | undefined;
+  for await (const l of readAuditLines(await resolveAuditFiles(paths))) {
+    let event: AuditEvent;
+    try {
+      event = JSON.parse(l.text) as AuditEvent;
+    } catch {
+      continue;
+    }
+    const i = event.integrity;
+    if (!i) continue;
+    const chain = leaves.get(i.chain) ?? [];
+    leaves.set(i.chain, chain);
+    if (i.seq !== chain.length)
+      throw new Error(`chain ${i.chain} is not intact at seq ${i.seq}: run verify first`);
+    chain.push(leafHash(bytes(i.hash)));
+    if (event.id === eventId) target = event;
+    if (target && event.type === CHECKPOINT_TYPE && i.chain === target.integrity!.chain) {
+      const checkpoint = event.details as unknown as CheckpointDetails;
+      if (checkpoint.checkpoint.size > target.integrity!.seq) {
+        const covered = chain.slice(0, checkpoint.checkpoint.size);
+        return {
+          event: target,
+          index: target.integrity!.seq,
+          proof: inclusionProofOfLeafHashes(covered, target.integrity!.seq).map(hex),
+          checkpoint,
+        };
+      }
+    }
+  }
+  if (!target) throw new Error(`event ${eventId} is not in these files`);
+  throw new Error(`event ${eventId} is not covered by a signed checkpoint yet`);
+}
+
+/** Checks a proof with nothing but the proof and the public keys. */
+export function verifyInclusionProof(
+  p: InclusionProof,
+  publicKeys: ReadonlyArray<string | KeyObject>,
+): { ok: true } | { ok: false; reason: string } {
+  const cp = p.checkpoint?.checkpoint;
+  const i = p.event?.integrity;
+  if (!cp || !i) return { ok: false, reason: 'the proof lacks its event seal or checkpoint' };
+  if (expectedHash(p.event) !== i.hash) return { ok: false, reason: 'the event does not match its hash' };
+  if (i.chain !== cp.chain) return { ok: false, reason: 'the checkpoint is of another chain' };
+  if (p.index !== i.seq) return { ok: false, reason: "the index is not the event's position in its chain" };
+  const key = loadPublicKeys(publicKeys).get(p.checkpoint.kid);
+  if (!key)
+    return {
+      ok: false,
+      reason: `the checkpoint is signed with key ${p.checkpoint.kid}, which is not among the keys given`,
+    };
+  if (!verifySignature(null, checkpointPayload(cp), key, Buffer.from(p.checkpoint.signature, 'base64')))
+    return { ok: false, reason: 'the checkpoint signature does not verify' };
+  const leaf = leafHash(bytes(i.hash));
+  if (!verifyInclusion(leaf, p.index, cp.size, p.proof.map(bytes), bytes(cp.merkleRoot)))
+    return { ok: false, reason: 'the audit path does not lead to the checkpoint Merkle root' };
+  return { ok: true };
+}

@@ -1,0 +1,266 @@
+/**
+ * The seal stage: a per-process hash chain over the canonical JSON of each event as stored, a
+ * Merkle frontier over the chain, and signed checkpoints. Runs in delivery order, once per event,
+ * so every sink receives the same sealed events and the same JSON Lines.
+ */
+import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
+import { canonicalize } from './canonical';
+import { newEventId } from './ids';
+import { keyId } from './keys';
+import { MerkleFrontier } from './merkle';
+import { eventTime } from './normalize';
+import type { AuditEvent, Integrity, Source } from './types';
+
+export const CHECKPOINT_TYPE = 'audit.checkpoint';
+export const CHAIN_STARTED_TYPE = 'audit.chain.started';
+
+/** What a checkpoint signs: the chain's head and the Merkle root over all its events so far. */
+export interface Checkpoint {
+  chain: string;
+  /** Sequence number of the last event covered. */
+  seq: number;
+  /** Hash of that event. */
+  hash: string;
+  /** RFC 6962 root over the hashes of events 0..seq, hex. */
+  merkleRoot: string;
+  /** Number of events covered (seq + 1). */
+  size: number;
+  time: string;
+}
+
+/** `details` of an `audit.checkpoint` event. */
+export interface CheckpointDetails {
+  checkpoint: Checkpoint;
+  /** The Merkle frontier at `size` (hex, largest subtree first), so a restarted writer can go on. */
+  frontier: string[];
+  alg: 'Ed25519';
+  kid: string;
+  /** Base64 Ed25519 signature over the checkpoint's canonical JSON. */
+  signature: string;
+}
+
+export interface SealerOptions {
+  source: Source;
+  /** Sign a checkpoint after this many events (0: only by time and on close). */
+  every: number;
+  /** Sign a checkpoint at the first batch this long after the last one (ms; 0: never by time). */
+  intervalMs: number;
+  key: KeyObject | undefined;
+  /** Also append checkpoints as JSON lines here. */
+  file: string | undefined;
+  /** Hears failures of the checkpoint file; the checkpoint events themselves still go out. */
+  onError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+export interface SealedBatch {
+  events: AuditEvent[];
+  lines: string[];
+}
+
+/** The bytes the checkpoint signature covers. */
+export function checkpointPayload(cp: Checkpoint): Buffer {
+  return Buffer.from(canonicalize(cp));
+}
+
+/** The canonical JSON of an event with its seal, and the seal's hash, built from one serialization. */
+export function sealedLine(
+  event: AuditEvent,
+  chain: string,
+  seq: number,
+  prev: string | null,
+): { line: string; hash: string } {
+  const keys = Object.keys(event);
+  if (!('integrity' in event)) keys.push('integrity');
+  keys.sort();
+  const parts: string[] = [];
+  let at = -1;
+  for (const key of keys) {
+    if (key === 'integrity') {
+      at = parts.length;
+      parts.push('');
+      continue;
+    }
+    const value = (event as unknown as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    parts.push(`${JSON.stringify(key)}:${canonicalize(value)}`);
+  }
+  const chainJson = JSON.stringify(chain);
+  const tail = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${seq}}`;
+  parts[at] = `"integrity":{"chain":${chainJson},${tail}`;
+  const hash = createHash('sha256')
+    .update(`{${parts.join(',')}}`)
+    .digest('hex');
+  parts[at] = `"integrity":{"chain":${chainJson},"hash":"${hash}",${tail}`;
+  return { line: `{${parts.join(',')}}`, hash };
+}
+
+/** The hash an event's seal must carry, computed from the event alone. */
+export function expectedHash(event: AuditEvent): string {
+  const i = event.integrity as Integrity;
+  const unsigned = { ...event, integrity: { chain: i.chain, prev: i.prev, seq: i.seq } };
+  return createHash('sha256').update(canonicalize(unsigned)).digest('hex');
+}
+
+const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
+const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+export class Sealer {
+  chain: string;
+  #seq = 0;
+  #prev: string | null = null;
+  #frontier = new MerkleFrontier();
+  #sinceCheckpoint = 0;
+  #lastCheckpointAt: number;
+  #lastCheckpointSeq = -1;
+  #checkpoints = 0;
+  /** The head of the chain this one follows, named by the first event of a new chain. */
+  #follows: { chain: string; seq: number; hash: string } | undefined;
+  readonly #o: SealerOptions;
+  readonly #kid: string | undefined;
+  readonly #prefix: string;
+  readonly #now: () => number;
+
+  constructor(options: SealerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#prefix = `${options.source.service}@${options.source.instance ?? ''}`;
+    this.chain = `${this.#prefix}#${randomBytes(4).toString('hex')}`;
+    this.#lastCheckpointAt = this.#now();
+    this.#kid = options.key ? keyId(options.key) : undefined;
+  }
+
+  get stats(): { chain: string; seq: number; checkpoints: number; lastCheckpointSeq: number } {
+    return {
+      chain: this.chain,
+      seq: this.#seq - 1,
+      checkpoints: this.#checkpoints,
+      lastCheckpointSeq: this.#lastCheckpointSeq,
+    };
+  }
+
+  /**
+   * Continues from the newest sealed event a sink holds: the same chain when it ended in this
+   * writer's final checkpoint, else a new chain whose first event names that head.
+   */
+  resumeFrom(last: AuditEvent | undefined): void {
+    if (this.#seq > 0 || !last?.integrity) return;
+    const i = last.integrity;
+    const details = last.details as Partial<CheckpointDetails> | undefined;
+    const cp = details?.checkpoint;
+    if (
+      last.type === CHECKPOINT_TYPE &&
+      i.chain.startsWith(`${this.#prefix}#`) &&
+      cp?.chain === i.chain &&
+      cp.size === i.seq &&
+      Array.isArray(details?.frontier)
+    ) {
+      try {
+        const frontier = new MerkleFrontier(cp.size, details.frontier.map(hexBytes));
+        frontier.append(hexBytes(i.hash));
+        this.chain = i.chain;
+        this.#seq = i.seq + 1;
+        this.#prev = i.hash;
+        this.#frontier = frontier;
+        this.#lastCheckpointSeq = i.seq;
+        return;
+      } catch {
+        // A frontier that does not fit its size: start a new chain that names this head instead.
+      }
+    }
+    this.#follows = { chain: i.chain, seq: i.seq, hash: i.hash };
+  }
+
+  /** Seals `events` in order, adding a chain-start event first and checkpoints where due. */
+  seal(events: readonly AuditEvent[]): SealedBatch {
+    const out: SealedBatch = { events: [], lines: [] };
+    if (this.#seq === 0 && this.#follows) {
+      this.#push(
+        out,
+        this.#systemEvent(CHAIN_STARTED_TYPE, 'chain continues from a previous writer', {
+          previous: this.#follows,
+        }),
+      );
+      this.#follows = undefined;
+    }
+    // Unsigned checkpoints would prove nothing against someone who can rewrite the file (they
+    // could recompute them), so checkpoints come with a signing key or not at all.
+    const every = this.#o.key ? this.#o.every : 0;
+    for (const event of events) {
+      this.#push(out, event);
+      if (every > 0 && this.#sinceCheckpoint >= every) this.#push(out, this.#checkpointEvent());
+    }
+    const interval = this.#o.key ? this.#o.intervalMs : 0;
+    if (interval > 0 && this.#sinceCheckpoint > 0 && this.#now() - this.#lastCheckpointAt >= interval) {
+      this.#push(out, this.#checkpointEvent());
+    }
+    return out;
+  }
+
+  /** A last checkpoint covering everything sealed, when anything is uncovered (close, exit). */
+  final(): SealedBatch | undefined {
+    if (this.#sinceCheckpoint === 0 || !this.#o.key) return undefined;
+    const out: SealedBatch = { events: [], lines: [] };
+    this.#push(out, this.#checkpointEvent());
+    return out;
+  }
+
+  #push(out: SealedBatch, event: AuditEvent): void {
+    const seq = this.#seq;
+    const { line, hash } = sealedLine(event, this.chain, seq, this.#prev);
+    event.integrity = { chain: this.chain, seq, prev: this.#prev, hash };
+    this.#frontier.append(hexBytes(hash));
+    this.#seq = seq + 1;
+    this.#prev = hash;
+    this.#sinceCheckpoint++;
+    out.events.push(event);
+    out.lines.push(line);
+  }
+
+  #checkpointEvent(): AuditEvent {
+    const time = eventTime(undefined).time;
+    const checkpoint: Checkpoint = {
+      chain: this.chain,
+      seq: this.#seq - 1,
+      hash: this.#prev!,
+      merkleRoot: toHex(this.#frontier.root()),
+      size: this.#seq,
+      time,
+    };
+    const details: CheckpointDetails = {
+      checkpoint,
+      frontier: this.#frontier.nodes.map(toHex),
+      alg: 'Ed25519',
+      kid: this.#kid!,
+      signature: sign(null, checkpointPayload(checkpoint), this.#o.key!).toString('base64'),
+    };
+    this.#sinceCheckpoint = 0;
+    this.#lastCheckpointAt = this.#now();
+    this.#lastCheckpointSeq = checkpoint.seq;
+    this.#checkpoints++;
+    if (this.#o.file) {
+      const line = `${JSON.stringify({ checkpoint, alg: details.alg, kid: details.kid, signature: details.signature })}\n`;
+      // The events carry the checkpoint too; this copy elsewhere only makes truncation easier to prove.
+      appendFile(this.#o.file, line, { mode: 0o600 }).catch((error: unknown) => this.#o.onError?.(error));
+    }
+    return this.#systemEvent(CHECKPOINT_TYPE, `checkpoint of ${checkpoint.size} events`, details);
+  }
+
+  #systemEvent(type: string, message: string, details: object): AuditEvent {
+    return {
+      v: 1,
+      id: newEventId(),
+      time: eventTime(undefined).time,
+      type,
+      category: 'system',
+      action: 'execute',
+      outcome: 'success',
+      severity: 'info',
+      message,
+      actor: { type: 'system' },
+      source: this.#o.source,
+      details: details as Record<string, unknown>,
+    };
+  }
+}

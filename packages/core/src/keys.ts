@@ -18,7 +18,9 @@ export interface SigningKeyPair {
   kid: string;
 }
 
-export function keyId(publicKey: KeyObject): string {
+/** Key id of a key pair, from its public half (a private key is accepted too). */
+export function keyId(key: KeyObject): string {
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
   return createHash('sha256')
     .update(publicKey.export({ type: 'spki', format: 'der' }))
     .digest('hex')

@@ -213,7 +213,7 @@ export class Sealer {
     this.#frontier.append(hexBytes(hash));
     this.#seq = seq + 1;
     this.#prev = hash;
-    this.#sinceCheckpoint++;
+    if (event.type !== CHECKPOINT_TYPE) this.#sinceCheckpoint++;
     out.events.push(event);
     out.lines.push(line);
   }

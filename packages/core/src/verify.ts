@@ -76,6 +76,12 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** Ed25519 public keys (PEM text, PEM file paths or KeyObjects) that may sign checkpoints. */
   publicKeys?: ReadonlyArray<string | KeyObject>;
+  /**
+   * The writers closed cleanly, so every chain must end in a signed checkpoint; events after the
+   * last one mean the tail (with its final checkpoint) was cut. Default false: a live writer's
+   * newest events are not covered yet.
+   */
+  expectClosed?: boolean;
   /** Checkpoint files written with `integrity.checkpointFile`: events they cover must all be present. */
   checkpoints?: ReadonlyArray<{ checkpoint: Checkpoint; kid?: string; signature?: string }>;
 }
@@ -99,12 +105,14 @@ export class ChainVerifier {
   readonly #chains = new Map<string, ChainState>();
   readonly #breaks: VerifyBreak[] = [];
   readonly #keys: Map<string, KeyObject>;
-  readonly #checkpoints: VerifyOptions['checkpoints'];
+  readonly #checkpoints: NonNullable<VerifyOptions['checkpoints']>[number][];
+  readonly #expectClosed: boolean;
   #events = 0;
 
   constructor(options: VerifyOptions = {}) {
     this.#keys = loadPublicKeys(options.publicKeys ?? []);
-    this.#checkpoints = options.checkpoints;
+    this.#checkpoints = [...(options.checkpoints ?? [])];
+    this.#expectClosed = options.expectClosed ?? false;
   }
 
   /** One stored line (JSON Lines). */
@@ -114,6 +122,12 @@ export class ChainVerifier {
       event = JSON.parse(text) as AuditEvent;
     } catch {
       this.#breaks.push({ kind: 'unparseable', message: 'line is not JSON', ...where });
+      return;
+    }
+    const record = event as unknown as { checkpoint?: Checkpoint; v?: unknown };
+    if (record && record.v === undefined && record.checkpoint) {
+      // A line of a checkpoint file (`integrity.checkpointFile`), given alongside the events.
+      this.#checkpoints.push(record as { checkpoint: Checkpoint });
       return;
     }
     this.#add(event, where, text);
@@ -288,14 +302,33 @@ export class ChainVerifier {
         });
       }
     }
-    for (const c of this.#checkpoints ?? []) {
+    for (const c of this.#checkpoints) {
       const st = this.#chains.get(c.checkpoint?.chain);
-      if (st && !st.broken && st.report.lastSeq < c.checkpoint.seq) {
+      if (!st) {
+        this.#breaks.push({
+          kind: 'truncated',
+          chain: c.checkpoint.chain,
+          message: `a checkpoint covers ${c.checkpoint.size} events of chain ${c.checkpoint.chain}, but none of them are here`,
+        });
+        continue;
+      }
+      if (!st.broken && st.report.lastSeq < c.checkpoint.seq) {
         this.#break(st, {
           kind: 'truncated',
           chain: st.report.chain,
           seq: st.report.lastSeq + 1,
           message: `a checkpoint covers ${c.checkpoint.size} events, but the chain ends at seq ${st.report.lastSeq}`,
+        });
+      }
+    }
+    if (this.#expectClosed) {
+      for (const st of this.#chains.values()) {
+        if (st.broken || st.report.uncovered === 0) continue;
+        this.#break(st, {
+          kind: 'truncated',
+          chain: st.report.chain,
+          seq: st.report.lastSeq,
+          message: `the chain does not end in a checkpoint: its last ${st.report.uncovered} events are not signed, and what followed them (at least the final checkpoint) is missing`,
         });
       }
     }

@@ -8,7 +8,7 @@ import { appendFile } from 'node:fs/promises';
 import { canonicalize } from './canonical';
 import { newEventId } from './ids';
 import { keyId } from './keys';
-import { MerkleFrontier } from './merkle';
+import { leafHash, MerkleFrontier } from './merkle';
 import { eventTime } from './normalize';
 import type { AuditEvent, Integrity, Source } from './types';
 
@@ -17,16 +17,20 @@ export const CHAIN_STARTED_TYPE = 'audit.chain.started';
 
 /** What a checkpoint signs: the chain's head and the Merkle root over all its events so far. */
 export interface Checkpoint {
+  /** Id of the checkpoint event itself, so the signature pins the event that carries it. */
+  id: string;
   chain: string;
   /** Sequence number of the last event covered. */
   seq: number;
   /** Hash of that event. */
   hash: string;
-  /** RFC 6962 root over the hashes of events 0..seq, hex. */
+  /** RFC 6962 root over events 0..seq (each leaf: the event hash, prefixed 0x00 and hashed), hex. */
   merkleRoot: string;
   /** Number of events covered (seq + 1). */
   size: number;
   time: string;
+  /** Written by `close()`: the writer ends here. A chain that stops at a checkpoint without it was cut. */
+  final?: true;
 }
 
 /** `details` of an `audit.checkpoint` event. */
@@ -115,6 +119,8 @@ export class Sealer {
   #lastCheckpointAt: number;
   #lastCheckpointSeq = -1;
   #checkpoints = 0;
+  /** The newest sealed event is a final checkpoint: nothing to close. */
+  #lastWasFinal = false;
   /** The head of the chain this one follows, named by the first event of a new chain. */
   #follows: { chain: string; seq: number; hash: string } | undefined;
   readonly #o: SealerOptions;
@@ -153,17 +159,19 @@ export class Sealer {
       last.type === CHECKPOINT_TYPE &&
       i.chain.startsWith(`${this.#prefix}#`) &&
       cp?.chain === i.chain &&
+      cp.final === true &&
       cp.size === i.seq &&
       Array.isArray(details?.frontier)
     ) {
       try {
         const frontier = new MerkleFrontier(cp.size, details.frontier.map(hexBytes));
-        frontier.append(hexBytes(i.hash));
+        frontier.append(leafHash(hexBytes(i.hash)));
         this.chain = i.chain;
         this.#seq = i.seq + 1;
         this.#prev = i.hash;
         this.#frontier = frontier;
         this.#lastCheckpointSeq = i.seq;
+        this.#lastWasFinal = true;
         return;
       } catch {
         // A frontier that does not fit its size: start a new chain that names this head instead.
@@ -200,9 +208,9 @@ export class Sealer {
 
   /** A last checkpoint covering everything sealed, when anything is uncovered (close, exit). */
   final(): SealedBatch | undefined {
-    if (this.#sinceCheckpoint === 0 || !this.#o.key) return undefined;
+    if (!this.#o.key || this.#seq === 0 || this.#lastWasFinal) return undefined;
     const out: SealedBatch = { events: [], lines: [] };
-    this.#push(out, this.#checkpointEvent());
+    this.#push(out, this.#checkpointEvent(true));
     return out;
   }
 
@@ -210,17 +218,20 @@ export class Sealer {
     const seq = this.#seq;
     const { line, hash } = sealedLine(event, this.chain, seq, this.#prev);
     event.integrity = { chain: this.chain, seq, prev: this.#prev, hash };
-    this.#frontier.append(hexBytes(hash));
+    this.#frontier.append(leafHash(hexBytes(hash)));
     this.#seq = seq + 1;
     this.#prev = hash;
     if (event.type !== CHECKPOINT_TYPE) this.#sinceCheckpoint++;
+    this.#lastWasFinal =
+      (event.details as Partial<CheckpointDetails> | undefined)?.checkpoint?.final === true;
     out.events.push(event);
     out.lines.push(line);
   }
 
-  #checkpointEvent(): AuditEvent {
+  #checkpointEvent(final = false): AuditEvent {
     const time = eventTime(undefined).time;
     const checkpoint: Checkpoint = {
+      id: newEventId(),
       chain: this.chain,
       seq: this.#seq - 1,
       hash: this.#prev!,
@@ -228,6 +239,7 @@ export class Sealer {
       size: this.#seq,
       time,
     };
+    if (final) checkpoint.final = true;
     const details: CheckpointDetails = {
       checkpoint,
       frontier: this.#frontier.nodes.map(toHex),
@@ -244,7 +256,7 @@ export class Sealer {
       // The events carry the checkpoint too; this copy elsewhere only makes truncation easier to prove.
       appendFile(this.#o.file, line, { mode: 0o600 }).catch((error: unknown) => this.#o.onError?.(error));
     }
-    return this.#systemEvent(CHECKPOINT_TYPE, `checkpoint of ${checkpoint.size} events`, details);
+    return checkpointEvent(checkpoint, this.#o.source, details);
   }
 
   #systemEvent(type: string, message: string, details: object): AuditEvent {
@@ -263,4 +275,29 @@ export class Sealer {
       details: details as Record<string, unknown>,
     };
   }
+}
+
+/**
+ * The event that carries a checkpoint. Everything in it but `source` and `details` follows from
+ * the signed checkpoint, so verification can tell if any of it was changed.
+ */
+export function checkpointEvent(
+  checkpoint: Checkpoint,
+  source: Source,
+  details: CheckpointDetails,
+): AuditEvent {
+  return {
+    v: 1,
+    id: checkpoint.id,
+    time: checkpoint.time,
+    type: CHECKPOINT_TYPE,
+    category: 'system',
+    action: 'execute',
+    outcome: 'success',
+    severity: 'info',
+    message: `checkpoint of ${checkpoint.size} events`,
+    actor: { type: 'system' },
+    source,
+    details: details as unknown as Record<string, unknown>,
+  };
 }

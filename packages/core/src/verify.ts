@@ -6,13 +6,15 @@
 import { createHash, type KeyObject, verify as verifySignature } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalize } from './canonical';
 import { loadPublicKeys } from './keys';
-import { MerkleFrontier } from './merkle';
+import { leafHash, MerkleFrontier } from './merkle';
 import {
   CHAIN_STARTED_TYPE,
   CHECKPOINT_TYPE,
   type Checkpoint,
   type CheckpointDetails,
+  checkpointEvent,
   checkpointPayload,
   expectedHash,
 } from './seal';
@@ -94,6 +96,9 @@ interface ChainState {
   /** Missing sequence numbers found while reading, waiting to see whether they come later. */
   gap: { from: number; to: number; at: VerifyBreak } | undefined;
   broken: boolean;
+  /** The newest event is a final checkpoint: its writer closed here. */
+  closed: boolean;
+  lastSource: AuditEvent['source'] | undefined;
 }
 
 const ROTATED_SUFFIX = /\.\d{8}T\d{6}Z\.\d+\.jsonl(\.gz)?$/;
@@ -183,12 +188,16 @@ export class ChainVerifier {
       const previous = (event.details as { previous?: ChainReport['follows'] } | undefined)?.previous;
       if (previous) st.report.follows = previous;
     }
-    st.frontier.append(hexBytes(i.hash));
+    st.frontier.append(leafHash(hexBytes(i.hash)));
+    st.lastSource = event.source;
     st.expected = i.seq + 1;
     st.lastHash = i.hash;
     st.report.lastSeq = i.seq;
     st.report.lastHash = i.hash;
     st.report.uncovered = event.type === CHECKPOINT_TYPE ? 0 : st.report.uncovered + 1;
+    st.closed =
+      event.type === CHECKPOINT_TYPE &&
+      (event.details as Partial<CheckpointDetails>).checkpoint?.final === true;
   }
 
   /** A checkpoint must sum up exactly the events before it, and be signed by a known key. */
@@ -196,8 +205,11 @@ export class ChainVerifier {
     const d = event.details as Partial<CheckpointDetails> | undefined;
     const cp = d?.checkpoint;
     const root = Buffer.from(st.frontier.root()).toString('hex');
+    const frontier = st.frontier.nodes.map((n) => Buffer.from(n).toString('hex'));
     if (
       !cp ||
+      !sameCheckpointEvent(event, cp, d as CheckpointDetails, st.lastSource) ||
+      canonicalize(d?.frontier) !== canonicalize(frontier) ||
       cp.chain !== st.report.chain ||
       cp.size !== event.integrity!.seq ||
       cp.seq !== event.integrity!.seq - 1 ||
@@ -270,6 +282,8 @@ export class ChainVerifier {
         frontier: new MerkleFrontier(),
         gap: undefined,
         broken: false,
+        closed: false,
+        lastSource: undefined,
       };
       this.#chains.set(chain, st);
     }
@@ -323,12 +337,15 @@ export class ChainVerifier {
     }
     if (this.#expectClosed) {
       for (const st of this.#chains.values()) {
-        if (st.broken || st.report.uncovered === 0) continue;
+        if (st.broken || st.closed) continue;
         this.#break(st, {
           kind: 'truncated',
           chain: st.report.chain,
           seq: st.report.lastSeq,
-          message: `the chain does not end in a checkpoint: its last ${st.report.uncovered} events are not signed, and what followed them (at least the final checkpoint) is missing`,
+          message:
+            st.report.uncovered > 0
+              ? `the chain does not end in a checkpoint: its last ${st.report.uncovered} events are not signed, and what followed them (at least the final checkpoint) is missing`
+              : 'the chain ends at a periodic checkpoint, not at the final one its writer signs on close: the events after it were cut',
         });
       }
     }
@@ -341,6 +358,20 @@ export class ChainVerifier {
       signaturesChecked: this.#keys.size > 0,
     };
   }
+}
+
+/**
+ * A checkpoint event must be exactly the one its signed checkpoint implies, from the writer of the
+ * events before it: nothing in it can be changed and re-hashed unnoticed, not even the last one.
+ */
+function sameCheckpointEvent(
+  event: AuditEvent,
+  cp: Checkpoint,
+  details: CheckpointDetails,
+  source: AuditEvent['source'] | undefined,
+): boolean {
+  const { integrity: _seal, ...rest } = event;
+  return canonicalize(rest) === canonicalize(checkpointEvent(cp, source ?? event.source, details));
 }
 
 /** What is wrong with this event's hash or its place in the chain, if anything. */

@@ -67,7 +67,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function verify(stored: readonly string[], options = verifyOptions) {
   const v = new ChainVerifier(options);
-  stored.forEach((text, i) => v.addLine(text, { line: i + 1 }));
+  for (const [i, text] of stored.entries()) v.addLine(text, { line: i + 1 });
   return v.finish();
 }
 

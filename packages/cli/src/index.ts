@@ -1,0 +1,68 @@
+import { Command, CommanderError } from 'commander';
+import { type CliIO, EXIT, processIO } from './io';
+import { keysGenerateCommand } from './keys-command';
+import { proveCommand, verifyProofCommand } from './prove-command';
+import { verifyCommand } from './verify-command';
+
+export { type CliIO, EXIT } from './io';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Runs the CLI on `argv` (without node and script) and resolves to its exit code. Never exits the process. */
+export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('auditkit')
+    .description('Verify, prove and manage tamper-evident audit trails')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  program
+    .command('verify')
+    .description('verify JSONL audit files (rotated and gzipped ones included): hashes, chains, checkpoints')
+    .argument('<paths...>', 'audit files or directories (a file stands for its rotated predecessors too)')
+    .option('-k, --key <pem>', 'public key (PEM file) that signs checkpoints; repeatable', collect)
+    .option('--closed', 'the writers shut down cleanly: every chain must end in a checkpoint')
+    .option('--json', 'machine-readable report')
+    .action(async (paths: string[], options) => {
+      code = await verifyCommand(paths, options, io);
+    });
+
+  program
+    .command('prove')
+    .description('prove that one event is in the trail, against the first signed checkpoint after it')
+    .argument('<event-id>', 'the event id')
+    .argument('<paths...>', 'audit files or directories')
+    .option('-o, --out <file>', 'write the proof here instead of stdout')
+    .action(async (eventId: string, paths: string[], options) => {
+      code = await proveCommand(eventId, paths, options, io);
+    });
+
+  program
+    .command('verify-proof')
+    .description('check a proof from `auditkit prove` with nothing but the proof and the public key')
+    .argument('<proof>', 'proof JSON file')
+    .option('-k, --key <pem>', 'public key (PEM file); repeatable', collect)
+    .action(async (file: string, options) => {
+      code = await verifyProofCommand(file, options, io);
+    });
+
+  program
+    .command('keys')
+    .description('signing keys for checkpoints')
+    .command('generate')
+    .description('generate an Ed25519 key pair')
+    .option('-o, --out <dir>', 'directory for the key files', '.')
+    .option('-n, --name <name>', 'file name stem', 'auditkit-signing')
+    .action(async (options) => {
+      code = await keysGenerateCommand(options, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+    io.err(`auditkit: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.error;
+  }
+}

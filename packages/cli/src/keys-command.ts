@@ -1,0 +1,24 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { generateSigningKeys, SIGNING_KEY_ENV } from '@auditkit/core';
+import { type CliIO, EXIT } from './io';
+
+export async function keysGenerateCommand(
+  options: { out?: string; name?: string },
+  io: CliIO,
+): Promise<number> {
+  const dir = resolve(options.out ?? '.');
+  const name = options.name ?? 'auditkit-signing';
+  const pair = generateSigningKeys();
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const privatePath = join(dir, `${name}.key`);
+  const publicPath = join(dir, `${name}.pub`);
+  // flag 'wx': never overwrite a key someone may still need to verify old checkpoints.
+  await writeFile(privatePath, pair.privateKeyPem, { mode: 0o600, flag: 'wx' });
+  await writeFile(publicPath, pair.publicKeyPem, { mode: 0o644, flag: 'wx' });
+  io.out(
+    `Ed25519 key ${pair.kid}\n  private: ${privatePath} (mode 0600: give it to the writers only)\n  public:  ${publicPath} (give it to whoever verifies)\n\n` +
+      `Writers: ${SIGNING_KEY_ENV}=${privatePath}   Verify: auditkit verify ./audit-logs --key ${publicPath}\n`,
+  );
+  return EXIT.ok;
+}

@@ -33,18 +33,30 @@ function array(value: readonly unknown[]): string {
   return `${out}]`;
 }
 
+/** Object keys recur across events: their quoted form is kept rather than re-escaped each time. */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_LIMIT = 10_000;
+
+function quote(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = `${JSON.stringify(key)}:`;
+    if (quotedKeys.size < QUOTED_KEYS_LIMIT) quotedKeys.set(key, q);
+  }
+  return q;
+}
+
 function object(value: Record<string, unknown>): string {
   const json = (value as { toJSON?: () => unknown }).toJSON;
   if (typeof json === 'function') return canonicalize(json.call(value));
-  const keys = Object.keys(value).sort();
+  const keys = Object.keys(value);
+  if (keys.length > 1) keys.sort();
   let out = '{';
-  let first = true;
   for (const key of keys) {
     const v = value[key];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    if (!first) out += ',';
-    first = false;
-    out += `${JSON.stringify(key)}:${canonicalize(v)}`;
+    if (out.length > 1) out += ',';
+    out += quote(key) + canonicalize(v);
   }
   return `${out}}`;
 }

@@ -200,10 +200,16 @@ class Pipeline implements AuditLogger, ExitParticipant {
         ? { ...ctx.request, id: ctx.requestId }
         : undefined;
     if (request !== undefined) {
-      // A captured body gets its own, usually smaller, budget.
-      const requestBudget = request.body !== undefined ? o.limits.maxBodyBytes + 1024 : budget;
-      event.request = s.scrub(request, childPath(paths, 'request'), requestBudget) as AuditEvent['request'];
+      const requestPaths = childPath(paths, 'request');
+      const { body, ...fields } = request;
+      const scrubbed = s.scrub(fields, requestPaths, budget) as Record<string, unknown>;
       bytes += s.bytes;
+      if (body !== undefined) {
+        // A captured body has its own, usually smaller, budget and never crowds out the rest.
+        scrubbed.body = s.scrub(body, childPath(requestPaths, 'body'), o.limits.maxBodyBytes);
+        bytes += s.bytes;
+      }
+      event.request = scrubbed as AuditEvent['request'];
     }
     if (isRecord(input.changes)) {
       event.changes = s.scrub(

@@ -103,15 +103,15 @@ export function resolveOptions(
   for (const [k, v] of Object.entries({ ...batch, ...retry })) positive(k, v, 0);
   if (batch.maxEvents < 1 || retry.attempts < 1)
     throw new RangeError('auditkit: batch.maxEvents and retry.attempts must be >= 1');
-  const source: Source = {
-    service: options.service ?? app.name ?? DEFAULTS.service,
-    instance: options.instance ?? defaultInstance(),
-    host: hostname(),
-  };
-  const version = options.version ?? app.version;
-  if (version) source.version = version;
+  // Keys in sorted order: events are hashed as canonical JSON, which sorts them.
   const environment = options.environment ?? process.env.NODE_ENV;
+  const version = options.version ?? app.version;
+  const source = {} as Source;
   if (environment) source.environment = environment;
+  source.host = hostname();
+  source.instance = options.instance ?? defaultInstance();
+  source.service = options.service ?? app.name ?? DEFAULTS.service;
+  if (version) source.version = version;
   return {
     source,
     sinks,

@@ -16,6 +16,13 @@ function unreadable(error: unknown): string {
   return `[Unreadable: ${error instanceof Error ? error.message : String(error)}]`;
 }
 
+/** `obj[key] = value`, except that a `__proto__` key stays data instead of replacing the prototype. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /** Approximate JSON overhead per value, used for byte budgets without serializing. */
 const SCALAR_BYTES = 8;
 
@@ -199,15 +206,9 @@ export class Scrubber {
     path: PathNode | undefined,
     depth: number,
   ): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of entries) {
-      if (this.bytes > this.#budget) {
-        out['…'] = '[truncated: size limit]';
-        break;
-      }
-      this.#property(out, String(k), { [String(k)]: v }, path, depth);
-    }
-    return out;
+    const source: Record<string, unknown> = {};
+    for (const [k, v] of entries) source[String(k)] = v;
+    return this.#plain(source, path, depth);
   }
 
   #property(
@@ -220,7 +221,7 @@ export class Scrubber {
     const sub = childPath(path, key);
     this.bytes += key.length + 4;
     if (sub?.terminal || this.#isSecretKey(key)) {
-      out[key] = this.#censor;
+      setOwn(out, key, this.#censor);
       this.bytes += this.#censor.length;
       return;
     }
@@ -231,18 +232,17 @@ export class Scrubber {
       raw = `[Unreadable: ${error instanceof Error ? error.message : String(error)}]`;
     }
     const v = this.#value(raw, sub, depth + 1);
-    if (v !== undefined) out[key] = v;
+    if (v !== undefined) setOwn(out, key, v);
   }
 
   #error(error: Error, path: PathNode | undefined, depth: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {
-      name: this.text(String(error.name)),
-      message: this.text(String(error.message)),
-    };
-    this.bytes += 40 + (out.message as string).length;
+    const out: Record<string, unknown> = {};
+    if (error.cause !== undefined) out.cause = this.#value(error.cause, childPath(path, 'cause'), depth + 1);
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' || typeof code === 'number') out.code = String(code);
-    if (error.cause !== undefined) out.cause = this.#value(error.cause, childPath(path, 'cause'), depth + 1);
+    out.message = this.text(String(error.message));
+    out.name = this.text(String(error.name));
+    this.bytes += 40 + (out.message as string).length;
     return out;
   }
 }

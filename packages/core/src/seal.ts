@@ -3,12 +3,12 @@
  * Merkle frontier over the chain, and signed checkpoints. Runs in delivery order, once per event,
  * so every sink receives the same sealed events and the same JSON Lines.
  */
-import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { type KeyObject, randomBytes, sign } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { canonicalize } from './canonical';
 import { newEventId } from './ids';
 import { keyId } from './keys';
-import { leafHash, MerkleFrontier } from './merkle';
+import { leafHash, MerkleFrontier, sha256Hex } from './merkle';
 import { eventTime } from './normalize';
 import type { AuditEvent, Integrity, Source } from './types';
 
@@ -93,9 +93,7 @@ export function sealedLine(
   const chainJson = JSON.stringify(chain);
   const tail = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${seq}}`;
   parts[at] = `"integrity":{"chain":${chainJson},${tail}`;
-  const hash = createHash('sha256')
-    .update(`{${parts.join(',')}}`)
-    .digest('hex');
+  const hash = sha256Hex(`{${parts.join(',')}}`);
   parts[at] = `"integrity":{"chain":${chainJson},"hash":"${hash}",${tail}`;
   return { line: `{${parts.join(',')}}`, hash };
 }
@@ -104,7 +102,7 @@ export function sealedLine(
 export function expectedHash(event: AuditEvent): string {
   const i = event.integrity as Integrity;
   const unsigned = { ...event, integrity: { chain: i.chain, prev: i.prev, seq: i.seq } };
-  return createHash('sha256').update(canonicalize(unsigned)).digest('hex');
+  return sha256Hex(canonicalize(unsigned));
 }
 
 const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));

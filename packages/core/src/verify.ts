@@ -3,12 +3,12 @@
  * roots and signatures. Needs only the events and, for signatures, the public keys. Reports the
  * first break of each chain with its place and kind.
  */
-import { createHash, type KeyObject, verify as verifySignature } from 'node:crypto';
+import { type KeyObject, verify as verifySignature } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalize } from './canonical';
 import { loadPublicKeys } from './keys';
-import { leafHash, MerkleFrontier } from './merkle';
+import { leafHash, MerkleFrontier, sha256Hex } from './merkle';
 import {
   CHAIN_STARTED_TYPE,
   CHECKPOINT_TYPE,
@@ -407,7 +407,7 @@ function hashMatches(event: AuditEvent, text: string | undefined): boolean {
     const at = text.indexOf(member);
     if (at !== -1) {
       const unsigned = text.slice(0, at) + text.slice(at + member.length);
-      if (createHash('sha256').update(unsigned).digest('hex') === hash) return true;
+      if (sha256Hex(unsigned) === hash) return true;
     }
   }
   return expectedHash(event) === hash;

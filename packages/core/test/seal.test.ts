@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import {
   type AuditEvent,
   type AuditLoggerOptions,
+  type AuditSink,
   CHAIN_STARTED_TYPE,
   CHECKPOINT_TYPE,
+  canonicalize,
   createAuditLogger,
   expectedHash,
   fileSink,
@@ -13,6 +15,7 @@ import {
   memorySink,
   verifyFiles,
 } from '@auditkit/core';
+import fc from 'fast-check';
 
 const keys = generateSigningKeys();
 let dir: string;
@@ -140,6 +143,41 @@ describe('seal', () => {
     const report = await verifyFiles([path], { publicKeys: [keys.publicKeyPem], expectClosed: true });
     expect(report).toMatchObject({ ok: true, events: 33 });
     expect(report.chains).toHaveLength(1);
+  });
+
+  it('writes canonical JSON whatever callers log: odd keys, index-like keys, unicode, nesting, errors', async () => {
+    const lines: string[] = [];
+    const capture: AuditSink = {
+      name: 'capture',
+      write: (b) => void lines.push(...b.jsonl().split('\n').filter(Boolean)),
+      close: async () => {},
+    };
+    const logger = createAuditLogger({ service: 'svc', flushOnExit: false, sinks: [capture] });
+    const anyInput = fc.record(
+      {
+        type: fc.string({ minLength: 1, maxLength: 20 }),
+        message: fc.string(),
+        actor: fc.record({ id: fc.string(), roles: fc.array(fc.string()) }, { requiredKeys: [] }),
+        tenant: fc.string(),
+        resource: fc.dictionary(fc.string(), fc.jsonValue()),
+        details: fc.dictionary(
+          fc.oneof(fc.string(), fc.constantFrom('10', '2', '0', 'z', 'A', 'é', '__proto__', 'constructor')),
+          fc.jsonValue(),
+        ),
+        changes: fc.record({ before: fc.jsonValue(), after: fc.jsonValue() }),
+        error: fc.constantFrom(undefined, new Error('boom'), Object.assign(new Error('x'), { code: 'E1' })),
+      },
+      { requiredKeys: ['type'] },
+    );
+    const inputs = fc.sample(anyInput, { numRuns: 300, seed: 42 });
+    for (const input of inputs) logger.log(input as never);
+    await logger.close();
+    expect(lines.length).toBe(inputs.length);
+    for (const line of lines) {
+      const event = JSON.parse(line) as AuditEvent;
+      expect(canonicalize(event)).toBe(line);
+      expect(expectedHash(event)).toBe(event.integrity!.hash);
+    }
   });
 
   it('can be turned off', async () => {

@@ -127,8 +127,11 @@ auditkit keeps ${pct(r.ratios.auditkitVsBare)} of bare Express's requests/s and 
 
 | what | result |
 |---|---|
-| into memorySink | ${p.memory.eventsPerSecond.toLocaleString('en-US')} events/s |
-| into fileSink | ${p.file.eventsPerSecond.toLocaleString('en-US')} events/s |
+| into memorySink (sealed, signed checkpoints) | ${p.memory.eventsPerSecond.toLocaleString('en-US')} events/s |
+| into fileSink (sealed, signed checkpoints) | ${p.file.eventsPerSecond.toLocaleString('en-US')} events/s |
+| into fileSink, sealing off | ${p.fileUnsealed.eventsPerSecond.toLocaleString('en-US')} events/s |
+| sealing's share of fileSink throughput | ${pct(1 - p.file.eventsPerSecond / p.fileUnsealed.eventsPerSecond)} |
+| \`verifyFiles\` over the sealed file (${p.verify.events.toLocaleString('en-US')} events) | ${p.verify.eventsPerSecond.toLocaleString('en-US')} events/s |
 | one \`log()\` call on the caller's thread | ${p.logCost.microsecondsPerCall} µs |
 `;
 }

@@ -1,17 +1,42 @@
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { type AuditEvent, createAuditLogger, fileSink, listAuditFiles } from '@auditkit/core';
+import { dirname, join, resolve } from 'node:path';
+import {
+  type AuditEvent,
+  createAuditLogger,
+  fileSink,
+  generateSigningKeys,
+  listAuditFiles,
+  verifyFiles,
+} from '@auditkit/core';
 import { createApp } from '@auditkit/example-express-app';
 
 const logPath = resolve(process.env.AUDIT_LOG ?? './audit-logs/audit.jsonl');
 
+/** The demo's checkpoint signing key pair, made on first run. Real deployments keep the private key elsewhere. */
+async function demoKeys(): Promise<{ privateKey: string; publicKey: string }> {
+  const dir = join(dirname(logPath), 'keys');
+  const privateKey = join(dir, 'demo-signing.key');
+  const publicKey = join(dir, 'demo-signing.pub');
+  if (!existsSync(privateKey)) {
+    const pair = generateSigningKeys();
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(privateKey, pair.privateKeyPem, { mode: 0o600 });
+    await writeFile(publicKey, pair.publicKeyPem);
+  }
+  return { privateKey, publicKey };
+}
+
 async function main(): Promise<void> {
+  const keys = await demoKeys();
   const audit = createAuditLogger({
     service: 'orders-demo',
     version: '1.0.0',
+    instance: 'demo',
     sinks: [fileSink({ path: logPath })],
+    integrity: { signingKey: keys.privateKey },
   });
   const server = createApp({ logger: audit }).listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -72,7 +97,15 @@ async function main(): Promise<void> {
   ]) {
     if (e) console.log(JSON.stringify(e, null, 2));
   }
+  const report = await verifyFiles([logPath], { publicKeys: [keys.publicKey], expectClosed: true });
+  const chain = report.chains.at(-1);
+  console.log(
+    `\nIntegrity: ${report.ok ? 'verified' : 'BROKEN'}: ${report.events} events in ${report.chains.length} hash chain(s)` +
+      (chain?.lastCheckpoint ? `, last signed checkpoint covers ${chain.lastCheckpoint.size} events of ${chain.chain}` : ''),
+  );
+  for (const b of report.breaks) console.log(`  ${b.kind}: ${b.message} (${b.file}:${b.line})`);
   console.log(`\nEvery event is one JSON line in ${logPath}; try: tail -n 3 ${logPath}`);
+  console.log(`Verify it yourself: npx auditkit verify ${dirname(logPath)} --key ${keys.publicKey} --closed`);
 }
 
 async function countLines(): Promise<number> {

@@ -101,7 +101,9 @@ async function main(): Promise<void> {
   const chain = report.chains.at(-1);
   console.log(
     `\nIntegrity: ${report.ok ? 'verified' : 'BROKEN'}: ${report.events} events in ${report.chains.length} hash chain(s)` +
-      (chain?.lastCheckpoint ? `, last signed checkpoint covers ${chain.lastCheckpoint.size} events of ${chain.chain}` : ''),
+      (chain?.lastCheckpoint
+        ? `, last signed checkpoint covers ${chain.lastCheckpoint.size} events of ${chain.chain}`
+        : ''),
   );
   for (const b of report.breaks) console.log(`  ${b.kind}: ${b.message} (${b.file}:${b.line})`);
   console.log(`\nEvery event is one JSON line in ${logPath}; try: tail -n 3 ${logPath}`);

@@ -130,7 +130,7 @@ describe('auditkit CLI', () => {
   });
 
   it('the installed bin runs as a command', async () => {
-    const bin = join(__dirname, '..', 'dist', 'bin.js');
+    const bin = join(__dirname, '..', 'bin', 'auditkit.js');
     const { stdout } = await exec(process.execPath, [bin, 'verify', logPath, '--key', publicKey]);
     expect(stdout).toMatch(/^OK: /);
     await expect(

@@ -1,11 +1,5 @@
-import {
-  childPath,
-  compileKeyMatcher,
-  compilePaths,
-  type KeyMatcher,
-  maskCardNumbers,
-  type PathNode,
-} from './redaction';
+import { compileDetectors } from './detectors';
+import { childPath, compileKeyMatcher, compilePaths, type KeyMatcher, type PathNode } from './redaction';
 import type { LimitOptions, RedactOptions } from './types';
 
 export const CIRCULAR = '[Circular]';
@@ -37,7 +31,8 @@ export class Scrubber {
   readonly paths: PathNode | undefined;
   readonly #isSecretKey: KeyMatcher;
   readonly #censor: string;
-  readonly #cards: boolean;
+  readonly #detect: ((text: string) => string) | undefined;
+  readonly #detectMin: number;
   readonly #maxString: number;
   readonly #maxDepth: number;
   readonly #maxArray: number;
@@ -51,7 +46,12 @@ export class Scrubber {
     this.#isSecretKey = compileKeyMatcher(redact);
     this.paths = compilePaths(redact.paths ?? []);
     this.#censor = redact.censor;
-    this.#cards = redact.cardNumbers;
+    const detectors = compileDetectors({
+      detectors: { card: redact.cardNumbers ? 'mask' : false, ...redact.detectors },
+      hashKey: redact.hashKey,
+    });
+    this.#detect = detectors?.detect;
+    this.#detectMin = detectors?.minLength ?? Number.POSITIVE_INFINITY;
     this.#maxString = limits.maxStringLength;
     this.#maxDepth = limits.maxDepth;
     this.#maxArray = limits.maxArrayLength;
@@ -70,7 +70,8 @@ export class Scrubber {
     let s = value;
     if (s.length > this.#maxString)
       s = `${s.slice(0, this.#maxString)}…[truncated ${s.length - this.#maxString} chars]`;
-    if (this.#cards) s = maskCardNumbers(s);
+    // Nothing shorter than the shortest secret an enabled detector can find is scanned.
+    if (s.length >= this.#detectMin) s = this.#detect!(s);
     return s;
   }
 

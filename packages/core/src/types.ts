@@ -233,8 +233,22 @@ export interface RedactOptions {
    * `details.user.ssn`, `changes.*.dob`, `request.body.items.*.iban`.
    */
   paths?: string[];
-  /** Mask card numbers (Luhn-checked, 13-19 digits) found in any string value. Default true. */
+  /** Mask card numbers (Luhn-checked, 13-19 digits) found in any string value. Default true. Same as `detectors.card`. */
   cardNumbers?: boolean;
+  /**
+   * Detectors that find secrets and personal data by shape in any string value, each with its
+   * action: `mask` (`****1234`), `remove`, `hash` (HMAC-SHA256 pseudonym, needs `hashKey`) or
+   * `false`. Default: card, jwt, bearer, awsAccessKey masked; privateKey removed; email and
+   * phone off.
+   */
+  detectors?: Partial<
+    Record<
+      'card' | 'jwt' | 'bearer' | 'awsAccessKey' | 'privateKey' | 'email' | 'phone',
+      'mask' | 'remove' | 'hash' | false
+    >
+  >;
+  /** Key for the `hash` detector action (at least 16 bytes); keep it secret, or pseudonyms can be reversed by guessing. */
+  hashKey?: string | Buffer;
   /** Replacement for masked keys. Default `[REDACTED]`. */
   censor?: string;
   /** Turn off the default key list (paths and `keys` still apply). Default false. */

@@ -1,0 +1,90 @@
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { type AuditLoggerOptions, createAuditLogger, memorySink } from '@auditkit/core';
+
+async function record(details: Record<string, unknown>, options: AuditLoggerOptions = {}) {
+  const sink = memorySink();
+  const logger = createAuditLogger({ service: 's', flushOnExit: false, sinks: [sink], ...options });
+  logger.log({ type: 'x', details });
+  await logger.close();
+  return sink.events[0]!.details as Record<string, unknown>;
+}
+
+const jwt =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+describe('detectors', () => {
+  it('masks secrets found in free text, whatever the key: JWTs, bearer tokens, cloud keys, private keys, cards', async () => {
+    const d = await record({
+      log: `GET /me with ${jwt} failed`,
+      header: 'x-forwarded-auth: Bearer abcdEFGH1234ijklMNOP5678',
+      upstream: { error: 'AccessDenied for AKIAIOSFODNN7EXAMPLE in eu-west-1' },
+      config: `key:\n${pem}`,
+      note: 'card 4111-1111-1111-1111 charged',
+    });
+    expect(d.log).toBe(`GET /me with ****sw5c failed`);
+    expect(d.header).toBe('x-forwarded-auth: Bearer ****5678');
+    expect(d.upstream).toEqual({ error: 'AccessDenied for ****MPLE in eu-west-1' });
+    expect(d.config).toBe('key:\n[REMOVED privateKey]\n');
+    expect(d.note).toBe('card ****1111 charged');
+    expect(JSON.stringify(d)).not.toMatch(/eyJ|AKIA|BEGIN PRIVATE|4111-1111/);
+  });
+
+  it('leaves ordinary ids, UUIDs, timestamps, trace ids, amounts and e-mails alone by default', async () => {
+    const ordinary = {
+      id: '0194f1c2-7b3a-7c4d-8e5f-1a2b3c4d5e6f',
+      time: '2026-11-24T05:30:12.345Z',
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      order: 'ORD-2026-000123456789',
+      invoice: 20261124000123,
+      amount: '1234567890123.45',
+      user: 'ann@example.com',
+      phone: '+44 20 7946 0958',
+      version: 'v1.2.3-beta.4',
+      path: '/users/1234567890/orders/9876543210',
+    };
+    expect(await record(ordinary)).toEqual(ordinary);
+  });
+
+  it('finds e-mail addresses and phone numbers when turned on', async () => {
+    const d = await record(
+      {
+        contact: 'write to ann.lee@example.co.uk or call +44 20 7946 0958 / (555) 123-4567',
+        when: '2026-11-24 10:00',
+      },
+      { redact: { detectors: { email: 'mask', phone: 'mask' } } },
+    );
+    expect(d.contact).toBe('write to ****o.uk or call ****0958 / ****4567');
+    expect(d.when).toBe('2026-11-24 10:00');
+  });
+
+  it('removes, or replaces with a keyed pseudonym that stays joinable across events', async () => {
+    const hashKey = 'a-secret-pseudonym-key-32-bytes!!';
+    const options = { redact: { hashKey, detectors: { email: 'hash' as const, jwt: 'remove' as const } } };
+    const a = await record({ who: 'ann@example.com', t: jwt }, options);
+    const b = await record({ again: 'ann@example.com' }, options);
+    const expected = createHmac('sha256', hashKey).update('email:ann@example.com').digest('hex').slice(0, 16);
+    expect(a).toEqual({ who: `[email:${expected}]`, t: '[REMOVED jwt]' });
+    expect(b.again).toBe(a.who);
+  });
+
+  it('fails at setup, not per event, on a bad configuration', () => {
+    expect(() => createAuditLogger({ sinks: [], redact: { detectors: { email: 'hash' } } })).toThrow(
+      /needs redact.hashKey/,
+    );
+    expect(() => createAuditLogger({ sinks: [], redact: { detectors: { ssn: 'mask' } as never } })).toThrow(
+      /unknown detector "ssn"/,
+    );
+    expect(() => createAuditLogger({ sinks: [], redact: { detectors: { jwt: 'shred' as never } } })).toThrow(
+      /action must be/,
+    );
+  });
+
+  it('can be turned off one by one', async () => {
+    const d = await record(
+      { t: jwt, c: '4111111111111111' },
+      { redact: { detectors: { jwt: false }, cardNumbers: false } },
+    );
+    expect(d).toEqual({ t: jwt, c: '4111111111111111' });
+  });
+});

@@ -4,6 +4,17 @@ export { getContext, runWithContext } from './context';
 export { audit, defaultLogger } from './default-logger';
 export { newEventId } from './ids';
 export {
+  type DataKey,
+  fileSubjectKeys,
+  generateKeyring,
+  KEYRING_ENV,
+  type KeyProvider,
+  keyringFromEnv,
+  keyringFromFile,
+  localKeyring,
+  type SubjectKeyStore,
+} from './keyring';
+export {
   generateSigningKeys,
   keyId,
   loadPublicKeys,
@@ -15,6 +26,14 @@ export { createAuditLogger, reportCallbackError } from './logger';
 export { compilePatterns, type Pattern } from './matcher';
 export * as merkle from './merkle';
 export { DEFAULTS } from './options';
+export {
+  type DecryptKeys,
+  type DecryptResult,
+  decryptEvent,
+  type EncryptedValue,
+  isEncrypted,
+  type ProtectOptions,
+} from './protect';
 export { type InclusionProof, proveEvent, verifyInclusionProof } from './prove';
 export { luhnValid, maskCardNumbers } from './redaction';
 export {

@@ -240,6 +240,17 @@ class Pipeline implements AuditLogger, ExitParticipant {
     if (Array.isArray(input.compliance))
       event.compliance = input.compliance.filter((c) => typeof c === 'string');
 
+    // protect: encryption after redaction, before anything leaves the caller's stack.
+    if (o.protector) {
+      try {
+        o.protector.apply(event);
+      } catch (error) {
+        // An event that cannot be protected is not recorded in the clear.
+        this.#drop('invalid', `event could not be encrypted and was not recorded: ${String(error)}`);
+        return undefined;
+      }
+    }
+
     // admit: sampling sees the finished event (outcome, category, request duration).
     let keep: boolean;
     try {

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { defaultInstance, findAppInfo, hostname } from './app-info';
 import { loadSigningKey } from './keys';
 import { compilePatterns } from './matcher';
+import { Protector } from './protect';
 import { compileSampler, type Sampler } from './sampling';
 import { Scrubber } from './scrub';
 import { isSeverity, severityRank } from './severity';
@@ -46,6 +47,7 @@ export interface ResolvedOptions {
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
   flushOnExit: boolean;
   flushOnSignals: NodeJS.Signals[];
+  protector: Protector | undefined;
   integrity:
     | {
         every: number;
@@ -126,6 +128,7 @@ export function resolveOptions(
     retry,
     flushOnExit: options.flushOnExit ?? DEFAULTS.flushOnExit,
     flushOnSignals: options.flushOnSignals ?? [],
+    protector: options.protect ? new Protector(options.protect) : undefined,
     integrity: resolveIntegrity(options.integrity),
     onError: options.onError,
   };

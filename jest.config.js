@@ -4,16 +4,23 @@ const { existsSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 
 const expressMajor = process.env.AUDITKIT_EXPRESS_MAJOR === '4' ? 'express4' : 'express';
+const fastifyMajor = process.env.AUDITKIT_FASTIFY_MAJOR === '4' ? 'fastify4' : 'fastify';
 
 const shared = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+    // light-my-request (Fastify's inject) depends on an ESM-only `cookie`: compiled to CommonJS for jest.
+    '/cookie/dist/index\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(?:.*/)?cookie/dist/)'],
   moduleNameMapper: {
     // Tests run against the sources, not dist, so they never see a stale build.
     '^@auditkit/test-utils$': '<rootDir>/test/utils/src',
     '^@auditkit/example-express-app$': '<rootDir>/examples/express-app/src/app',
     '^@auditkit/([a-z-]+)$': '<rootDir>/packages/$1/src',
     '^express$': expressMajor,
+    '^fastify$': fastifyMajor,
   },
   rootDir: __dirname,
 };

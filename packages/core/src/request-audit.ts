@@ -52,6 +52,8 @@ export interface OutcomeView {
   query?: unknown;
   /** Extra fields for the per-request event (e.g. message counts of a stream). */
   details?: Record<string, unknown>;
+  /** Per-route fields for the per-request event (`type`, `resource`, `action`, ...), from route config. */
+  overrides?: Partial<AuditInput>;
 }
 
 const ACTIONS: Record<string, Action> = {
@@ -283,6 +285,11 @@ export class RequestAuditor<Req = unknown> {
     if (audit.error !== undefined) input.error = audit.error;
     if (s.captureQuery && view.query !== undefined) input.details = { query: view.query };
     if (view.details) input.details = { ...input.details, ...view.details };
+    if (view.overrides) {
+      const { details, ...rest } = view.overrides;
+      Object.assign(input, rest);
+      if (details) input.details = { ...input.details, ...details };
+    }
     return input;
   }
 }

@@ -1,0 +1,1 @@
+export { auditPlugin, type FastifyAuditOptions, type RouteAuditConfig } from './plugin';

@@ -1,0 +1,128 @@
+import {
+  type AuditInput,
+  type AuditLogger,
+  type RequestAudit,
+  type RequestAuditOptions,
+  RequestAuditor,
+  reportCallbackError,
+  runWithContext,
+} from '@auditkit/core';
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** Options of `auditPlugin`: the options every auditkit adapter shares. */
+export type FastifyAuditOptions = RequestAuditOptions<FastifyRequest>;
+
+/** Route-level `config.audit`: `false` records nothing; an object sets fields of the route's event. */
+export type RouteAuditConfig = false | Partial<AuditInput>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** This request's audit context: `request.audit.log({...})`. Null where auditing failed to start. */
+    audit: RequestAudit<FastifyRequest> | null;
+  }
+  interface FastifyInstance {
+    /** The logger the plugin records into. */
+    audit: AuditLogger;
+  }
+  interface FastifyContextConfig {
+    audit?: RouteAuditConfig;
+  }
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function byteCount(value: unknown): number | undefined {
+  const n =
+    typeof value === 'string' ? Number.parseInt(value, 10) : typeof value === 'number' ? value : Number.NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** `request.routeOptions` (Fastify ≥ 4.10) carries the route pattern and its config. */
+function routeOf(request: FastifyRequest): { url?: string; config?: { audit?: RouteAuditConfig } } {
+  return (
+    (request as unknown as { routeOptions?: { url?: string; config?: { audit?: RouteAuditConfig } } })
+      .routeOptions ?? {}
+  );
+}
+
+const plugin: FastifyPluginCallback<FastifyAuditOptions> = (app: FastifyInstance, options, done) => {
+  const auditor = new RequestAuditor<FastifyRequest>(options, { eventType: 'http.request' });
+  const { echoRequestId, requestIdHeader, captureBody, captureQuery } = auditor.settings;
+
+  const end = (request: FastifyRequest, reply: FastifyReply | undefined, aborted: boolean): void => {
+    const audit = request.audit;
+    if (!audit || audit.ended) return;
+    const route = routeOf(request);
+    const config = route.config?.audit;
+    if (config === false || auditor.isExcluded(request.method, audit.request.path ?? '')) return;
+    auditor.end(
+      audit,
+      {
+        status: reply && !aborted ? reply.statusCode : undefined,
+        route: route.url,
+        aborted,
+        bytesIn: byteCount(request.headers['content-length']),
+        bytesOut: reply ? byteCount(reply.getHeader('content-length')) : undefined,
+        body: captureBody ? request.body : undefined,
+        query: captureQuery ? request.query : undefined,
+        overrides: config || undefined,
+      },
+      request.headers,
+    );
+  };
+
+  app.decorate('audit', {
+    getter: () => auditor.logger,
+  });
+  app.decorateRequest('audit', null);
+
+  app.addHook('onRequest', (request, reply, next) => {
+    try {
+      const audit = auditor.begin(request, {
+        protocol: 'http',
+        method: request.method,
+        path: pathOf(request.url),
+        headers: request.headers,
+        ip: request.ip,
+      });
+      request.audit = audit;
+      if (echoRequestId) reply.header(requestIdHeader, audit.requestId);
+      // Everything after this hook (other hooks, the handler) runs inside the request's context.
+      runWithContext(audit, next);
+    } catch (error) {
+      reportCallbackError(auditor.logger, 'auditPlugin', error);
+      next();
+    }
+  });
+  app.addHook('onError', (request, _reply, error, next) => {
+    if (request.audit) request.audit.error = error;
+    next();
+  });
+  app.addHook('onResponse', (request, reply, next) => {
+    end(request, reply, false);
+    next();
+  });
+  app.addHook('onTimeout', (request, reply, next) => {
+    end(request, reply, true);
+    next();
+  });
+  app.addHook('onRequestAbort', (request, next) => {
+    end(request, undefined, true);
+    next();
+  });
+  // The logger may be shared with other parts of the app: flush it, the owner closes it.
+  app.addHook('onClose', (_instance, next) => {
+    auditor.logger.flush().then(
+      () => next(),
+      () => next(),
+    );
+  });
+  done();
+};
+
+/** The Fastify plugin: one `http.request` event per request, `request.audit`, context for `audit.log()`. */
+export const auditPlugin = fp(plugin, { fastify: '4.x || 5.x', name: '@auditkit/fastify' });

@@ -10,7 +10,7 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const VARIANTS = ['bare', 'pino-http', 'auditkit'];
+const VARIANTS = ['bare', 'pino-http', 'auditkit', 'fastify-bare', 'fastify-logger', 'fastify-auditkit'];
 
 function cannon(url, duration) {
   return new Promise((resolve, reject) => {
@@ -81,6 +81,7 @@ async function main() {
     versions: {
       node: process.version,
       express: version('express'),
+      fastify: version('fastify'),
       'pino-http': version('pino-http'),
       pino: version('pino'),
       autocannon: version('autocannon'),
@@ -91,6 +92,10 @@ async function main() {
     ratios: {
       auditkitVsBare: best.auditkit.requestsPerSecond / best.bare.requestsPerSecond,
       auditkitVsPinoHttp: best.auditkit.requestsPerSecond / best['pino-http'].requestsPerSecond,
+      fastifyAuditkitVsBare:
+        best['fastify-auditkit'].requestsPerSecond / best['fastify-bare'].requestsPerSecond,
+      fastifyAuditkitVsLogger:
+        best['fastify-auditkit'].requestsPerSecond / best['fastify-logger'].requestsPerSecond,
     },
     pipeline,
   };
@@ -102,9 +107,14 @@ async function main() {
 
 function markdown(r) {
   const pct = (x) => `${(x * 100).toFixed(1)}%`;
-  const rows = VARIANTS.map(
-    (v) => `| ${v} | ${Math.round(r.http[v].requestsPerSecond)} | ${r.http[v].p50Ms} | ${r.http[v].p99Ms} |`,
-  ).join('\n');
+  const rowsOf = (variants) =>
+    variants
+      .map(
+        (v) =>
+          `| ${v} | ${Math.round(r.http[v].requestsPerSecond)} | ${r.http[v].p50Ms} | ${r.http[v].p99Ms} |`,
+      )
+      .join('\n');
+  const rows = rowsOf(VARIANTS.filter((v) => !v.startsWith('fastify')));
   const p = r.pipeline;
   return `# Benchmark results
 
@@ -122,6 +132,14 @@ autocannon: ${r.settings.connections} connections, ${r.settings.warmupSeconds} s
 ${rows}
 
 auditkit keeps ${pct(r.ratios.auditkitVsBare)} of bare Express's requests/s and runs at ${pct(r.ratios.auditkitVsPinoHttp)} of Express + pino-http.
+
+## HTTP overhead (Fastify 5, same route)
+
+| variant | requests/s | p50 ms | p99 ms |
+|---|---|---|---|
+${rowsOf(['fastify-bare', 'fastify-logger', 'fastify-auditkit'])}
+
+auditPlugin keeps ${pct(r.ratios.fastifyAuditkitVsBare)} of bare Fastify's requests/s and runs at ${pct(r.ratios.fastifyAuditkitVsLogger)} of Fastify with its built-in logger writing to a file.
 
 ## Pipeline (events of ${p.eventBytes} bytes)
 

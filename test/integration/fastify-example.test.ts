@@ -1,0 +1,23 @@
+import { createApp } from '@auditkit/example-fastify-app';
+import { memoryLogger } from '@auditkit/test-utils';
+
+describe('examples/fastify-app', () => {
+  it('records its routes as the README says: route events, missed lookups, no health checks', async () => {
+    const { logger, sink } = memoryLogger();
+    const app = await createApp({ logger });
+    const headers = { 'x-user-id': 'u-9', 'x-tenant-id': 'acme' };
+    expect(
+      (await app.inject({ method: 'POST', url: '/orders', payload: { item: 'desk' }, headers })).statusCode,
+    ).toBe(201);
+    expect((await app.inject({ method: 'GET', url: '/orders/77', headers })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    await app.close();
+    await logger.close();
+    expect(sink.events.map((e) => e.type).sort()).toEqual([
+      'http.request',
+      'order.created',
+      'order.lookup.missed',
+    ]);
+    expect(sink.events.every((e) => e.actor.id === 'u-9' && e.tenant === 'acme')).toBe(true);
+  });
+});

@@ -38,8 +38,10 @@ export { type InclusionProof, proveEvent, verifyInclusionProof } from './prove';
 export { luhnValid, maskCardNumbers } from './redaction';
 export {
   actionForMethod,
+  byteCount,
   type IncomingView,
   type OutcomeView,
+  pathWithoutQuery,
   RequestAudit,
   RequestAuditor,
   severityForStatus,

@@ -91,6 +91,19 @@ function safeId(value: string | undefined): string | undefined {
   return value !== undefined && SAFE_ID.test(value) ? value : undefined;
 }
 
+/** The path of a request URL, without its query string. */
+export function pathWithoutQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** A byte count from a header value (`content-length`), or undefined when it is not one. */
+export function byteCount(value: unknown): number | undefined {
+  const n =
+    typeof value === 'string' ? Number.parseInt(value, 10) : typeof value === 'number' ? value : Number.NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
 /**
  * One request's audit state, exposed to handlers as `req.audit`. Actor and tenant are resolved
  * each time an event is recorded, so auth middleware that runs after the audit middleware counts.

@@ -1,4 +1,6 @@
 import {
+  byteCount,
+  pathWithoutQuery,
   type RequestAuditOptions,
   RequestAuditor,
   reportCallbackError,
@@ -9,17 +11,6 @@ import './augment';
 
 /** Options of `auditMiddleware`: the options every auditkit adapter shares. */
 export type ExpressAuditOptions = RequestAuditOptions<Request>;
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
-
-function byteCount(value: unknown): number | undefined {
-  const n =
-    typeof value === 'string' ? Number.parseInt(value, 10) : typeof value === 'number' ? value : Number.NaN;
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
 
 /** The full matched route (`/users/:id`), including the mount path of the router that matched. */
 function routeOf(req: Request): string | undefined {
@@ -38,7 +29,7 @@ export function auditMiddleware(options: ExpressAuditOptions = {}): RequestHandl
   return function auditkit(req: Request, res: Response, next: NextFunction): void {
     let audit: ReturnType<typeof auditor.begin>;
     try {
-      const path = pathOf(req.originalUrl ?? req.url);
+      const path = pathWithoutQuery(req.originalUrl ?? req.url);
       audit = auditor.begin(req, {
         protocol: 'http',
         method: req.method,

@@ -1,6 +1,8 @@
 import {
   type AuditInput,
   type AuditLogger,
+  byteCount,
+  pathWithoutQuery,
   type RequestAudit,
   type RequestAuditOptions,
   RequestAuditor,
@@ -28,17 +30,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     audit?: RouteAuditConfig;
   }
-}
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
-
-function byteCount(value: unknown): number | undefined {
-  const n =
-    typeof value === 'string' ? Number.parseInt(value, 10) : typeof value === 'number' ? value : Number.NaN;
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /** `request.routeOptions` (Fastify ≥ 4.10) carries the route pattern and its config. */
@@ -85,7 +76,7 @@ const plugin: FastifyPluginCallback<FastifyAuditOptions> = (app: FastifyInstance
       const audit = auditor.begin(request, {
         protocol: 'http',
         method: request.method,
-        path: pathOf(request.url),
+        path: pathWithoutQuery(request.url),
         headers: request.headers,
         ip: request.ip,
       });

@@ -1,8 +1,8 @@
 /** RFC 5424 syslog messages for audit events, with the key fields as structured data. */
 import type { AuditEvent, Severity } from '@auditkit/core';
 
-/** RFC 5424 §6.2.1 severities. */
-const SYSLOG_SEVERITY: Record<Severity, number> = {
+/** RFC 5424 §6.2.1 severities (ECS `event.severity` uses the same numbers). */
+export const SYSLOG_SEVERITY: Record<Severity, number> = {
   debug: 7,
   info: 6,
   notice: 5,

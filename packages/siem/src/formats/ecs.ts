@@ -1,4 +1,5 @@
-import type { Action, AuditEvent, Category, Severity } from '@auditkit/core';
+import type { Action, AuditEvent, Category } from '@auditkit/core';
+import { SYSLOG_SEVERITY } from '../rfc5424';
 
 /** ECS version the mapping follows. */
 export const ECS_VERSION = '8.11.0';
@@ -21,16 +22,6 @@ const ECS_TYPE: Record<string, string> = {
   delete: 'deletion',
   login: 'start',
   logout: 'end',
-};
-
-/** ECS `event.severity` is numeric; syslog numbering, lower is worse (as Elastic's own modules use). */
-const ECS_SEVERITY: Record<Severity, number> = {
-  debug: 7,
-  info: 6,
-  notice: 5,
-  warning: 4,
-  error: 3,
-  critical: 2,
 };
 
 function ecsTypes(category: Category, action: Action, outcome: string): string[] {
@@ -68,7 +59,7 @@ export function toEcs(e: AuditEvent): Record<string, unknown> {
       type: ecsTypes(e.category, e.action, e.outcome),
       action: e.type,
       outcome: e.outcome,
-      severity: ECS_SEVERITY[e.severity],
+      severity: SYSLOG_SEVERITY[e.severity],
       dataset: 'auditkit.audit',
       module: 'auditkit',
       duration: r?.durationMs !== undefined ? Math.round(r.durationMs * 1e6) : undefined,

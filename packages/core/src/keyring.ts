@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Actor, AuditLogger } from './types';
 
 export interface DataKey {
   kid: string;
@@ -23,8 +24,14 @@ export interface SubjectKeyStore {
   /** The subject's key, created on first use. */
   keyFor(subject: string): DataKey;
   get(kid: string): Buffer | undefined;
-  /** Destroys the subject's key; true when there was one. */
-  erase(subject: string): boolean;
+  /**
+   * Destroys the subject's key; true when there was one. With `logger`, the erasure itself is
+   * recorded as a `privacy.erasure` event (the subject id, never the key).
+   */
+  erase(
+    subject: string,
+    options?: { logger?: AuditLogger; actor?: Partial<Actor>; reason?: string },
+  ): boolean;
 }
 
 /** Environment variable read by `keyringFromEnv`: JSON `{ "current": "k2", "keys": { "k1": "<base64>", ... } }`. */
@@ -107,9 +114,22 @@ export function fileSubjectKeys(path: string): SubjectKeyStore {
       return { kid: kid(subject), key };
     },
     get: (id) => (id.startsWith('subject:') ? keys.get(id.slice('subject:'.length)) : undefined),
-    erase(subject) {
+    erase(subject, options) {
       const had = keys.delete(subject);
       if (had) save();
+      options?.logger?.log({
+        type: 'privacy.erasure',
+        category: 'compliance',
+        action: 'delete',
+        outcome: had ? 'success' : 'unknown',
+        actor: options.actor,
+        resource: { type: 'data-subject', id: subject },
+        message: had
+          ? 'subject key destroyed: its encrypted fields are unrecoverable'
+          : 'no key held for this subject',
+        details: options.reason ? { reason: options.reason } : undefined,
+        compliance: ['GDPR'],
+      });
       return had;
     },
   };

@@ -168,8 +168,20 @@ describe('crypto-shredding', () => {
       birthDate: '1980-02-03',
       room: 12,
     });
-    expect(subjects.erase('p-1')).toBe(true);
+    const erasures = memorySink();
+    const dpo = createAuditLogger({ service: 'clinic', flushOnExit: false, sinks: [erasures] });
+    expect(
+      subjects.erase('p-1', { logger: dpo, actor: { id: 'dpo-1' }, reason: 'GDPR art. 17 request #881' }),
+    ).toBe(true);
     expect(subjects.erase('p-1')).toBe(false);
+    await dpo.close();
+    expect(erasures.events[0]).toMatchObject({
+      type: 'privacy.erasure',
+      outcome: 'success',
+      actor: { id: 'dpo-1' },
+      resource: { type: 'data-subject', id: 'p-1' },
+      details: { reason: 'GDPR art. 17 request #881' },
+    });
 
     const reloaded = fileSubjectKeys(join(dir, 'subjects.json'));
     const [a1, b, a2] = stored();

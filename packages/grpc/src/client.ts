@@ -1,0 +1,33 @@
+import { formatTraceparent, getContext } from '@auditkit/core';
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+
+export interface ClientInterceptorOptions {
+  /** Metadata key for the correlation id. Default `x-correlation-id`. */
+  correlationIdHeader?: string;
+  /** Metadata key for the request id of the calling request, sent as the callee's parent. Default none. */
+  requestIdHeader?: string;
+}
+
+/**
+ * A grpc-js client interceptor that carries the current audit context to the callee: the
+ * correlation id and W3C `traceparent`, so one request's events share a correlation id across
+ * every service it touches.
+ */
+export function auditClientInterceptor(options: ClientInterceptorOptions = {}): Interceptor {
+  const correlationHeader = (options.correlationIdHeader ?? 'x-correlation-id').toLowerCase();
+  return (callOptions, nextCall) =>
+    new InterceptingCall(nextCall(callOptions), {
+      start: (metadata, listener, next) => {
+        const ctx = getContext();
+        if (ctx?.correlationId && metadata.get(correlationHeader).length === 0)
+          metadata.set(correlationHeader, ctx.correlationId);
+        if (ctx?.traceId && ctx.spanId && metadata.get('traceparent').length === 0) {
+          metadata.set(
+            'traceparent',
+            formatTraceparent({ traceId: ctx.traceId, spanId: ctx.spanId, flags: ctx.traceFlags ?? '01' }),
+          );
+        }
+        next(metadata, listener);
+      },
+    });
+}

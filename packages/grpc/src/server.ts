@@ -1,0 +1,117 @@
+import {
+  type RequestAudit,
+  type RequestAuditOptions,
+  RequestAuditor,
+  reportCallbackError,
+  runWithContext,
+  type Severity,
+} from '@auditkit/core';
+import {
+  type Metadata,
+  ServerInterceptingCall,
+  type ServerInterceptingCallInterface,
+  type ServerInterceptor,
+  status,
+} from '@grpc/grpc-js';
+
+/** What the `actor` and `tenant` callbacks see: the incoming metadata and the call. */
+export interface GrpcCallInfo {
+  /** Full method path, `/package.Service/Method`. */
+  method: string;
+  metadata: Metadata;
+  peer: string;
+}
+
+/** Options of `auditServerInterceptor`: the options every auditkit adapter shares. */
+export type GrpcAuditOptions = RequestAuditOptions<GrpcCallInfo>;
+
+/** Codes that mean the server failed, rather than the caller. */
+const SERVER_FAULTS = new Set<number>([
+  status.UNKNOWN,
+  status.INTERNAL,
+  status.UNAVAILABLE,
+  status.DATA_LOSS,
+  status.UNIMPLEMENTED,
+]);
+
+function severityOf(code: number): Severity {
+  if (code === status.OK) return 'info';
+  return SERVER_FAULTS.has(code) ? 'error' : 'warning';
+}
+
+function headersOf(metadata: Metadata): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.getMap())) {
+    if (typeof value === 'string') out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * A grpc-js server interceptor: one `grpc.call` event per call (unary and streaming), with the
+ * full method, peer, status code, message counts and duration; request and correlation ids and
+ * `traceparent` from metadata, in AsyncLocalStorage for the handler's `audit.log()`.
+ */
+export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerInterceptor {
+  const auditor = new RequestAuditor<GrpcCallInfo>(options, { eventType: 'grpc.call' });
+  const { echoRequestId, requestIdHeader } = auditor.settings;
+
+  return (descriptor, call: ServerInterceptingCallInterface) => {
+    const method = descriptor.path;
+    let audit: RequestAudit<GrpcCallInfo> | undefined;
+    let received = 0;
+    let sent = 0;
+    const excluded = auditor.isExcluded('POST', method);
+    const inContext = <T>(fn: () => T): T => (audit ? runWithContext(audit, fn) : fn());
+    const end = (code: number | undefined, details: string | undefined, aborted: boolean): void => {
+      if (!audit || excluded) return;
+      const failed = aborted || code !== status.OK;
+      if (failed && !aborted && details)
+        audit.error ??= { name: status[code!] ?? 'GRPC_ERROR', message: details, code: String(code) };
+      auditor.end(audit, {
+        grpcCode: code,
+        route: method,
+        aborted,
+        failed,
+        details: { messagesReceived: received, messagesSent: sent, peer: call.getPeer() },
+        overrides: code === undefined ? undefined : { severity: severityOf(code) },
+      });
+    };
+
+    return new ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, nextMetadata) => {
+            try {
+              audit = auditor.begin(
+                { method, metadata, peer: call.getPeer() },
+                { protocol: 'grpc', method, path: method, headers: headersOf(metadata), ip: call.getPeer() },
+              );
+            } catch (error) {
+              reportCallbackError(auditor.logger, 'auditServerInterceptor', error);
+            }
+            // The handler starts from these callbacks: run them in the call's context.
+            inContext(() => nextMetadata(metadata));
+          },
+          onReceiveMessage: (message, nextMessage) => {
+            received++;
+            inContext(() => nextMessage(message));
+          },
+          onReceiveHalfClose: (nextHalfClose) => inContext(nextHalfClose),
+          onCancel: () => end(undefined, undefined, true),
+        }),
+      sendMetadata: (metadata, next) => {
+        if (echoRequestId && audit) metadata.set(requestIdHeader, audit.requestId);
+        next(metadata);
+      },
+      sendMessage: (message, next) => {
+        sent++;
+        next(message);
+      },
+      sendStatus: (callStatus, next) => {
+        end(callStatus.code ?? status.UNKNOWN, callStatus.details, false);
+        next(callStatus);
+      },
+    });
+  };
+}

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { audit } from '@auditkit/core';
+import { auditClientInterceptor, auditServerInterceptor, type GrpcAuditOptions } from '@auditkit/grpc';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+const definition = protoLoader.loadSync(join(__dirname, 'fixtures', 'orders.proto'));
+// biome-ignore lint/suspicious/noExplicitAny: grpc-js loads services as untyped constructors
+const shop = (grpc.loadPackageDefinition(definition) as any).shop;
+
+type Order = { id: string; item: string };
+
+/** A real gRPC server on an ephemeral loopback port, with the audit interceptor, and a client. */
+export async function startOrders(options: GrpcAuditOptions) {
+  const server = new grpc.Server({ interceptors: [auditServerInterceptor(options)] });
+  server.addService(shop.Orders.service, {
+    GetOrder: (call: grpc.ServerUnaryCall<{ id: string }, Order>, callback: grpc.sendUnaryData<Order>) => {
+      setTimeout(() => {
+        if (call.request.id === 'missing')
+          return callback({ code: grpc.status.NOT_FOUND, details: 'no such order' });
+        if (call.request.id === 'crash') return callback(new Error('database down'));
+        audit.log({ type: 'order.viewed', resource: { type: 'order', id: call.request.id } });
+        callback(null, { id: call.request.id, item: 'laptop' });
+      }, Math.random() * 5);
+    },
+    ListOrders: (call: grpc.ServerWritableStream<{ count: number }, Order>) => {
+      for (let i = 0; i < call.request.count; i++) call.write({ id: String(i), item: 'x' });
+      call.end();
+    },
+    AddOrders: (
+      call: grpc.ServerReadableStream<Order, { count: number }>,
+      callback: grpc.sendUnaryData<{ count: number }>,
+    ) => {
+      let n = 0;
+      call.on('data', () => n++);
+      call.on('end', () => callback(null, { count: n }));
+    },
+    Sync: (call: grpc.ServerDuplexStream<Order, Order>) => {
+      call.on('data', (o: Order) => call.write(o));
+      call.on('end', () => call.end());
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  const client = new shop.Orders(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+    interceptors: [auditClientInterceptor()],
+  });
+  const unary = (method: string, request: object, metadata = new grpc.Metadata()) =>
+    new Promise<{ error?: grpc.ServiceError; response?: unknown }>((resolve) =>
+      client[method](request, metadata, (error: grpc.ServiceError | null, response: unknown) =>
+        resolve({ error: error ?? undefined, response }),
+      ),
+    );
+  return {
+    port,
+    client,
+    unary,
+    async close() {
+      client.close();
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// A unary gRPC service, with or without the audit interceptor (GRPC_AUDIT=1).
+const { join } = require('node:path');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+
+const definition = protoLoader.loadSync(
+  join(__dirname, '..', '..', 'packages', 'grpc', 'test', 'fixtures', 'orders.proto'),
+);
+const shop = grpc.loadPackageDefinition(definition).shop;
+const interceptors = [];
+if (process.env.GRPC_AUDIT === '1') {
+  const { createAuditLogger, fileSink } = require('@auditkit/core');
+  const { auditServerInterceptor } = require('@auditkit/grpc');
+  const logger = createAuditLogger({ service: 'bench', sinks: [fileSink({ path: process.env.LOG_FILE })] });
+  interceptors.push(auditServerInterceptor({ logger }));
+}
+const server = new grpc.Server({ interceptors });
+server.addService(shop.Orders.service, {
+  GetOrder: (call, callback) => callback(null, { id: call.request.id, item: 'laptop' }),
+});
+server.bindAsync(`127.0.0.1:${process.env.PORT}`, grpc.ServerCredentials.createInsecure(), () =>
+  process.send?.('ready'),
+);
+process.on('SIGTERM', () => server.tryShutdown(() => process.exit(0)));

@@ -1,12 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { AuditEvent, Batch } from '@auditkit/core';
 import { MongoClient } from 'mongodb';
 
-const INFRA = join(__dirname, '../../../test/infra/mongodb');
+// Plain JS so the benchmark can start the same server.
+const { startJavaMongo } = require('../../../test/infra/mongodb/start.js') as {
+  startJavaMongo(): Promise<{ uri: string; stop(): Promise<unknown> }>;
+};
 
 export interface TestMongo {
   client: MongoClient;
@@ -17,30 +16,10 @@ export interface TestMongo {
 
 /** Connects to `MONGODB_URI` when set, else starts mongo-java-server (fetched by Maven on first use). */
 export async function startMongo(): Promise<TestMongo> {
-  let child: ChildProcess | undefined;
-  let uri = process.env.MONGODB_URI;
-  if (!uri) {
-    if (!existsSync(join(INFRA, 'target/lib'))) {
-      execFileSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', '-DoutputDirectory=target/lib'], {
-        cwd: INFRA,
-        stdio: 'inherit',
-      });
-    }
-    const server = spawn('java', ['-cp', join(INFRA, 'target/lib/*'), join(INFRA, 'Main.java')], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    child = server;
-    const port = await new Promise<string>((resolve, reject) => {
-      server.once('error', reject);
-      server.once('exit', (code) => reject(new Error(`mongo test server exited with ${code}`)));
-      createInterface({ input: server.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-        const match = /^PORT (\d+)/.exec(line);
-        if (match) resolve(match[1] as string);
-      });
-    });
-    uri = `mongodb://127.0.0.1:${port}/?directConnection=true`;
-  }
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+  const server = process.env.MONGODB_URI ? undefined : await startJavaMongo();
+  const client = new MongoClient(process.env.MONGODB_URI ?? (server?.uri as string), {
+    serverSelectionTimeoutMS: 10_000,
+  });
   await client.connect();
   const database = `auditkit_test_${randomUUID().slice(0, 8)}`;
   return {
@@ -52,12 +31,7 @@ export async function startMongo(): Promise<TestMongo> {
         .dropDatabase()
         .catch(() => undefined);
       await client.close();
-      if (child) {
-        const exited = new Promise((resolve) => child?.once('exit', resolve));
-        child.stdin?.end();
-        child.kill();
-        await exited;
-      }
+      await server?.stop();
     },
   };
 }

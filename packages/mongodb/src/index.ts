@@ -196,7 +196,7 @@ async function insertIdempotent(collection: Collection<StoredEvent>, docs: Store
 /** A duplicate on `_id` is a replay; a duplicate on `(chain, seq)` with a new id is a real conflict. */
 function isReplayedId(e: { code?: number; errmsg?: string; err?: { errmsg?: string } }): boolean {
   const message = e.errmsg ?? e.err?.errmsg ?? '';
-  return e.code === DUPLICATE_KEY && /_id/.test(message) && !/chain_seq/.test(message);
+  return e.code === DUPLICATE_KEY && /index: _id_ /.test(message);
 }
 
 function toStored(event: AuditEvent): StoredEvent {

@@ -21,11 +21,23 @@ export function compileSampler(
   const keepSecurity = sample.keepSecurity ?? true;
   const keepSlow = sample.keepSlow ?? true;
   const random = sample.random ?? Math.random;
+  const byCorrelationId = sample.byCorrelationId ?? false;
   return (event) => {
     if (keepFailures && event.outcome !== 'success') return true;
     if (keepSecurity && (event.category === 'security' || IMPORTANT_SEVERITIES.has(event.severity)))
       return true;
     if (keepSlow && (event.request?.durationMs ?? 0) >= slowThresholdMs) return true;
-    return random() < rate;
+    const id = byCorrelationId ? event.correlationId : undefined;
+    return (id ? unitHash(id) : random()) < rate;
   };
+}
+
+/** FNV-1a of a string mapped to [0, 1): the same id gives the same decision in every process. */
+export function unitHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) / 0x100000000;
 }

@@ -216,6 +216,11 @@ export interface SampleOptions {
   keepSlow?: boolean;
   /** Source of randomness in [0, 1); injectable for tests. Default Math.random. */
   random?: () => number;
+  /**
+   * Decide by a hash of the event's correlation id, so every event of one request, across all
+   * services, is kept or dropped together. Events without one fall back to `random`. Default false.
+   */
+  byCorrelationId?: boolean;
 }
 
 /** A sampling decision made by the caller: return true to keep the event. */

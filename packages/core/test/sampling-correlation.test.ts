@@ -1,0 +1,29 @@
+import { createAuditLogger, memorySink } from '@auditkit/core';
+
+describe('sampling by correlation id', () => {
+  it('keeps or drops all events of one correlation id together, the same in every logger', async () => {
+    const sinks = [memorySink(), memorySink()];
+    const loggers = sinks.map((sink) =>
+      createAuditLogger({ sinks: [sink], sample: { rate: 0.5, byCorrelationId: true } }),
+    );
+    for (let i = 0; i < 200; i++) {
+      for (const logger of loggers) {
+        for (let j = 0; j < 3; j++)
+          logger.log({ type: 'doc.read', action: 'read', correlationId: `req-${i}` });
+      }
+    }
+    await Promise.all(loggers.map((l) => l.flush()));
+    const counts = sinks.map((sink) => {
+      const byId = new Map<string, number>();
+      for (const e of sink.events)
+        byId.set(e.correlationId ?? '', (byId.get(e.correlationId ?? '') ?? 0) + 1);
+      return byId;
+    });
+    for (const n of counts[0].values()) expect(n).toBe(3);
+    expect([...counts[0].keys()].sort()).toEqual([...counts[1].keys()].sort());
+    expect(counts[0].size).toBeGreaterThan(50);
+    expect(counts[0].size).toBeLessThan(150);
+    expect(loggers[0].stats().sampledOut).toBe((200 - counts[0].size) * 3);
+    await Promise.all(loggers.map((l) => l.close()));
+  });
+});

@@ -63,6 +63,14 @@ describe('field encryption', () => {
     expect(decryptEvent(e, {}).undecryptable).toEqual(['details.diagnosis', 'details.notes']);
   });
 
+  it('never reuses an IV under a key, across thousands of fields', async () => {
+    const inputs = Array.from({ length: 1500 }, (_, i) => ({ type: 't', details: { a: i, b: i } }));
+    const { events } = await recordAll(inputs, { protect: { encrypt: ['details.a', 'details.b'], keyring: localKeyring(ring) } });
+    const ivs = events.flatMap((e) => [(e.details!.a as { iv: string }).iv, (e.details!.b as { iv: string }).iv]);
+    expect(ivs).toHaveLength(3000);
+    expect(new Set(ivs).size).toBe(3000);
+  });
+
   it('a wrong key or a tampered ciphertext fails loudly, never returns garbage', async () => {
     const { events } = await recordAll([{ type: 't', details: { secret: 'x' } }], {
       protect: { encrypt: ['details.secret'], keyring: localKeyring(ring) },

@@ -65,8 +65,13 @@ describe('field encryption', () => {
 
   it('never reuses an IV under a key, across thousands of fields', async () => {
     const inputs = Array.from({ length: 1500 }, (_, i) => ({ type: 't', details: { a: i, b: i } }));
-    const { events } = await recordAll(inputs, { protect: { encrypt: ['details.a', 'details.b'], keyring: localKeyring(ring) } });
-    const ivs = events.flatMap((e) => [(e.details!.a as { iv: string }).iv, (e.details!.b as { iv: string }).iv]);
+    const { events } = await recordAll(inputs, {
+      protect: { encrypt: ['details.a', 'details.b'], keyring: localKeyring(ring) },
+    });
+    const ivs = events.flatMap((e) => [
+      (e.details!.a as { iv: string }).iv,
+      (e.details!.b as { iv: string }).iv,
+    ]);
     expect(ivs).toHaveLength(3000);
     expect(new Set(ivs).size).toBe(3000);
   });

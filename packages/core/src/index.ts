@@ -60,6 +60,15 @@ export { type FileSink, type FileSinkOptions, fileSink, listAuditFiles } from '.
 export { type MemorySink, type MemorySinkOptions, memorySink } from './sinks/memory';
 export { type AuditLine, readAuditLines } from './sinks/tail';
 export { type WinstonSinkOptions, winstonSink } from './sinks/winston';
+export {
+  BUCKET_MS,
+  DEFAULT_PAGE_SIZE,
+  decodeCursor,
+  encodeCursor,
+  MAX_PAGE_SIZE,
+  pageLimit,
+  retentionCutoffs,
+} from './store-support';
 export { formatTraceparent, parseTraceparent, type TraceParent } from './traceparent';
 export type * from './types';
 export {

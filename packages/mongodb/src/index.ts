@@ -1,14 +1,19 @@
-import type {
-  AuditEvent,
-  AuditPage,
-  AuditQuery,
-  AuditStatsQuery,
-  AuditStore,
-  AuditStoreStats,
-  Batch,
-  ChainHead,
-  RetentionPolicy,
-  RetentionResult,
+import {
+  type AuditEvent,
+  type AuditPage,
+  type AuditQuery,
+  type AuditStatsQuery,
+  type AuditStore,
+  type AuditStoreStats,
+  type Batch,
+  BUCKET_MS,
+  type ChainHead,
+  decodeCursor,
+  encodeCursor,
+  pageLimit,
+  type RetentionPolicy,
+  type RetentionResult,
+  retentionCutoffs,
 } from '@auditkit/core';
 import type { Collection, Document, Filter, MongoClient } from 'mongodb';
 
@@ -29,9 +34,6 @@ export interface MongoStoreOptions {
 type StoredEvent = AuditEvent & { _id: string; at: Date };
 
 const DUPLICATE_KEY = 11000;
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
-const BUCKET_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
 export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureIndexes(): Promise<void> } {
   if (!options?.client) throw new TypeError('mongoStore: `client` (a MongoClient) is required');
@@ -56,11 +58,13 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
       await insertIdempotent(collection, batch.events.map(toStored));
     },
     async query(filter: AuditQuery = {}): Promise<AuditPage> {
-      const limit = Math.min(Math.max(Math.trunc(filter.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
+      const limit = pageLimit(filter);
       const match = toMatch(filter);
-      const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+      const after = filter.cursor ? decodeCursor(filter.cursor, 'mongoStore') : undefined;
       const where: Filter<StoredEvent> = after
-        ? { $and: [match, { $or: [{ at: { $lt: after.at } }, { at: after.at, _id: { $lt: after.id } }] }] }
+        ? {
+            $and: [match, { $or: [{ at: { $lt: after.time } }, { at: after.time, _id: { $lt: after.id } }] }],
+          }
         : match;
       const docs = await collection
         .find(where)
@@ -69,7 +73,7 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
         .toArray();
       const events = docs.slice(0, limit).map(fromStored);
       const last = docs.length > limit ? docs[limit - 1] : undefined;
-      return last ? { events, nextCursor: encodeCursor(last) } : { events };
+      return last ? { events, nextCursor: encodeCursor(last.at.toISOString(), last._id) } : { events };
     },
     async get(id: string) {
       const doc = await collection.findOne({ _id: id });
@@ -100,21 +104,12 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
       return stats;
     },
     async applyRetention(policy: RetentionPolicy): Promise<RetentionResult> {
-      const now = (policy.now ?? new Date()).getTime();
-      const cutoff = (days: number) => new Date(now - days * BUCKET_MS.day);
-      const named = Object.entries(policy.categories ?? {});
       let deleted = 0;
-      for (const [category, days] of named) {
+      for (const { category, before, others } of retentionCutoffs(policy)) {
+        const which = category === undefined ? { $nin: others } : category;
         deleted += (
-          await collection.deleteMany({ category, at: { $lt: cutoff(days) } } as Filter<StoredEvent>)
+          await collection.deleteMany({ category: which, at: { $lt: before } } as Filter<StoredEvent>)
         ).deletedCount;
-      }
-      if (policy.default !== undefined) {
-        const others = {
-          category: { $nin: named.map(([category]) => category) },
-          at: { $lt: cutoff(policy.default) },
-        };
-        deleted += (await collection.deleteMany(others as Filter<StoredEvent>)).deletedCount;
       }
       return { deleted };
     },
@@ -237,19 +232,4 @@ function toMatch(filter: Omit<AuditQuery, 'limit' | 'cursor'>): Filter<StoredEve
     ];
   }
   return match as Filter<StoredEvent>;
-}
-
-function encodeCursor(doc: StoredEvent): string {
-  return Buffer.from(JSON.stringify([doc.at.toISOString(), doc._id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [time, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const at = new Date(time);
-    if (typeof id === 'string' && !Number.isNaN(at.getTime())) return { at, id };
-  } catch {
-    // falls through to the clear error below
-  }
-  throw new TypeError('mongoStore: invalid cursor');
 }

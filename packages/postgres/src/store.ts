@@ -1,0 +1,231 @@
+import {
+  type AuditEvent,
+  type AuditPage,
+  type AuditQuery,
+  type AuditStatsQuery,
+  type AuditStore,
+  type AuditStoreStats,
+  type Batch,
+  type ChainHead,
+  decodeCursor,
+  encodeCursor,
+  pageLimit,
+  type RetentionPolicy,
+  type RetentionResult,
+  retentionCutoffs,
+} from '@auditkit/core';
+import type { Pool } from 'pg';
+import { ident, schemaSql } from './schema';
+
+export interface PostgresStoreOptions {
+  /** A `pg` Pool; the store never ends it. Required. */
+  pool: Pool;
+  /** Schema of the table. Default `public`. */
+  schema?: string;
+  /** Table name. Default `audit_events`. */
+  table?: string;
+  /** Create the schema, table, indexes and append-only triggers on first use. Default true. */
+  migrate?: boolean;
+  /** Sink name in stats and health. Default `postgres`. */
+  name?: string;
+}
+
+const COLUMNS = [
+  ['id', 'text'],
+  ['time', 'timestamptz'],
+  ['tenant', 'text'],
+  ['type', 'text'],
+  ['category', 'text'],
+  ['action', 'text'],
+  ['outcome', 'text'],
+  ['severity', 'text'],
+  ['actor_id', 'text'],
+  ['resource_type', 'text'],
+  ['resource_id', 'text'],
+  ['correlation_id', 'text'],
+  ['chain', 'text'],
+  ['seq', 'bigint'],
+  ['event', 'jsonb'],
+] as const;
+
+function row(e: AuditEvent): unknown[] {
+  return [
+    e.id,
+    e.time,
+    e.tenant ?? null,
+    e.type,
+    e.category,
+    e.action,
+    e.outcome,
+    e.severity,
+    e.actor?.id ?? null,
+    e.resource?.type ?? null,
+    e.resource?.id ?? null,
+    e.correlationId ?? null,
+    e.integrity?.chain ?? null,
+    e.integrity?.seq ?? null,
+    JSON.stringify(e),
+  ];
+}
+
+/** WHERE clause and parameters for a filter; `$n` numbering starts after `offset` parameters. */
+function where(filter: Omit<AuditQuery, 'limit' | 'cursor'>, params: unknown[]): string {
+  const clauses: string[] = [];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    clauses.push(sql(`$${params.length}`));
+  };
+  if (filter.tenant !== undefined) add((p) => `tenant = ${p}`, filter.tenant);
+  if (filter.from !== undefined) add((p) => `time >= ${p}`, new Date(filter.from));
+  if (filter.to !== undefined) add((p) => `time < ${p}`, new Date(filter.to));
+  if (filter.types?.length) add((p) => `type = ANY(${p})`, filter.types);
+  if (filter.categories?.length) add((p) => `category = ANY(${p})`, filter.categories);
+  if (filter.actions?.length) add((p) => `action = ANY(${p})`, filter.actions);
+  if (filter.outcomes?.length) add((p) => `outcome = ANY(${p})`, filter.outcomes);
+  if (filter.severities?.length) add((p) => `severity = ANY(${p})`, filter.severities);
+  if (filter.actorId !== undefined) add((p) => `actor_id = ${p}`, filter.actorId);
+  if (filter.resourceType !== undefined) add((p) => `resource_type = ${p}`, filter.resourceType);
+  if (filter.resourceId !== undefined) add((p) => `resource_id = ${p}`, filter.resourceId);
+  if (filter.correlationId !== undefined) add((p) => `correlation_id = ${p}`, filter.correlationId);
+  if (filter.text) {
+    const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    add(
+      (p) =>
+        `(event->>'message' ILIKE ${p} OR type ILIKE ${p} OR actor_id ILIKE ${p} OR resource_id ILIKE ${p})`,
+      like,
+    );
+  }
+  return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+}
+
+/**
+ * A PostgreSQL `AuditStore`: queryable columns plus the whole event as JSONB; batch inserts with
+ * `unnest` and `ON CONFLICT (id) DO NOTHING` (replays never duplicate); UPDATE, DELETE and TRUNCATE
+ * refused by triggers, deletion only through the retention function.
+ */
+export function postgresStore(options: PostgresStoreOptions): AuditStore & { migrate(): Promise<void> } {
+  if (!options?.pool) throw new TypeError('postgresStore: `pool` (a pg Pool) is required');
+  const schema = options.schema ?? 'public';
+  const table = options.table ?? 'audit_events';
+  const t = `${ident(schema)}.${ident(table)}`;
+  const retentionFn = `${ident(schema)}.${ident(`${table}_apply_retention`)}`;
+  const pool = options.pool;
+  let ready: Promise<void> | undefined;
+  const migrate = (): Promise<void> => {
+    ready ??= pool
+      .query(schemaSql(schema, table))
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        ready = undefined; // tried again on the next call
+        throw error;
+      });
+    return ready;
+  };
+  const use = () => (options.migrate === false ? Promise.resolve() : migrate());
+  const insert = `INSERT INTO ${t} (${COLUMNS.map(([c]) => c).join(', ')})
+    SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+    ON CONFLICT (id) DO NOTHING`;
+
+  return {
+    name: options.name ?? 'postgres',
+    migrate,
+    async write(batch: Batch) {
+      if (batch.events.length === 0) return;
+      await use();
+      const columns: unknown[][] = COLUMNS.map(() => []);
+      for (const e of batch.events) {
+        const values = row(e);
+        for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
+      }
+      // A different event reusing a (chain, seq) fails the whole batch: that is a forged or forked chain.
+      await pool.query(insert, columns);
+    },
+    async query(filter: AuditQuery = {}): Promise<AuditPage> {
+      await use();
+      const limit = pageLimit(filter);
+      const params: unknown[] = [];
+      let clause = where(filter, params);
+      if (filter.cursor) {
+        const after = decodeCursor(filter.cursor, 'postgresStore');
+        params.push(after.time, after.id);
+        const c = `(time, id) < ($${params.length - 1}, $${params.length})`;
+        clause = clause ? `${clause} AND ${c}` : `WHERE ${c}`;
+      }
+      params.push(limit + 1);
+      const { rows } = await pool.query<{ event: AuditEvent }>(
+        `SELECT event FROM ${t} ${clause} ORDER BY time DESC, id DESC LIMIT $${params.length}`,
+        params,
+      );
+      const events = rows.slice(0, limit).map((r) => r.event);
+      const last = events.at(-1);
+      return rows.length > limit && last
+        ? { events, nextCursor: encodeCursor(last.time, last.id) }
+        : { events };
+    },
+    async get(id: string) {
+      await use();
+      const { rows } = await pool.query<{ event: AuditEvent }>(`SELECT event FROM ${t} WHERE id = $1`, [id]);
+      return rows[0]?.event;
+    },
+    async stats(filter: AuditStatsQuery = {}): Promise<AuditStoreStats> {
+      await use();
+      const params: unknown[] = [];
+      const clause = where(filter, params);
+      const bucket = filter.bucket ?? 'hour';
+      const count = async (column: string) => {
+        const { rows } = await pool.query<{ k: string | null; n: string }>(
+          `SELECT ${column} AS k, count(*) AS n FROM ${t} ${clause} GROUP BY 1`,
+          params,
+        );
+        return Object.fromEntries(rows.filter((r) => r.k !== null).map((r) => [r.k as string, Number(r.n)]));
+      };
+      const byType = await count('type');
+      const byOutcome = await count('outcome');
+      const byActor = await count('actor_id');
+      const { rows } = await pool.query<{ start: Date; n: string }>(
+        `SELECT date_trunc('${bucket}', time AT TIME ZONE 'UTC') AS start, count(*) AS n FROM ${t} ${clause} GROUP BY 1 ORDER BY 1`,
+        params,
+      );
+      const overTime = rows.map((r) => ({
+        start: `${r.start.toISOString().slice(0, 19)}.000Z`,
+        count: Number(r.n),
+      }));
+      const total = Object.values(byType).reduce((a, b) => a + b, 0);
+      return { total, byType, byOutcome, byActor, overTime };
+    },
+    async applyRetention(policy: RetentionPolicy): Promise<RetentionResult> {
+      await use();
+      let deleted = 0;
+      for (const { category, before, others } of retentionCutoffs(policy)) {
+        const { rows } = await pool.query<{ n: string }>(`SELECT ${retentionFn}($1, $2, $3) AS n`, [
+          category ?? null,
+          category === undefined ? others : null,
+          before,
+        ]);
+        deleted += Number(rows[0]!.n);
+      }
+      return { deleted };
+    },
+    async chainHeads(): Promise<ChainHead[]> {
+      await use();
+      const { rows } = await pool.query<{ chain: string; seq: string; id: string; event: AuditEvent }>(
+        `SELECT DISTINCT ON (chain) chain, seq, id, event FROM ${t} WHERE chain IS NOT NULL ORDER BY chain, seq DESC`,
+      );
+      return rows.map((r) => ({
+        chain: r.chain,
+        seq: Number(r.seq),
+        hash: r.event.integrity!.hash,
+        eventId: r.id,
+        time: r.event.time,
+      }));
+    },
+    async lastSealed() {
+      await use();
+      const { rows } = await pool.query<{ event: AuditEvent }>(
+        `SELECT event FROM ${t} WHERE chain IS NOT NULL ORDER BY time DESC, seq DESC LIMIT 1`,
+      );
+      return rows[0]?.event;
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,150 @@
+import { type AuditEvent, createBatch } from '@auditkit/core';
+import { logInto, testDatabase } from './helpers';
+
+const db = testDatabase();
+afterAll(() => db.drop());
+
+describe('postgresStore', () => {
+  it('writes batches idempotently: a replayed batch adds nothing', async () => {
+    const store = db.store('replay');
+    const { ids } = await logInto(
+      store,
+      Array.from({ length: 50 }, (_, i) => ({ type: 'invoice.paid', details: { i } })),
+    );
+    const page = await store.query({ limit: 1000 });
+    expect(page.events).toHaveLength(50);
+    await store.write(createBatch(page.events));
+    await store.write(createBatch(page.events.slice(10, 30)));
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}"."replay"`);
+    expect(rows[0].n).toBe(50);
+    expect((await store.get(ids[7]!))!.details).toEqual({ i: 7 });
+  });
+
+  it('is append-only in the database itself: UPDATE, DELETE and TRUNCATE are refused', async () => {
+    const store = db.store('guarded');
+    const { ids } = await logInto(store, [{ type: 'user.created' }]);
+    const t = `"${db.schema}"."guarded"`;
+    await expect(db.pool.query(`UPDATE ${t} SET outcome = 'failure'`)).rejects.toThrow(
+      /append-only: UPDATE refused/,
+    );
+    await expect(db.pool.query(`DELETE FROM ${t}`)).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(db.pool.query(`TRUNCATE ${t}`)).rejects.toThrow(/append-only: TRUNCATE refused/);
+    expect(await store.get(ids[0]!)).toMatchObject({ type: 'user.created', outcome: 'success' });
+  });
+
+  it('refuses a different event that reuses a (chain, seq): a forked or forged chain fails the batch', async () => {
+    const store = db.store('forks');
+    await logInto(store, [{ type: 'a' }]);
+    const [stored] = (await store.query()).events;
+    const forged: AuditEvent = { ...stored!, id: '01a20000-0000-7000-8000-000000000000', type: 'forged' };
+    await expect(store.write(createBatch([forged]))).rejects.toThrow(/duplicate key/);
+    expect((await store.query()).events.map((e) => e.type)).toEqual(['a']);
+  });
+
+  it('answers every filter, newest first, with cursor pages that neither skip nor repeat', async () => {
+    const store = db.store('queries');
+    const base = Date.parse('2026-01-01T00:00:00Z');
+    await logInto(
+      store,
+      Array.from({ length: 45 }, (_, i) => ({
+        type: i % 3 === 0 ? 'invoice.paid' : 'invoice.viewed',
+        category: i % 5 === 0 ? 'security' : 'business',
+        outcome: i % 4 === 0 ? ('failure' as const) : ('success' as const),
+        tenant: i % 2 ? 'acme' : 'globex',
+        actor: { type: 'user' as const, id: `u-${i % 4}` },
+        resource: { type: 'invoice', id: `inv-${i}` },
+        correlationId: `c-${i % 9}`,
+        message: i === 13 ? 'Refund approved by finance' : undefined,
+        time: new Date(base + i * 60_000),
+      })),
+    );
+    const all: AuditEvent[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.query({ limit: 7, cursor });
+      all.push(...page.events);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(all).toHaveLength(45);
+    expect(new Set(all.map((e) => e.id)).size).toBe(45);
+    expect(all.map((e) => e.time)).toEqual([...all.map((e) => e.time)].sort().reverse());
+    const count = async (f: object) => (await store.query({ ...f, limit: 1000 })).events.length;
+    expect(await count({ tenant: 'acme' })).toBe(22);
+    expect(await count({ types: ['invoice.paid'] })).toBe(15);
+    expect(await count({ categories: ['security'] })).toBe(9);
+    expect(await count({ outcomes: ['failure'] })).toBe(12);
+    expect(await count({ actorId: 'u-1' })).toBe(11);
+    expect(await count({ resourceType: 'invoice', resourceId: 'inv-4' })).toBe(1);
+    expect(await count({ correlationId: 'c-0' })).toBe(5);
+    expect(await count({ from: new Date(base + 10 * 60_000), to: new Date(base + 20 * 60_000) })).toBe(10);
+    expect(await count({ text: 'refund' })).toBe(1);
+    expect(await count({ severities: ['warning'] })).toBe(12);
+    await expect(store.query({ cursor: 'garbage' })).rejects.toThrow(/invalid cursor/);
+  });
+
+  it('counts by type, outcome, actor and over time buckets', async () => {
+    const store = db.store('stats');
+    const base = Date.parse('2026-02-01T10:00:00Z');
+    await logInto(
+      store,
+      Array.from({ length: 12 }, (_, i) => ({
+        type: i < 8 ? 'login' : 'logout',
+        outcome: i % 3 === 0 ? ('failure' as const) : ('success' as const),
+        actor: { id: i % 2 ? 'ann' : 'bo' },
+        time: new Date(base + i * 20 * 60_000),
+      })),
+    );
+    const s = await store.stats({ bucket: 'hour' });
+    expect(s).toMatchObject({
+      total: 12,
+      byType: { login: 8, logout: 4 },
+      byOutcome: { failure: 4, success: 8 },
+      byActor: { ann: 6, bo: 6 },
+    });
+    expect(s.overTime).toEqual([
+      { start: '2026-02-01T10:00:00.000Z', count: 3 },
+      { start: '2026-02-01T11:00:00.000Z', count: 3 },
+      { start: '2026-02-01T12:00:00.000Z', count: 3 },
+      { start: '2026-02-01T13:00:00.000Z', count: 3 },
+    ]);
+    expect((await store.stats({ actorId: 'ann' })).total).toBe(6);
+  });
+
+  it('applies retention per category through the retention function only', async () => {
+    const store = db.store('retention');
+    const now = new Date('2026-06-01T00:00:00Z');
+    const days = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    await logInto(store, [
+      { type: 'security.alert', category: 'security', time: days(400) },
+      { type: 'api.call', category: 'api', time: days(100) },
+      { type: 'api.call', category: 'api', time: days(10) },
+      { type: 'order.placed', category: 'business', time: days(50) },
+    ]);
+    const result = await store.applyRetention({
+      now,
+      categories: { security: 7 * 365, api: 90 },
+      default: 30,
+    });
+    expect(result).toEqual({ deleted: 2 });
+    expect((await store.query()).events.map((e) => `${e.category}`).sort()).toEqual(['api', 'security']);
+  });
+
+  it('knows the last sealed event of each chain, for a restarted writer', async () => {
+    const store = db.store('heads');
+    await logInto(store, [{ type: 'a' }, { type: 'b' }, { type: 'c' }]);
+    const heads = await store.chainHeads();
+    expect(heads).toHaveLength(1);
+    const newest = (await store.query()).events[0]!;
+    expect(heads[0]).toMatchObject({
+      chain: newest.integrity!.chain,
+      seq: 2,
+      hash: newest.integrity!.hash,
+      eventId: newest.id,
+    });
+    expect((await store.lastSealed!())!.id).toBe(newest.id);
+  });
+
+  it('rejects bad options with a clear error', () => {
+    expect(() => db.store('bad-name; drop table x')).toThrow(/invalid SQL identifier/);
+  });
+});

@@ -9,7 +9,17 @@ const fastifyMajor = process.env.AUDITKIT_FASTIFY_MAJOR === '4' ? 'fastify4' : '
 const shared = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+    // Decorators as TypeScript's experimentalDecorators + emitDecoratorMetadata (NestJS needs both).
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          target: 'es2022',
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+        },
+      },
+    ],
     // light-my-request (Fastify's inject) depends on an ESM-only `cookie`: compiled to CommonJS for jest.
     '/cookie/dist/index\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },

@@ -4,8 +4,6 @@ import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 export interface ClientInterceptorOptions {
   /** Metadata key for the correlation id. Default `x-correlation-id`. */
   correlationIdHeader?: string;
-  /** Metadata key for the request id of the calling request, sent as the callee's parent. Default none. */
-  requestIdHeader?: string;
 }
 
 /**

@@ -1,0 +1,66 @@
+import type { AuditInput, AuditLogger } from '@auditkit/core';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { AUDIT_OPTIONS, AuditInterceptor, type NestAuditOptions } from './interceptor';
+
+/** Injectable access to the logger: `auditService.log({...})` from any provider. */
+@Injectable()
+export class AuditService implements OnApplicationShutdown {
+  constructor(@Inject(AuditInterceptor) private readonly interceptor: AuditInterceptor) {}
+
+  get logger(): AuditLogger {
+    return this.interceptor.auditor.logger;
+  }
+
+  log(input: AuditInput): string | undefined {
+    return this.logger.log(input);
+  }
+
+  /** Module shutdown flushes the logger (it may be shared, so it is not closed). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.logger.flush();
+  }
+}
+
+export interface AuditModuleAsyncOptions {
+  imports?: DynamicModule['imports'];
+  inject?: Array<string | symbol | (abstract new (...args: never[]) => unknown)>;
+  useFactory: (...args: never[]) => NestAuditOptions | Promise<NestAuditOptions>;
+}
+
+function build(options: Provider): DynamicModule {
+  return {
+    module: AuditModule,
+    providers: [
+      options,
+      AuditInterceptor,
+      { provide: APP_INTERCEPTOR, useExisting: AuditInterceptor },
+      AuditService,
+    ],
+    exports: [AuditService],
+  };
+}
+
+@Global()
+@Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with static factories
+export class AuditModule {
+  static forRoot(options: NestAuditOptions = {}): DynamicModule {
+    return build({ provide: AUDIT_OPTIONS, useValue: options });
+  }
+
+  static forRootAsync(options: AuditModuleAsyncOptions): DynamicModule {
+    return {
+      ...build({ provide: AUDIT_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }),
+      imports: options.imports ?? [],
+    };
+  }
+}

@@ -45,6 +45,7 @@ export {
   pathWithoutQuery,
   RequestAudit,
   RequestAuditor,
+  severityForGrpcCode,
   severityForStatus,
 } from './request-audit';
 export { safeCall } from './safe-call';

@@ -79,6 +79,15 @@ export function severityForStatus(status: number | undefined): Severity {
   return 'info';
 }
 
+/** gRPC codes that mean the server failed, rather than the caller: UNKNOWN, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS. */
+const GRPC_SERVER_FAULTS = new Set([2, 12, 13, 14, 15]);
+
+/** Severity of a finished gRPC call: info for OK, error for server faults, warning otherwise. */
+export function severityForGrpcCode(code: number): Severity {
+  if (code === 0) return 'info';
+  return GRPC_SERVER_FAULTS.has(code) ? 'error' : 'warning';
+}
+
 // Ids we accept from clients: bounded length, no control characters or spaces (log injection).
 const SAFE_ID = /^[\w\-.:@/+=]{1,128}$/;
 
@@ -281,7 +290,10 @@ export class RequestAuditor<Req = unknown> {
       request.headers = picked;
     }
     if (s.captureBody && view.body !== undefined) request.body = view.body;
-    const failed = view.failed ?? (view.status !== undefined && view.status >= 400);
+    const failed =
+      view.failed ??
+      ((view.status !== undefined && view.status >= 400) ||
+        (view.grpcCode !== undefined && view.grpcCode !== 0));
     const outcome = view.aborted ? 'unknown' : failed || audit.error !== undefined ? 'failure' : 'success';
     const input: AuditInput = {
       type: s.eventType,
@@ -289,9 +301,11 @@ export class RequestAuditor<Req = unknown> {
       action: protocol === 'http' ? actionForMethod(method ?? '') : 'execute',
       outcome,
       severity:
-        audit.error !== undefined && !(view.status && view.status < 500)
-          ? 'error'
-          : severityForStatus(view.status),
+        view.grpcCode !== undefined
+          ? severityForGrpcCode(view.grpcCode)
+          : audit.error !== undefined && !(view.status && view.status < 500)
+            ? 'error'
+            : severityForStatus(view.status),
       message: `${method} ${view.route ?? path}${view.status !== undefined ? ` ${view.status}` : ''}${view.aborted ? ' aborted' : ''}`,
       request,
     };

@@ -4,7 +4,6 @@ import {
   RequestAuditor,
   reportCallbackError,
   runWithContext,
-  type Severity,
 } from '@auditkit/core';
 import {
   type Metadata,
@@ -24,20 +23,6 @@ export interface GrpcCallInfo {
 
 /** Options of `auditServerInterceptor`: the options every auditkit adapter shares. */
 export type GrpcAuditOptions = RequestAuditOptions<GrpcCallInfo>;
-
-/** Codes that mean the server failed, rather than the caller. */
-const SERVER_FAULTS = new Set<number>([
-  status.UNKNOWN,
-  status.INTERNAL,
-  status.UNAVAILABLE,
-  status.DATA_LOSS,
-  status.UNIMPLEMENTED,
-]);
-
-function severityOf(code: number): Severity {
-  if (code === status.OK) return 'info';
-  return SERVER_FAULTS.has(code) ? 'error' : 'warning';
-}
 
 function headersOf(metadata: Metadata): Record<string, string> {
   const out: Record<string, string> = {};
@@ -65,16 +50,14 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
     const inContext = <T>(fn: () => T): T => (audit ? runWithContext(audit, fn) : fn());
     const end = (code: number | undefined, details: string | undefined, aborted: boolean): void => {
       if (!audit || excluded) return;
-      const failed = aborted || code !== status.OK;
-      if (failed && !aborted && details)
+      const failed = !aborted && code !== status.OK;
+      if (failed && details)
         audit.error ??= { name: status[code!] ?? 'GRPC_ERROR', message: details, code: String(code) };
       auditor.end(audit, {
         grpcCode: code,
         route: method,
         aborted,
-        failed,
         details: { messagesReceived: received, messagesSent: sent, peer: call.getPeer() },
-        overrides: code === undefined ? undefined : { severity: severityOf(code) },
       });
     };
 

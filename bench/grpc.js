@@ -10,7 +10,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const definition = protoLoader.loadSync(
-  join(__dirname, '..', 'packages', 'grpc', 'test', 'fixtures', 'orders.proto'),
+  join(__dirname, '..', 'test', 'utils', 'fixtures', 'orders.proto'),
 );
 const shop = grpc.loadPackageDefinition(definition).shop;
 

@@ -1,17 +1,14 @@
-import { join } from 'node:path';
 import { audit, getContext } from '@auditkit/core';
 import { auditMiddleware } from '@auditkit/express';
 import { auditPlugin } from '@auditkit/fastify';
 import { auditClientInterceptor, auditServerInterceptor } from '@auditkit/grpc';
-import { memoryLogger, startServer } from '@auditkit/test-utils';
+import { memoryLogger, ORDERS_PROTO, startServer } from '@auditkit/test-utils';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import express from 'express';
 import Fastify from 'fastify';
 
-const definition = protoLoader.loadSync(
-  join(__dirname, '..', '..', 'packages', 'grpc', 'test', 'fixtures', 'orders.proto'),
-);
+const definition = protoLoader.loadSync(ORDERS_PROTO);
 // biome-ignore lint/suspicious/noExplicitAny: grpc-js loads services as untyped constructors
 const shop = (grpc.loadPackageDefinition(definition) as any).shop;
 

@@ -41,6 +41,7 @@ export {
   actionForMethod,
   byteCount,
   type IncomingView,
+  metadataHeaders,
   type OutcomeView,
   pathWithoutQuery,
   RequestAudit,

@@ -46,6 +46,8 @@ export interface OutcomeView {
   aborted?: boolean;
   /** Overrides the status-derived outcome (gRPC: code 0 is success). */
   failed?: boolean;
+  /** gRPC status details; a failed call without an error of its own records them as its error. */
+  grpcDetails?: string;
   bytesIn?: number;
   bytesOut?: number;
   body?: unknown;
@@ -82,10 +84,42 @@ export function severityForStatus(status: number | undefined): Severity {
 /** gRPC codes that mean the server failed, rather than the caller: UNKNOWN, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS. */
 const GRPC_SERVER_FAULTS = new Set([2, 12, 13, 14, 15]);
 
+/** Names of the gRPC status codes, indexed by code (grpc/doc/statuscodes.md). */
+const GRPC_CODE_NAMES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
+
 /** Severity of a finished gRPC call: info for OK, error for server faults, warning otherwise. */
 export function severityForGrpcCode(code: number): Severity {
   if (code === 0) return 'info';
   return GRPC_SERVER_FAULTS.has(code) ? 'error' : 'warning';
+}
+
+/** `GET /users/:id 200`, `/shop.Orders/GetOrder NOT_FOUND`, with `aborted` when the client left. */
+function requestMessage(request: RequestAudit['request'], view: OutcomeView): string {
+  const aborted = view.aborted ? ' aborted' : '';
+  if (request.protocol === 'grpc') {
+    const code = view.grpcCode === undefined ? '' : ` ${GRPC_CODE_NAMES[view.grpcCode] ?? view.grpcCode}`;
+    return `${request.path}${code}${aborted}`;
+  }
+  const status = view.status === undefined ? '' : ` ${view.status}`;
+  return `${request.method} ${view.route ?? request.path}${status}${aborted}`;
 }
 
 // Ids we accept from clients: bounded length, no control characters or spaces (log injection).
@@ -104,6 +138,15 @@ function safeId(value: string | undefined): string | undefined {
 export function pathWithoutQuery(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
+}
+
+/** String-valued entries of gRPC metadata (binary `-bin` values are left out), as headers. */
+export function metadataHeaders(metadata: { getMap(): Record<string, unknown> }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.getMap())) {
+    if (typeof value === 'string') out[key] = value;
+  }
+  return out;
 }
 
 /** A byte count from a header value (`content-length`), or undefined when it is not one. */
@@ -270,6 +313,13 @@ export class RequestAuditor<Req = unknown> {
   }
 
   #requestEvent(audit: RequestAudit<Req>, view: OutcomeView, headers: Headers | undefined): AuditInput {
+    const code = view.grpcCode;
+    if (code !== undefined && code !== 0 && !view.aborted && view.grpcDetails && audit.error === undefined)
+      audit.error = {
+        name: GRPC_CODE_NAMES[code] ?? 'GRPC_ERROR',
+        message: view.grpcDetails,
+        code: String(code),
+      };
     const durationMs = Math.round((performance.now() - audit.startedAt) * 1000) / 1000;
     const { method, path, protocol } = audit.request;
     const request: RequestInfo = { id: audit.requestId, protocol, method, path };
@@ -306,7 +356,7 @@ export class RequestAuditor<Req = unknown> {
           : audit.error !== undefined && !(view.status && view.status < 500)
             ? 'error'
             : severityForStatus(view.status),
-      message: `${method} ${view.route ?? path}${view.status !== undefined ? ` ${view.status}` : ''}${view.aborted ? ' aborted' : ''}`,
+      message: requestMessage(audit.request, view),
       request,
     };
     if (audit.error !== undefined) input.error = audit.error;

@@ -1,4 +1,5 @@
 import {
+  metadataHeaders,
   type RequestAudit,
   type RequestAuditOptions,
   RequestAuditor,
@@ -24,14 +25,6 @@ export interface GrpcCallInfo {
 /** Options of `auditServerInterceptor`: the options every auditkit adapter shares. */
 export type GrpcAuditOptions = RequestAuditOptions<GrpcCallInfo>;
 
-function headersOf(metadata: Metadata): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata.getMap())) {
-    if (typeof value === 'string') out[key] = value;
-  }
-  return out;
-}
-
 /**
  * A grpc-js server interceptor: one `grpc.call` event per call (unary and streaming), with the
  * full method, peer, status code, message counts and duration; request and correlation ids and
@@ -50,11 +43,9 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
     const inContext = <T>(fn: () => T): T => (audit ? runWithContext(audit, fn) : fn());
     const end = (code: number | undefined, details: string | undefined, aborted: boolean): void => {
       if (!audit || excluded) return;
-      const failed = !aborted && code !== status.OK;
-      if (failed && details)
-        audit.error ??= { name: status[code!] ?? 'GRPC_ERROR', message: details, code: String(code) };
       auditor.end(audit, {
         grpcCode: code,
+        grpcDetails: details,
         route: method,
         aborted,
         details: { messagesReceived: received, messagesSent: sent, peer: call.getPeer() },
@@ -68,7 +59,13 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
             try {
               audit = auditor.begin(
                 { method, metadata, peer: call.getPeer() },
-                { protocol: 'grpc', method, path: method, headers: headersOf(metadata), ip: call.getPeer() },
+                {
+                  protocol: 'grpc',
+                  method,
+                  path: method,
+                  headers: metadataHeaders(metadata),
+                  ip: call.getPeer(),
+                },
               );
             } catch (error) {
               reportCallbackError(auditor.logger, 'auditServerInterceptor', error);

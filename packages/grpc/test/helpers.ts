@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import { audit } from '@auditkit/core';
 import { auditClientInterceptor, auditServerInterceptor, type GrpcAuditOptions } from '@auditkit/grpc';
+import { ORDERS_PROTO } from '@auditkit/test-utils';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-const definition = protoLoader.loadSync(join(__dirname, 'fixtures', 'orders.proto'));
+const definition = protoLoader.loadSync(ORDERS_PROTO);
 // biome-ignore lint/suspicious/noExplicitAny: grpc-js loads services as untyped constructors
 const shop = (grpc.loadPackageDefinition(definition) as any).shop;
 

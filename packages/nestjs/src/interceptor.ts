@@ -2,12 +2,14 @@ import {
   type AuditInput,
   byteCount,
   diffObjects,
+  metadataHeaders,
   pathWithoutQuery,
   type RequestAudit,
   type RequestAuditOptions,
   RequestAuditor,
   reportCallbackError,
   runWithContext,
+  safeCall,
 } from '@auditkit/core';
 import {
   type CallHandler,
@@ -17,7 +19,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { from, lastValueFrom, Observable } from 'rxjs';
+import { isObservable, Observable, type Subscription } from 'rxjs';
 import {
   AUDIT_ACTION,
   AUDIT_DATA_CHANGE,
@@ -40,6 +42,33 @@ interface RawResponse {
   getHeader(name: string): unknown;
 }
 
+/** What Nest's HTTP platforms hand the interceptor: an Express or a Fastify request. */
+type HttpRequest = AuditedRequest & {
+  method: string;
+  url: string;
+  ip?: string;
+  originalUrl?: string;
+  baseUrl?: string;
+  route?: { path?: unknown };
+  routeOptions?: { url?: unknown };
+};
+
+/** The grpc-js server call Nest passes as a gRPC handler's third argument. */
+interface GrpcCall {
+  getPath(): string;
+  getPeer?(): string;
+  once?(event: 'cancelled', listener: () => void): unknown;
+}
+
+/** A request being audited, and how to end it once the handler settles (HTTP ends on 'close'). */
+interface Started {
+  audit: RequestAudit<AuditedRequest>;
+  settle?: (error: unknown, messagesSent: number) => void;
+}
+
+/** gRPC calls are `grpc.call` events, as in @auditkit/grpc. */
+const GRPC_EVENT = { type: 'grpc.call' } as const;
+
 function pick(request: AuditedRequest, path: string): string | undefined {
   let value: unknown = request;
   for (const key of path.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
@@ -52,7 +81,26 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** One `http.request` event per request, plus the events `@AuditAction` and `@AuditDataChange` ask for. */
+/** The gRPC code of a thrown error: RpcException({ code }), a grpc-js ServiceError, else UNKNOWN. */
+function grpcCodeOf(error: unknown): number {
+  const e = error as { getError?: () => unknown; code?: unknown } | null;
+  const inner = typeof e?.getError === 'function' ? e.getError() : e;
+  const code = (inner as { code?: unknown } | null)?.code;
+  return Number.isInteger(code) && (code as number) >= 0 && (code as number) <= 16 ? (code as number) : 2;
+}
+
+/** The matched route pattern: Express `req.route.path`, Fastify `routeOptions.url`. */
+function routeOf(request: HttpRequest): string | undefined {
+  const express = request.route?.path;
+  if (typeof express === 'string') return (request.baseUrl ?? '') + express;
+  const fastify = request.routeOptions?.url;
+  return typeof fastify === 'string' ? fastify : undefined;
+}
+
+/**
+ * One `http.request` event per HTTP request and one `grpc.call` event per call of a Nest gRPC
+ * microservice, plus the events `@AuditAction` and `@AuditDataChange` ask for.
+ */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   readonly #auditor: RequestAuditor<AuditedRequest>;
@@ -69,50 +117,17 @@ export class AuditInterceptor implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(NO_AUDIT, targets)) return next.handle();
-    const http = context.switchToHttp();
-    const request = http.getRequest<
-      AuditedRequest & { method: string; url: string; ip?: string; originalUrl?: string }
-    >();
-    const reply = http.getResponse<
-      RawResponse & { raw?: RawResponse; header?: (k: string, v: string) => unknown }
-    >();
-    const raw: RawResponse = reply.raw ?? reply;
-    let audit: RequestAudit<AuditedRequest>;
+    const type = context.getType();
+    if (type !== 'http' && type !== 'rpc') return next.handle();
+    if (this.reflector.getAllAndOverride<boolean>(NO_AUDIT, [context.getHandler(), context.getClass()]))
+      return next.handle();
+    let started: Started | undefined;
     try {
-      const path = pathWithoutQuery(request.originalUrl ?? request.url);
-      audit = this.#auditor.begin(request, {
-        protocol: 'http',
-        method: request.method,
-        path,
-        headers: request.headers as Record<string, string>,
-        ip: request.ip,
-      });
-      if (this.#auditor.settings.echoRequestId && !raw.headersSent) {
-        (reply.header
-          ? reply.header.bind(reply)
-          : (reply as unknown as { setHeader: (k: string, v: string) => void }).setHeader.bind(reply))(
-          this.#auditor.settings.requestIdHeader,
-          audit.requestId,
-        );
-      }
-      if (!this.#auditor.isExcluded(request.method, path)) {
-        raw.once('close', () =>
-          this.#auditor.end(audit, {
-            status: raw.headersSent ? raw.statusCode : undefined,
-            route: path,
-            aborted: !raw.writableFinished,
-            bytesIn: byteCount(request.headers['content-length']),
-            bytesOut: byteCount(raw.getHeader('content-length')),
-          }),
-        );
-      }
+      started = type === 'http' ? this.#beginHttp(context) : this.#beginGrpc(context);
     } catch (error) {
       reportCallbackError(this.#auditor.logger, 'AuditInterceptor', error);
-      return next.handle();
     }
+    if (!started) return next.handle();
     const action = this.reflector.get<AuditActionOptions | undefined>(AUDIT_ACTION, context.getHandler());
     const change = this.reflector.get<AuditDataChangeOptions | undefined>(
       AUDIT_DATA_CHANGE,
@@ -120,53 +135,175 @@ export class AuditInterceptor implements NestInterceptor {
     );
     // The handler and everything it calls run inside the request's context.
     return new Observable((subscriber) =>
-      runWithContext(audit, () =>
-        from(this.#run(audit, request, next, action, change)).subscribe(subscriber),
-      ),
+      runWithContext(started.audit, () => this.#observe(started, next, action, change).subscribe(subscriber)),
     );
   }
 
-  async #run(
-    audit: RequestAudit<AuditedRequest>,
-    request: AuditedRequest,
+  #beginHttp(context: ExecutionContext): Started {
+    const http = context.switchToHttp();
+    const request = http.getRequest<HttpRequest>();
+    const reply = http.getResponse<
+      RawResponse & { raw?: RawResponse; header?: (k: string, v: string) => unknown }
+    >();
+    const raw: RawResponse = reply.raw ?? reply;
+    const auditor = this.#auditor;
+    const { echoRequestId, requestIdHeader, captureBody, captureQuery } = auditor.settings;
+    const path = pathWithoutQuery(request.originalUrl ?? request.url);
+    const audit = auditor.begin(request, {
+      protocol: 'http',
+      method: request.method,
+      path,
+      headers: request.headers,
+      ip: request.ip,
+    });
+    if (echoRequestId && !raw.headersSent) {
+      if (reply.header) reply.header(requestIdHeader, audit.requestId);
+      else
+        (reply as unknown as { setHeader(k: string, v: string): void }).setHeader(
+          requestIdHeader,
+          audit.requestId,
+        );
+    }
+    if (!auditor.isExcluded(request.method, path)) {
+      raw.once('close', () =>
+        auditor.end(
+          audit,
+          {
+            status: raw.headersSent ? raw.statusCode : undefined,
+            route: routeOf(request) ?? path,
+            aborted: !raw.writableFinished,
+            bytesIn: byteCount(request.headers['content-length']),
+            bytesOut: byteCount(raw.getHeader('content-length')),
+            body: captureBody ? request.body : undefined,
+            query: captureQuery ? request.query : undefined,
+          },
+          request.headers,
+        ),
+      );
+    }
+    return { audit };
+  }
+
+  /** gRPC microservice handlers get `(data, metadata, call)`; other transports are not audited. */
+  #beginGrpc(context: ExecutionContext): Started | undefined {
+    const [data, metadata, call] = context.getArgs() as [unknown, unknown, GrpcCall | undefined];
+    if (typeof call?.getPath !== 'function') return undefined;
+    const method = call.getPath();
+    const peer = call.getPeer?.();
+    const headers =
+      typeof (metadata as { getMap?: unknown })?.getMap === 'function'
+        ? metadataHeaders(metadata as { getMap(): Record<string, unknown> })
+        : {};
+    const request: AuditedRequest = { headers, body: data, rpc: { method, metadata, peer } };
+    const auditor = this.#auditor;
+    const audit = auditor.begin(request, { protocol: 'grpc', method, path: method, headers, ip: peer });
+    if (auditor.isExcluded('POST', method)) return { audit };
+    const clientStream = isObservable(data);
+    // Nest hands a client stream over as an Observable: its messages are not counted here.
+    const details = (sent: number) =>
+      clientStream ? { messagesSent: sent, peer } : { messagesReceived: 1, messagesSent: sent, peer };
+    call.once?.('cancelled', () =>
+      auditor.end(audit, { route: method, aborted: true, details: details(0), overrides: GRPC_EVENT }),
+    );
+    return {
+      audit,
+      settle: (error, sent) =>
+        auditor.end(audit, {
+          grpcCode: error === undefined ? 0 : grpcCodeOf(error),
+          route: method,
+          details: details(sent),
+          overrides: GRPC_EVENT,
+        }),
+    };
+  }
+
+  /**
+   * Passes every value of the handler through untouched (a gRPC server stream stays a stream),
+   * records the decorators' events once it completes or fails, then settles the call's event.
+   */
+  #observe(
+    { audit, settle }: Started,
     next: CallHandler,
     action: AuditActionOptions | undefined,
     change: AuditDataChangeOptions | undefined,
-  ): Promise<unknown> {
-    const id = change
-      ? typeof change.id === 'function'
-        ? change.id(request)
-        : pick(request, change.id)
-      : undefined;
-    const before = change && id !== undefined ? await change.before(id, request) : undefined;
+  ): Observable<unknown> {
+    const request = audit.req;
+    return new Observable((subscriber) => {
+      let inner: Subscription | undefined;
+      let unsubscribed = false;
+      let sent = 0;
+      let last: unknown;
+      const fail = (error: unknown): void => {
+        audit.error = error;
+        const status = statusOf(error);
+        const failed = { outcome: 'failure' as const, error, details: status ? { status } : undefined };
+        if (action) audit.log({ ...this.#actionEvent(action, request, undefined), ...failed });
+        if (change && id !== undefined) audit.log({ ...this.#changeEvent(change, id), ...failed });
+        settle?.(error, sent);
+        subscriber.error(error);
+      };
+      const complete = async (before: unknown): Promise<void> => {
+        if (action) audit.log(this.#actionEvent(action, request, last));
+        if (change && id !== undefined) {
+          const after = change.after
+            ? await this.#load('AuditDataChange.after', () => change.after!(id, request, last))
+            : last;
+          audit.log({
+            ...this.#changeEvent(change, id),
+            changes: { before, after, diff: diffObjects(before, after) },
+          });
+        }
+        settle?.(undefined, sent);
+        subscriber.complete();
+      };
+      const id = change ? this.#changeId(change, request) : undefined;
+      const loading =
+        change && id !== undefined
+          ? this.#load('AuditDataChange.before', () => change.before(id, request))
+          : Promise.resolve(undefined);
+      loading.then((before) => {
+        if (unsubscribed) return;
+        inner = next.handle().subscribe({
+          next: (value) => {
+            sent++;
+            last = value;
+            subscriber.next(value);
+          },
+          error: fail,
+          complete: () => void complete(before),
+        });
+      });
+      return () => {
+        unsubscribed = true;
+        inner?.unsubscribe();
+      };
+    });
+  }
+
+  /** Runs a state loader of `@AuditDataChange`; a throw is reported and recorded as no state. */
+  async #load(name: string, loader: () => unknown): Promise<unknown> {
     try {
-      const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      if (action) audit.log(this.#actionEvent(action, request, result));
-      if (change && id !== undefined) {
-        const after = change.after ? await change.after(id, request, result) : result;
-        audit.log({
-          type: change.type ?? `${change.resource}.updated`,
-          action: 'update',
-          resource: { type: change.resource, id },
-          changes: { before, after, diff: diffObjects(before, after) },
-        });
-      }
-      return result;
+      return await loader();
     } catch (error) {
-      audit.error = error;
-      const status = statusOf(error);
-      const failed = { outcome: 'failure' as const, error, details: status ? { status } : undefined };
-      if (action) audit.log({ ...this.#actionEvent(action, request, undefined), ...failed });
-      if (change && id !== undefined) {
-        audit.log({
-          type: change.type ?? `${change.resource}.updated`,
-          action: 'update',
-          resource: { type: change.resource, id },
-          ...failed,
-        });
-      }
-      throw error;
+      reportCallbackError(this.#auditor.logger, name, error);
+      return undefined;
     }
+  }
+
+  #changeId(change: AuditDataChangeOptions, request: AuditedRequest): string | undefined {
+    if (typeof change.id !== 'function') return pick(request, change.id);
+    const id = change.id;
+    return safeCall(id, [request], undefined, (e) =>
+      reportCallbackError(this.#auditor.logger, 'AuditDataChange.id', e),
+    );
+  }
+
+  #changeEvent(change: AuditDataChangeOptions, id: string): AuditInput {
+    return {
+      type: change.type ?? `${change.resource}.updated`,
+      action: 'update',
+      resource: { type: change.resource, id },
+    };
   }
 
   #actionEvent(options: AuditActionOptions, request: AuditedRequest, result: unknown): AuditInput {

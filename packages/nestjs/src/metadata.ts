@@ -5,12 +5,17 @@ export const AUDIT_ACTION = 'auditkit:action';
 export const AUDIT_DATA_CHANGE = 'auditkit:data-change';
 export const NO_AUDIT = 'auditkit:no-audit';
 
-/** What a handler's request looks like to the decorators: Express or Fastify, same fields. */
+/**
+ * What a handler's request looks like to the decorators and the `actor`/`tenant` callbacks:
+ * Express or Fastify, same fields. For a gRPC call, `headers` are the string metadata entries,
+ * `body` is the request message and `rpc` holds the method, the raw metadata and the peer.
+ */
 export interface AuditedRequest {
   params?: Record<string, string>;
   query?: unknown;
   body?: unknown;
   headers: Record<string, string | string[] | undefined>;
+  rpc?: { method: string; metadata: unknown; peer?: string };
 }
 
 /** A value, or a function of the request and the handler's result. */

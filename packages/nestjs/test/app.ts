@@ -45,6 +45,18 @@ class UsersController {
     return { ...user };
   }
 
+  @Patch('flaky/:id')
+  @AuditDataChange({
+    resource: 'user',
+    id: 'params.id',
+    before: () => {
+      throw new Error('loader down');
+    },
+  })
+  flaky(@Param('id') id: string) {
+    return { ...users.get(id) };
+  }
+
   @Get(':id')
   async find(@Param('id') id: string) {
     await new Promise((r) => setTimeout(r, Math.random() * 5));
@@ -69,8 +81,17 @@ class UsersController {
 
 export type Platform = 'express' | 'fastify';
 
-export async function startNest(platform: Platform, options: NestAuditOptions) {
-  @Module({ imports: [AuditModule.forRoot(options)], controllers: [UsersController] })
+/** Starts the users app on `platform`, configured through `forRoot` or `forRootAsync`. */
+export async function startNest(
+  platform: Platform,
+  options: NestAuditOptions,
+  register: 'forRoot' | 'forRootAsync' = 'forRoot',
+) {
+  const audit =
+    register === 'forRoot'
+      ? AuditModule.forRoot(options)
+      : AuditModule.forRootAsync({ useFactory: async () => options });
+  @Module({ imports: [audit], controllers: [UsersController] })
   class AppModule {}
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(AppModule, adapter as never, { logger: false });

@@ -21,7 +21,7 @@ describe.each<Platform>(['express', 'fastify'])('nestjs on %s', (platform) => {
     ).toMatchObject({
       outcome: 'success',
       actor: { id: 'u-9' },
-      request: { method: 'GET', path: '/users/1', status: 200 },
+      request: { method: 'GET', path: '/users/1', route: '/users/:id', status: 200 },
     });
     expect(
       expectOneEvent(sink.events, (e) => e.type === 'user.viewed' && e.request?.id === 'r-1'),

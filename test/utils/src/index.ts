@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import {
   type AuditEvent,
   type AuditLogger,
@@ -9,6 +10,9 @@ import {
   type MemorySink,
   memorySink,
 } from '@auditkit/core';
+
+/** The `shop.Orders` service definition the gRPC tests share (unary and all three streaming kinds). */
+export const ORDERS_PROTO = join(__dirname, '..', 'fixtures', 'orders.proto');
 
 export interface RunningServer {
   url: string;

@@ -15,15 +15,26 @@ export async function startOrders(options: GrpcAuditOptions) {
   const server = new grpc.Server({ interceptors: [auditServerInterceptor(options)] });
   server.addService(shop.Orders.service, {
     GetOrder: (call: grpc.ServerUnaryCall<{ id: string }, Order>, callback: grpc.sendUnaryData<Order>) => {
+      const delay = call.request.id === 'slow' ? 300 : Math.random() * 5;
       setTimeout(() => {
+        if (call.cancelled) return;
         if (call.request.id === 'missing')
           return callback({ code: grpc.status.NOT_FOUND, details: 'no such order' });
         if (call.request.id === 'crash') return callback(new Error('database down'));
         audit.log({ type: 'order.viewed', resource: { type: 'order', id: call.request.id } });
         callback(null, { id: call.request.id, item: 'laptop' });
-      }, Math.random() * 5);
+      }, delay);
     },
     ListOrders: (call: grpc.ServerWritableStream<{ count: number }, Order>) => {
+      if (call.request.count < 0) {
+        // A feed that runs until the client goes away.
+        let i = 0;
+        const feed = setInterval(() => {
+          if (call.cancelled) clearInterval(feed);
+          else call.write({ id: String(i++), item: 'feed' });
+        }, 10);
+        return;
+      }
       for (let i = 0; i < call.request.count; i++) call.write({ id: String(i), item: 'x' });
       call.end();
     },

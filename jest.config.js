@@ -27,7 +27,7 @@ const shared = {
   moduleNameMapper: {
     // Tests run against the sources, not dist, so they never see a stale build.
     '^@auditkit/test-utils$': '<rootDir>/test/utils/src',
-    '^@auditkit/example-(express|fastify)-app$': '<rootDir>/examples/$1-app/src/app',
+    '^@auditkit/example-(express|fastify|nest)-app$': '<rootDir>/examples/$1-app/src/app',
     '^@auditkit/example-grpc-service$': '<rootDir>/examples/grpc-service/src/service',
     '^@auditkit/([a-z-]+)$': '<rootDir>/packages/$1/src',
     '^express$': expressMajor,

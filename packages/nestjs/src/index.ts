@@ -6,5 +6,6 @@ export {
   type AuditDataChangeOptions,
   type AuditedRequest,
   NoAudit,
+  type ProviderLookup,
 } from './metadata';
 export { AuditModule, type AuditModuleAsyncOptions, AuditService } from './module';

@@ -18,7 +18,7 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { isObservable, Observable, type Subscription } from 'rxjs';
 import {
   AUDIT_ACTION,
@@ -27,6 +27,7 @@ import {
   type AuditDataChangeOptions,
   type AuditedRequest,
   NO_AUDIT,
+  type ProviderLookup,
 } from './metadata';
 
 export const AUDIT_OPTIONS = Symbol('auditkit:options');
@@ -104,12 +105,15 @@ function routeOf(request: HttpRequest): string | undefined {
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   readonly #auditor: RequestAuditor<AuditedRequest>;
+  readonly #modules: ProviderLookup;
 
   constructor(
     @Inject(AUDIT_OPTIONS) options: NestAuditOptions,
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(ModuleRef) modules: ModuleRef,
   ) {
     this.#auditor = new RequestAuditor<AuditedRequest>(options, { eventType: 'http.request' });
+    this.#modules = { get: (token) => modules.get(token as never, { strict: false }) };
   }
 
   get auditor(): RequestAuditor<AuditedRequest> {
@@ -246,7 +250,7 @@ export class AuditInterceptor implements NestInterceptor {
         if (action) audit.log(this.#actionEvent(action, request, last));
         if (change && id !== undefined) {
           const after = change.after
-            ? await this.#load('AuditDataChange.after', () => change.after!(id, request, last))
+            ? await this.#load('AuditDataChange.after', () => change.after!(id, request, last, this.#modules))
             : last;
           audit.log({
             ...this.#changeEvent(change, id),
@@ -259,7 +263,7 @@ export class AuditInterceptor implements NestInterceptor {
       const id = change ? this.#changeId(change, request) : undefined;
       const loading =
         change && id !== undefined
-          ? this.#load('AuditDataChange.before', () => change.before(id, request))
+          ? this.#load('AuditDataChange.before', () => change.before(id, request, this.#modules))
           : Promise.resolve(undefined);
       loading.then((before) => {
         if (unsubscribed) return;

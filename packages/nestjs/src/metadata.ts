@@ -18,6 +18,11 @@ export interface AuditedRequest {
   rpc?: { method: string; metadata: unknown; peer?: string };
 }
 
+/** Looks up a provider of the application by class or token (Nest's `ModuleRef`, non-strict). */
+export interface ProviderLookup {
+  get<T = unknown>(token: string | symbol | (abstract new (...args: never[]) => T)): T;
+}
+
 /** A value, or a function of the request and the handler's result. */
 export type FromCall<T> = T | ((request: AuditedRequest, result: unknown) => T);
 
@@ -30,10 +35,13 @@ export interface AuditDataChangeOptions {
   resource: string;
   /** Where the resource id is: a dotted path into the request (`params.id`) or a function. */
   id: string | ((request: AuditedRequest) => string | undefined);
-  /** Loads the state before the handler runs. */
-  before: (id: string, request: AuditedRequest) => unknown;
+  /**
+   * Loads the state before the handler runs. `modules.get(UsersService)` reaches any provider of
+   * the app (decorators run outside dependency injection, so `this` is not the controller).
+   */
+  before: (id: string, request: AuditedRequest, modules: ProviderLookup) => unknown;
   /** The state after; default the handler's result. */
-  after?: (id: string, request: AuditedRequest, result: unknown) => unknown;
+  after?: (id: string, request: AuditedRequest, result: unknown, modules: ProviderLookup) => unknown;
   type?: string;
 }
 

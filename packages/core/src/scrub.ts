@@ -10,8 +10,17 @@ function unreadable(error: unknown): string {
   return `[Unreadable: ${error instanceof Error ? error.message : String(error)}]`;
 }
 
+/**
+ * U+0000 becomes U+FFFD: PostgreSQL's jsonb, MongoDB keys and C-string consumers of log lines all
+ * refuse or truncate at a NUL, which would make the event undeliverable.
+ */
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 /** `obj[key] = value`, except that a `__proto__` key stays data instead of replacing the prototype. */
-function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+function setOwn(obj: Record<string, unknown>, rawKey: string, value: unknown): void {
+  const key = withoutNul(rawKey);
   if (key === '__proto__')
     Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
@@ -67,7 +76,7 @@ export class Scrubber {
 
   /** Truncates and masks one string. */
   text(value: string): string {
-    let s = value;
+    let s = withoutNul(value);
     if (s.length > this.#maxString)
       s = `${s.slice(0, this.#maxString)}…[truncated ${s.length - this.#maxString} chars]`;
     // Nothing shorter than the shortest secret an enabled detector can find is scanned.

@@ -64,6 +64,13 @@ describe('hostile values', () => {
     });
   });
 
+  it('replaces NUL characters in strings and keys, which stores and log readers refuse', async () => {
+    expect(await record({ 'k\u0000ey': 'a\u0000b', list: ['\u0000'] })).toEqual({
+      'k\uFFFDey': 'a\uFFFDb',
+      list: ['\uFFFD'],
+    });
+  });
+
   it('truncates huge strings with a marker', async () => {
     const huge = 'x'.repeat(50 * 1024 * 1024);
     const details = await record({ huge }, { maxStringLength: 100 });

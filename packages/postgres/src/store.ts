@@ -30,43 +30,28 @@ export interface PostgresStoreOptions {
   name?: string;
 }
 
+/**
+ * Each queryable column and how the database reads it from the stored event (`e`, jsonb). The
+ * process sends a batch as one JSON Lines text (the seal stage already wrote it) instead of
+ * serializing every field into fifteen array literals: a third of the CPU per event.
+ */
 const COLUMNS = [
-  ['id', 'text'],
-  ['time', 'timestamptz'],
-  ['tenant', 'text'],
-  ['type', 'text'],
-  ['category', 'text'],
-  ['action', 'text'],
-  ['outcome', 'text'],
-  ['severity', 'text'],
-  ['actor_id', 'text'],
-  ['resource_type', 'text'],
-  ['resource_id', 'text'],
-  ['correlation_id', 'text'],
-  ['chain', 'text'],
-  ['seq', 'bigint'],
-  ['event', 'jsonb'],
+  ['id', `e->>'id'`],
+  ['time', `(e->>'time')::timestamptz`],
+  ['tenant', `e->>'tenant'`],
+  ['type', `e->>'type'`],
+  ['category', `e->>'category'`],
+  ['action', `e->>'action'`],
+  ['outcome', `e->>'outcome'`],
+  ['severity', `e->>'severity'`],
+  ['actor_id', `e->'actor'->>'id'`],
+  ['resource_type', `e->'resource'->>'type'`],
+  ['resource_id', `e->'resource'->>'id'`],
+  ['correlation_id', `e->>'correlationId'`],
+  ['chain', `e->'integrity'->>'chain'`],
+  ['seq', `(e->'integrity'->>'seq')::bigint`],
+  ['event', 'e'],
 ] as const;
-
-function row(e: AuditEvent): unknown[] {
-  return [
-    e.id,
-    e.time,
-    e.tenant ?? null,
-    e.type,
-    e.category,
-    e.action,
-    e.outcome,
-    e.severity,
-    e.actor?.id ?? null,
-    e.resource?.type ?? null,
-    e.resource?.id ?? null,
-    e.correlationId ?? null,
-    e.integrity?.chain ?? null,
-    e.integrity?.seq ?? null,
-    JSON.stringify(e),
-  ];
-}
 
 /** WHERE clause and parameters for a filter; `$n` numbering starts after `offset` parameters. */
 function where(filter: Omit<AuditQuery, 'limit' | 'cursor'>, params: unknown[]): string {
@@ -122,8 +107,13 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
     return ready;
   };
   const use = () => (options.migrate === false ? Promise.resolve() : migrate());
-  const insert = `INSERT INTO ${t} (${COLUMNS.map(([c]) => c).join(', ')})
-    SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+  // JSON Lines never hold a raw newline (JSON escapes it), so each line is one event.
+  // MATERIALIZED parses each line once; inlined, every column expression would parse it again.
+  const insert = `WITH batch AS MATERIALIZED (
+      SELECT line::jsonb AS e FROM unnest(string_to_array($1::text, E'\\n')) AS line WHERE line <> ''
+    )
+    INSERT INTO ${t} (${COLUMNS.map(([c]) => c).join(', ')})
+    SELECT ${COLUMNS.map(([, expr]) => expr).join(', ')} FROM batch
     ON CONFLICT (id) DO NOTHING`;
 
   return {
@@ -132,13 +122,8 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
     async write(batch: Batch) {
       if (batch.events.length === 0) return;
       await use();
-      const columns: unknown[][] = COLUMNS.map(() => []);
-      for (const e of batch.events) {
-        const values = row(e);
-        for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
-      }
       // A different event reusing a (chain, seq) fails the whole batch: that is a forged or forked chain.
-      await pool.query(insert, columns);
+      await pool.query(insert, [batch.jsonl()]);
     },
     async query(filter: AuditQuery = {}): Promise<AuditPage> {
       await use();

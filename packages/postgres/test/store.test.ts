@@ -1,4 +1,4 @@
-import { type AuditEvent, createBatch } from '@auditkit/core';
+import { type AuditEvent, ChainVerifier, createBatch } from '@auditkit/core';
 import { logInto, testDatabase } from './helpers';
 
 const db = testDatabase();
@@ -18,6 +18,27 @@ describe('postgresStore', () => {
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}"."replay"`);
     expect(rows[0].n).toBe(50);
     expect((await store.get(ids[7]!))!.details).toEqual({ i: 7 });
+  });
+
+  it('stores awkward text exactly and the chain read back from the table verifies', async () => {
+    const store = db.store('awkward');
+    const texts = [
+      'line\nbreak',
+      'tab\tand "quotes" \\ back',
+      'emoji 🧾 and \u2028 separator',
+      'nul \u0000 here',
+    ];
+    const { ids } = await logInto(
+      store,
+      texts.map((text) => ({ type: 'note.added', message: text, details: { [`key ${text}`]: text } })),
+    );
+    const page = await store.query({ limit: 10 });
+    expect(page.events).toHaveLength(4);
+    expect((await store.get(ids[0]!))!.message).toBe('line\nbreak');
+    expect((await store.get(ids[3]!))!.message).toBe('nul \uFFFD here');
+    const verifier = new ChainVerifier();
+    for (const e of [...page.events].reverse()) verifier.addEvent(e);
+    expect(verifier.finish()).toMatchObject({ ok: true, events: 4 });
   });
 
   it('is append-only in the database itself: UPDATE, DELETE and TRUNCATE are refused', async () => {

@@ -154,7 +154,11 @@ export class Deduplicator {
   repeat(key: string, event: AuditEvent): boolean {
     this.#expire(this.#s.now());
     const w = this.#windows.get(key);
-    if (!w) return false;
+    if (!w) {
+      // Room for the window this event will open; the evicted summary precedes the event.
+      if (this.#windows.size >= this.#s.maxKeys) this.#evictOldest();
+      return false;
+    }
     if (w.repeats === 0) {
       w.firstRepeat = event.time;
       this.#pending++;
@@ -166,11 +170,7 @@ export class Deduplicator {
 
   /** Opens a window for an event that was just recorded. */
   remember(key: string, event: AuditEvent, bytes: number): void {
-    if (this.#windows.size >= this.#s.maxKeys) {
-      const [oldestKey, oldest] = this.#windows.entries().next().value as [string, Window];
-      this.#windows.delete(oldestKey);
-      this.#summarize(oldest);
-    }
+    if (this.#windows.size >= this.#s.maxKeys) this.#evictOldest();
     this.#windows.set(key, {
       first: event,
       bytes,
@@ -193,6 +193,12 @@ export class Deduplicator {
     this.#windows.clear();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  #evictOldest(): void {
+    const [key, oldest] = this.#windows.entries().next().value as [string, Window];
+    this.#windows.delete(key);
+    this.#summarize(oldest);
   }
 
   /** Ends windows older than `windowMs`: the oldest come first in the Map. */

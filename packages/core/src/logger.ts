@@ -1,5 +1,6 @@
 import { EventBatch } from './batch';
 import { getContext } from './context';
+import { Deduplicator } from './dedup';
 import { SinkRunner } from './delivery';
 import { type ExitParticipant, registerExitParticipant, unregisterExitParticipant } from './exit-hooks';
 import { newEventId } from './ids';
@@ -7,6 +8,7 @@ import { eventTime, normalizeScalars } from './normalize';
 import { DEFAULTS, type ResolvedOptions, resolveOptions } from './options';
 import { EventQueue } from './queue';
 import { childPath } from './redaction';
+import type { Sampler } from './sampling';
 import { Sealer } from './seal';
 import { severityRank } from './severity';
 import { fileSink } from './sinks/file';
@@ -23,6 +25,7 @@ import type {
   AuditLoggerOptions,
   AuditStats,
   HealthStatus,
+  SamplingRuleStats,
 } from './types';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -61,6 +64,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     queued: 0,
     filtered: 0,
     sampledOut: 0,
+    deduplicated: 0,
     dropped: 0,
     repaired: 0,
     callbackErrors: 0,
@@ -77,9 +81,13 @@ class Pipeline implements AuditLogger, ExitParticipant {
   readonly #sealer: Sealer | undefined;
   /** Chain resumption from the sinks; the first seal waits for it. */
   #resuming: Promise<void> | undefined;
+  readonly #dedup: Deduplicator | undefined;
+  /** Adapters' own `sample` options seen in `[LOG_IN_CONTEXT]`, reported in stats. */
+  readonly #requestSamplers = new Set<Sampler>();
 
   constructor(options: ResolvedOptions) {
     this.#o = options;
+    if (options.dedup) this.#dedup = new Deduplicator(options.dedup, (e, bytes) => this.#enqueue(e, bytes));
     this.service = options.source.service;
     this.signals = options.flushOnSignals;
     this.#queue = new EventQueue(options.queue.maxEvents, options.queue.maxBytes);
@@ -129,7 +137,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   get busy(): boolean {
-    return this.#queue.length > 0 || this.#delivering;
+    return this.#queue.length > 0 || this.#delivering || (this.#dedup?.pending ?? 0) > 0;
   }
 
   get congested(): boolean {
@@ -140,15 +148,18 @@ class Pipeline implements AuditLogger, ExitParticipant {
     return this[LOG_IN_CONTEXT](input, getContext());
   }
 
-  /** `log()` with the context given rather than looked up: adapters already hold it. */
-  [LOG_IN_CONTEXT](input: AuditInput, ctx: AuditContext | undefined): string | undefined {
+  /**
+   * `log()` with the context given rather than looked up: adapters already hold it. `sampler` is
+   * an adapter's own `sample` option, applied to its per-request event before the logger's.
+   */
+  [LOG_IN_CONTEXT](input: AuditInput, ctx: AuditContext | undefined, sampler?: Sampler): string | undefined {
     this.#counters.logged++;
     if (this.#closing) {
       this.#drop('closed', 'event logged after close() was called; it was not recorded');
       return undefined;
     }
     try {
-      return this.#record(input, ctx);
+      return this.#record(input, ctx, sampler);
     } catch (error) {
       // Unreachable by design (every stage is defensive); kept so a bug can never reach the caller.
       this.#drop(
@@ -159,7 +170,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     }
   }
 
-  #record(raw: AuditInput, ctx: AuditContext | undefined): string | undefined {
+  #record(raw: AuditInput, ctx: AuditContext | undefined, sampler: Sampler | undefined): string | undefined {
     const input: AuditInput =
       raw !== null && typeof raw === 'object' ? raw : { type: 'custom.event', details: { value: raw } };
     const o = this.#o;
@@ -243,6 +254,15 @@ class Pipeline implements AuditLogger, ExitParticipant {
     if (Array.isArray(input.compliance))
       event.compliance = input.compliance.filter((c) => typeof c === 'string');
 
+    // admit: sampling and dedup see the finished, redacted event; before encryption, which would
+    // make equal fields differ and cost time on events that are left out anyway.
+    if (!this.#sampled(event, sampler)) return undefined;
+    const dedupKey = this.#dedup?.keyOf(event);
+    if (dedupKey !== undefined && this.#dedup!.repeat(dedupKey, event)) {
+      this.#counters.deduplicated++;
+      return undefined;
+    }
+
     // protect: encryption after redaction, before anything leaves the caller's stack.
     if (o.protector) {
       try {
@@ -254,19 +274,23 @@ class Pipeline implements AuditLogger, ExitParticipant {
       }
     }
 
-    // admit: sampling sees the finished event (outcome, category, request duration).
+    if (!this.#enqueue(event, bytes)) return undefined;
+    if (dedupKey !== undefined) this.#dedup!.remember(dedupKey, event, bytes);
+    return event.id;
+  }
+
+  /** The adapter's sampler (if any), then the logger's; a throwing sample function keeps the event. */
+  #sampled(event: AuditEvent, sampler: Sampler | undefined): boolean {
     let keep: boolean;
     try {
-      keep = o.sampler(event);
+      if (sampler) this.#requestSamplers.add(sampler);
+      keep = (sampler === undefined || sampler.keep(event)) && this.#o.sampler.keep(event);
     } catch (error) {
       this.#callbackFailed('sample', error);
       keep = true;
     }
-    if (!keep) {
-      this.#counters.sampledOut++;
-      return undefined;
-    }
-    return this.#enqueue(event, bytes) ? event.id : undefined;
+    if (!keep) this.#counters.sampledOut++;
+    return keep;
   }
 
   #actor(input: Partial<Actor> | undefined, ctx: AuditContext | undefined): Actor {
@@ -394,6 +418,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   async flush(): Promise<void> {
+    this.#dedup?.flush();
     const target = this.#settled + this.#queue.length + this.#inFlight();
     if (target > this.#settled) {
       await new Promise<void>((resolve) => {
@@ -413,6 +438,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#dedup?.close();
       await this.flush();
       // A last checkpoint signs everything sealed since the previous one: the tail is covered.
       const final = this.#sealer?.final();
@@ -440,6 +466,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
 
   /** Process exit: no more I/O callbacks will run, so write what is left synchronously. */
   drainSync(): void {
+    this.#dedup?.close();
     const events = this.#queue.take(this.#queue.length);
     let batch: EventBatch;
     if (this.#sealer) {
@@ -463,8 +490,21 @@ class Pipeline implements AuditLogger, ExitParticipant {
       ...this.#counters,
       queue: { events: this.#queue.length, bytes: this.#queue.bytes },
       sinks: this.#runners.map((r) => ({ ...r.stats })),
+      ...this.#admitStats(),
       ...(this.#sealer ? { integrity: this.#sealer.stats } : {}),
     };
+  }
+
+  /** Per-rule sampling counts and dedup windows, when either is in use. */
+  #admitStats(): Pick<AuditStats, 'sampling' | 'dedup'> {
+    const out: Pick<AuditStats, 'sampling' | 'dedup'> = {};
+    const rules: SamplingRuleStats[] = [];
+    for (const r of this.#o.sampler.stats() ?? []) rules.push({ ...r, scope: 'logger' });
+    for (const sampler of this.#requestSamplers)
+      for (const r of sampler.stats() ?? []) rules.push({ ...r, scope: 'request' });
+    if (rules.length > 0) out.sampling = { rules };
+    if (this.#dedup) out.dedup = this.#dedup.stats;
+    return out;
   }
 
   health(): AuditHealth {

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { defaultInstance, findAppInfo, hostname } from './app-info';
+import { DEDUP_DEFAULTS, type DedupSettings, resolveDedup } from './dedup';
 import { loadSigningKey } from './keys';
 import { compilePatterns } from './matcher';
 import { Protector } from './protect';
@@ -15,6 +16,8 @@ export const DEFAULTS = {
   logFile: 'audit.jsonl',
   minSeverity: 'debug',
   slowThresholdMs: 1000,
+  /** Used when `dedup` is on (it is off by default). */
+  dedup: DEDUP_DEFAULTS,
   redact: { censor: '[REDACTED]', cardNumbers: true },
   limits: {
     maxStringLength: 8192,
@@ -39,6 +42,7 @@ export interface ResolvedOptions {
   minRank: number;
   isExcludedType: (type: string) => boolean;
   sampler: Sampler;
+  dedup: DedupSettings | undefined;
   slowThresholdMs: number;
   scrubber: Scrubber;
   limits: Required<LimitOptions>;
@@ -120,6 +124,7 @@ export function resolveOptions(
     minRank: severityRank(minSeverity),
     isExcludedType: compilePatterns(options.excludeTypes, '.'),
     sampler: compileSampler(options.sample, slowThresholdMs),
+    dedup: resolveDedup(options.dedup),
     slowThresholdMs,
     scrubber: new Scrubber({ ...DEFAULTS.redact, ...options.redact }, limits),
     limits,

@@ -24,7 +24,7 @@ import type {
 type Headers = Record<string, string | string[] | undefined>;
 
 interface ContextualLogger {
-  [LOG_IN_CONTEXT](input: AuditInput, ctx: AuditContext): string | undefined;
+  [LOG_IN_CONTEXT](input: AuditInput, ctx: AuditContext, sampler?: Sampler): string | undefined;
 }
 
 /** What an adapter knows when a request arrives. */
@@ -294,22 +294,35 @@ export class RequestAuditor<Req = unknown> {
     return typeof tenant === 'string' && tenant.length > 0 ? tenant : undefined;
   }
 
-  /** Records the per-request event once; sampling happens here. Never throws. */
+  /** Records the per-request event once. Never throws. */
   end(audit: RequestAudit<Req>, outcome: OutcomeView, headers?: Headers): void {
     if (audit.ended) return;
     audit.ended = true;
     try {
-      const input = this.#requestEvent(audit, outcome, headers);
-      let keep = true;
-      try {
-        keep = this.#sampler(input as AuditEvent);
-      } catch (error) {
-        reportCallbackError(this.logger, 'sample', error);
-      }
-      if (keep) audit.log(input);
+      this.#record(audit, this.#requestEvent(audit, outcome, headers));
     } catch (error) {
       reportCallbackError(this.logger, 'request event', error);
     }
+  }
+
+  /**
+   * Our own logger applies this adapter's `sample` to the finished event (correlation id
+   * included) and counts what it leaves out; a foreign AuditLogger gets the decision made here.
+   */
+  #record(audit: RequestAudit<Req>, input: AuditInput): void {
+    const logger = this.logger as AuditLogger & Partial<ContextualLogger>;
+    const logIn = logger[LOG_IN_CONTEXT];
+    if (logIn) {
+      logIn.call(logger, input, audit, this.#sampler);
+      return;
+    }
+    let keep = true;
+    try {
+      keep = this.#sampler.keep({ correlationId: audit.correlationId, ...input } as AuditEvent);
+    } catch (error) {
+      reportCallbackError(logger, 'sample', error);
+    }
+    if (keep) audit.log(input);
   }
 
   #requestEvent(audit: RequestAudit<Req>, view: OutcomeView, headers: Headers | undefined): AuditInput {

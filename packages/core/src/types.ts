@@ -149,6 +149,15 @@ export interface AuditEvent {
   compliance?: string[];
   integrity?: Integrity;
   protected?: Protected;
+  /**
+   * Set on a dedup summary: how many repeats of the event `repeatOf` it stands for (that event was
+   * recorded on its own). Absent on every other event, meaning 1.
+   */
+  count?: number;
+  /** Dedup summary: `time` of the last repeat counted (`time` is the first). */
+  lastTime?: string;
+  /** Dedup summary: id of the first occurrence, recorded when the window opened. */
+  repeatOf?: string;
 }
 
 /** What callers pass to `audit.log()`. Only `type` is required; the rest is filled in. */
@@ -204,10 +213,44 @@ export interface AuditSink {
 
 export type OverflowPolicy = 'drop' | 'block';
 
+/**
+ * Which events a sampling rule covers. Every criterion given must match; a list matches any of
+ * its entries. Patterns are exact strings, globs (`*` one segment, `**` any) or RegExps.
+ */
+export interface SampleMatch {
+  /** `request.route` (`/orders/:id`), `/`-separated globs. */
+  route?: string | RegExp | Array<string | RegExp>;
+  /** `request.path` without query string, `/`-separated globs. */
+  path?: string | RegExp | Array<string | RegExp>;
+  /** `request.method`, case-insensitive. */
+  method?: string | string[];
+  /** Event type, `.`-separated globs (`http.*`). */
+  type?: string | RegExp | Array<string | RegExp>;
+  /** Event category, exact. */
+  category?: string | string[];
+}
+
+/** A sampling rate for the events a rule matches; the first matching rule decides. */
+export interface SampleRule {
+  /** Name in `stats().sampling`. Default `rule <index>`. */
+  name?: string;
+  match: SampleMatch;
+  /** Fraction of matching routine events kept, 0..1. Required. */
+  rate: number;
+  /** Keep matching events whose outcome is not `success`. Default: the top-level `keepFailures`. */
+  keepFailures?: boolean;
+  /** Keep matching security / warning-and-above events. Default: the top-level `keepSecurity`. */
+  keepSecurity?: boolean;
+  /** Keep matching slow requests. Default: the top-level `keepSlow`. */
+  keepSlow?: boolean;
+}
+
 /** Sampling of routine events; failures, security events and slow requests are kept by default. */
 export interface SampleOptions {
-  /** Fraction of routine events kept, 0..1. Default 1. */
+  /** Fraction of routine events kept when no rule matches, 0..1. Default 1. */
   rate?: number;
+  /** Per route / path / method / type / category rates, tried in order; the first match decides. Default none. */
+  rules?: SampleRule[];
   /** Keep every event whose outcome is not `success`. Default true. */
   keepFailures?: boolean;
   /** Keep every event of category `security` or severity warning and above. Default true. */
@@ -339,6 +382,8 @@ export interface AuditLoggerOptions {
   excludeTypes?: Array<string | RegExp>;
   /** Sampling of routine events. Default: keep everything. */
   sample?: SampleOptions | SampleFunction;
+  /** Collapse repeats of identical events within a window into one summary with `count`. Default off; `true` uses the defaults of `DedupOptions`. */
+  dedup?: DedupOptions | boolean;
   /** Requests slower than this (ms) are kept by sampling and flagged. Default 1000. */
   slowThresholdMs?: number;
   redact?: RedactOptions;
@@ -365,6 +410,32 @@ export interface AuditLoggerOptions {
   integrity?: IntegrityOptions | false;
   /** Called with problems auditing had (sink failures, dropped events, throwing callbacks). Default: a process warning, at most once per 10 s per kind. */
   onError?: (error: AuditError) => void;
+}
+
+/**
+ * Dedup: the first event of a window is recorded at once; identical events (equal on `fields`)
+ * within `windowMs` are counted instead, and when the window ends (or on flush/close, or when the
+ * key is evicted) one summary event is recorded: a copy of the first with `count`, `time` /
+ * `lastTime` of the repeats and `repeatOf`.
+ */
+export interface DedupOptions {
+  /** How long after the first occurrence repeats are collapsed (ms). Default 10000. */
+  windowMs?: number;
+  /**
+   * Fields (dot paths) that make two events identical. Default: type, category, action, outcome,
+   * severity, message, actor.type, actor.id, tenant, resource, request.method, request.route,
+   * request.path, request.status, changes, error.
+   */
+  fields?: string[];
+  /**
+   * Categories deduplicated: `include` (default all) minus `exclude` (default `security`,
+   * `authentication`: each of those events stays its own record).
+   */
+  categories?: { include?: string[]; exclude?: string[] };
+  /** Most open windows held; the oldest is closed (its summary recorded) to make room. Default 10000. */
+  maxKeys?: number;
+  /** Clock in ms; injectable for tests. Default Date.now. */
+  now?: () => number;
 }
 
 export type AuditErrorKind = 'sink' | 'dropped' | 'callback' | 'invalid' | 'closed';
@@ -398,6 +469,8 @@ export interface AuditStats {
   filtered: number;
   /** Events left out by sampling (by design, not lost). */
   sampledOut: number;
+  /** Repeats collapsed by dedup; each is counted in a summary event's `count` (by design, not lost). */
+  deduplicated: number;
   /** Events dropped because the queue was full or the logger was closed. */
   dropped: number;
   /** Inputs that needed repair (missing type, bad severity, ...); they were still recorded. */
@@ -407,8 +480,20 @@ export interface AuditStats {
   /** Events currently waiting. */
   queue: { events: number; bytes: number };
   sinks: SinkStats[];
+  /** Per sampling rule (logger and adapter rules), kept and sampled-out counts. Absent when nothing is sampled. */
+  sampling?: { rules: SamplingRuleStats[] };
+  /** Dedup: windows open now and summary events recorded. Absent when dedup is off. */
+  dedup?: { open: number; summaries: number };
   /** The hash chain: its id, the last sealed sequence number, checkpoints signed. Absent when sealing is off. */
   integrity?: { chain: string; seq: number; checkpoints: number; lastCheckpointSeq: number };
+}
+
+/** Counts of one sampling rule; `default` is the global rate. `scope` says whose `sample` option it came from. */
+export interface SamplingRuleStats {
+  name: string;
+  scope?: 'logger' | 'request';
+  kept: number;
+  sampledOut: number;
 }
 
 export type HealthStatus = 'ok' | 'degraded' | 'failing';
@@ -425,7 +510,7 @@ export interface AuditLogger {
   readonly service: string;
   /**
    * Records an event. Never throws; returns the event id, or undefined when the event was
-   * filtered, sampled out or dropped (see `stats()`).
+   * filtered, sampled out, deduplicated or dropped (see `stats()`).
    */
   log(input: AuditInput): string | undefined;
   /** True while the queue is full under overflow `block`: adapters then hold new requests until `whenWritable()`. */

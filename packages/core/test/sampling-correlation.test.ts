@@ -27,3 +27,34 @@ describe('sampling by correlation id', () => {
     await Promise.all(loggers.map((l) => l.close()));
   });
 });
+
+describe('sampling by correlation id with rules', () => {
+  it('gives each correlation id one decision per rate in every logger, and nests rates', async () => {
+    const sinks = [memorySink(), memorySink()];
+    const sample = {
+      rate: 0.5,
+      byCorrelationId: true,
+      rules: [{ match: { type: 'cache.*' }, rate: 0.1 }],
+    };
+    const loggers = sinks.map((sink, i) =>
+      createAuditLogger({ sinks: [sink], service: `svc-${i}`, flushOnExit: false, sample }),
+    );
+    for (let i = 0; i < 300; i++) {
+      for (const logger of loggers) {
+        logger.log({ type: 'doc.read', correlationId: `c-${i}` });
+        logger.log({ type: 'cache.hit', correlationId: `c-${i}` });
+      }
+    }
+    await Promise.all(loggers.map((l) => l.close()));
+    const ids = (type: string, sink: (typeof sinks)[number]) =>
+      sink.events.filter((e) => e.type === type).map((e) => e.correlationId);
+    expect(ids('doc.read', sinks[0]!)).toEqual(ids('doc.read', sinks[1]!));
+    expect(ids('cache.hit', sinks[0]!)).toEqual(ids('cache.hit', sinks[1]!));
+    const cached = ids('cache.hit', sinks[0]!);
+    expect(cached.length).toBeGreaterThan(10);
+    expect(cached.length).toBeLessThan(60);
+    // hash(id) < 0.1 implies hash(id) < 0.5: a request kept at the low rate is kept everywhere.
+    const read = new Set(ids('doc.read', sinks[0]!));
+    for (const id of cached) expect(read.has(id)).toBe(true);
+  });
+});

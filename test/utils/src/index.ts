@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -81,4 +82,50 @@ export async function runConcurrently<T>(
 /** Resolves after `ms` milliseconds. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A client of the Redis on this machine (127.0.0.1:6379; `REDIS_URL` overrides) and a random key
+ * prefix of its own, so tests running at the same time never see each other's keys. Fails with
+ * the command that starts Redis when nothing answers. `cleanup()` deletes the prefix's keys and
+ * disconnects.
+ */
+export async function testRedis(): Promise<{
+  client: import('ioredis').Redis;
+  prefix: string;
+  connect(): import('ioredis').Redis;
+  cleanup(): Promise<void>;
+}> {
+  const { Redis } = await import('ioredis');
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const clients: import('ioredis').Redis[] = [];
+  const connect = () => {
+    const c = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
+    clients.push(c);
+    return c;
+  };
+  const client = connect();
+  try {
+    await client.ping();
+  } catch (error) {
+    client.disconnect();
+    throw new Error(
+      `Redis at ${url} does not answer (${String(error)}); start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no`,
+    );
+  }
+  const prefix = `auditkit-test:${randomUUID()}:`;
+  return {
+    client,
+    prefix,
+    connect,
+    async cleanup() {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await client.del(...keys);
+      } while (cursor !== '0');
+      for (const c of clients) c.disconnect();
+    },
+  };
 }

@@ -35,6 +35,8 @@ interface BaselineState {
   kind: 'baseline';
   expires: number;
   first: number;
+  /** Latest bucket seen: a gap longer than the ring starts the history again. */
+  last: number;
   /** Ring of `buckets + 1` slots: bucket index and its count. */
   index: number[];
   counts: number[];
@@ -142,17 +144,20 @@ export function memoryDetectionStore(options: MemoryDetectionStoreOptions = {}):
     const idx = Math.floor(now / op.bucketMs);
     const slots = op.buckets + 1;
     let b = live(op.key, 'baseline', now);
-    if (!b || b.index.length !== slots) {
+    if (!b || b.index.length !== slots || idx - b.last > op.buckets) {
       b = {
         kind: 'baseline',
         expires: 0,
         first: idx,
+        last: idx,
         index: new Array<number>(slots).fill(-1),
         counts: new Array<number>(slots).fill(0),
       };
       entries.set(op.key, b);
     }
-    b.expires = now + op.bucketMs * slots;
+    b.last = idx;
+    // Expiry only frees memory; the reset above is what decides (as in every other store).
+    b.expires = now + op.bucketMs * (slots + 1);
     const slot = idx % slots;
     if (b.index[slot] !== idx) {
       b.index[slot] = idx;

@@ -129,3 +129,105 @@ export async function testRedis(): Promise<{
     },
   };
 }
+
+export interface ReceivedWebhook {
+  path: string;
+  headers: import('node:http').IncomingHttpHeaders;
+  body: string;
+  /** The parsed JSON body. */
+  json: unknown;
+  /** Whether `x-auditkit-signature` matches the body under the receiver's secret. */
+  signatureValid: boolean;
+}
+
+/**
+ * An HTTP receiver on an ephemeral port that records every POST and checks its auditkit HMAC
+ * signature. `failNext(n, status)` answers the next `n` requests with `status`.
+ */
+export async function startWebhookReceiver(secret = 'test-webhook-secret') {
+  const { verifyWebhookSignature } = await import('@auditkit/core');
+  const { createServer } = await import('node:http');
+  const received: ReceivedWebhook[] = [];
+  let failures = { times: 0, status: 500 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (failures.times > 0) {
+        failures.times--;
+        res.writeHead(failures.status).end('injected failure');
+        return;
+      }
+      const body = Buffer.concat(chunks).toString('utf8');
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      received.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        json,
+        signatureValid: verifyWebhookSignature({
+          secret,
+          body,
+          signature: req.headers['x-auditkit-signature'] as string | undefined,
+          timestamp: req.headers['x-auditkit-timestamp'] as string | undefined,
+        }),
+      });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  const running = await startServer({ listen: (port, host) => server.listen(port, host) });
+  return {
+    ...running,
+    secret,
+    received,
+    failNext(times: number, status = 500) {
+      failures = { times, status };
+    },
+  };
+}
+
+export interface ReceivedMail {
+  from: string | undefined;
+  to: string[];
+  /** The raw message (headers and body) as the SMTP server received it. */
+  raw: string;
+  subject: string | undefined;
+}
+
+/** A real SMTP server (the `smtp-server` package) on an ephemeral port, recording every message. */
+export async function startSmtpReceiver() {
+  const { SMTPServer } = await import('smtp-server');
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const subject = /^Subject: (.*(?:\r\n[ \t].*)*)/im.exec(raw)?.[1]?.replace(/\r\n[ \t]/g, ' ');
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          subject,
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    port,
+    mails,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -197,6 +197,16 @@ export interface ReceivedMail {
   /** The raw message (headers and body) as the SMTP server received it. */
   raw: string;
   subject: string | undefined;
+  /** The body, with quoted-printable soft breaks and escapes decoded. */
+  text: string;
+}
+
+/** Decodes a quoted-printable body (RFC 2045 §6.7): soft line breaks and `=XX` escapes. */
+function decodeQuotedPrintable(body: string): string {
+  const bytes = body
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
 /** A real SMTP server (the `smtp-server` package) on an ephemeral port, recording every message. */
@@ -213,7 +223,13 @@ export async function startSmtpReceiver() {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const subject = /^Subject: (.*(?:\r\n[ \t].*)*)/im.exec(raw)?.[1]?.replace(/\r\n[ \t]/g, ' ');
+        const split = raw.indexOf('\r\n\r\n');
+        const headers = raw.slice(0, split);
+        const body = raw.slice(split + 4);
         mails.push({
+          text: /content-transfer-encoding: quoted-printable/i.test(headers)
+            ? decodeQuotedPrintable(body)
+            : body,
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,

@@ -37,6 +37,9 @@ interface BaselineState {
   first: number;
   /** Latest bucket seen: a gap longer than the ring starts the history again. */
   last: number;
+  /** Total of the complete buckets before `totalFor`: they cannot change, so it is summed once per bucket. */
+  total: number;
+  totalFor: number;
   /** Ring of `buckets + 1` slots: bucket index and its count. */
   index: number[];
   counts: number[];
@@ -150,6 +153,8 @@ export function memoryDetectionStore(options: MemoryDetectionStoreOptions = {}):
         expires: 0,
         first: idx,
         last: idx,
+        total: 0,
+        totalFor: -1,
         index: new Array<number>(slots).fill(-1),
         counts: new Array<number>(slots).fill(0),
       };
@@ -165,12 +170,16 @@ export function memoryDetectionStore(options: MemoryDetectionStoreOptions = {}):
     }
     const current = ++b.counts[slot]!;
     const history = Math.min(op.buckets, idx - b.first);
-    let total = 0;
-    for (let i = idx - history; i < idx; i++) {
-      const s = i % slots;
-      if (b.index[s] === i) total += b.counts[s]!;
+    if (b.totalFor !== idx) {
+      let total = 0;
+      for (let i = idx - history; i < idx; i++) {
+        const s = i % slots;
+        if (b.index[s] === i) total += b.counts[s]!;
+      }
+      b.total = total;
+      b.totalFor = idx;
     }
-    return { current, mean: history > 0 ? total / history : 0, history };
+    return { current, mean: history > 0 ? b.total / history : 0, history };
   }
 
   function claimOp(op: Extract<StateOp, { op: 'claim' }>, now: number): boolean {

@@ -33,7 +33,17 @@ export function privilegeEscalation(
   const { privilegeTypes, sensitive, ...rest } = options;
   const thresholds = { ...DEFAULTS.detect.rules.privilegeEscalation, ...rest };
   requireNumbers(name, thresholds, ['windowMs']);
-  const isPrivilegeChange = compilePatterns(privilegeTypes ?? DEFAULTS.detect.privilegeTypes, '.');
+  const matches = compilePatterns(privilegeTypes ?? DEFAULTS.detect.privilegeTypes, '.');
+  // Event types are few and repeat: remember each answer instead of running the globs per event.
+  const known = new Map<string, boolean>();
+  const isPrivilegeChange = (type: string): boolean => {
+    let hit = known.get(type);
+    if (hit === undefined) {
+      hit = matches(type);
+      if (known.size < 1000) known.set(type, hit);
+    }
+    return hit;
+  };
   const isSensitive = sensitive ? compileFilter(sensitive, `${name}.sensitive`) : DEFAULT_SENSITIVE;
   return {
     name,

@@ -10,8 +10,8 @@ export function isLoginFailure(e: AuditEvent): boolean {
 }
 
 /** State key of one rule, tenant and subject. `|` cannot be confused: parts are joined, never parsed. */
-export function stateKey(rule: string, tenant: string | undefined, ...parts: string[]): string {
-  return `${rule}|${tenant ?? ''}|${parts.join('|')}`;
+export function stateKey(rule: string, tenant: string | undefined, part: string, id?: string): string {
+  return id === undefined ? `${rule}|${tenant ?? ''}|${part}` : `${rule}|${tenant ?? ''}|${part}|${id}`;
 }
 
 /** Adds the event to a sliding window keyed by `key`; `member` defaults to the event id. */

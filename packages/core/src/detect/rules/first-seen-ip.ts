@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../../options';
 import type { CommonThresholds, DetectionRule } from '../types';
-import { asFirstSeen, requireNumbers, stateKey } from './support';
+import { asFirstSeen, keyCache, requireNumbers } from './support';
 
 export interface FirstSeenIpThresholds extends CommonThresholds {
   /** An actor's known IPs are forgotten after this long without activity (ms). Default 7776000000 (90 days). */
@@ -17,6 +17,7 @@ export function firstSeenIp(
   const name = 'first-seen-ip';
   const thresholds = { ...DEFAULTS.detect.rules.firstSeenIp, ...options };
   requireNumbers(name, thresholds, ['ttlMs']);
+  const keyOf = keyCache(name, 'actor');
   return {
     name,
     severity: 'notice',
@@ -24,9 +25,7 @@ export function firstSeenIp(
     observe(e, t) {
       // Only what the actor did successfully: a failed login from a new IP is brute force's business.
       if (!e.actor.id || !e.actor.ip || e.outcome === 'failure') return undefined;
-      return [
-        { op: 'firstSeen', key: stateKey(name, e.tenant, e.actor.id), member: e.actor.ip, ttlMs: t.ttlMs },
-      ];
+      return [{ op: 'firstSeen', key: keyOf(e.tenant, e.actor.id), member: e.actor.ip, ttlMs: t.ttlMs }];
     },
     decide(e, results) {
       const r = asFirstSeen(results[0]);

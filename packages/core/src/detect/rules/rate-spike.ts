@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../../options';
 import type { CommonThresholds, DetectionRule } from '../types';
-import { asBaseline, duration, requireNumbers, stateKey } from './support';
+import { asBaseline, duration, keyCache, requireNumbers } from './support';
 
 export interface RateSpikeThresholds extends CommonThresholds {
   /** Width of one rate bucket (ms). Default 60000. */
@@ -22,6 +22,7 @@ export function rateSpike(options: Partial<RateSpikeThresholds> = {}): Detection
   requireNumbers(name, thresholds, ['bucketMs', 'buckets', 'factor', 'minCount', 'minHistory']);
   if (thresholds.bucketMs < 1 || thresholds.buckets < 1)
     throw new RangeError('auditkit: rate-spike.bucketMs and buckets must be >= 1');
+  const keyOf = keyCache(name, 'actor');
   return {
     name,
     severity: 'warning',
@@ -30,9 +31,7 @@ export function rateSpike(options: Partial<RateSpikeThresholds> = {}): Detection
       // Per-request events (category `api`): business events inside a request would count it twice.
       const id = e.actor.id;
       if (!id || e.category !== 'api') return undefined;
-      return [
-        { op: 'baseline', key: stateKey(name, e.tenant, id), bucketMs: t.bucketMs, buckets: t.buckets },
-      ];
+      return [{ op: 'baseline', key: keyOf(e.tenant, id), bucketMs: t.bucketMs, buckets: t.buckets }];
     },
     decide(e, results, t) {
       const b = asBaseline(results[0]);

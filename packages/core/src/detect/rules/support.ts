@@ -56,3 +56,37 @@ export function duration(ms: number): string {
   if (ms % 60_000 === 0) return `${ms / 60_000} min`;
   return `${ms / 1000} s`;
 }
+
+/**
+ * State keys of one rule, built once per tenant and subject. Per-event rules would otherwise make a
+ * new string for every event, and the store would hash it again; a cached key keeps its hash.
+ */
+export function keyCache(
+  rule: string,
+  part: string,
+  max = 10_000,
+): (tenant: string | undefined, id: string) => string {
+  const byTenant = new Map<string, Map<string, string>>();
+  let size = 0;
+  return (tenant, id) => {
+    const t = tenant ?? '';
+    let ids = byTenant.get(t);
+    if (!ids) {
+      ids = new Map();
+      byTenant.set(t, ids);
+    }
+    let key = ids.get(id);
+    if (key === undefined) {
+      if (size >= max) {
+        byTenant.clear();
+        size = 0;
+        ids = new Map();
+        byTenant.set(t, ids);
+      }
+      key = stateKey(rule, tenant, part, id);
+      ids.set(id, key);
+      size++;
+    }
+    return key;
+  };
+}

@@ -55,7 +55,7 @@ export interface AlertRoute {
   name: string;
   /** Anomaly kinds this route takes (`'*'` for every kind). Default none. */
   kinds?: string[] | '*';
-  /** Or any event that matches (anomaly and alert events excluded unless they match `kinds`). Default none. */
+  /** And/or any event that matches (anomaly events included; `alert.*` events never match). Default none. */
   match?: EventFilter | ((event: AuditEvent) => boolean);
   /** Names of the channels to notify. Required. */
   channels: string[];

@@ -1,7 +1,9 @@
+export * from './alerts';
 export { createBatch } from './batch';
 export { canonicalize } from './canonical';
 export { getContext, runWithContext } from './context';
 export { audit, defaultLogger } from './default-logger';
+export * from './detect';
 export { diffObjects } from './diff';
 export { newEventId } from './ids';
 export {

@@ -1,7 +1,9 @@
+import type { AlertControl } from './alerts/types';
 import { EventBatch } from './batch';
 import { getContext } from './context';
 import { Deduplicator } from './dedup';
 import { SinkRunner } from './delivery';
+import { DetectStage } from './detect/stage';
 import { type ExitParticipant, registerExitParticipant, unregisterExitParticipant } from './exit-hooks';
 import { newEventId } from './ids';
 import { eventTime, normalizeScalars } from './normalize';
@@ -49,9 +51,9 @@ interface Waiter {
 }
 
 /**
- * The pipeline: enrich → admit → protect → queue → seal → deliver. `log()` does the first four
- * on the caller's stack (the record must reflect the moment it was made); sealing and delivery
- * run later, in batches.
+ * The pipeline: enrich → admit → protect → detect → queue → seal → deliver. `log()` does the first
+ * five on the caller's stack (the record must reflect the moment it was made; detection only
+ * observes); sealing and delivery run later, in batches.
  */
 class Pipeline implements AuditLogger, ExitParticipant {
   readonly service: string;
@@ -84,6 +86,10 @@ class Pipeline implements AuditLogger, ExitParticipant {
   readonly #dedup: Deduplicator | undefined;
   /** Adapters' own `sample` options seen in `[LOG_IN_CONTEXT]`, reported in stats. */
   readonly #requestSamplers = new Set<Sampler>();
+  /** Anomaly detection and alerting; absent unless configured. */
+  readonly #detect: DetectStage | undefined;
+  /** Detection may still record (anomalies, alert events) while close() drains it. */
+  #detectOpen = true;
 
   constructor(options: ResolvedOptions) {
     this.#o = options;
@@ -117,7 +123,33 @@ class Pipeline implements AuditLogger, ExitParticipant {
       });
       if (integrity.resume) this.#resuming = this.#resume(this.#sealer);
     }
+    if (options.detect || options.alerts) {
+      this.#detect = new DetectStage(
+        options.detect,
+        options.alerts,
+        {
+          emit: (input) => (this.#detectOpen ? this.#recordOwn(input) : this.log(input)),
+          report: (kind, message, cause) => this.#report({ kind, message, cause }),
+        },
+        options.source.service,
+      );
+    }
     if (options.flushOnExit || this.signals.length > 0) registerExitParticipant(this);
+  }
+
+  get alerts(): AlertControl | undefined {
+    return this.#detect?.alerts;
+  }
+
+  /** Records an event the detect stage made: like log(), without request context, also while closing. */
+  #recordOwn(input: AuditInput): string | undefined {
+    this.#counters.logged++;
+    try {
+      return this.#record(input, undefined, undefined);
+    } catch (error) {
+      this.#drop('invalid', `event could not be recorded: ${String(error)}`);
+      return undefined;
+    }
   }
 
   /** Asks the first sink that can tell for the newest sealed event; a failure starts a new chain. */
@@ -274,6 +306,9 @@ class Pipeline implements AuditLogger, ExitParticipant {
       }
     }
 
+    // detect: rules observe the event as stored; anomalies come back through log() later, never
+    // from inside this call.
+    if (this.#detect) this.#detect.observe(event);
     if (!this.#enqueue(event, bytes)) return undefined;
     if (dedupKey !== undefined) this.#dedup!.remember(dedupKey, event, bytes);
     return event.id;
@@ -419,6 +454,8 @@ class Pipeline implements AuditLogger, ExitParticipant {
 
   async flush(): Promise<void> {
     this.#dedup?.flush();
+    // Anomalies and alert events still being decided belong to what is flushed.
+    if (this.#detect) await this.#detect.settle();
     const target = this.#settled + this.#queue.length + this.#inFlight();
     if (target > this.#settled) {
       await new Promise<void>((resolve) => {
@@ -439,6 +476,10 @@ class Pipeline implements AuditLogger, ExitParticipant {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#dedup?.close();
+      if (this.#detect) {
+        await this.#detect.close();
+        this.#detectOpen = false;
+      }
       await this.flush();
       // A last checkpoint signs everything sealed since the previous one: the tail is covered.
       const final = this.#sealer?.final();
@@ -492,6 +533,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
       sinks: this.#runners.map((r) => ({ ...r.stats })),
       ...this.#admitStats(),
       ...(this.#sealer ? { integrity: this.#sealer.stats } : {}),
+      ...this.#detect?.stats(),
     };
   }
 
@@ -522,6 +564,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     if (stats.dropped > 0) reasons.push(`${stats.dropped} events dropped`);
     if (this.#queue.isFull()) reasons.push('queue is full');
     if (stats.callbackErrors > 0) reasons.push(`${stats.callbackErrors} callback errors`);
+    if (this.#detect) reasons.push(...this.#detect.reasons());
     if (status === 'ok' && reasons.length > 0) status = 'degraded';
     return { status, reasons, stats };
   }

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
+import { type ResolvedAlerts, resolveAlerts } from './alerts/resolve';
 import { defaultInstance, findAppInfo, hostname } from './app-info';
 import { DEDUP_DEFAULTS, type DedupSettings, resolveDedup } from './dedup';
+import { type ResolvedDetect, resolveDetect } from './detect/resolve';
 import { loadSigningKey } from './keys';
 import { compilePatterns } from './matcher';
 import { Protector } from './protect';
@@ -33,6 +35,37 @@ export const DEFAULTS = {
   integrity: { checkpointEvery: 1000, checkpointIntervalMs: 60_000, resume: true },
   /** Problems of one kind are announced at most this often. */
   warnIntervalMs: 10_000,
+  detect: {
+    cooldownMs: 15 * 60_000,
+    maxPending: 10_000,
+    maxKeys: 100_000,
+    maxMembers: 1000,
+    privilegeTypes: ['**role**', '**privilege**', '**permission**'],
+    rules: {
+      bruteForce: { maxFailuresPerActor: 5, maxFailuresPerIp: 20, windowMs: 5 * 60_000 },
+      credentialStuffing: { distinctActors: 10, windowMs: 10 * 60_000 },
+      accessDenied: { threshold: 10, windowMs: 60_000 },
+      largeExport: {
+        maxRecords: 10_000,
+        maxBytes: 50 * 1024 * 1024,
+        maxRecordsPerWindow: 100_000,
+        maxBytesPerWindow: 500 * 1024 * 1024,
+        windowMs: 3_600_000,
+      },
+      rateSpike: { bucketMs: 60_000, buckets: 60, factor: 5, minCount: 30, minHistory: 10 },
+      businessHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '08:00', end: '18:00' },
+      firstSeenIp: { ttlMs: 90 * 24 * 3_600_000 },
+      privilegeEscalation: { windowMs: 30 * 60_000 },
+    },
+  },
+  alerts: {
+    cooldownMs: 15 * 60_000,
+    groupWindowMs: 0,
+    maxAlerts: 1000,
+    retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 5000, timeoutMs: 10_000 },
+    /** How long acknowledgement markers stay in the state store (they stop escalation fleet-wide). */
+    stateTtlMs: 7 * 24 * 3_600_000,
+  },
 } as const;
 
 /** Options after defaults, validated and compiled; produced once per logger. */
@@ -62,6 +95,8 @@ export interface ResolvedOptions {
       }
     | undefined;
   onError: ((error: AuditError) => void) | undefined;
+  detect: ResolvedDetect | undefined;
+  alerts: ResolvedAlerts | undefined;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -136,6 +171,8 @@ export function resolveOptions(
     protector: options.protect ? new Protector(options.protect) : undefined,
     integrity: resolveIntegrity(options.integrity),
     onError: options.onError,
+    detect: resolveDetect(options.detect),
+    alerts: resolveAlerts(options.alerts),
   };
 }
 

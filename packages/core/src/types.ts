@@ -1,4 +1,6 @@
 import type { KeyObject } from 'node:crypto';
+import type { AlertControl, AlertOptions, AlertStats } from './alerts/types';
+import type { DetectionStats, DetectOptions } from './detect/types';
 
 /**
  * Public types of @auditkit/core. Everything here is part of the contract and documented;
@@ -410,6 +412,13 @@ export interface AuditLoggerOptions {
   integrity?: IntegrityOptions | false;
   /** Called with problems auditing had (sink failures, dropped events, throwing callbacks). Default: a process warning, at most once per 10 s per kind. */
   onError?: (error: AuditError) => void;
+  /**
+   * The detect stage: rules with per-tenant thresholds raise sealed `security.anomaly` events;
+   * `true` runs the built-in rules with their defaults in memory. See `DetectOptions`. Default off.
+   */
+  detect?: DetectOptions | true;
+  /** Alerting: channels and routes for anomalies and matching events. See `AlertOptions`. Default off. */
+  alerts?: AlertOptions;
 }
 
 /**
@@ -438,7 +447,7 @@ export interface DedupOptions {
   now?: () => number;
 }
 
-export type AuditErrorKind = 'sink' | 'dropped' | 'callback' | 'invalid' | 'closed';
+export type AuditErrorKind = 'sink' | 'dropped' | 'callback' | 'invalid' | 'closed' | 'detect' | 'alert';
 
 /** A problem the audit pipeline had; never thrown into the application. */
 export interface AuditError {
@@ -486,6 +495,10 @@ export interface AuditStats {
   dedup?: { open: number; summaries: number };
   /** The hash chain: its id, the last sealed sequence number, checkpoints signed. Absent when sealing is off. */
   integrity?: { chain: string; seq: number; checkpoints: number; lastCheckpointSeq: number };
+  /** Anomaly detection: events observed, anomalies fired and suppressed by cooldown, state errors. Absent when off. */
+  detection?: DetectionStats;
+  /** Alerting: alerts opened, suppressed, escalated, and each channel's deliveries and failures. Absent when off. */
+  alerts?: AlertStats;
 }
 
 /** Counts of one sampling rule; `default` is the global rate. `scope` says whose `sample` option it came from. */
@@ -523,6 +536,8 @@ export interface AuditLogger {
   close(): Promise<void>;
   stats(): AuditStats;
   health(): AuditHealth;
+  /** The alerts this logger raised and their state (acknowledge, resolve); present when `alerts` is configured. */
+  readonly alerts?: AlertControl;
 }
 
 /** Request context carried in AsyncLocalStorage for everything a request does. */

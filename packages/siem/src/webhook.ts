@@ -3,13 +3,19 @@
  * `x-auditkit-signature` with `verifyWebhookSignature` (HMAC-SHA256 over `<timestamp>.<body>`,
  * the timestamp guarding against replays) and may use `idempotency-key` to drop retried batches.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { AuditSink, Batch } from '@auditkit/core';
+import { createHash } from 'node:crypto';
+import { type AuditSink, type Batch, SIGNATURE_HEADER, signPayload, TIMESTAMP_HEADER } from '@auditkit/core';
 import { compileFormat, type EventFormat } from './formats';
 import { endpoint, failOnStatus, post } from './http';
 
-export const SIGNATURE_HEADER = 'x-auditkit-signature';
-export const TIMESTAMP_HEADER = 'x-auditkit-timestamp';
+// Signing is shared with core's alert webhooks: one scheme, one verifier for receivers.
+export {
+  SIGNATURE_HEADER,
+  signPayload,
+  TIMESTAMP_HEADER,
+  type VerifyWebhookOptions,
+  verifyWebhookSignature,
+} from '@auditkit/core';
 
 export interface WebhookSinkOptions {
   /** Where batches are POSTed. Required. */
@@ -26,34 +32,6 @@ export interface WebhookSinkOptions {
   name?: string;
   /** Clock for the timestamp header (Unix seconds); injectable for tests. Default `Date.now() / 1000`. */
   now?: () => number;
-}
-
-export function signPayload(secret: string | Buffer, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-export interface VerifyWebhookOptions {
-  secret: string | Buffer;
-  /** The raw request body, exactly as received. */
-  body: string | Buffer;
-  /** Value of `x-auditkit-signature`. */
-  signature: string | undefined;
-  /** Value of `x-auditkit-timestamp`. */
-  timestamp: string | undefined;
-  /** Oldest accepted timestamp, in seconds before now. Default 300. */
-  toleranceSeconds?: number;
-  now?: () => number;
-}
-
-/** True when the body was signed with `secret` within the tolerance. Constant-time comparison. */
-export function verifyWebhookSignature(options: VerifyWebhookOptions): boolean {
-  const { signature, timestamp } = options;
-  if (!signature || !timestamp || !/^\d+$/.test(timestamp)) return false;
-  const now = options.now?.() ?? Date.now() / 1000;
-  if (Math.abs(now - Number(timestamp)) > (options.toleranceSeconds ?? 300)) return false;
-  const expected = Buffer.from(signPayload(options.secret, timestamp, options.body.toString()));
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export function webhookSink(options: WebhookSinkOptions): AuditSink {

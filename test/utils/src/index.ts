@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,4 +86,168 @@ export async function runConcurrently<T>(
 /** Resolves after `ms` milliseconds. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A client of the Redis on this machine (127.0.0.1:6379; `REDIS_URL` overrides) and a random key
+ * prefix of its own, so tests running at the same time never see each other's keys. Fails with
+ * the command that starts Redis when nothing answers. `cleanup()` deletes the prefix's keys and
+ * disconnects.
+ */
+export async function testRedis(): Promise<{
+  client: import('ioredis').Redis;
+  prefix: string;
+  connect(): import('ioredis').Redis;
+  cleanup(): Promise<void>;
+}> {
+  const { Redis } = await import('ioredis');
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const clients: import('ioredis').Redis[] = [];
+  const connect = () => {
+    const c = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
+    clients.push(c);
+    return c;
+  };
+  const client = connect();
+  try {
+    await client.ping();
+  } catch (error) {
+    client.disconnect();
+    throw new Error(
+      `Redis at ${url} does not answer (${String(error)}); start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no`,
+    );
+  }
+  const prefix = `auditkit-test:${randomUUID()}:`;
+  return {
+    client,
+    prefix,
+    connect,
+    async cleanup() {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await client.del(...keys);
+      } while (cursor !== '0');
+      for (const c of clients) c.disconnect();
+    },
+  };
+}
+
+export interface ReceivedWebhook {
+  path: string;
+  headers: import('node:http').IncomingHttpHeaders;
+  body: string;
+  /** The parsed JSON body. */
+  json: unknown;
+  /** Whether `x-auditkit-signature` matches the body under the receiver's secret. */
+  signatureValid: boolean;
+}
+
+/**
+ * An HTTP receiver on an ephemeral port that records every POST and checks its auditkit HMAC
+ * signature. `failNext(n, status)` answers the next `n` requests with `status`.
+ */
+export async function startWebhookReceiver(secret = 'test-webhook-secret') {
+  const { verifyWebhookSignature } = await import('@auditkit/core');
+  const { createServer } = await import('node:http');
+  const received: ReceivedWebhook[] = [];
+  let failures = { times: 0, status: 500 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (failures.times > 0) {
+        failures.times--;
+        res.writeHead(failures.status).end('injected failure');
+        return;
+      }
+      const body = Buffer.concat(chunks).toString('utf8');
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      received.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        json,
+        signatureValid: verifyWebhookSignature({
+          secret,
+          body,
+          signature: req.headers['x-auditkit-signature'] as string | undefined,
+          timestamp: req.headers['x-auditkit-timestamp'] as string | undefined,
+        }),
+      });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  const running = await startServer({ listen: (port, host) => server.listen(port, host) });
+  return {
+    ...running,
+    secret,
+    received,
+    failNext(times: number, status = 500) {
+      failures = { times, status };
+    },
+  };
+}
+
+export interface ReceivedMail {
+  from: string | undefined;
+  to: string[];
+  /** The raw message (headers and body) as the SMTP server received it. */
+  raw: string;
+  subject: string | undefined;
+  /** The body, with quoted-printable soft breaks and escapes decoded. */
+  text: string;
+}
+
+/** Decodes a quoted-printable body (RFC 2045 §6.7): soft line breaks and `=XX` escapes. */
+function decodeQuotedPrintable(body: string): string {
+  const bytes = body
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+/** A real SMTP server (the `smtp-server` package) on an ephemeral port, recording every message. */
+export async function startSmtpReceiver() {
+  const { SMTPServer } = await import('smtp-server');
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const subject = /^Subject: (.*(?:\r\n[ \t].*)*)/im.exec(raw)?.[1]?.replace(/\r\n[ \t]/g, ' ');
+        const split = raw.indexOf('\r\n\r\n');
+        const headers = raw.slice(0, split);
+        const body = raw.slice(split + 4);
+        mails.push({
+          text: /content-transfer-encoding: quoted-printable/i.test(headers)
+            ? decodeQuotedPrintable(body)
+            : body,
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          subject,
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    port,
+    mails,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -1,0 +1,1 @@
+export { type RedisDetectionStoreOptions, redisDetectionStore } from './store';

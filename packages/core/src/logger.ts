@@ -533,8 +533,8 @@ class Pipeline implements AuditLogger, ExitParticipant {
     return new EventBatch(out.events, out.lines);
   }
 
-  #deliverBatch(batch: EventBatch): Promise<void[]> {
-    return Promise.all(this.#lanes.map((l) => l.deliver(batch)));
+  async #deliverBatch(batch: EventBatch): Promise<void> {
+    await Promise.all(this.#lanes.map((l) => l.deliver(batch)));
   }
 
   #wakeWritable(): void {

@@ -195,7 +195,6 @@ class Pipeline implements AuditLogger, ExitParticipant {
         : undefined;
       lanes.push(this.#lane(runner, s));
     }
-    this.#lanes = lanes;
     if (this.#o.queue.overflow === 'spill') {
       const s = await open(join(spool.dir, 'overflow'));
       if (s) {
@@ -205,6 +204,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
         if (this.#spill.backlog > 0) this.#deliverSoon(0);
       }
     }
+    this.#lanes = lanes;
   }
 
   /** Asks the first sink that can tell for the newest sealed event; a failure starts a new chain. */

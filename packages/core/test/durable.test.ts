@@ -12,7 +12,13 @@ describe('durable mode', () => {
   it('acknowledges an event only when it is in the spool segment on disk, then delivers it', async () => {
     const spool = join(tmp.dir, 'durable');
     const sink = memorySink();
-    const logger = createAuditLogger({ service: 'd', flushOnExit: false, durable: true, sinks: [sink], spool: { dir: spool } });
+    const logger = createAuditLogger({
+      service: 'd',
+      flushOnExit: false,
+      durable: true,
+      sinks: [sink],
+      spool: { dir: spool },
+    });
     const ids = await Promise.all(
       Array.from({ length: 50 }, (_, i) => logger.logDurable({ type: 'consent.given', details: { i } })),
     );
@@ -58,7 +64,11 @@ describe('durable mode', () => {
   });
 
   it('refuses durable mode or spill without a spool, at construction', () => {
-    expect(() => createAuditLogger({ durable: true, sinks: [memorySink()] })).toThrow(/need the `spool` option/);
-    expect(() => createAuditLogger({ queue: { overflow: 'spill' }, sinks: [memorySink()] })).toThrow(TypeError);
+    expect(() => createAuditLogger({ durable: true, sinks: [memorySink()] })).toThrow(
+      /need the `spool` option/,
+    );
+    expect(() => createAuditLogger({ queue: { overflow: 'spill' }, sinks: [memorySink()] })).toThrow(
+      TypeError,
+    );
   });
 });

@@ -65,8 +65,11 @@ export class SinkRunner {
     this.stats = { name: sink.name, delivered: 0, failed: 0, retries: 0, consecutiveFailures: 0 };
   }
 
-  /** Resolves true when the sink took the batch, false when every attempt failed. Never rejects. */
-  async deliver(batch: Batch): Promise<boolean> {
+  /**
+   * Resolves true when the sink took the batch, false when every attempt failed. Never rejects.
+   * `countFailed` false: the caller keeps the batch (spools it), so it is not lost.
+   */
+  async deliver(batch: Batch, countFailed = true, attempts = this.policy.attempts): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         await withTimeout(() => this.sink.write(batch), this.sink.name, this.policy.timeoutMs);
@@ -78,16 +81,23 @@ export class SinkRunner {
         this.stats.consecutiveFailures++;
         this.stats.lastError = error instanceof Error ? error.message : String(error);
         this.stats.lastErrorAt = new Date().toISOString();
-        const final = attempt >= this.policy.attempts || isPermanent(error);
+        const final = attempt >= attempts || isPermanent(error);
         this.onFailure(this, error, final);
         if (final) {
-          this.stats.failed += batch.events.length;
+          if (countFailed) this.stats.failed += batch.events.length;
           return false;
         }
         this.stats.retries++;
         await sleep(backoffDelay(attempt, this.policy));
       }
     }
+  }
+
+  /** A batch not even tried (the sink's circuit is open): counted as failed, with the reason. */
+  skip(batch: Batch, reason: string): void {
+    this.stats.failed += batch.events.length;
+    this.stats.skipped = (this.stats.skipped ?? 0) + batch.events.length;
+    this.stats.lastError = reason;
   }
 
   /** Synchronous best effort at process exit; false when the sink cannot write synchronously. */

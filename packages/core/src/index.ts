@@ -67,10 +67,13 @@ export { type AuditLine, readAuditLines } from './sinks/tail';
 export { type WinstonSinkOptions, winstonSink } from './sinks/winston';
 export {
   BUCKET_MS,
+  bucketStart,
   DEFAULT_PAGE_SIZE,
   decodeCursor,
   encodeCursor,
+  eventFilter,
   MAX_PAGE_SIZE,
+  newestFirst,
   pageLimit,
   retentionCutoffs,
 } from './store-support';

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { AlertControl } from './alerts/types';
 import { EventBatch } from './batch';
+import { CircuitBreaker } from './breaker';
 import { getContext } from './context';
 import { Deduplicator } from './dedup';
 import { SinkRunner } from './delivery';
@@ -13,7 +15,10 @@ import { childPath } from './redaction';
 import type { Sampler } from './sampling';
 import { Sealer } from './seal';
 import { severityRank } from './severity';
+import { SinkLane } from './sink-lane';
 import { fileSink } from './sinks/file';
+import { Spill } from './spool/spill';
+import { Spool } from './spool/spool';
 import { LOG_IN_CONTEXT } from './symbols';
 import type {
   Actor,
@@ -61,6 +66,17 @@ class Pipeline implements AuditLogger, ExitParticipant {
   readonly #o: ResolvedOptions;
   readonly #queue: EventQueue;
   readonly #runners: SinkRunner[];
+  /** One per sink, built once the spools are open. */
+  #lanes: SinkLane[] = [];
+  /** Opening the spools; delivery and durable appends wait for it. */
+  #ready: Promise<void> | undefined;
+  /** Queue overflow on disk (`spill`). */
+  #spill: Spill | undefined;
+  /** Durable events waiting (in order) for the spools to open or the chain to resume. */
+  #durableChain: Promise<unknown> = Promise.resolve();
+  #durableBehind = 0;
+  /** The spool append of the event `log()` just recorded, for `logDurable()`. */
+  #lastDurable: Promise<boolean> | undefined;
   readonly #counters = {
     logged: 0,
     queued: 0,
@@ -134,6 +150,9 @@ class Pipeline implements AuditLogger, ExitParticipant {
         options.source.service,
       );
     }
+    if (this.#resuming) this.#resuming = this.#resuming.finally(() => (this.#resuming = undefined));
+    if (options.spool) this.#ready = this.#openSpools(options.spool).finally(() => (this.#ready = undefined));
+    else this.#lanes = this.#runners.map((r) => this.#lane(r, undefined));
     if (options.flushOnExit || this.signals.length > 0) registerExitParticipant(this);
   }
 
@@ -150,6 +169,82 @@ class Pipeline implements AuditLogger, ExitParticipant {
       this.#drop('invalid', `event could not be recorded: ${String(error)}`);
       return undefined;
     }
+  }
+
+  #lane(runner: SinkRunner, spool: Spool | undefined): SinkLane {
+    const o = this.#o;
+    return new SinkLane(
+      runner,
+      !o.bestEffort.has(runner.sink),
+      new CircuitBreaker(o.breaker.failureThreshold, o.breaker.cooldownMs),
+      spool,
+      o.batch.maxEvents,
+      {
+        onSpoolFailure: (lane, error, events) =>
+          this.#report({
+            kind: 'spool',
+            sink: lane.name,
+            cause: error,
+            message: `${events} events for sink "${lane.name}" could not be spooled and are lost for it: ${String(error)}`,
+          }),
+        onOpen: (lane) =>
+          this.#report({
+            kind: 'sink',
+            sink: lane.name,
+            message: `circuit for sink "${lane.name}" opened after ${o.breaker.failureThreshold} failed batches; ${
+              lane.spool && lane.primary ? 'batches go to the spool' : 'batches are skipped'
+            } for ${o.breaker.cooldownMs} ms`,
+          }),
+        onBadRecord: (lane, error) =>
+          this.#report({
+            kind: 'spool',
+            sink: lane.name,
+            cause: error,
+            message: `a spooled record for sink "${lane.name}" is not JSON Lines and was set aside: ${String(error)}`,
+          }),
+      },
+    );
+  }
+
+  /** One spool subdirectory per primary sink (per sink in durable mode), plus the overflow one. */
+  async #openSpools(spool: NonNullable<ResolvedOptions['spool']>): Promise<void> {
+    const config = (dir: string) => ({
+      dir,
+      maxBytes: spool.maxBytes,
+      segmentBytes: spool.segmentBytes,
+      fsync: spool.fsync,
+      onProblem: (problem: { message: string }) => this.#report({ kind: 'spool', message: problem.message }),
+    });
+    const open = async (dir: string): Promise<Spool | undefined> => {
+      try {
+        return await Spool.open(config(dir));
+      } catch (error) {
+        this.#report({
+          kind: 'spool',
+          cause: error,
+          message: `spool ${dir} could not be opened: ${String(error)}`,
+        });
+        return undefined;
+      }
+    };
+    const lanes: SinkLane[] = [];
+    for (const runner of this.#runners) {
+      const spooled = this.#o.durable || !this.#o.bestEffort.has(runner.sink);
+      const s = spooled
+        ? await open(join(spool.dir, 'sinks', encodeURIComponent(runner.sink.name)))
+        : undefined;
+      lanes.push(this.#lane(runner, s));
+    }
+    if (this.#o.queue.overflow === 'spill') {
+      const s = await open(join(spool.dir, 'overflow'));
+      if (s) {
+        this.#spill = new Spill(s);
+        // Overflow a previous process left on disk is delivered first, sealed into this chain.
+        this.#counters.queued += this.#spill.backlog;
+        if (this.#spill.backlog > 0) this.#deliverSoon(0);
+      }
+    }
+    this.#lanes = lanes;
   }
 
   /** Asks the first sink that can tell for the newest sealed event; a failure starts a new chain. */
@@ -347,7 +442,16 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   #enqueue(event: AuditEvent, bytes: number): boolean {
+    if (this.#o.durable) return this.#durable(event);
     const q = this.#queue;
+    const spill = this.#spill;
+    if (spill && (spill.backlog > 0 || q.isFull(bytes))) {
+      // Behind events already on disk, or no room: to disk, in order; they come back when there is room.
+      this.#counters.queued++;
+      spill.push(event, (error) => this.#spillFailed(error));
+      this.#deliverSoon(0);
+      return true;
+    }
     if (q.isFull(bytes) && this.#o.queue.overflow === 'drop') {
       this.#drop(
         'dropped',
@@ -360,6 +464,64 @@ class Pipeline implements AuditLogger, ExitParticipant {
     if (q.length >= this.#o.batch.maxEvents) this.#deliverSoon(0);
     else this.#deliverSoon(this.#o.batch.maxWaitMs);
     return true;
+  }
+
+  #spillFailed(error: unknown): void {
+    this.#counters.dropped++;
+    this.#settled++;
+    this.#report({
+      kind: 'spool',
+      cause: error,
+      message: `queue overflow could not be spilled to disk; the event was dropped: ${String(error)}`,
+    });
+  }
+
+  /** Durable mode: sealed now, in call order, and appended to every sink's spool. */
+  #durable(event: AuditEvent): boolean {
+    this.#counters.queued++;
+    if (this.#durableBehind === 0 && !this.#ready && !this.#resuming) {
+      this.#lastDurable = this.#sealAndSpool([event]);
+      return true;
+    }
+    this.#durableBehind++;
+    const run = this.#durableChain.then(async () => {
+      await this.#ready;
+      await this.#resuming;
+      this.#durableBehind--;
+      return this.#sealAndSpool([event]);
+    });
+    this.#durableChain = run;
+    this.#lastDurable = run;
+    return true;
+  }
+
+  /** Resolves true once the events are on disk in every spool that takes them. */
+  #sealAndSpool(events: AuditEvent[], counted = events.length): Promise<boolean> {
+    const sealed = this.#sealer
+      ? this.#sealer.seal(events)
+      : { events, lines: events.map((e) => JSON.stringify(e)) };
+    const payload = Buffer.from(`${sealed.lines.join('\n')}\n`, 'utf8');
+    const spooled = this.#lanes.filter((l) => l.spool);
+    const done = Promise.all(spooled.map((l) => l.spoolRecord(payload, sealed.events.length))).then(
+      () => true,
+      () => false,
+    );
+    return done.then((ok) => {
+      this.#settled += counted;
+      this.#wakeFlushed();
+      return ok;
+    });
+  }
+
+  async logDurable(input: AuditInput): Promise<string | undefined> {
+    this.#lastDurable = undefined;
+    const id = this.log(input);
+    if (id === undefined) return undefined;
+    const pending = this.#lastDurable as Promise<boolean> | undefined;
+    this.#lastDurable = undefined;
+    if (pending) return (await pending) ? id : undefined;
+    await this.flush();
+    return id;
   }
 
   #deliverSoon(delayMs: number): void {
@@ -381,11 +543,14 @@ class Pipeline implements AuditLogger, ExitParticipant {
     if (this.#delivering) return;
     this.#delivering = true;
     try {
-      while (this.#queue.length > 0) {
-        if (this.#resuming) {
-          await this.#resuming;
-          this.#resuming = undefined;
+      while (this.#queue.length > 0 || (this.#spill?.backlog ?? 0) > 0) {
+        await this.#ready;
+        await this.#resuming;
+        if (this.#spill && this.#queue.length < this.#o.batch.maxEvents) {
+          for (const e of await this.#spill.take(this.#o.batch.maxEvents))
+            this.#queue.push(e, EVENT_BASE_BYTES);
         }
+        if (this.#queue.length === 0) break;
         const events = this.#queue.take(this.#o.batch.maxEvents);
         this.#wakeWritable();
         await this.#deliverBatch(await this.#sealInSlices(events));
@@ -398,7 +563,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     } finally {
       this.#delivering = false;
     }
-    if (this.#queue.length > 0) this.#deliverSoon(this.#o.batch.maxWaitMs);
+    if (this.#queue.length > 0 || (this.#spill?.backlog ?? 0) > 0) this.#deliverSoon(this.#o.batch.maxWaitMs);
   }
 
   /**
@@ -427,8 +592,8 @@ class Pipeline implements AuditLogger, ExitParticipant {
     return new EventBatch(out.events, out.lines);
   }
 
-  #deliverBatch(batch: EventBatch): Promise<boolean[]> {
-    return Promise.all(this.#runners.map((r) => r.deliver(batch)));
+  async #deliverBatch(batch: EventBatch): Promise<void> {
+    await Promise.all(this.#lanes.map((l) => l.deliver(batch)));
   }
 
   #wakeWritable(): void {
@@ -453,10 +618,13 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   async flush(): Promise<void> {
+    await this.#ready;
     this.#dedup?.flush();
     // Anomalies and alert events still being decided belong to what is flushed.
     if (this.#detect) await this.#detect.settle();
-    const target = this.#settled + this.#queue.length + this.#inFlight();
+    const target = this.#o.durable
+      ? this.#counters.queued
+      : this.#settled + this.#queue.length + this.#inFlight() + (this.#spill?.backlog ?? 0);
     if (target > this.#settled) {
       await new Promise<void>((resolve) => {
         this.#flushWaiters.push({ target, resolve });
@@ -465,12 +633,14 @@ class Pipeline implements AuditLogger, ExitParticipant {
         void this.#deliverLoop();
       });
     }
+    // Spooled batches are safe; flush also waits for their replay, unless the sink is down.
+    await Promise.all(this.#lanes.map((l) => l.idle()));
     await Promise.all(this.#runners.map((r) => this.#safeSinkCall(r, 'flush')));
   }
 
   /** Events taken from the queue whose batch has not settled yet. */
   #inFlight(): number {
-    return this.#counters.queued - this.#queue.length - this.#settled;
+    return this.#counters.queued - this.#queue.length - this.#settled - (this.#spill?.backlog ?? 0);
   }
 
   close(): Promise<void> {
@@ -482,8 +652,19 @@ class Pipeline implements AuditLogger, ExitParticipant {
       }
       await this.flush();
       // A last checkpoint signs everything sealed since the previous one: the tail is covered.
-      const final = this.#sealer?.final();
-      if (final) await this.#deliverBatch(new EventBatch(final.events, final.lines));
+      if (this.#o.durable) {
+        await this.#durableChain;
+        const final = this.#sealer?.final();
+        if (final) await this.#sealAndSpool(final.events, 0);
+        await Promise.all(this.#lanes.map((l) => l.idle()));
+      } else {
+        const final = this.#sealer?.final();
+        if (final) await this.#deliverBatch(new EventBatch(final.events, final.lines));
+      }
+      await Promise.all(this.#lanes.map((l) => l.idle()));
+      // What a down sink did not take stays in its spool for the next process.
+      await Promise.all(this.#lanes.map((l) => l.stop()));
+      await this.#spill?.close();
       await Promise.all(this.#runners.map((r) => this.#safeSinkCall(r, 'close')));
       unregisterExitParticipant(this);
       for (const w of this.#writableWaiters) w();
@@ -508,6 +689,11 @@ class Pipeline implements AuditLogger, ExitParticipant {
   /** Process exit: no more I/O callbacks will run, so write what is left synchronously. */
   drainSync(): void {
     this.#dedup?.close();
+    if (this.#o.durable) {
+      // Every event is in a spool's commit queue or on disk already: write the rest now.
+      for (const l of this.#lanes) l.spool?.flushSync();
+      return;
+    }
     const events = this.#queue.take(this.#queue.length);
     let batch: EventBatch;
     if (this.#sealer) {
@@ -521,7 +707,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     } else batch = new EventBatch(events);
     if (batch.events.length === 0) return;
     let written = false;
-    for (const r of this.#runners) if (r.deliverSync(batch)) written = true;
+    for (const l of this.#lanes) if (l.deliverSync(batch)) written = true;
     this.#settled += events.length;
     if (!written) this.#counters.dropped += events.length;
   }
@@ -529,8 +715,15 @@ class Pipeline implements AuditLogger, ExitParticipant {
   stats(): AuditStats {
     return {
       ...this.#counters,
-      queue: { events: this.#queue.length, bytes: this.#queue.bytes },
-      sinks: this.#runners.map((r) => ({ ...r.stats })),
+      queue: {
+        events: this.#queue.length + (this.#spill?.backlog ?? 0),
+        bytes: this.#queue.bytes,
+        ...(this.#spill ? { spilled: this.#spill.backlog } : {}),
+      },
+      sinks: this.#runners.map((r, i) => {
+        const spool = this.#lanes[i]?.spool;
+        return spool ? { ...r.stats, spool: spool.stats } : { ...r.stats };
+      }),
       ...this.#admitStats(),
       ...(this.#sealer ? { integrity: this.#sealer.stats } : {}),
       ...this.#detect?.stats(),
@@ -557,8 +750,23 @@ class Pipeline implements AuditLogger, ExitParticipant {
       if (sink.consecutiveFailures >= this.#o.retry.attempts) {
         status = 'failing';
         reasons.push(`sink "${sink.name}" is failing: ${sink.lastError ?? 'unknown error'}`);
+      } else if (sink.breaker === 'open') {
+        status = 'failing';
+        reasons.push(`circuit for sink "${sink.name}" is open: ${sink.lastError ?? 'unknown error'}`);
       } else if (sink.consecutiveFailures > 0) {
         reasons.push(`sink "${sink.name}" is retrying: ${sink.lastError ?? 'unknown error'}`);
+      }
+      const spool = sink.spool;
+      if (spool) {
+        if (spool.refused > 0) {
+          status = 'failing';
+          reasons.push(`spool of sink "${sink.name}" is full: ${spool.refused} events refused`);
+        }
+        if (spool.corrupt + spool.torn > 0)
+          reasons.push(
+            `spool of sink "${sink.name}": ${spool.corrupt} corrupt and ${spool.torn} torn records quarantined`,
+          );
+        if (spool.events > 0) reasons.push(`${spool.events} events spooled for sink "${sink.name}"`);
       }
     }
     if (stats.dropped > 0) reasons.push(`${stats.dropped} events dropped`);

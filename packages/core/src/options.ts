@@ -9,7 +9,15 @@ import { Protector } from './protect';
 import { compileSampler, type Sampler } from './sampling';
 import { Scrubber } from './scrub';
 import { isSeverity, severityRank } from './severity';
-import type { AuditError, AuditLoggerOptions, AuditSink, LimitOptions, Source } from './types';
+import type {
+  AuditError,
+  AuditLoggerOptions,
+  AuditSink,
+  LimitOptions,
+  OverflowPolicy,
+  SinkEntry,
+  Source,
+} from './types';
 
 /** Every default in one place. JSDoc on each option in types.ts repeats these. */
 export const DEFAULTS = {
@@ -31,6 +39,9 @@ export const DEFAULTS = {
   queue: { maxEvents: 100_000, maxBytes: 64 * 1024 * 1024, overflow: 'drop' },
   batch: { maxEvents: 1000, maxWaitMs: 50 },
   retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 5000, timeoutMs: 10_000 },
+  breaker: { failureThreshold: 3, cooldownMs: 5000 },
+  spool: { maxBytes: 1024 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024, fsync: true },
+  durable: false,
   flushOnExit: true,
   integrity: { checkpointEvery: 1000, checkpointIntervalMs: 60_000, resume: true },
   /** Problems of one kind are announced at most this often. */
@@ -72,6 +83,8 @@ export const DEFAULTS = {
 export interface ResolvedOptions {
   source: Source;
   sinks: AuditSink[];
+  /** Sinks marked `primary: false`. */
+  bestEffort: ReadonlySet<AuditSink>;
   minRank: number;
   isExcludedType: (type: string) => boolean;
   sampler: Sampler;
@@ -79,9 +92,12 @@ export interface ResolvedOptions {
   slowThresholdMs: number;
   scrubber: Scrubber;
   limits: Required<LimitOptions>;
-  queue: { maxEvents: number; maxBytes: number; overflow: 'drop' | 'block' };
+  queue: { maxEvents: number; maxBytes: number; overflow: OverflowPolicy };
   batch: { maxEvents: number; maxWaitMs: number };
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
+  breaker: { failureThreshold: number; cooldownMs: number };
+  spool: { dir: string; maxBytes: number; segmentBytes: number; fsync: boolean } | undefined;
+  durable: boolean;
   flushOnExit: boolean;
   flushOnSignals: NodeJS.Signals[];
   protector: Protector | undefined;
@@ -121,8 +137,19 @@ export function resolveOptions(
   const minSeverity = options.minSeverity ?? DEFAULTS.minSeverity;
   if (!isSeverity(minSeverity))
     throw new RangeError(`auditkit: unknown minSeverity "${String(minSeverity)}"`);
-  const sinks = options.sinks ?? defaultSinks();
-  if (!Array.isArray(sinks)) throw new TypeError('auditkit: sinks must be an array');
+  const entries = options.sinks ?? defaultSinks();
+  if (!Array.isArray(entries)) throw new TypeError('auditkit: sinks must be an array');
+  const bestEffort = new Set<AuditSink>();
+  const sinks = entries.map((entry: AuditSink | SinkEntry) => {
+    const wrapped =
+      entry !== null &&
+      typeof entry === 'object' &&
+      'sink' in entry &&
+      typeof (entry as Partial<AuditSink>).write !== 'function';
+    const sink = wrapped ? (entry as SinkEntry).sink : (entry as AuditSink);
+    if (wrapped && (entry as SinkEntry).primary === false) bestEffort.add(sink);
+    return sink;
+  });
   for (const sink of sinks) {
     if (!sink || typeof sink.write !== 'function' || typeof sink.name !== 'string') {
       throw new TypeError('auditkit: every sink needs a name and a write(batch) method');
@@ -134,11 +161,17 @@ export function resolveOptions(
   const limits = { ...DEFAULTS.limits, ...options.limits };
   for (const [k, v] of Object.entries(limits)) positive(`limits.${k}`, v, 0);
   const queue = { ...DEFAULTS.queue, ...options.queue };
-  if (queue.overflow !== 'drop' && queue.overflow !== 'block') {
+  if (queue.overflow !== 'drop' && queue.overflow !== 'block' && queue.overflow !== 'spill') {
     throw new RangeError(
-      `auditkit: queue.overflow must be "drop" or "block", got "${String(queue.overflow)}"`,
+      `auditkit: queue.overflow must be "drop", "block" or "spill", got "${String(queue.overflow)}"`,
     );
   }
+  const spool = resolveSpool(options.spool);
+  const durable = options.durable ?? DEFAULTS.durable;
+  if ((durable || queue.overflow === 'spill') && !spool)
+    throw new TypeError('auditkit: durable mode and queue.overflow "spill" need the `spool` option');
+  const breaker = { ...DEFAULTS.breaker, ...options.breaker };
+  for (const [k, v] of Object.entries(breaker)) positive(`breaker.${k}`, v, 0);
   const batch = { ...DEFAULTS.batch, ...options.batch };
   const retry = { ...DEFAULTS.retry, ...options.retry };
   for (const [k, v] of Object.entries({ ...batch, ...retry })) positive(k, v, 0);
@@ -156,6 +189,7 @@ export function resolveOptions(
   return {
     source,
     sinks,
+    bestEffort,
     minRank: severityRank(minSeverity),
     isExcludedType: compilePatterns(options.excludeTypes, '.'),
     sampler: compileSampler(options.sample, slowThresholdMs),
@@ -166,6 +200,9 @@ export function resolveOptions(
     queue,
     batch,
     retry,
+    breaker,
+    spool,
+    durable,
     flushOnExit: options.flushOnExit ?? DEFAULTS.flushOnExit,
     flushOnSignals: options.flushOnSignals ?? [],
     protector: options.protect ? new Protector(options.protect) : undefined,
@@ -174,6 +211,21 @@ export function resolveOptions(
     detect: resolveDetect(options.detect),
     alerts: resolveAlerts(options.alerts),
   };
+}
+
+function resolveSpool(options: AuditLoggerOptions['spool']): ResolvedOptions['spool'] {
+  if (options === undefined) return undefined;
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    typeof options.dir !== 'string' ||
+    options.dir === ''
+  )
+    throw new TypeError('auditkit: spool needs a `dir`');
+  const o = { ...DEFAULTS.spool, ...options };
+  positive('spool.maxBytes', o.maxBytes, 0);
+  positive('spool.segmentBytes', o.segmentBytes, 0);
+  return { dir: o.dir, maxBytes: o.maxBytes, segmentBytes: o.segmentBytes, fsync: o.fsync !== false };
 }
 
 function resolveIntegrity(options: AuditLoggerOptions['integrity']): ResolvedOptions['integrity'] {

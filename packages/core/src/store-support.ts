@@ -1,5 +1,5 @@
 /** Pieces every store needs the same way: page sizes, opaque cursors, retention cut-offs, buckets. */
-import type { AuditQuery, RetentionPolicy } from './types';
+import type { AuditEvent, AuditQuery, RetentionPolicy } from './types';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -46,4 +46,50 @@ export function retentionCutoffs(
     out.push({ category: undefined, before: cutoff(policy.default), others: named.map(([c]) => c) });
   }
   return out;
+}
+
+/** A filter as a predicate over events, for stores that scan (the file sink): same meaning as the SQL ones. */
+export function eventFilter(filter: Omit<AuditQuery, 'limit' | 'cursor'>): (event: AuditEvent) => boolean {
+  const from = filter.from === undefined ? undefined : new Date(filter.from).getTime();
+  const to = filter.to === undefined ? undefined : new Date(filter.to).getTime();
+  const anyOf = (values: readonly string[] | undefined) =>
+    values && values.length > 0 ? new Set<string>(values) : undefined;
+  const types = anyOf(filter.types);
+  const categories = anyOf(filter.categories);
+  const actions = anyOf(filter.actions);
+  const outcomes = anyOf(filter.outcomes);
+  const severities = anyOf(filter.severities);
+  const text = filter.text ? filter.text.toLowerCase() : undefined;
+  const has = (value: string | undefined) => value !== undefined && value.toLowerCase().includes(text!);
+  return (e) => {
+    if (filter.tenant !== undefined && e.tenant !== filter.tenant) return false;
+    if (from !== undefined || to !== undefined) {
+      const t = Date.parse(e.time);
+      if (from !== undefined && !(t >= from)) return false;
+      if (to !== undefined && !(t < to)) return false;
+    }
+    if (types && !types.has(e.type)) return false;
+    if (categories && !categories.has(e.category)) return false;
+    if (actions && !actions.has(e.action)) return false;
+    if (outcomes && !outcomes.has(e.outcome)) return false;
+    if (severities && !severities.has(e.severity)) return false;
+    if (filter.actorId !== undefined && e.actor?.id !== filter.actorId) return false;
+    if (filter.resourceType !== undefined && e.resource?.type !== filter.resourceType) return false;
+    if (filter.resourceId !== undefined && e.resource?.id !== filter.resourceId) return false;
+    if (filter.correlationId !== undefined && e.correlationId !== filter.correlationId) return false;
+    if (text && !(has(e.message) || has(e.type) || has(e.actor?.id) || has(e.resource?.id))) return false;
+    return true;
+  };
+}
+
+/** Newest first, as every store pages: by time, then id. */
+export function newestFirst(a: AuditEvent, b: AuditEvent): number {
+  if (a.time !== b.time) return a.time < b.time ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** Start (ISO) of the bucket `time` falls in. */
+export function bucketStart(time: string, bucket: keyof typeof BUCKET_MS): string {
+  const ms = BUCKET_MS[bucket];
+  return new Date(Math.floor(Date.parse(time) / ms) * ms).toISOString();
 }

@@ -213,7 +213,43 @@ export interface AuditSink {
   close(): Promise<void>;
 }
 
-export type OverflowPolicy = 'drop' | 'block';
+/**
+ * A sink with its delivery role. Primary sinks must get every event: a batch one cannot take
+ * (after retries, or at once while its circuit is open) goes to the disk spool, when one is
+ * configured, and is replayed in order when the sink answers again. A best-effort sink's
+ * failures are counted and reported only.
+ */
+export interface SinkEntry {
+  sink: AuditSink;
+  /** Default true. */
+  primary?: boolean;
+}
+
+/** `drop` and `block` as described on `QueueOptions.overflow`; `spill` sends overflow to the disk spool. */
+export type OverflowPolicy = 'drop' | 'block' | 'spill';
+
+/** The local disk spool: batches primary sinks could not take, queue overflow (`spill`) and durable events. */
+export interface SpoolOptions {
+  /** Directory of the spool (one subdirectory per primary sink); one process per directory. Required. */
+  dir: string;
+  /**
+   * Cap on unconsumed bytes per subdirectory. Beyond it batches are refused: counted as failed,
+   * reported through `onError` (kind `spool`) and `health()` turns `failing`. Default 1 GiB.
+   */
+  maxBytes?: number;
+  /** Size at which a new segment file is started; consumed segments are deleted. Default 16 MiB. */
+  segmentBytes?: number;
+  /** fsync every group commit, so spooled data survives power loss as well as a crash. Default true. */
+  fsync?: boolean;
+}
+
+/** The circuit breaker each sink has. */
+export interface BreakerOptions {
+  /** Consecutive failed batches (each after its retries) that open the circuit; 0 never opens it. Default 3. */
+  failureThreshold?: number;
+  /** How long an open circuit stays open before one probe write is tried (ms). Default 5000. */
+  cooldownMs?: number;
+}
 
 /**
  * Which events a sampling rule covers. Every criterion given must match; a list matches any of
@@ -324,7 +360,11 @@ export interface QueueOptions {
   maxEvents?: number;
   /** Maximum approximate bytes waiting for delivery. Default 64 MiB. */
   maxBytes?: number;
-  /** What happens when the queue is full. Default `drop` (counted and reported). */
+  /**
+   * What happens when the queue is full. Default `drop` (counted and reported); `block` (adapters
+   * hold new requests); `spill` (new events go to a file under the spool and come back in order
+   * when the queue has room; needs `spool`).
+   */
   overflow?: OverflowPolicy;
 }
 
@@ -376,8 +416,21 @@ export interface AuditLoggerOptions {
   environment?: string;
   /** Instance id (part of the chain id). Default `<hostname>:<pid>`. */
   instance?: string;
-  /** Where events go. Default: a file sink at `./audit-logs/audit.jsonl`. */
-  sinks?: AuditSink[];
+  /**
+   * Where events go: sinks, or `{ sink, primary: false }` for a best-effort one. Default: a file
+   * sink at `./audit-logs/audit.jsonl`.
+   */
+  sinks?: Array<AuditSink | SinkEntry>;
+  /** Local disk spool for primary sinks, `spill` and `durable`. Default none: a primary batch that fails is lost (counted). */
+  spool?: SpoolOptions;
+  /** Circuit breaker per sink. Default `{ failureThreshold: 3, cooldownMs: 5000 }`. */
+  breaker?: BreakerOptions;
+  /**
+   * Durable mode: every event is sealed as it is logged and written (group-committed, fsynced) to
+   * the spool of each primary sink; primary sinks are fed from there. `logDurable()` resolves only
+   * once the event is on disk. Needs `spool`. Default false.
+   */
+  durable?: boolean;
   /** Events below this severity are not recorded. Default `debug` (everything). */
   minSeverity?: Severity;
   /** Event types never recorded; exact names or globs (`debug.*`). Default none. */
@@ -447,7 +500,15 @@ export interface DedupOptions {
   now?: () => number;
 }
 
-export type AuditErrorKind = 'sink' | 'dropped' | 'callback' | 'invalid' | 'closed' | 'detect' | 'alert';
+export type AuditErrorKind =
+  | 'sink'
+  | 'dropped'
+  | 'callback'
+  | 'invalid'
+  | 'closed'
+  | 'detect'
+  | 'alert'
+  | 'spool';
 
 /** A problem the audit pipeline had; never thrown into the application. */
 export interface AuditError {
@@ -466,6 +527,18 @@ export interface SinkStats {
   lastError?: string;
   lastErrorAt?: string;
   lastSuccessAt?: string;
+  /** Whether the sink is primary (spooled on failure) or best-effort. */
+  primary?: boolean;
+  /** Circuit breaker state. */
+  breaker?: 'closed' | 'open' | 'half-open';
+  /** Events written to this sink's spool. */
+  spooled?: number;
+  /** Events replayed from the spool into the sink. */
+  replayed?: number;
+  /** Events not tried because the circuit was open (best-effort sinks); included in `failed`. */
+  skipped?: number;
+  /** This sink's spool: unconsumed records, events and bytes; corrupt and torn records found; refused events. */
+  spool?: { records: number; events: number; bytes: number; corrupt: number; torn: number; refused: number };
 }
 
 /** Counters since the logger was created. Every event is accounted for. */
@@ -486,8 +559,8 @@ export interface AuditStats {
   repaired: number;
   /** User callbacks and hooks that threw. */
   callbackErrors: number;
-  /** Events currently waiting. */
-  queue: { events: number; bytes: number };
+  /** Events currently waiting; `spilled` of them (overflow policy `spill`) on disk. */
+  queue: { events: number; bytes: number; spilled?: number };
   sinks: SinkStats[];
   /** Per sampling rule (logger and adapter rules), kept and sampled-out counts. Absent when nothing is sampled. */
   sampling?: { rules: SamplingRuleStats[] };
@@ -526,6 +599,12 @@ export interface AuditLogger {
    * filtered, sampled out, deduplicated or dropped (see `stats()`).
    */
   log(input: AuditInput): string | undefined;
+  /**
+   * Records an event and resolves with its id once it is safe: in `durable` mode, on disk in the
+   * spool of every primary sink (fsynced); otherwise once it was delivered (or failed), as
+   * `flush()`. Resolves undefined when it was filtered, dropped or could not be spooled. Never rejects.
+   */
+  logDurable(input: AuditInput): Promise<string | undefined>;
   /** True while the queue is full under overflow `block`: adapters then hold new requests until `whenWritable()`. */
   readonly congested: boolean;
   /** Resolves when the queue is below its limits again. */

@@ -5,7 +5,18 @@
 import * as fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { promisify, types } from 'node:util';
-import type { AuditEvent, AuditSink, Batch } from '../types';
+import type {
+  AuditEvent,
+  AuditPage,
+  AuditQuery,
+  AuditStatsQuery,
+  AuditStore,
+  AuditStoreStats,
+  Batch,
+  ChainHead,
+  RetentionResult,
+} from '../types';
+import { chainHeadsOfFiles, getFromFiles, queryFiles, statsOfFiles } from './file-query';
 import {
   exists,
   formatStamp,
@@ -48,8 +59,12 @@ export interface FileSinkOptions {
   now?: () => Date;
 }
 
-/** A JSON Lines file sink. One process (one sink) per path. */
-export interface FileSink extends AuditSink {
+/**
+ * A JSON Lines file sink. One process (one sink) per path. It is also an `AuditStore`: `query`,
+ * `get`, `stats` and `chainHeads` scan its files (rotated and gzipped ones included); retention
+ * is `maxFiles`, so `applyRetention` rejects.
+ */
+export interface FileSink extends AuditStore {
   write(batch: Batch): Promise<void>;
   writeSync(batch: Batch): void;
   flush(): Promise<void>;
@@ -167,6 +182,29 @@ class JsonlFileSink implements FileSink {
 
   get bytesWritten(): number {
     return this.#bytesWritten;
+  }
+
+  query(filter?: AuditQuery): Promise<AuditPage> {
+    return queryFiles(this.path, filter);
+  }
+
+  get(id: string): Promise<AuditEvent | undefined> {
+    return getFromFiles(this.path, id);
+  }
+
+  stats(filter?: AuditStatsQuery): Promise<AuditStoreStats> {
+    return statsOfFiles(this.path, filter);
+  }
+
+  chainHeads(): Promise<ChainHead[]> {
+    return chainHeadsOfFiles(this.path);
+  }
+
+  /** Audit files are append-only records: they are pruned whole, by `maxFiles`, never rewritten. */
+  applyRetention(): Promise<RetentionResult> {
+    return Promise.reject(
+      new Error('fileSink: retention is by whole files (the maxFiles option); events are never rewritten'),
+    );
   }
 
   write(batch: Batch): Promise<void> {

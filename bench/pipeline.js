@@ -1,4 +1,6 @@
 // Pipeline throughput (events/s into a sink) and the cost of one log() call on the caller's thread.
+// AUDITKIT_CORE=<path to another build's dist> measures that build instead (bench/admit.js uses it
+// for before/after figures); the sampling and dedup variants run only on builds that have them.
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -9,7 +11,8 @@ const {
   memorySink,
   runWithContext,
   verifyFiles,
-} = require('@auditkit/core');
+  DEFAULTS,
+} = require(process.env.AUDITKIT_CORE || '@auditkit/core');
 
 /** An input that becomes an event of about 700 bytes of JSON. */
 function input(i) {
@@ -35,13 +38,31 @@ const context = {
   request: { protocol: 'http', method: 'PATCH', path: '/orders/42' },
 };
 
-async function throughput(name, sink, total, integrity) {
+/**
+ * Sampling rules as a service would write them; the bench events (order.updated, PATCH) match the
+ * third rule, after two that do not: `keep` is that rule's rate.
+ */
+function rules(keep) {
+  return {
+    rules: [
+      { match: { route: ['/health', '/ready'] }, rate: 0 },
+      { match: { type: 'cache.*', category: 'system' }, rate: 0.1 },
+      { match: { type: 'order.*', method: ['PATCH', 'PUT'] }, rate: keep },
+    ],
+  };
+}
+
+/** `input(i)` repeated: `distinct` different events in turn, so dedup collapses all but those. */
+const repeating = (distinct) => (i) => input(i % distinct);
+
+async function throughput(name, sink, total, integrity, extra = {}, make = input) {
   const logger = createAuditLogger({
     service: 'bench',
     flushOnExit: false,
     sinks: [sink],
     queue: { maxEvents: 50_000 },
     integrity,
+    ...extra,
   });
   let i = 0;
   const started = process.hrtime.bigint();
@@ -49,7 +70,7 @@ async function throughput(name, sink, total, integrity) {
   await runWithContext(context, async () => {
     while (i < total) {
       const end = Math.min(total, i + 2000);
-      for (; i < end; i++) logger.log(input(i));
+      for (; i < end; i++) logger.log(make(i));
       await new Promise((r) => setImmediate(r));
       if (logger.stats().queue.events > 40_000) await logger.flush();
     }
@@ -57,25 +78,36 @@ async function throughput(name, sink, total, integrity) {
   await logger.close();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const s = logger.stats();
-  if (s.dropped !== 0 || s.sinks[0].delivered < total)
-    throw new Error(`${name}: lost events ${JSON.stringify(s)}`);
-  return { name, events: total, seconds, eventsPerSecond: Math.round(total / seconds) };
+  // Every logged event is delivered, sampled out or counted in a dedup summary.
+  const summaries = s.dedup?.summaries ?? 0;
+  const accounted = s.sinks[0].delivered - summaries + (s.sampledOut ?? 0) + (s.deduplicated ?? 0);
+  if (s.dropped !== 0 || accounted < total) throw new Error(`${name}: lost events ${JSON.stringify(s)}`);
+  return {
+    name,
+    events: total,
+    delivered: s.sinks[0].delivered,
+    seconds,
+    eventsPerSecond: Math.round(total / seconds),
+  };
 }
 
 /**
  * Time spent inside log() only, in steady state: slices of 1,000 calls, delivery running between
  * them as it would in a server, so the queue (and the GC) stay at their normal size.
  */
-async function logCost(total) {
+async function logCost(total, extra = {}, name = 'log() on the caller thread') {
   const logger = createAuditLogger({
     service: 'bench',
     flushOnExit: false,
     sinks: [memorySink({ maxEvents: 1 })],
+    ...extra,
   });
-  const inputs = Array.from({ length: 1000 }, (_, i) => input(i));
   const warmupSlices = 50;
   let ns = 0n;
   for (let slice = 0; slice < warmupSlices + total / 1000; slice++) {
+    // Built before the clock starts: only log() is measured. Distinct across slices, so dedup
+    // (when on) never sees a repeat here.
+    const inputs = Array.from({ length: 1000 }, (_, i) => input(slice * 1000 + i));
     const started = process.hrtime.bigint();
     runWithContext(context, () => {
       for (let i = 0; i < 1000; i++) logger.log(inputs[i]);
@@ -85,7 +117,7 @@ async function logCost(total) {
   }
   await logger.close();
   return {
-    name: 'log() on the caller thread',
+    name,
     calls: total,
     microsecondsPerCall: Math.round(Number(ns) / total) / 1000,
   };
@@ -130,6 +162,22 @@ async function main() {
       verify: await verifyRate(sealedPath, keys.publicKeyPem),
       logCost: await logCost(100_000),
     };
+    if (DEFAULTS.dedup) {
+      const memory = (name, extra, make) =>
+        throughput(name, memorySink({ maxEvents: 1 }), total, sealed, extra, make);
+      results.admit = {
+        rulesKeepAll: await memory('sampling rules, matched rule keeps all', { sample: rules(1) }),
+        rulesKeepTenth: await memory('sampling rules, matched rule keeps 10%', { sample: rules(0.1) }),
+        dedupUnique: await memory('dedup on, every event distinct', { dedup: true }),
+        dedupRepeated: await memory(
+          'dedup on, 100 distinct events repeated',
+          { dedup: true },
+          repeating(100),
+        ),
+        logCostRules: await logCost(100_000, { sample: rules(1) }, 'log(), sampling rules (keep all)'),
+        logCostDedup: await logCost(100_000, { dedup: true }, 'log(), dedup on (distinct events)'),
+      };
+    }
     process.stdout.write(JSON.stringify(results));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { hashValues } from './hash';
 import { newEventId } from './ids';
 import type { AuditEvent, DedupOptions } from './types';
 
@@ -95,35 +96,50 @@ function accessor(path: string): Accessor {
   };
 }
 
-/** An open window: the recorded first occurrence and the repeats counted since. */
+/**
+ * An open window: the id of the recorded first occurrence and the repeats counted since. The
+ * summary is made from the first repeat (equal on every key field), so a window without repeats
+ * holds no event: ten thousand open windows cost little memory and little garbage collection.
+ */
 interface Window {
-  readonly first: AuditEvent;
-  readonly bytes: number;
+  readonly key: number;
+  readonly firstId: string;
   readonly openedAt: number;
   repeats: number;
-  firstRepeat: string;
+  /** The first repeat since the last summary, not yet protected; it becomes the next summary. */
+  template: AuditEvent | undefined;
+  bytes: number;
   lastRepeat: string;
 }
 
 /**
- * The dedup stage. Keys are the chosen fields joined with length prefixes: exact (two different
- * events never share a key, which a short hash could not promise) and hashed by the Map itself.
- * Windows live in a Map in opening order, so the oldest is always first: expiry and eviction are
- * O(1) per window.
+ * The dedup stage. Keys are a 53-bit hash of the chosen fields. Holding the fields themselves (as
+ * a string) for ten thousand windows made the garbage collector the largest cost of log();
+ * the price is that two different events may collapse when their hashes collide, about once in
+ * 10^12 events with 10,000 windows open.
+ * Windows are also kept in an array in opening order, so the oldest is always at its head: expiry
+ * and eviction are O(1) per window. (Not the Map's own order: V8 leaves deleted Map entries in
+ * place until a rehash, and walking to the first live one made every log() slower.)
  */
 export class Deduplicator {
   readonly #s: DedupSettings;
   readonly #fields: Accessor[];
+  /** Reused for every key: nothing is allocated to hash an event. */
+  readonly #values: unknown[];
   readonly #emit: (summary: AuditEvent, bytes: number) => void;
-  readonly #windows = new Map<string, Window>();
+  readonly #windows = new Map<number, Window>();
+  /** Windows in opening order from `#head`; entries before it are closed. */
+  #order: Window[] = [];
+  #head = 0;
   #pending = 0;
   #summaries = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  /** `emit` records a summary; it must not throw (the pipeline's enqueue never does). */
+  /** `emit` protects and records a summary; it must not throw. */
   constructor(settings: DedupSettings, emit: (summary: AuditEvent, bytes: number) => void) {
     this.#s = settings;
     this.#fields = settings.fields.map(accessor);
+    this.#values = new Array(this.#fields.length);
     this.#emit = emit;
   }
 
@@ -137,21 +153,19 @@ export class Deduplicator {
   }
 
   /** The event's dedup key, or undefined when its category is not deduplicated. */
-  keyOf(event: AuditEvent): string | undefined {
+  keyOf(event: AuditEvent): number | undefined {
     const s = this.#s;
     if (s.exclude.has(event.category) || (s.include && !s.include.has(event.category))) return undefined;
-    let key = '';
-    for (const get of this.#fields) {
-      const v = get(event);
-      const text = typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v);
-      // Length prefixes keep ("ab","c") and ("a","bc") apart; the type mark keeps "1" and 1 apart.
-      key += `${typeof v === 'string' ? 's' : 'j'}${text.length}:${text}`;
-    }
-    return key;
+    const values = this.#values;
+    for (let i = 0; i < values.length; i++) values[i] = this.#fields[i]!(event);
+    return hashValues(values);
   }
 
-  /** True when `event` repeats an open window: it is counted there and not recorded on its own. */
-  repeat(key: string, event: AuditEvent): boolean {
+  /**
+   * True when `event` repeats an open window: it is counted there and not recorded on its own.
+   * `bytes` is its size estimate, kept in case it becomes the summary.
+   */
+  repeat(key: number, event: AuditEvent, bytes: number): boolean {
     this.#expire(this.#s.now());
     const w = this.#windows.get(key);
     if (!w) {
@@ -160,7 +174,8 @@ export class Deduplicator {
       return false;
     }
     if (w.repeats === 0) {
-      w.firstRepeat = event.time;
+      w.template = event;
+      w.bytes = bytes;
       this.#pending++;
     }
     w.repeats++;
@@ -169,16 +184,19 @@ export class Deduplicator {
   }
 
   /** Opens a window for an event that was just recorded. */
-  remember(key: string, event: AuditEvent, bytes: number): void {
+  remember(key: number, event: AuditEvent): void {
     if (this.#windows.size >= this.#s.maxKeys) this.#evictOldest();
-    this.#windows.set(key, {
-      first: event,
-      bytes,
+    const w: Window = {
+      key,
+      firstId: event.id,
       openedAt: this.#s.now(),
       repeats: 0,
-      firstRepeat: '',
+      template: undefined,
+      bytes: 0,
       lastRepeat: '',
-    });
+    };
+    this.#windows.set(key, w);
+    this.#order.push(w);
     this.#schedule();
   }
 
@@ -191,29 +209,39 @@ export class Deduplicator {
   close(): void {
     this.flush();
     this.#windows.clear();
+    this.#order = [];
+    this.#head = 0;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
-  #evictOldest(): void {
-    const [key, oldest] = this.#windows.entries().next().value as [string, Window];
-    this.#windows.delete(key);
-    this.#summarize(oldest);
+  /** Closes the oldest window, recording its summary. */
+  #shift(): void {
+    const w = this.#order[this.#head]!;
+    this.#order[this.#head++] = undefined as never;
+    // Reclaim the closed head of the array once it is most of it.
+    if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#windows.delete(w.key);
+    this.#summarize(w);
   }
 
-  /** Ends windows older than `windowMs`: the oldest come first in the Map. */
+  #evictOldest(): void {
+    if (this.#head < this.#order.length) this.#shift();
+  }
+
+  /** Ends windows older than `windowMs`, oldest first. */
   #expire(now: number): void {
     const windowMs = this.#s.windowMs;
-    for (const [key, w] of this.#windows) {
-      if (now - w.openedAt < windowMs) break;
-      this.#windows.delete(key);
-      this.#summarize(w);
-    }
+    while (this.#head < this.#order.length && now - this.#order[this.#head]!.openedAt >= windowMs)
+      this.#shift();
   }
 
   #schedule(): void {
-    if (this.#timer || this.#windows.size === 0) return;
-    const oldest = this.#windows.values().next().value as Window;
+    if (this.#timer || this.#head >= this.#order.length) return;
+    const oldest = this.#order[this.#head]!;
     const due = oldest.openedAt + this.#s.windowMs - this.#s.now();
     // Unref'd: open windows never keep the process alive; beforeExit flushes them.
     this.#timer = setTimeout(
@@ -228,31 +256,21 @@ export class Deduplicator {
   }
 
   #summarize(w: Window): void {
-    if (w.repeats === 0) return;
-    const count = w.repeats;
+    if (w.repeats === 0 || !w.template) return;
+    const summary = w.template;
+    summary.count = w.repeats;
+    summary.lastTime = w.lastRepeat;
+    summary.repeatOf = w.firstId;
+    summary.id = newEventId();
+    // The ids of one occurrence are left out: the repeats came from other requests.
+    delete summary.correlationId;
+    delete summary.traceId;
+    delete summary.spanId;
+    if (summary.request) delete summary.request.id;
     w.repeats = 0;
+    w.template = undefined;
     this.#pending--;
     this.#summaries++;
-    this.#emit(summaryOf(w.first, count, w.firstRepeat, w.lastRepeat), w.bytes + 120);
+    this.#emit(summary, w.bytes + 120);
   }
-}
-
-/**
- * A copy of the first occurrence standing for `count` repeats. The ids that belong to one
- * occurrence (request id, correlation and trace ids, the seal) are left out: the repeats came from
- * other requests, and `repeatOf` links the summary to the first.
- */
-function summaryOf(first: AuditEvent, count: number, from: string, to: string): AuditEvent {
-  const summary = structuredClone(first);
-  delete summary.integrity;
-  delete summary.correlationId;
-  delete summary.traceId;
-  delete summary.spanId;
-  if (summary.request) delete summary.request.id;
-  summary.id = newEventId();
-  summary.time = from;
-  summary.lastTime = to;
-  summary.count = count;
-  summary.repeatOf = first.id;
-  return summary;
 }

@@ -109,7 +109,10 @@ class Pipeline implements AuditLogger, ExitParticipant {
 
   constructor(options: ResolvedOptions) {
     this.#o = options;
-    if (options.dedup) this.#dedup = new Deduplicator(options.dedup, (e, bytes) => this.#enqueue(e, bytes));
+    if (options.dedup)
+      this.#dedup = new Deduplicator(options.dedup, (e, bytes) => {
+        if (this.#protect(e)) this.#enqueue(e, bytes);
+      });
     this.service = options.source.service;
     this.signals = options.flushOnSignals;
     this.#queue = new EventQueue(options.queue.maxEvents, options.queue.maxBytes);
@@ -385,28 +388,31 @@ class Pipeline implements AuditLogger, ExitParticipant {
     // make equal fields differ and cost time on events that are left out anyway.
     if (!this.#sampled(event, sampler)) return undefined;
     const dedupKey = this.#dedup?.keyOf(event);
-    if (dedupKey !== undefined && this.#dedup!.repeat(dedupKey, event)) {
+    if (dedupKey !== undefined && this.#dedup!.repeat(dedupKey, event, bytes)) {
       this.#counters.deduplicated++;
       return undefined;
     }
 
     // protect: encryption after redaction, before anything leaves the caller's stack.
-    if (o.protector) {
-      try {
-        o.protector.apply(event);
-      } catch (error) {
-        // An event that cannot be protected is not recorded in the clear.
-        this.#drop('invalid', `event could not be encrypted and was not recorded: ${String(error)}`);
-        return undefined;
-      }
-    }
-
+    if (!this.#protect(event)) return undefined;
     // detect: rules observe the event as stored; anomalies come back through log() later, never
     // from inside this call.
     if (this.#detect) this.#detect.observe(event);
     if (!this.#enqueue(event, bytes)) return undefined;
-    if (dedupKey !== undefined) this.#dedup!.remember(dedupKey, event, bytes);
+    if (dedupKey !== undefined) this.#dedup!.remember(dedupKey, event);
     return event.id;
+  }
+
+  #protect(event: AuditEvent): boolean {
+    if (!this.#o.protector) return true;
+    try {
+      this.#o.protector.apply(event);
+      return true;
+    } catch (error) {
+      // An event that cannot be protected is not recorded in the clear.
+      this.#drop('invalid', `event could not be encrypted and was not recorded: ${String(error)}`);
+      return false;
+    }
   }
 
   /** The adapter's sampler (if any), then the logger's; a throwing sample function keeps the event. */

@@ -477,8 +477,10 @@ export interface AuditLoggerOptions {
 /**
  * Dedup: the first event of a window is recorded at once; identical events (equal on `fields`)
  * within `windowMs` are counted instead, and when the window ends (or on flush/close, or when the
- * key is evicted) one summary event is recorded: a copy of the first with `count`, `time` /
- * `lastTime` of the repeats and `repeatOf`.
+ * window is evicted) one summary event is recorded: the first repeat, with `count` (repeats it
+ * stands for), `time` / `lastTime` of the first and last repeat and `repeatOf` (the first event's
+ * id); its request, correlation and trace ids are left out, since the repeats came from other
+ * requests. Fields are compared by a 53-bit hash.
  */
 export interface DedupOptions {
   /** How long after the first occurrence repeats are collapsed (ms). Default 10000. */

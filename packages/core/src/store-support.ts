@@ -60,7 +60,7 @@ export function eventFilter(filter: Omit<AuditQuery, 'limit' | 'cursor'>): (even
   const outcomes = anyOf(filter.outcomes);
   const severities = anyOf(filter.severities);
   const text = filter.text ? filter.text.toLowerCase() : undefined;
-  const has = (value: string | undefined) => value !== undefined && value.toLowerCase().includes(text!);
+  const has = (value: string | undefined) => value?.toLowerCase().includes(text!) === true;
   return (e) => {
     if (filter.tenant !== undefined && e.tenant !== filter.tenant) return false;
     if (from !== undefined || to !== undefined) {

@@ -192,7 +192,11 @@ export class Scrubber {
   #plain(value: Record<string, unknown>, path: PathNode | undefined, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     // Own enumerable string keys, as JSON.stringify sees them; a throwing Proxy is caught above.
-    for (const key of Object.keys(value)) {
+    // Copied in sorted order: the seal stage then finds canonical key order and serializes the
+    // copy natively instead of sorting and building the string itself.
+    const keys = Object.keys(value);
+    if (keys.length > 1) keys.sort();
+    for (const key of keys) {
       if (this.bytes > this.#budget) {
         out['…'] = '[truncated: size limit]';
         break;

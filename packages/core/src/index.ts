@@ -1,5 +1,5 @@
 export { createBatch } from './batch';
-export { canonicalize } from './canonical';
+export { canonicalize, canonicalJson } from './canonical';
 export { getContext, runWithContext } from './context';
 export { audit, defaultLogger } from './default-logger';
 export { diffObjects } from './diff';

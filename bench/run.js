@@ -1,4 +1,4 @@
-// Benchmarks: HTTP overhead (autocannon against bare Express, + pino-http, + auditkit) and the
+// Benchmarks: HTTP overhead (autocannon against bare Express, + pino-http, + auditkit; Fastify; Nest) and the
 // pipeline. Writes bench/results/latest.{json,md} with machine, date and versions.
 const { fork, execFileSync } = require('node:child_process');
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -10,7 +10,16 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const VARIANTS = ['bare', 'pino-http', 'auditkit', 'fastify-bare', 'fastify-logger', 'fastify-auditkit'];
+const VARIANTS = [
+  'bare',
+  'pino-http',
+  'auditkit',
+  'fastify-bare',
+  'fastify-logger',
+  'fastify-auditkit',
+  'nest-bare',
+  'nest-auditkit',
+];
 
 function cannon(url, duration) {
   return new Promise((resolve, reject) => {
@@ -85,6 +94,7 @@ async function main() {
       'pino-http': version('pino-http'),
       pino: version('pino'),
       autocannon: version('autocannon'),
+      '@nestjs/core': version('@nestjs/core'),
       '@auditkit/core': version('@auditkit/core'),
     },
     settings: { durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, rounds: ROUNDS },
@@ -96,6 +106,7 @@ async function main() {
         best['fastify-auditkit'].requestsPerSecond / best['fastify-bare'].requestsPerSecond,
       fastifyAuditkitVsLogger:
         best['fastify-auditkit'].requestsPerSecond / best['fastify-logger'].requestsPerSecond,
+      nestAuditkitVsBare: best['nest-auditkit'].requestsPerSecond / best['nest-bare'].requestsPerSecond,
     },
     pipeline,
   };
@@ -114,7 +125,7 @@ function markdown(r) {
           `| ${v} | ${Math.round(r.http[v].requestsPerSecond)} | ${r.http[v].p50Ms} | ${r.http[v].p99Ms} |`,
       )
       .join('\n');
-  const rows = rowsOf(VARIANTS.filter((v) => !v.startsWith('fastify')));
+  const rows = rowsOf(['bare', 'pino-http', 'auditkit']);
   const p = r.pipeline;
   return `# Benchmark results
 
@@ -140,6 +151,14 @@ auditkit keeps ${pct(r.ratios.auditkitVsBare)} of bare Express's requests/s and 
 ${rowsOf(['fastify-bare', 'fastify-logger', 'fastify-auditkit'])}
 
 auditPlugin keeps ${pct(r.ratios.fastifyAuditkitVsBare)} of bare Fastify's requests/s and runs at ${pct(r.ratios.fastifyAuditkitVsLogger)} of Fastify with its built-in logger writing to a file.
+
+## HTTP overhead (Nest 11 on Express, same route)
+
+| variant | requests/s | p50 ms | p99 ms |
+|---|---|---|---|
+${rowsOf(['nest-bare', 'nest-auditkit'])}
+
+AuditModule (interceptor) keeps ${pct(r.ratios.nestAuditkitVsBare)} of bare Nest's requests/s.
 
 ## Pipeline (events of ${p.eventBytes} bytes)
 

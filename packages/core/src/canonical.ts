@@ -60,3 +60,106 @@ function object(value: Record<string, unknown>): string {
   }
   return `${out}}`;
 }
+
+/** Deeper than this, `canonicalOrdered` gives up and the generic path (which sees cycles) decides. */
+const ORDER_DEPTH_LIMIT = 64;
+
+/** `canonicalOrdered` could not give a value that JSON.stringify writes canonically. */
+export const UNORDERABLE: unique symbol = Symbol('unorderable');
+
+// Keys that objects list first, in numeric order, whatever order they were set in.
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/**
+ * `value` itself, or a copy with its objects' keys inserted in sorted order, such that
+ * `JSON.stringify` of the result is exactly `canonicalize(value)`: the native serializer is
+ * several times faster than building the string here. Only objects whose keys are out of order
+ * are copied. UNORDERABLE when that cannot be had (non-finite numbers, BigInt, `toJSON`,
+ * non-plain objects, integer-like keys out of order, very deep values): use `canonicalize` then.
+ */
+export function canonicalOrdered(value: unknown, depth = 0): unknown {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? value : UNORDERABLE;
+    case 'bigint':
+      return UNORDERABLE;
+    case 'object':
+      break;
+    default:
+      // Strings and booleans are written alike; undefined, functions and symbols are left out of
+      // objects and become null in arrays, by both.
+      return value;
+  }
+  if (value === null) return null;
+  if (depth >= ORDER_DEPTH_LIMIT) return UNORDERABLE;
+  if (Array.isArray(value)) {
+    // JSON.stringify would call an array's own toJSON; canonical JSON writes its items.
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return UNORDERABLE;
+    let out: unknown[] = value;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      const ordered = canonicalOrdered(item, depth + 1);
+      if (ordered === UNORDERABLE) return UNORDERABLE;
+      if (ordered !== item) {
+        if (out === value) out = value.slice();
+        out[i] = ordered;
+      }
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return UNORDERABLE;
+  const record = value as Record<string, unknown>;
+  if (typeof record.toJSON === 'function') return UNORDERABLE;
+  // Object.keys and JSON.stringify list keys in the same order. The common case, keys already
+  // sorted and nothing below to reorder, allocates nothing but the key list.
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (i > 0 && !(keys[i - 1]! < key)) return orderedCopy(record, keys, depth);
+    const item = record[key];
+    const ordered = canonicalOrdered(item, depth + 1);
+    if (ordered === UNORDERABLE) return UNORDERABLE;
+    if (ordered !== item) return orderedCopy(record, keys, depth);
+  }
+  return value;
+}
+
+/** A copy of `record` with its keys inserted in sorted order and its values ordered. */
+function orderedCopy(record: Record<string, unknown>, keys: string[], depth: number): unknown {
+  const sorted = keys.slice().sort();
+  const reordered = !sameOrder(keys, sorted);
+  const out: Record<string, unknown> = {};
+  for (const key of sorted) {
+    // Integer-like keys are listed first whatever the insertion order: no copy can reorder them.
+    if (reordered && INDEX_KEY.test(key)) return UNORDERABLE;
+    const ordered = canonicalOrdered(record[key], depth + 1);
+    if (ordered === UNORDERABLE) return UNORDERABLE;
+    setOwn(out, key, ordered);
+  }
+  return out;
+}
+
+function sameOrder(a: readonly string[], b: readonly string[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** `canonicalize(value)`, through the native serializer when the value allows it. */
+export function canonicalJson(value: unknown): string {
+  let ordered: unknown;
+  try {
+    ordered = canonicalOrdered(value);
+  } catch {
+    ordered = UNORDERABLE; // a throwing Proxy or getter: let the generic path meet it
+  }
+  if (ordered === UNORDERABLE) return canonicalize(value);
+  // JSON.stringify has no text for a lone undefined, function or symbol; canonicalize writes null.
+  return (JSON.stringify(ordered) as string | undefined) ?? canonicalize(value);
+}

@@ -1,6 +1,6 @@
 export * from './alerts';
 export { createBatch } from './batch';
-export { canonicalize } from './canonical';
+export { canonicalize, canonicalJson } from './canonical';
 export { getContext, runWithContext } from './context';
 export { audit, defaultLogger } from './default-logger';
 export * from './detect';

@@ -6,10 +6,7 @@
  */
 import * as crypto from 'node:crypto';
 
-const LEAF = Buffer.from([0x00]);
-const NODE = Buffer.from([0x01]);
-
-type OneShot = (algorithm: string, data: string | Buffer, encoding: string) => string | Buffer;
+type OneShot = (algorithm: string, data: string | Uint8Array, encoding: string) => string | Buffer;
 // One-shot hashing (Node ≥ 20.12) costs about half of createHash().update().digest().
 const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
 
@@ -19,20 +16,40 @@ export function sha256Hex(data: string | Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
-function sha256(...parts: Uint8Array[]): Uint8Array {
-  const data = parts.length === 1 ? Buffer.from(parts[0]!) : Buffer.concat(parts);
-  if (oneShot) return new Uint8Array(oneShot('sha256', data, 'buffer') as Buffer);
-  return new Uint8Array(crypto.createHash('sha256').update(data).digest());
+function sha256(data: Uint8Array): Uint8Array {
+  const digest = oneShot
+    ? (oneShot('sha256', data, 'buffer') as Buffer)
+    : crypto.createHash('sha256').update(data).digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
 }
+
+// Hash inputs are assembled in these reused buffers (hashing is synchronous): one leaf or node
+// per sealed event costs no allocation but the digest.
+const leafInput = Buffer.alloc(33);
+const nodeInput = Buffer.alloc(65);
+nodeInput[0] = 0x01;
 
 /** SHA-256(0x00 ‖ data). */
 export function leafHash(data: Uint8Array): Uint8Array {
-  return sha256(LEAF, data);
+  if (data.length !== 32) return sha256(Buffer.concat([leafInput.subarray(0, 1), data]));
+  leafInput.set(data, 1);
+  return sha256(leafInput);
+}
+
+/** SHA-256(0x00 ‖ the 32 bytes `hex` spells): the leaf of a sealed event, from its hash. */
+export function leafHashOfHex(hex: string): Uint8Array {
+  if (hex.length !== 64 || leafInput.write(hex, 1, 'hex') !== 32)
+    return leafHash(new Uint8Array(Buffer.from(hex, 'hex')));
+  return sha256(leafInput);
 }
 
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE, left, right);
+  if (left.length !== 32 || right.length !== 32)
+    return sha256(Buffer.concat([nodeInput.subarray(0, 1), left, right]));
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return sha256(nodeInput);
 }
 
 /** The largest power of two strictly below n (n ≥ 2). */
@@ -50,7 +67,7 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 
 function hashRange(hashes: readonly Uint8Array[], from: number, to: number): Uint8Array {
   const n = to - from;
-  if (n === 0) return sha256();
+  if (n === 0) return sha256(new Uint8Array(0));
   if (n === 1) return hashes[from]!;
   const k = split(n);
   return nodeHash(hashRange(hashes, from, from + k), hashRange(hashes, from + k, to));
@@ -230,7 +247,7 @@ export class MerkleFrontier {
   }
 
   root(): Uint8Array {
-    if (this.#nodes.length === 0) return sha256();
+    if (this.#nodes.length === 0) return sha256(new Uint8Array(0));
     let r = this.#nodes[this.#nodes.length - 1]!;
     for (let i = this.#nodes.length - 2; i >= 0; i--) r = nodeHash(this.#nodes[i]!, r);
     return r;

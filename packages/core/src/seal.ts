@@ -5,10 +5,10 @@
  */
 import { type KeyObject, randomBytes, sign } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
-import { canonicalize } from './canonical';
+import { canonicalize, canonicalOrdered, UNORDERABLE } from './canonical';
 import { newEventId } from './ids';
 import { keyId } from './keys';
-import { leafHash, MerkleFrontier, sha256Hex } from './merkle';
+import { leafHash, leafHashOfHex, MerkleFrontier, sha256Hex } from './merkle';
 import { eventTime } from './normalize';
 import type { AuditEvent, Integrity, Source } from './types';
 
@@ -68,8 +68,118 @@ export function checkpointPayload(cp: Checkpoint): Buffer {
   return Buffer.from(canonicalize(cp));
 }
 
-/** The canonical JSON of an event with its seal, and the seal's hash, built from one serialization. */
+/** Every field an event may have, in canonical (sorted) order; `integrity` goes between the halves. */
+const HEAD_KEYS = [
+  'action',
+  'actor',
+  'category',
+  'changes',
+  'compliance',
+  'correlationId',
+  'details',
+  'error',
+  'id',
+] as const;
+const TAIL_KEYS = [
+  'message',
+  'outcome',
+  'protected',
+  'request',
+  'resource',
+  'severity',
+  'source',
+  'spanId',
+  'tenant',
+  'time',
+  'traceId',
+  'type',
+  'v',
+] as const;
+const EVENT_KEYS = new Set<string>([...HEAD_KEYS, 'integrity', ...TAIL_KEYS]);
+
+type Fields = Record<string, unknown>;
+
+/** An event's fields before `integrity`, canonically ordered, or UNORDERABLE. */
+function head(e: Fields): Fields | typeof UNORDERABLE {
+  // One literal, so every head shares a shape and JSON.stringify stays on its fast path.
+  const h: Fields = {
+    action: canonicalOrdered(e.action),
+    actor: canonicalOrdered(e.actor),
+    category: canonicalOrdered(e.category),
+    changes: canonicalOrdered(e.changes),
+    compliance: canonicalOrdered(e.compliance),
+    correlationId: canonicalOrdered(e.correlationId),
+    details: canonicalOrdered(e.details),
+    error: canonicalOrdered(e.error),
+    id: canonicalOrdered(e.id),
+  };
+  for (const key of HEAD_KEYS) if (h[key] === UNORDERABLE) return UNORDERABLE;
+  return h;
+}
+
+/** An event's fields after `integrity`, canonically ordered, or UNORDERABLE. */
+function tail(e: Fields): Fields | typeof UNORDERABLE {
+  const t: Fields = {
+    message: canonicalOrdered(e.message),
+    outcome: canonicalOrdered(e.outcome),
+    protected: canonicalOrdered(e.protected),
+    request: canonicalOrdered(e.request),
+    resource: canonicalOrdered(e.resource),
+    severity: canonicalOrdered(e.severity),
+    source: canonicalOrdered(e.source),
+    spanId: canonicalOrdered(e.spanId),
+    tenant: canonicalOrdered(e.tenant),
+    time: canonicalOrdered(e.time),
+    traceId: canonicalOrdered(e.traceId),
+    type: canonicalOrdered(e.type),
+    v: canonicalOrdered(e.v),
+  };
+  for (const key of TAIL_KEYS) if (t[key] === UNORDERABLE) return UNORDERABLE;
+  return t;
+}
+
+/** True when every own field of `event` is one the fixed key order knows. */
+function knownShape(event: Fields): boolean {
+  for (const key of Object.keys(event)) if (!EVENT_KEYS.has(key)) return false;
+  return true;
+}
+
+/**
+ * The canonical JSON of an event with its seal, and the seal's hash. The line stored is the
+ * canonical text that was hashed with the `hash` member added, so it is serialized once: the
+ * event's two halves around `integrity` go through the native serializer in canonical key order
+ * (see `canonicalOrdered`); events it cannot order take the generic path.
+ */
 export function sealedLine(
+  event: AuditEvent,
+  chain: string,
+  seq: number,
+  prev: string | null,
+): { line: string; hash: string } {
+  const e = event as unknown as Fields;
+  let before: Fields | typeof UNORDERABLE = UNORDERABLE;
+  let after: Fields | typeof UNORDERABLE = UNORDERABLE;
+  try {
+    if (knownShape(e)) {
+      before = head(e);
+      if (before !== UNORDERABLE) after = tail(e);
+    }
+  } catch {
+    // a throwing getter or Proxy: the generic path meets it again and decides
+  }
+  if (before === UNORDERABLE || after === UNORDERABLE) return genericSealedLine(event, chain, seq, prev);
+  const h = JSON.stringify(before);
+  const t = JSON.stringify(after);
+  const open = `${h.length > 2 ? `${h.slice(0, -1)},` : '{'}"integrity":{"chain":${JSON.stringify(chain)},`;
+  const close = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${canonicalize(seq)}}${
+    t.length > 2 ? `,${t.slice(1)}` : '}'
+  }`;
+  const hash = sha256Hex(open + close);
+  return { line: `${open}"hash":"${hash}",${close}`, hash };
+}
+
+/** `sealedLine` for any event: each field canonicalized on its own. */
+function genericSealedLine(
   event: AuditEvent,
   chain: string,
   seq: number,
@@ -87,11 +197,12 @@ export function sealedLine(
       continue;
     }
     const value = (event as unknown as Record<string, unknown>)[key];
-    if (value === undefined) continue;
+    // Left out as canonicalize leaves them out of objects, so expectedHash agrees.
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
     parts.push(`${JSON.stringify(key)}:${canonicalize(value)}`);
   }
   const chainJson = JSON.stringify(chain);
-  const tail = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${seq}}`;
+  const tail = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${canonicalize(seq)}}`;
   parts[at] = `"integrity":{"chain":${chainJson},${tail}`;
   const hash = sha256Hex(`{${parts.join(',')}}`);
   parts[at] = `"integrity":{"chain":${chainJson},"hash":"${hash}",${tail}`;
@@ -216,7 +327,7 @@ export class Sealer {
     const seq = this.#seq;
     const { line, hash } = sealedLine(event, this.chain, seq, this.#prev);
     event.integrity = { chain: this.chain, seq, prev: this.#prev, hash };
-    this.#frontier.append(leafHash(hexBytes(hash)));
+    this.#frontier.append(leafHashOfHex(hash));
     this.#seq = seq + 1;
     this.#prev = hash;
     if (event.type !== CHECKPOINT_TYPE) this.#sinceCheckpoint++;

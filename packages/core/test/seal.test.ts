@@ -15,6 +15,7 @@ import {
   memorySink,
   verifyFiles,
 } from '@auditkit/core';
+import reference from 'canonicalize';
 import fc from 'fast-check';
 
 const keys = generateSigningKeys();
@@ -176,6 +177,7 @@ describe('seal', () => {
     for (const line of lines) {
       const event = JSON.parse(line) as AuditEvent;
       expect(canonicalize(event)).toBe(line);
+      expect(reference(event)).toBe(line);
       expect(expectedHash(event)).toBe(event.integrity!.hash);
     }
   });

@@ -49,12 +49,12 @@ export function monthlyPartitions(pool: Pool, schema: string, table: string) {
     },
     /** Every month the events fall in has its partition (or falls to the DEFAULT partition). */
     ensure(events: readonly AuditEvent[]): Promise<void> | undefined {
-      let missing: Set<string> | undefined;
+      const missing = new Set<string>();
       for (const e of events) {
         const month = monthOf(e.time);
-        if (month !== undefined && !known.has(month)) (missing ??= new Set()).add(month);
+        if (month !== undefined && !known.has(month)) missing.add(month);
       }
-      if (!missing) return undefined;
+      if (missing.size === 0) return undefined;
       return Promise.all([...missing].map((m) => create(m, 'fallback'))).then(() => undefined);
     },
     /** After partitions were dropped: the next write of each month asks the database again. */

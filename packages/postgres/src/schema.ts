@@ -20,7 +20,9 @@ export function schemaSql(schema: string, table: string, layout: PartitionLayout
   // A unique index of a partitioned table must hold the partition key: `time` joins both.
   const key = monthly ? 'PRIMARY KEY (id, time)' : 'PRIMARY KEY (id)';
   const chainSeq = monthly ? '(chain, seq, time)' : '(chain, seq)';
+  // One migration at a time per table: concurrent trigger DDL on one table can deadlock.
   return `
+SELECT pg_advisory_xact_lock(hashtext('auditkit.migrate.${schema}.${table}'));
 CREATE SCHEMA IF NOT EXISTS ${s};
 CREATE TABLE IF NOT EXISTS ${t} (
   id text NOT NULL,

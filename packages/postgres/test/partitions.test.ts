@@ -63,8 +63,9 @@ describe("postgresStore({ partition: 'monthly' })", () => {
 
   it('lets concurrent writers create the same new month without failing', async () => {
     await db.store('race', 'monthly').migrate();
-    const [stored] = (await logInto(db.store('race', 'monthly'), [{ type: 'seed' }]),
-    await db.store('race', 'monthly').query()).events;
+    const seeder = db.store('race', 'monthly');
+    await logInto(seeder, [{ type: 'seed' }]);
+    const [stored] = (await seeder.query()).events;
     const writers = Array.from({ length: 4 }, () => db.store('race', 'monthly'));
     const batches = writers.map((_, w) =>
       createBatch(
@@ -105,7 +106,8 @@ describe("postgresStore({ partition: 'monthly' })", () => {
     const store = db.store('fallback', 'monthly');
     await store.migrate();
     // Events of 2032-05 already in the default partition: PostgreSQL refuses a 2032-05 partition.
-    const [seed] = (await logInto(store, [{ type: 'seed' }]), await store.query()).events;
+    await logInto(store, [{ type: 'seed' }]);
+    const [seed] = (await store.query()).events;
     await db.pool.query(
       `INSERT INTO ${rel('fallback_default')} (id, time, type, category, action, outcome, severity, event)
        VALUES ('legacy', '2032-05-02Z', 'legacy', 'system', 'create', 'success', 'info', '{}')`,

@@ -1,1 +1,2 @@
+export type { PartitionLayout } from './schema';
 export { type PostgresStoreOptions, postgresStore } from './store';

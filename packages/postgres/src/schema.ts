@@ -1,5 +1,8 @@
 /** DDL: the events table, its indexes, and the append-only guard with its one way out. */
 
+/** How the events table is laid out: one table, or one partition per calendar month (UTC). */
+export type PartitionLayout = 'none' | 'monthly';
+
 /** A quoted SQL identifier; names come from options, never from events. */
 export function ident(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name))
@@ -7,16 +10,22 @@ export function ident(name: string): string {
   return `"${name}"`;
 }
 
-export function schemaSql(schema: string, table: string): string {
+export function schemaSql(schema: string, table: string, layout: PartitionLayout = 'none'): string {
   const s = ident(schema);
   const t = `${s}.${ident(table)}`;
   const guard = ident(`${table}_append_only`);
   const truncateGuard = ident(`${table}_no_truncate_fn`);
   const retention = `${s}.${ident(`${table}_apply_retention`)}`;
+  const monthly = layout === 'monthly';
+  // A unique index of a partitioned table must hold the partition key: `time` joins both.
+  const key = monthly ? 'PRIMARY KEY (id, time)' : 'PRIMARY KEY (id)';
+  const chainSeq = monthly ? '(chain, seq, time)' : '(chain, seq)';
+  // One migration at a time per table: concurrent trigger DDL on one table can deadlock.
   return `
+SELECT pg_advisory_xact_lock(hashtext('auditkit.migrate.${schema}.${table}'));
 CREATE SCHEMA IF NOT EXISTS ${s};
 CREATE TABLE IF NOT EXISTS ${t} (
-  id text PRIMARY KEY,
+  id text NOT NULL,
   time timestamptz NOT NULL,
   tenant text,
   type text NOT NULL,
@@ -30,17 +39,19 @@ CREATE TABLE IF NOT EXISTS ${t} (
   correlation_id text,
   chain text,
   seq bigint,
-  event jsonb NOT NULL
-);
+  event jsonb NOT NULL,
+  ${key}
+)${monthly ? ' PARTITION BY RANGE (time)' : ''};
 CREATE INDEX IF NOT EXISTS ${ident(`${table}_time`)} ON ${t} (time DESC, id DESC);
 CREATE INDEX IF NOT EXISTS ${ident(`${table}_tenant_time`)} ON ${t} (tenant, time DESC);
 CREATE INDEX IF NOT EXISTS ${ident(`${table}_type_time`)} ON ${t} (type, time DESC);
 CREATE INDEX IF NOT EXISTS ${ident(`${table}_actor_time`)} ON ${t} (actor_id, time DESC);
 CREATE INDEX IF NOT EXISTS ${ident(`${table}_resource_time`)} ON ${t} (resource_type, resource_id, time DESC);
 CREATE INDEX IF NOT EXISTS ${ident(`${table}_correlation`)} ON ${t} (correlation_id) WHERE correlation_id IS NOT NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS ${ident(`${table}_chain_seq`)} ON ${t} (chain, seq) WHERE chain IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS ${ident(`${table}_chain_seq`)} ON ${t} ${chainSeq} WHERE chain IS NOT NULL;
 
 -- Audit events are append-only: UPDATE and DELETE are refused, except inside the retention function.
+-- On a partitioned table this row trigger is cloned to every partition, present and future.
 CREATE OR REPLACE FUNCTION ${s}.${guard}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF current_setting('auditkit.retention', true) = 'on' AND TG_OP = 'DELETE' THEN
@@ -71,6 +82,75 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT;
   PERFORM set_config('auditkit.retention', 'off', true);
   RETURN n;
+END $$;
+${monthly ? partitionSql(schema, table) : ''}`;
+}
+
+/**
+ * The monthly layout's DDL: a DEFAULT partition (an insert never fails for want of a partition),
+ * the TRUNCATE guard on every partition (statement triggers are not cloned to partitions), and the
+ * functions that add a month and drop whole months. Both functions run as their owner, so the
+ * application role needs EXECUTE on them, not ownership of the table.
+ */
+function partitionSql(schema: string, table: string): string {
+  const s = ident(schema);
+  const t = `${s}.${ident(table)}`;
+  const truncateTrigger = `format('CREATE TRIGGER %I BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION ${s}.${ident(`${table}_no_truncate_fn`)}()', '${table}_no_truncate', `;
+  const partitions = `SELECT c.oid::regclass AS rel, pg_get_expr(c.relpartbound, c.oid) AS bound
+      FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = '${t}'::regclass`;
+  return `
+CREATE TABLE IF NOT EXISTS ${s}.${ident(`${table}_default`)} PARTITION OF ${t} DEFAULT;
+DO $$
+DECLARE part record;
+BEGIN
+  FOR part IN ${partitions} AND NOT EXISTS (
+      SELECT 1 FROM pg_catalog.pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = '${table}_no_truncate')
+  LOOP
+    EXECUTE ${truncateTrigger}part.rel);
+  END LOOP;
+END $$;
+
+-- Adds the partition of one month (UTC). True when it exists afterwards; false when the DEFAULT
+-- partition already holds events of that month (they stay there, and so do later ones).
+CREATE OR REPLACE FUNCTION ${s}.${ident(`${table}_add_partition`)}(p_year int, p_month int)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  part_name text := format('%s_%s_%s', '${table}', lpad(p_year::text, 4, '0'), lpad(p_month::text, 2, '0'));
+  rel text := format('%I.%I', '${schema}', part_name);
+  lo timestamptz := make_timestamptz(p_year, p_month, 1, 0, 0, 0, 'UTC');
+BEGIN
+  IF to_regclass(rel) IS NOT NULL THEN
+    RETURN true;
+  END IF;
+  BEGIN
+    EXECUTE format('CREATE TABLE %s PARTITION OF ${t} FOR VALUES FROM (%L) TO (%L)',
+      rel, lo, make_timestamptz(p_year + p_month / 12, p_month % 12 + 1, 1, 0, 0, 0, 'UTC'));
+    EXECUTE ${truncateTrigger}rel);
+  EXCEPTION
+    -- Another writer created it at the same moment (its trigger came in the same transaction).
+    WHEN duplicate_table OR unique_violation THEN RETURN true;
+    WHEN check_violation THEN RETURN false;
+  END;
+  RETURN true;
+END $$;
+
+-- Detaches and drops every monthly partition that ends at or before p_before; returns the events
+-- they held. Only for a time before every category's cut-off: then each of those rows was due.
+CREATE OR REPLACE FUNCTION ${s}.${ident(`${table}_drop_partitions`)}(p_before timestamptz)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE part record; n bigint; total bigint := 0;
+BEGIN
+  FOR part IN SELECT rel, substring(bound from 'TO \\(''([^'']+)''\\)')::timestamptz AS upper
+      FROM (${partitions}) p
+  LOOP
+    CONTINUE WHEN part.upper IS NULL OR part.upper > p_before;
+    EXECUTE format('SELECT count(*) FROM %s', part.rel) INTO n;
+    EXECUTE format('ALTER TABLE ${t} DETACH PARTITION %s', part.rel);
+    EXECUTE format('DROP TABLE %s', part.rel);
+    total := total + n;
+  END LOOP;
+  RETURN total;
 END $$;
 `;
 }

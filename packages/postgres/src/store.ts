@@ -15,7 +15,8 @@ import {
   retentionCutoffs,
 } from '@auditkit/core';
 import type { Pool } from 'pg';
-import { ident, schemaSql } from './schema';
+import { monthlyPartitions } from './partitions';
+import { ident, type PartitionLayout, schemaSql } from './schema';
 
 export interface PostgresStoreOptions {
   /** A `pg` Pool; the store never ends it. Required. */
@@ -28,6 +29,12 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
   /** Sink name in stats and health. Default `postgres`. */
   name?: string;
+  /**
+   * `monthly`: the table is partitioned by `time`, one partition per UTC month (named
+   * `<table>_YYYY_MM`) plus `<table>_default`; partitions are created ahead and on demand, and
+   * retention drops whole months when it can. An existing table is never converted. Default `none`.
+   */
+  partition?: PartitionLayout;
 }
 
 /**
@@ -83,9 +90,31 @@ function where(filter: Omit<AuditQuery, 'limit' | 'cursor'>, params: unknown[]):
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
 
+/** Refuses a table whose layout differs from the option: an existing table is never converted. */
+async function checkLayout(
+  pool: Pool,
+  schema: string,
+  table: string,
+  layout: PartitionLayout,
+): Promise<void> {
+  const { rows } = await pool.query<{ relkind: string }>(
+    `SELECT c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2`,
+    [schema, table],
+  );
+  const kind = rows[0]?.relkind;
+  if (kind === undefined) return;
+  if (layout === 'monthly' && kind !== 'p')
+    throw new Error(
+      `postgresStore: ${schema}.${table} exists and is not partitioned; partition: 'monthly' does not convert a table (see the README, "Monthly partitions")`,
+    );
+  if (layout === 'none' && kind === 'p')
+    throw new Error(`postgresStore: ${schema}.${table} is partitioned; pass partition: 'monthly'`);
+}
+
 /**
  * A PostgreSQL `AuditStore`: queryable columns plus the whole event as JSONB; batch inserts with
- * `unnest` and `ON CONFLICT (id) DO NOTHING` (replays never duplicate); UPDATE, DELETE and TRUNCATE
+ * JSON Lines and `ON CONFLICT (id) DO NOTHING` (replays never duplicate); UPDATE, DELETE and TRUNCATE
  * refused by triggers, deletion only through the retention function.
  */
 export function postgresStore(options: PostgresStoreOptions): AuditStore & { migrate(): Promise<void> } {
@@ -95,11 +124,20 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
   const t = `${ident(schema)}.${ident(table)}`;
   const retentionFn = `${ident(schema)}.${ident(`${table}_apply_retention`)}`;
   const pool = options.pool;
+  const layout = options.partition ?? 'none';
+  if (layout !== 'none' && layout !== 'monthly')
+    throw new TypeError(`postgresStore: \`partition\` must be 'none' or 'monthly', not ${String(layout)}`);
+  // Partition names add `_YYYY_MM` (8 characters) to the table name, within PostgreSQL's 63.
+  if (layout === 'monthly' && table.length > 55)
+    throw new TypeError(
+      `postgresStore: table name "${table}" is too long for monthly partitions (55 characters at most)`,
+    );
+  const partitions = layout === 'monthly' ? monthlyPartitions(pool, schema, table) : undefined;
   let ready: Promise<void> | undefined;
   const migrate = (): Promise<void> => {
-    ready ??= pool
-      .query(schemaSql(schema, table))
-      .then(() => undefined)
+    ready ??= checkLayout(pool, schema, table, layout)
+      .then(() => pool.query(schemaSql(schema, table, layout)))
+      .then(() => partitions?.ahead())
       .catch((error: unknown) => {
         ready = undefined; // tried again on the next call
         throw error;
@@ -114,7 +152,8 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
     )
     INSERT INTO ${t} (${COLUMNS.map(([c]) => c).join(', ')})
     SELECT ${COLUMNS.map(([, expr]) => expr).join(', ')} FROM batch
-    ON CONFLICT (id) DO NOTHING`;
+    ON CONFLICT (${layout === 'monthly' ? 'id, time' : 'id'}) DO NOTHING`;
+  const dropPartitions = `SELECT ${ident(schema)}.${ident(`${table}_drop_partitions`)}($1) AS n`;
 
   return {
     name: options.name ?? 'postgres',
@@ -122,7 +161,9 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
     async write(batch: Batch) {
       if (batch.events.length === 0) return;
       await use();
-      // A different event reusing a (chain, seq) fails the whole batch: that is a forged or forked chain.
+      await partitions?.ensure(batch.events);
+      // A different event reusing a (chain, seq) fails the whole batch: that is a forged or forked chain
+      // (partitioned: one reusing it with the same time; `verify` finds the rest).
       await pool.query(insert, [batch.jsonl()]);
     },
     async query(filter: AuditQuery = {}): Promise<AuditPage> {
@@ -181,7 +222,16 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
     async applyRetention(policy: RetentionPolicy): Promise<RetentionResult> {
       await use();
       let deleted = 0;
-      for (const { category, before, others } of retentionCutoffs(policy)) {
+      const cutoffs = retentionCutoffs(policy);
+      // A whole month before every category's cut-off is dropped at once; that needs a default, or
+      // categories the policy does not name would lose events it keeps.
+      if (partitions && policy.default !== undefined) {
+        const earliest = new Date(Math.min(...cutoffs.map((c) => c.before.getTime())));
+        const { rows } = await pool.query<{ n: string }>(dropPartitions, [earliest]);
+        deleted += Number(rows[0]!.n);
+        partitions.forget();
+      }
+      for (const { category, before, others } of cutoffs) {
         const { rows } = await pool.query<{ n: string }>(`SELECT ${retentionFn}($1, $2, $3) AS n`, [
           category ?? null,
           category === undefined ? others : null,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type AuditStore, createAuditLogger } from '@auditkit/core';
-import { postgresStore } from '@auditkit/postgres';
+import { type PartitionLayout, postgresStore } from '@auditkit/postgres';
 import { Pool } from 'pg';
 
 /**
@@ -19,7 +19,8 @@ export function testDatabase() {
   return {
     pool,
     schema,
-    store: (table = 'audit_events') => postgresStore({ pool, schema, table }),
+    store: (table = 'audit_events', partition: PartitionLayout = 'none') =>
+      postgresStore({ pool, schema, table, partition }),
     async drop() {
       await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await pool.end();

@@ -4,9 +4,12 @@ import { logInto, testDatabase } from './helpers';
 const db = testDatabase();
 afterAll(() => db.drop());
 
-describe('postgresStore', () => {
+// Every behaviour holds for both layouts; each layout has tables of its own.
+describe.each(['none', 'monthly'] as const)('postgresStore, partition: %s', (layout) => {
+  const open = (name: string) => db.store(`${name}_${layout}`, layout);
+  const table = (name: string) => `"${db.schema}"."${name}_${layout}"`;
   it('writes batches idempotently: a replayed batch adds nothing', async () => {
-    const store = db.store('replay');
+    const store = open('replay');
     const { ids } = await logInto(
       store,
       Array.from({ length: 50 }, (_, i) => ({ type: 'invoice.paid', details: { i } })),
@@ -15,13 +18,13 @@ describe('postgresStore', () => {
     expect(page.events).toHaveLength(50);
     await store.write(createBatch(page.events));
     await store.write(createBatch(page.events.slice(10, 30)));
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}"."replay"`);
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${table('replay')}`);
     expect(rows[0].n).toBe(50);
     expect((await store.get(ids[7]!))!.details).toEqual({ i: 7 });
   });
 
   it('stores awkward text exactly and the chain read back from the table verifies', async () => {
-    const store = db.store('awkward');
+    const store = open('awkward');
     const texts = [
       'line\nbreak',
       'tab\tand "quotes" \\ back',
@@ -42,9 +45,9 @@ describe('postgresStore', () => {
   });
 
   it('is append-only in the database itself: UPDATE, DELETE and TRUNCATE are refused', async () => {
-    const store = db.store('guarded');
+    const store = open('guarded');
     const { ids } = await logInto(store, [{ type: 'user.created' }]);
-    const t = `"${db.schema}"."guarded"`;
+    const t = table('guarded');
     await expect(db.pool.query(`UPDATE ${t} SET outcome = 'failure'`)).rejects.toThrow(
       /append-only: UPDATE refused/,
     );
@@ -54,7 +57,7 @@ describe('postgresStore', () => {
   });
 
   it('refuses a different event that reuses a (chain, seq): a forked or forged chain fails the batch', async () => {
-    const store = db.store('forks');
+    const store = open('forks');
     await logInto(store, [{ type: 'a' }]);
     const [stored] = (await store.query()).events;
     const forged: AuditEvent = { ...stored!, id: '01a20000-0000-7000-8000-000000000000', type: 'forged' };
@@ -63,7 +66,7 @@ describe('postgresStore', () => {
   });
 
   it('answers every filter, newest first, with cursor pages that neither skip nor repeat', async () => {
-    const store = db.store('queries');
+    const store = open('queries');
     const base = Date.parse('2026-01-01T00:00:00Z');
     await logInto(
       store,
@@ -104,7 +107,7 @@ describe('postgresStore', () => {
   });
 
   it('counts by type, outcome, actor and over time buckets', async () => {
-    const store = db.store('stats');
+    const store = open('stats');
     const base = Date.parse('2026-02-01T10:00:00Z');
     await logInto(
       store,
@@ -132,7 +135,7 @@ describe('postgresStore', () => {
   });
 
   it('applies retention per category through the retention function only', async () => {
-    const store = db.store('retention');
+    const store = open('retention');
     const now = new Date('2026-06-01T00:00:00Z');
     const days = (d: number) => new Date(now.getTime() - d * 86_400_000);
     await logInto(store, [
@@ -151,7 +154,7 @@ describe('postgresStore', () => {
   });
 
   it('knows the last sealed event of each chain, for a restarted writer', async () => {
-    const store = db.store('heads');
+    const store = open('heads');
     await logInto(store, [{ type: 'a' }, { type: 'b' }, { type: 'c' }]);
     const heads = await store.chainHeads();
     expect(heads).toHaveLength(1);
@@ -166,6 +169,6 @@ describe('postgresStore', () => {
   });
 
   it('rejects bad options with a clear error', () => {
-    expect(() => db.store('bad-name; drop table x')).toThrow(/invalid SQL identifier/);
+    expect(() => open('bad-name; drop table x')).toThrow(/invalid SQL identifier/);
   });
 });

@@ -9,7 +9,9 @@ const protoLoader = require('@grpc/proto-loader');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const definition = protoLoader.loadSync(join(__dirname, '..', 'test', 'utils', 'fixtures', 'orders.proto'));
+const definition = protoLoader.loadSync(
+  join(__dirname, '..', 'examples', 'grpc-service', 'proto', 'orders.proto'),
+);
 const shop = grpc.loadPackageDefinition(definition).shop;
 
 async function measure(audit, port, dir) {

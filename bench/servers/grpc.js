@@ -4,7 +4,7 @@ const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
 const definition = protoLoader.loadSync(
-  join(__dirname, '..', '..', 'test', 'utils', 'fixtures', 'orders.proto'),
+  join(__dirname, '..', '..', 'examples', 'grpc-service', 'proto', 'orders.proto'),
 );
 const shop = grpc.loadPackageDefinition(definition).shop;
 const interceptors = [];

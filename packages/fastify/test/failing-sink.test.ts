@@ -1,18 +1,10 @@
-import { createAuditLogger } from '@auditkit/core';
 import { auditPlugin } from '@auditkit/fastify';
+import { failingLogger } from '@auditkit/test-utils';
 import Fastify from 'fastify';
 
 describe('fastify: auditing never breaks the app', () => {
   it('a failing sink and throwing callbacks never fail a request', async () => {
-    const errors: string[] = [];
-    const logger = createAuditLogger({
-      service: 's',
-      flushOnExit: false,
-      batch: { maxWaitMs: 1 },
-      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 100 },
-      sinks: [{ name: 'broken', write: () => Promise.reject(new Error('disk full')), close: async () => {} }],
-      onError: (e) => errors.push(e.message),
-    });
+    const { logger, errors } = failingLogger();
     const app = Fastify();
     await app.register(auditPlugin, {
       logger,

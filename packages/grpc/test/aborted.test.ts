@@ -1,5 +1,4 @@
-import { createAuditLogger } from '@auditkit/core';
-import { expectOneEvent, memoryLogger } from '@auditkit/test-utils';
+import { expectOneEvent, failingLogger, memoryLogger } from '@auditkit/test-utils';
 import * as grpc from '@grpc/grpc-js';
 import { startOrders } from './helpers';
 
@@ -37,15 +36,7 @@ describe('grpc: cancelled calls and failing audits', () => {
   });
 
   it('a failing sink and a throwing actor callback never fail a call', async () => {
-    const errors: string[] = [];
-    const logger = createAuditLogger({
-      service: 's',
-      flushOnExit: false,
-      batch: { maxWaitMs: 1 },
-      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 100 },
-      sinks: [{ name: 'broken', write: () => Promise.reject(new Error('disk full')), close: async () => {} }],
-      onError: (e) => errors.push(e.message),
-    });
+    const { logger, errors } = failingLogger();
     const svc = await startOrders({
       logger,
       actor: () => {

@@ -1,17 +1,9 @@
-import { createAuditLogger } from '@auditkit/core';
+import { failingLogger } from '@auditkit/test-utils';
 import { type Platform, startNest } from './app';
 
 describe.each<Platform>(['express', 'fastify'])('nestjs on %s: auditing never breaks the app', (platform) => {
   it('a failing sink, a throwing actor callback and a throwing state loader never fail a request', async () => {
-    const errors: string[] = [];
-    const logger = createAuditLogger({
-      service: 's',
-      flushOnExit: false,
-      batch: { maxWaitMs: 1 },
-      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 100 },
-      sinks: [{ name: 'broken', write: () => Promise.reject(new Error('disk full')), close: async () => {} }],
-      onError: (e) => errors.push(e.message),
-    });
+    const { logger, errors } = failingLogger();
     const { app, call } = await startNest(
       platform,
       {

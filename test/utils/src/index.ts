@@ -12,8 +12,20 @@ import {
   memorySink,
 } from '@auditkit/core';
 
-/** The `shop.Orders` service definition the gRPC tests share (unary and all three streaming kinds). */
-export const ORDERS_PROTO = join(__dirname, '..', 'fixtures', 'orders.proto');
+/**
+ * The `shop.Orders` service definition (unary and all three streaming kinds) of
+ * examples/grpc-service, which the gRPC tests and benchmarks share.
+ */
+export const ORDERS_PROTO = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'examples',
+  'grpc-service',
+  'proto',
+  'orders.proto',
+);
 
 export interface RunningServer {
   url: string;
@@ -52,6 +64,23 @@ export function memoryLogger(options: AuditLoggerOptions = {}): { logger: AuditL
     ...options,
   });
   return { logger, sink };
+}
+
+/**
+ * A logger whose only sink always fails, with fast retries, and the messages it reported: for
+ * proving that a failing audit never fails the request or call that produced it.
+ */
+export function failingLogger(): { logger: AuditLogger; errors: string[] } {
+  const errors: string[] = [];
+  const logger = createAuditLogger({
+    service: 's',
+    flushOnExit: false,
+    batch: { maxWaitMs: 1 },
+    retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 100 },
+    sinks: [{ name: 'broken', write: () => Promise.reject(new Error('disk full')), close: async () => {} }],
+    onError: (e) => errors.push(e.message),
+  });
+  return { logger, errors };
 }
 
 /** Finds exactly one event matching `where` and returns it; fails with the events seen otherwise. */

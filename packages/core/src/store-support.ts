@@ -34,7 +34,12 @@ export function retentionCutoffs(
 ): Array<{ category: string | undefined; before: Date; others: string[] }> {
   const now = (policy.now ?? new Date()).getTime();
   const named = Object.entries(policy.categories ?? {});
-  const cutoff = (days: number) => new Date(now - days * BUCKET_MS.day);
+  const cutoff = (days: number) => {
+    const before = new Date(now - days * BUCKET_MS.day);
+    if (typeof days !== 'number' || days < 0 || Number.isNaN(before.getTime()))
+      throw new RangeError(`retention: a period must be a number of days ≥ 0, got ${String(days)}`);
+    return before;
+  };
   const out: Array<{ category: string | undefined; before: Date; others: string[] }> = named.map(
     ([category, days]) => ({
       category,

@@ -718,8 +718,11 @@ export interface AuditStatsQuery extends Omit<AuditQuery, 'limit' | 'cursor'> {
 }
 
 /** How long events are kept, per category (days); `default` covers the rest. Absent = forever. */
+/** How long events are kept, in days: per category, and `default` for every other category. */
 export interface RetentionPolicy {
+  /** Days to keep events of categories not named in `categories`; absent: kept forever. */
   default?: number;
+  /** Days to keep events, per category (`security: 2555`, `api: 90`). */
   categories?: Record<string, number>;
   /** Reference time for age computation. Default now. */
   now?: Date;

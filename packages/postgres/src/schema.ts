@@ -51,10 +51,13 @@ CREATE INDEX IF NOT EXISTS ${ident(`${table}_correlation`)} ON ${t} (correlation
 CREATE UNIQUE INDEX IF NOT EXISTS ${ident(`${table}_chain_seq`)} ON ${t} ${chainSeq} WHERE chain IS NOT NULL;
 
 -- Audit events are append-only: UPDATE and DELETE are refused, except inside the retention function.
+-- That function runs as the table's owner (SECURITY DEFINER); a session of another role that sets
+-- auditkit.retention itself is still refused, whatever privileges it was granted.
 -- On a partitioned table this row trigger is cloned to every partition, present and future.
 CREATE OR REPLACE FUNCTION ${s}.${guard}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF current_setting('auditkit.retention', true) = 'on' AND TG_OP = 'DELETE' THEN
+  IF TG_OP = 'DELETE' AND current_setting('auditkit.retention', true) = 'on'
+     AND current_user = (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = TG_RELID) THEN
     RETURN OLD;
   END IF;
   RAISE EXCEPTION 'audit events are append-only: % refused on %', TG_OP, TG_TABLE_NAME
@@ -71,7 +74,7 @@ CREATE TRIGGER ${ident(`${table}_no_truncate`)} BEFORE TRUNCATE ON ${t} FOR EACH
 
 -- The one way to delete: events of a category (or all categories but the listed ones) older than a time.
 CREATE OR REPLACE FUNCTION ${retention}(p_category text, p_except text[], p_before timestamptz)
-RETURNS bigint LANGUAGE plpgsql AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE n bigint;
 BEGIN
   PERFORM set_config('auditkit.retention', 'on', true);

@@ -22,8 +22,13 @@ const shared = {
     ],
     // light-my-request (Fastify's inject) depends on an ESM-only `cookie`: compiled to CommonJS for jest.
     '/cookie/dist/index\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+    // @platformatic/kafka and its helpers are ESM-only (Node loads them with require(); jest needs CommonJS).
+    '/@platformatic/[^/]+/dist/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(?:.*/)?cookie/dist/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(?:.*/)?(?:cookie|@platformatic/[^/]+)/dist/)'],
   moduleNameMapper: {
     // Tests run against the sources, not dist, so they never see a stale build.
     '^@auditkit/test-utils$': '<rootDir>/test/utils/src',

@@ -2,6 +2,7 @@ export { createBatch } from './batch';
 export { canonicalize } from './canonical';
 export { getContext, runWithContext } from './context';
 export { audit, defaultLogger } from './default-logger';
+export { backoffDelay } from './delivery';
 export { diffObjects } from './diff';
 export { newEventId } from './ids';
 export {

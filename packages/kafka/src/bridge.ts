@@ -4,7 +4,7 @@ import {
   type Consumer,
   kafka,
   type Message,
-  type MessageToProduce,
+  type Outgoing,
   type Producer,
 } from './client';
 import { describeKafkaError } from './errors';
@@ -371,7 +371,7 @@ class Bridge implements KafkaToStore {
       idempotent: true,
       acks: kafka.ProduceAcks.ALL,
     }) as unknown as Producer;
-    const messages: MessageToProduce[] = invalid.map(({ message, reason }) => ({
+    const messages: Outgoing[] = invalid.map(({ message, reason }) => ({
       topic: this.#o.deadLetterTopic!,
       key: message.key,
       value: message.value,

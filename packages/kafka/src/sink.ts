@@ -5,7 +5,7 @@ import {
   HEADER_ID,
   HEADER_TYPE,
   kafka,
-  type MessageToProduce,
+  type Outgoing,
   type Producer,
 } from './client';
 import {
@@ -53,10 +53,10 @@ const RECORD_OVERHEAD = 64;
 const HEADER_NAMES_BYTES = ID_HEADER.length + TYPE_HEADER.length;
 
 /** The batch as records; each value is exactly the event's stored JSON line (the bytes the hash covers). */
-function toMessages(batch: Batch, topic: string, key: (event: AuditEvent) => string): MessageToProduce[] {
+function toMessages(batch: Batch, topic: string, key: (event: AuditEvent) => string): Outgoing[] {
   // One UTF-8 encoding for the whole batch; each record's value is a slice of it, not a copy.
   const text = Buffer.from(batch.jsonl());
-  const messages: MessageToProduce[] = new Array(batch.events.length);
+  const messages: Outgoing[] = new Array(batch.events.length);
   let lastKey: string | undefined;
   let lastKeyBytes = Buffer.alloc(0);
   let start = 0;
@@ -84,9 +84,9 @@ function toMessages(batch: Batch, topic: string, key: (event: AuditEvent) => str
 }
 
 /** Splits records, in order, into requests of at most `maxBytes` (a bigger single record goes alone). */
-function toRequests(messages: MessageToProduce[], maxBytes: number): MessageToProduce[][] {
-  const requests: MessageToProduce[][] = [];
-  let current: MessageToProduce[] = [];
+function toRequests(messages: Outgoing[], maxBytes: number): Outgoing[][] {
+  const requests: Outgoing[][] = [];
+  let current: Outgoing[] = [];
   let bytes = 0;
   for (const m of messages) {
     const headers = m.headers as Map<Buffer, Buffer>;

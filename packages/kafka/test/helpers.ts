@@ -146,3 +146,19 @@ export async function verifyStore(pool: Pool, schema: string) {
   for (const row of r.rows as Array<{ event: AuditEvent }>) verifier.addEvent(row.event);
   return verifier.finish();
 }
+
+/** The group's committed offset per partition of `topic` (absent: nothing committed). */
+export async function committedOffsets(brokers: string[], groupId: string, topic: string) {
+  const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: brokers });
+  try {
+    const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
+    const offsets: Record<number, bigint> = {};
+    for (const t of group?.topics ?? [])
+      if (t.name === topic)
+        for (const p of t.partitions)
+          if (p.committedOffset >= 0n) offsets[p.partitionIndex] = p.committedOffset;
+    return offsets;
+  } finally {
+    await admin.close();
+  }
+}

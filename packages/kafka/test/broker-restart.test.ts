@@ -75,7 +75,7 @@ test('the broker restarted mid-stream: after recovery every event is in the stor
     await waitFor(
       async () => {
         const offsets = Object.values(await committedOffsets(broker.brokers, groupId, topic));
-        return bridge.stats().received >= ids.size && offsets.length === 2;
+        return offsets.reduce((n, o) => n + Number(o), 0) >= ids.size;
       },
       'commits',
       30_000,

@@ -2,7 +2,7 @@
 // jars Maven fetches into target/lib on first use, on free ports, with a temporary log dir.
 const { execFileSync, spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { existsSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -156,4 +156,10 @@ async function startKafka({ partitions = 1, quickStart = true } = {}) {
   return broker;
 }
 
-module.exports = { startKafka };
+/** The Kafka version pom.xml pins. */
+function kafkaVersion() {
+  const pom = readFileSync(join(__dirname, 'pom.xml'), 'utf8');
+  return /<artifactId>kafka_2\.13<\/artifactId>\s*<version>([^<]+)</.exec(pom)?.[1];
+}
+
+module.exports = { kafkaVersion, startKafka };

@@ -45,6 +45,13 @@ const packages = readdirSync(join(__dirname, 'packages')).filter((name) =>
   existsSync(join(__dirname, 'packages', name, 'test')),
 );
 
+/** A package's test/global-setup.js (and -teardown) start what all its files share, such as a broker. */
+function globalSetup(name) {
+  const dir = join(__dirname, 'packages', name, 'test');
+  if (!existsSync(join(dir, 'global-setup.js'))) return {};
+  return { globalSetup: join(dir, 'global-setup.js'), globalTeardown: join(dir, 'global-teardown.js') };
+}
+
 module.exports = {
   testTimeout: 30000,
   projects: [
@@ -52,6 +59,7 @@ module.exports = {
       ...shared,
       displayName: name,
       testMatch: [`<rootDir>/packages/${name}/test/**/*.test.ts`],
+      ...globalSetup(name),
     })),
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
   ],

@@ -5,7 +5,7 @@ import {
   countRows,
   createTopic,
   kafkaLogger,
-  startBroker,
+  startOwnBroker,
   type TestBroker,
   unique,
   verifyStore,
@@ -15,7 +15,7 @@ import {
 let broker: TestBroker;
 const db = testDatabase();
 beforeAll(async () => {
-  broker = await startBroker();
+  broker = await startOwnBroker();
 }, 60_000);
 afterAll(async () => {
   await broker?.close();

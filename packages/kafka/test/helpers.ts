@@ -18,8 +18,18 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-/** A single-node KRaft broker of this test file's own (fetched by Maven on first use). */
-export function startBroker(): Promise<TestBroker> {
+/**
+ * The broker the kafka test files share (started by global-setup.js, or AUDITKIT_TEST_KAFKA_BROKERS);
+ * `close()` leaves it running for the other files.
+ */
+export async function sharedBroker(): Promise<Pick<TestBroker, 'brokers' | 'close'>> {
+  const brokers = process.env.AUDITKIT_TEST_KAFKA_BROKERS?.split(',');
+  if (!brokers?.length) throw new Error('no test broker: run through jest (global-setup.js starts one)');
+  return { brokers, close: async () => undefined };
+}
+
+/** A single-node KRaft broker of this test file's own (fetched by Maven on first use), to stop and restart. */
+export function startOwnBroker(): Promise<TestBroker> {
   return startKafka();
 }
 

@@ -1,11 +1,11 @@
 import { ChainVerifier } from '@auditkit/core';
 import { HEADER_ID, HEADER_TYPE } from '@auditkit/kafka';
 import { murmur2 } from '@platformatic/kafka';
-import { createTopic, kafkaLogger, readTopic, startBroker, type TestBroker } from './helpers';
+import { createTopic, kafkaLogger, readTopic, sharedBroker } from './helpers';
 
-let broker: TestBroker;
+let broker: Awaited<ReturnType<typeof sharedBroker>>;
 beforeAll(async () => {
-  broker = await startBroker();
+  broker = await sharedBroker();
 }, 60_000);
 afterAll(() => broker?.close());
 

@@ -6,17 +6,16 @@ import {
   countRows,
   createTopic,
   kafkaLogger,
-  startBroker,
-  type TestBroker,
+  sharedBroker,
   unique,
   verifyStore,
   waitFor,
 } from './helpers';
 
-let broker: TestBroker;
+let broker: Awaited<ReturnType<typeof sharedBroker>>;
 const db = testDatabase();
 beforeAll(async () => {
-  broker = await startBroker();
+  broker = await sharedBroker();
 }, 60_000);
 afterAll(async () => {
   await broker?.close();

@@ -1,20 +1,11 @@
 import { kafkaToStore } from '@auditkit/kafka';
 import { testDatabase } from '../../postgres/test/helpers';
-import {
-  countRows,
-  createTopic,
-  kafkaLogger,
-  startBroker,
-  type TestBroker,
-  unique,
-  verifyStore,
-  waitFor,
-} from './helpers';
+import { countRows, createTopic, kafkaLogger, sharedBroker, unique, verifyStore, waitFor } from './helpers';
 
-let broker: TestBroker;
+let broker: Awaited<ReturnType<typeof sharedBroker>>;
 const db = testDatabase();
 beforeAll(async () => {
-  broker = await startBroker();
+  broker = await sharedBroker();
 }, 60_000);
 afterAll(async () => {
   await broker?.close();

@@ -50,7 +50,8 @@ function* walk(error: unknown, depth = 0): Generator<Record<string, unknown>> {
 
 function anyIn(error: unknown, names: Set<string>): boolean {
   for (const e of walk(error)) {
-    if (typeof e.id === 'string' && names.has(e.id)) return true;
+    // A broker answer carries its protocol error name as `apiId`; client errors carry a `code`.
+    if (typeof e.apiId === 'string' && names.has(e.apiId)) return true;
     if (typeof e.code === 'string' && names.has(e.code)) return true;
   }
   return false;
@@ -71,7 +72,7 @@ export function describeKafkaError(error: unknown): string {
   const parts: string[] = [];
   for (const e of walk(error)) {
     const text = typeof e.message === 'string' ? e.message : undefined;
-    const id = typeof e.id === 'string' ? e.id : undefined;
+    const id = typeof e.apiId === 'string' ? e.apiId : undefined;
     const part = id && text && !text.includes(id) ? `${text} (${id})` : text;
     if (part && !parts.includes(part)) parts.push(part);
     if (parts.length >= 4) break;

@@ -22,8 +22,13 @@ const shared = {
     ],
     // light-my-request (Fastify's inject) depends on an ESM-only `cookie`: compiled to CommonJS for jest.
     '/cookie/dist/index\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+    // @platformatic/kafka and its helpers are ESM-only (Node loads them with require(); jest needs CommonJS).
+    '/@platformatic/[^/]+/dist/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(?:.*/)?cookie/dist/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(?:.*/)?(?:cookie|@platformatic/[^/]+)/dist/)'],
   moduleNameMapper: {
     // Tests run against the sources, not dist, so they never see a stale build.
     '^@auditkit/test-utils$': '<rootDir>/test/utils/src',
@@ -40,6 +45,13 @@ const packages = readdirSync(join(__dirname, 'packages')).filter((name) =>
   existsSync(join(__dirname, 'packages', name, 'test')),
 );
 
+/** A package's test/global-setup.js (and -teardown) start what all its files share, such as a broker. */
+function globalSetup(name) {
+  const dir = join(__dirname, 'packages', name, 'test');
+  if (!existsSync(join(dir, 'global-setup.js'))) return {};
+  return { globalSetup: join(dir, 'global-setup.js'), globalTeardown: join(dir, 'global-teardown.js') };
+}
+
 module.exports = {
   testTimeout: 30000,
   projects: [
@@ -47,6 +59,7 @@ module.exports = {
       ...shared,
       displayName: name,
       testMatch: [`<rootDir>/packages/${name}/test/**/*.test.ts`],
+      ...globalSetup(name),
     })),
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
   ],

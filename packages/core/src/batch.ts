@@ -24,7 +24,10 @@ export class EventBatch implements Batch {
   }
 }
 
-/** Wraps events in a batch, for sinks used on their own and for tests. */
-export function createBatch(events: readonly AuditEvent[]): Batch {
-  return new EventBatch(events);
+/**
+ * Wraps events in a batch, for sinks used on their own, for transports that hand stored events on
+ * (pass their exact JSON `lines`, one per event, so `jsonl()` keeps the hashed bytes) and for tests.
+ */
+export function createBatch(events: readonly AuditEvent[], lines?: readonly string[]): Batch {
+  return new EventBatch(events, lines);
 }

@@ -46,7 +46,7 @@ function isPermanent(error: unknown): boolean {
 /** Full-jitter exponential backoff (AWS architecture blog): spreads retries of many instances. */
 export function backoffDelay(
   attempt: number,
-  policy: RetryPolicy,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
   random: () => number = Math.random,
 ): number {
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));

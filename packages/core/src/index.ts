@@ -3,6 +3,7 @@ export { createBatch } from './batch';
 export { canonicalize, canonicalJson } from './canonical';
 export { getContext, runWithContext } from './context';
 export { audit, defaultLogger } from './default-logger';
+export { backoffDelay } from './delivery';
 export * from './detect';
 export { diffObjects } from './diff';
 export { newEventId } from './ids';

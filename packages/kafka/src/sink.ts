@@ -1,0 +1,196 @@
+import type { AuditEvent, AuditSink, Batch } from '@auditkit/core';
+import {
+  type ClientOptions,
+  type CompressionName,
+  HEADER_ID,
+  HEADER_TYPE,
+  kafka,
+  type Outgoing,
+  type Producer,
+} from './client';
+import {
+  describeKafkaError,
+  isProducerStateError,
+  isRetryableKafkaError,
+  KafkaDeliveryError,
+} from './errors';
+
+export interface KafkaSinkOptions {
+  /** Bootstrap brokers, `host:port`. Required. */
+  brokers: string[];
+  /** Topic the events are produced to. Required; create it beforehand with the partitions you want. */
+  topic: string;
+  /** Client id the brokers see. Default `auditkit`. */
+  clientId?: string;
+  /** Compression of record batches (no native code needed for any). Default `lz4`. */
+  compression?: CompressionName;
+  /**
+   * The record key, which picks the partition. Default: the event's chain (`integrity.chain`, else
+   * `source.service:source.instance`), so every event of one chain stays in order in one partition.
+   */
+  key?: (event: AuditEvent) => string;
+  /** Uncompressed bytes per produce request; a bigger batch is sent in order in several. Default 900000 (the broker's default limit is 1 MiB). */
+  maxRequestBytes?: number;
+  /** How long one produce request may take (ms). Default 5000. */
+  requestTimeoutMs?: number;
+  /** Further client options (`tls`, `sasl`, `connectTimeout`, `retries`, `retryDelay`, ...), merged over these defaults. */
+  client?: ClientOptions;
+  /** Sink name in stats and health. Default `kafka`. */
+  name?: string;
+}
+
+/** The default key: one chain, one partition, one order. */
+export function chainKey(event: AuditEvent): string {
+  return event.integrity?.chain ?? `${event.source?.service ?? ''}:${event.source?.instance ?? ''}`;
+}
+
+// The client takes header names as bytes; encoded once.
+const ID_HEADER = Buffer.from(HEADER_ID);
+const TYPE_HEADER = Buffer.from(HEADER_TYPE);
+
+// Record overhead besides key, value and header bytes (lengths, offsets, timestamps), generously.
+const RECORD_OVERHEAD = 64;
+const HEADER_NAMES_BYTES = ID_HEADER.length + TYPE_HEADER.length;
+
+/** The batch as records; each value is exactly the event's stored JSON line (the bytes the hash covers). */
+function toMessages(batch: Batch, topic: string, key: (event: AuditEvent) => string): Outgoing[] {
+  // One UTF-8 encoding for the whole batch; each record's value is a slice of it, not a copy.
+  const text = Buffer.from(batch.jsonl());
+  const messages: Outgoing[] = new Array(batch.events.length);
+  let lastKey: string | undefined;
+  let lastKeyBytes = Buffer.alloc(0);
+  let start = 0;
+  for (let i = 0; i < batch.events.length; i++) {
+    const event = batch.events[i]!;
+    const newline = text.indexOf(10, start);
+    const end = newline === -1 ? text.length : newline;
+    const k = key(event);
+    if (k !== lastKey) {
+      lastKey = k;
+      lastKeyBytes = Buffer.from(k);
+    }
+    messages[i] = {
+      topic,
+      key: lastKeyBytes,
+      value: text.subarray(start, end),
+      headers: new Map([
+        [ID_HEADER, Buffer.from(event.id)],
+        [TYPE_HEADER, Buffer.from(event.type)],
+      ]),
+    };
+    start = end + 1;
+  }
+  return messages;
+}
+
+/** Splits records, in order, into requests of at most `maxBytes` (a bigger single record goes alone). */
+function toRequests(messages: Outgoing[], maxBytes: number): Outgoing[][] {
+  const requests: Outgoing[][] = [];
+  let current: Outgoing[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const headers = m.headers as Map<Buffer, Buffer>;
+    const size =
+      m.value!.length +
+      m.key!.length +
+      headers.get(ID_HEADER)!.length +
+      headers.get(TYPE_HEADER)!.length +
+      HEADER_NAMES_BYTES +
+      RECORD_OVERHEAD;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+/**
+ * A sink producing every event as one Kafka record: idempotent producer, `acks: all`, compressed,
+ * keyed by chain. A retry of a failed batch resends only the requests that did not succeed, with
+ * the same sequence numbers, so the broker drops what had landed; any other batch after a failure
+ * starts a new producer, so no sequence number is ever reused for different records.
+ */
+export function kafkaSink(options: KafkaSinkOptions): AuditSink {
+  if (!Array.isArray(options?.brokers) || options.brokers.length === 0)
+    throw new TypeError('kafkaSink: `brokers` (host:port strings) is required');
+  if (typeof options.topic !== 'string' || options.topic === '')
+    throw new TypeError('kafkaSink: `topic` is required');
+  const topic = options.topic;
+  const name = options.name ?? 'kafka';
+  const key = options.key ?? chainKey;
+  const maxRequestBytes = options.maxRequestBytes ?? 900_000;
+  const compression = options.compression ?? 'lz4';
+  const producerOptions = {
+    clientId: options.clientId ?? 'auditkit',
+    bootstrapBrokers: options.brokers,
+    timeout: options.requestTimeoutMs ?? 5000,
+    connectTimeout: 5000,
+    // The pipeline retries with backoff; the client only rides out a moved leader or a stale metadata.
+    retries: 1,
+    retryDelay: 250,
+    ...options.client,
+    idempotent: true,
+    acks: kafka.ProduceAcks.ALL,
+    // Java-compatible key hashing: a chain lands where a Java producer would put it.
+    partitioner: kafka.compatibilityPartitioner,
+    ...(compression === 'none' ? {} : { compression }),
+  };
+
+  let producer: Producer | undefined;
+  /** The batch whose write failed, and how many of its requests had succeeded. */
+  let failed: { batch: Batch; sent: number } | undefined;
+  let tail: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const dropProducer = async (): Promise<void> => {
+    const old = producer;
+    producer = undefined;
+    await old?.close().catch(() => undefined);
+  };
+
+  const send = async (batch: Batch): Promise<void> => {
+    if (closed) throw new KafkaDeliveryError(`${name}: sink is closed`, { retryable: false });
+    let first = 0;
+    const previous = failed;
+    if (previous?.batch === batch) first = previous.sent;
+    else if (previous) await dropProducer(); // the failed records may have landed under sequence numbers the next would reuse
+    failed = undefined;
+    const requests = toRequests(toMessages(batch, topic, key), maxRequestBytes);
+    producer ??= new kafka.Producer(producerOptions) as unknown as Producer;
+    for (let i = first; i < requests.length; i++) {
+      try {
+        await producer.send({ messages: requests[i]! });
+      } catch (error) {
+        failed = { batch, sent: i };
+        if (isProducerStateError(error)) await dropProducer();
+        throw new KafkaDeliveryError(
+          `${name}: producing ${requests[i]!.length} events to ${topic} failed: ${describeKafkaError(error)}`,
+          { retryable: isRetryableKafkaError(error), cause: error },
+        );
+      }
+    }
+  };
+
+  return {
+    name,
+    write(batch: Batch): Promise<void> {
+      // One request at a time, even when the pipeline timed a write out and retries it meanwhile.
+      const run = tail.then(() => send(batch));
+      tail = run.catch(() => undefined);
+      return run;
+    },
+    flush(): Promise<void> {
+      return tail;
+    },
+    async close(): Promise<void> {
+      await tail;
+      closed = true;
+      await dropProducer();
+    },
+  };
+}

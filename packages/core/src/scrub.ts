@@ -46,8 +46,6 @@ export class Scrubber {
   readonly #maxDepth: number;
   readonly #maxArray: number;
   #budget = 0;
-  /** Set once a value outgrew its budget: copies keep the caller's key order from then on. */
-  #insertionOrder = false;
   #ancestors: object[] = [];
 
   constructor(
@@ -72,7 +70,6 @@ export class Scrubber {
   scrub(value: unknown, path: PathNode | undefined, budget: number): unknown {
     this.bytes = 0;
     this.#budget = budget;
-    this.#insertionOrder = false;
     this.#ancestors.length = 0;
     return this.#value(value, path, 0);
   }
@@ -202,28 +199,9 @@ export class Scrubber {
   }
 
   #plain(value: Record<string, unknown>, path: PathNode | undefined, depth: number): Record<string, unknown> {
-    // Own enumerable string keys, as JSON.stringify sees them; a throwing Proxy is caught above.
-    const keys = Object.keys(value);
-    if (keys.length < 2 || this.#insertionOrder) return this.#copy(value, keys, path, depth);
-    // Copied in sorted order, so the seal stage finds canonical key order and serializes the copy
-    // natively. Unless the size limit cut something: then what is kept must be what came first,
-    // so the copy is made again in the caller's order (and so is everything else in this value).
-    const start = this.bytes;
-    const sorted = this.#copy(value, keys.sort(), path, depth);
-    if (this.bytes <= this.#budget) return sorted;
-    this.#insertionOrder = true;
-    this.bytes = start;
-    return this.#copy(value, Object.keys(value), path, depth);
-  }
-
-  #copy(
-    value: Record<string, unknown>,
-    keys: readonly string[],
-    path: PathNode | undefined,
-    depth: number,
-  ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const key of keys) {
+    // Own enumerable string keys, as JSON.stringify sees them; a throwing Proxy is caught above.
+    for (const key of Object.keys(value)) {
       if (this.bytes > this.#budget) {
         out['…'] = '[truncated: size limit]';
         break;

@@ -3,6 +3,7 @@ import { type AuditEvent, type AuditLoggerOptions, ChainVerifier, createAuditLog
 import { kafkaSink } from '@auditkit/kafka';
 import { Admin, Consumer, MessagesStreamModes } from '@platformatic/kafka';
 import type { Pool } from 'pg';
+import { testDatabase } from '../../postgres/test/helpers';
 
 // Plain JS so the benchmark can start the same broker.
 const { startKafka } = require('../../../test/infra/kafka/start.js') as {
@@ -26,6 +27,18 @@ export async function sharedBroker(): Promise<Pick<TestBroker, 'brokers' | 'clos
   const brokers = process.env.AUDITKIT_TEST_KAFKA_BROKERS?.split(',');
   if (!brokers?.length) throw new Error('no test broker: run through jest (global-setup.js starts one)');
   return { brokers, close: async () => undefined };
+}
+
+/**
+ * The shared broker and a PostgreSQL schema of the test file's own, dropped after the file: the
+ * setup every bridge test starts from.
+ */
+export function brokerAndDatabase() {
+  const brokers = process.env.AUDITKIT_TEST_KAFKA_BROKERS?.split(',');
+  if (!brokers?.length) throw new Error('no test broker: run through jest (global-setup.js starts one)');
+  const db = testDatabase();
+  afterAll(() => db.drop());
+  return { broker: { brokers }, db };
 }
 
 /** A single-node KRaft broker of this test file's own (fetched by Maven on first use), to stop and restart. */

@@ -5,27 +5,18 @@ import {
   kafkaToStore,
 } from '@auditkit/kafka';
 import { Producer } from '@platformatic/kafka';
-import { testDatabase } from '../../postgres/test/helpers';
 import {
+  brokerAndDatabase,
   countRows,
   createTopic,
   kafkaLogger,
   readTopic,
-  sharedBroker,
   unique,
   verifyStore,
   waitFor,
 } from './helpers';
 
-let broker: Awaited<ReturnType<typeof sharedBroker>>;
-const db = testDatabase();
-beforeAll(async () => {
-  broker = await sharedBroker();
-}, 60_000);
-afterAll(async () => {
-  await broker?.close();
-  await db.drop();
-});
+const { broker, db } = brokerAndDatabase();
 
 test('records that are not audit events go to the dead-letter topic, are reported, and never stop the consumer', async () => {
   const topic = await createTopic(broker.brokers, 1);

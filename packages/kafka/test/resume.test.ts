@@ -1,25 +1,16 @@
 import { kafkaToStore } from '@auditkit/kafka';
-import { testDatabase } from '../../postgres/test/helpers';
 import {
+  brokerAndDatabase,
   committedOffsets,
   countRows,
   createTopic,
   kafkaLogger,
-  sharedBroker,
   unique,
   verifyStore,
   waitFor,
 } from './helpers';
 
-let broker: Awaited<ReturnType<typeof sharedBroker>>;
-const db = testDatabase();
-beforeAll(async () => {
-  broker = await sharedBroker();
-}, 60_000);
-afterAll(async () => {
-  await broker?.close();
-  await db.drop();
-});
+const { broker, db } = brokerAndDatabase();
 
 test('a consumer stopped mid-stream and started again resumes where it committed: no loss, no record read twice', async () => {
   const topic = await createTopic(broker.brokers, 2);

@@ -1,26 +1,17 @@
 import { type KafkaBridgeError, kafkaToStore } from '@auditkit/kafka';
 import { postgresStore } from '@auditkit/postgres';
-import { testDatabase } from '../../postgres/test/helpers';
 import {
+  brokerAndDatabase,
   committedOffsets,
   countRows,
   createTopic,
   kafkaLogger,
-  sharedBroker,
   unique,
   verifyStore,
   waitFor,
 } from './helpers';
 
-let broker: Awaited<ReturnType<typeof sharedBroker>>;
-const db = testDatabase();
-beforeAll(async () => {
-  broker = await sharedBroker();
-}, 60_000);
-afterAll(async () => {
-  await broker?.close();
-  await db.drop();
-});
+const { broker, db } = brokerAndDatabase();
 
 test('while the store refuses writes nothing is committed; once it accepts, every event is stored once', async () => {
   const topic = await createTopic(broker.brokers, 2);

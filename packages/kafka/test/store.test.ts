@@ -1,16 +1,15 @@
 import { kafkaToStore } from '@auditkit/kafka';
-import { testDatabase } from '../../postgres/test/helpers';
-import { countRows, createTopic, kafkaLogger, sharedBroker, unique, verifyStore, waitFor } from './helpers';
+import {
+  brokerAndDatabase,
+  countRows,
+  createTopic,
+  kafkaLogger,
+  unique,
+  verifyStore,
+  waitFor,
+} from './helpers';
 
-let broker: Awaited<ReturnType<typeof sharedBroker>>;
-const db = testDatabase();
-beforeAll(async () => {
-  broker = await sharedBroker();
-}, 60_000);
-afterAll(async () => {
-  await broker?.close();
-  await db.drop();
-});
+const { broker, db } = brokerAndDatabase();
 
 test('many instances -> Kafka -> a consumer group -> PostgreSQL: every event stored once, every chain verifies', async () => {
   const topic = await createTopic(broker.brokers, 3);

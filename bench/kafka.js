@@ -1,10 +1,11 @@
 // Kafka producer throughput: events through the whole pipeline (enrich, seal, batch) into the
 // kafka sink (idempotent, acks all) at a few batch sizes and compressions, against a single-node
 // broker on this machine (test/infra/kafka). Writes bench/results/kafka.{json,md}.
+const { sealedEvents } = require('./sealed-events');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
-const { createAuditLogger, createBatch, memorySink } = require('@auditkit/core');
+const { createAuditLogger, createBatch } = require('@auditkit/core');
 const { kafkaSink } = require('@auditkit/kafka');
 const { Admin } = require('@platformatic/kafka');
 const { kafkaVersion, startKafka } = require('../test/infra/kafka/start.js');
@@ -64,28 +65,6 @@ async function run(brokers, { batch, compression }, n) {
   const sink = logger.stats().sinks[0];
   if (sink.delivered !== n || sink.failed !== 0) throw new Error(`delivered ${sink.delivered} of ${n}`);
   return Math.round(n / seconds);
-}
-
-/** Sealed events made once, for the producer on its own. */
-async function sealedEvents(n) {
-  const sink = memorySink();
-  const logger = createAuditLogger({
-    service: 'bench',
-    flushOnExit: false,
-    sinks: [sink],
-    queue: { maxEvents: n + 1 },
-  });
-  for (let i = 0; i < n; i++) {
-    logger.log({
-      type: 'order.updated',
-      actor: { type: 'user', id: `u-${i % 100}` },
-      tenant: `t-${i % 10}`,
-      resource: { type: 'order', id: `ord-${i}` },
-      details: { warehouse: 'fra-2', items: i % 7 },
-    });
-  }
-  await logger.close();
-  return sink.events;
 }
 
 /** The sink alone: pre-sealed batches written one after another, as the pipeline calls it. */

@@ -1,9 +1,10 @@
 // PostgreSQL store throughput: sealed events from the pipeline, written in batches of BATCH.
 // Writes bench/results/postgres.{json,md}. Uses 127.0.0.1:5432/test unless PG* variables say otherwise.
+const { sealedEvents } = require('./sealed-events');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
-const { createAuditLogger, createBatch, memorySink } = require('@auditkit/core');
+const { createBatch } = require('@auditkit/core');
 const { postgresStore } = require('@auditkit/postgres');
 const { Pool } = require('pg');
 
@@ -11,27 +12,6 @@ const TOTAL = Number(process.env.EVENTS ?? 100_000);
 const BATCH = Number(process.env.BATCH ?? 1000);
 const WRITERS = [1, 2];
 const LAYOUTS = ['none', 'monthly'];
-
-async function events(n) {
-  const sink = memorySink();
-  const logger = createAuditLogger({
-    service: 'bench',
-    flushOnExit: false,
-    sinks: [sink],
-    queue: { maxEvents: n + 1 },
-  });
-  for (let i = 0; i < n; i++) {
-    logger.log({
-      type: 'order.updated',
-      actor: { type: 'user', id: `u-${i % 100}` },
-      tenant: `t-${i % 10}`,
-      resource: { type: 'order', id: `ord-${i}` },
-      details: { warehouse: 'fra-2', items: i % 7 },
-    });
-  }
-  await logger.close();
-  return sink.events;
-}
 
 async function main() {
   const pool = new Pool({
@@ -42,7 +22,7 @@ async function main() {
   });
   const schemas = [];
   try {
-    const all = await events(TOTAL);
+    const all = await sealedEvents(TOTAL);
     const runs = [];
     // One writer is one pipeline's sink; two model two producers (or two Kafka partitions' consumers).
     for (const partition of LAYOUTS) {

@@ -1,0 +1,26 @@
+// Sealed events made once through the real pipeline, for benchmarks of a sink or store on its own.
+const { createAuditLogger, memorySink } = require('@auditkit/core');
+
+/** `n` order events from 100 actors in 10 tenants, sealed into one chain. */
+async function sealedEvents(n) {
+  const sink = memorySink();
+  const logger = createAuditLogger({
+    service: 'bench',
+    flushOnExit: false,
+    sinks: [sink],
+    queue: { maxEvents: n + 1 },
+  });
+  for (let i = 0; i < n; i++) {
+    logger.log({
+      type: 'order.updated',
+      actor: { type: 'user', id: `u-${i % 100}` },
+      tenant: `t-${i % 10}`,
+      resource: { type: 'order', id: `ord-${i}` },
+      details: { warehouse: 'fra-2', items: i % 7 },
+    });
+  }
+  await logger.close();
+  return sink.events;
+}
+
+module.exports = { sealedEvents };

@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../../options';
 import type { AuditEvent } from '../../types';
 import type { CommonThresholds, DetectionRule } from '../types';
-import { asWindow, duration, requireNumbers, stateKey, windowAdd } from './support';
+import { actorOrIp, asWindow, duration, requireNumbers, stateKey, windowAdd } from './support';
 
 export interface AccessDeniedThresholds extends CommonThresholds {
   /** Access-denied results for one subject (actor id, else IP) within the window. Default 10. */
@@ -23,15 +23,13 @@ export function accessDeniedBurst(
   const name = 'access-denied-burst';
   const thresholds = { ...DEFAULTS.detect.rules.accessDenied, ...options };
   requireNumbers(name, thresholds, ['threshold', 'windowMs']);
-  const subjectOf = (e: AuditEvent) =>
-    e.actor.id ? { type: 'actor', id: e.actor.id } : e.actor.ip ? { type: 'ip', id: e.actor.ip } : undefined;
   return {
     name,
     severity: 'warning',
     thresholds,
     observe(e, t) {
       if (!isDenied(e)) return undefined;
-      const subject = subjectOf(e);
+      const subject = actorOrIp(e);
       if (!subject) return undefined;
       // One denial per request: the `access.denied` event and the 403 response of one request count once.
       return [
@@ -40,7 +38,7 @@ export function accessDeniedBurst(
     },
     decide(e, results, t) {
       const w = asWindow(results[0]);
-      const subject = subjectOf(e)!;
+      const subject = actorOrIp(e)!;
       if (w.count < t.threshold) return undefined;
       return {
         subject,

@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../../options';
 import type { AuditEvent } from '../../types';
 import type { CommonThresholds, DetectionRule, StateOp } from '../types';
-import { asWindow, duration, requireNumbers, stateKey, windowAdd } from './support';
+import { actorOrIp, asWindow, duration, requireNumbers, stateKey, windowAdd } from './support';
 
 export interface LargeExportThresholds extends CommonThresholds {
   /** Records in one export. Default 10000. */
@@ -42,15 +42,13 @@ export function largeExport(
     'maxBytesPerWindow',
     'windowMs',
   ]);
-  const subjectOf = (e: AuditEvent) =>
-    e.actor.id ? { type: 'actor', id: e.actor.id } : e.actor.ip ? { type: 'ip', id: e.actor.ip } : undefined;
   return {
     name,
     severity: 'warning',
     thresholds,
     observe(e, t) {
       if (e.action !== 'export' || e.outcome === 'failure') return undefined;
-      const subject = subjectOf(e);
+      const subject = actorOrIp(e);
       if (!subject) return undefined;
       const { records, bytes } = measures(e);
       const ops: StateOp[] = [];
@@ -73,7 +71,7 @@ export function largeExport(
       if (bytesWindow && bytesWindow.sum > t.maxBytesPerWindow)
         reasons.push(`${bytesWindow.sum} bytes within ${duration(t.windowMs)}`);
       if (reasons.length === 0) return undefined;
-      const subject = subjectOf(e)!;
+      const subject = actorOrIp(e)!;
       return {
         subject,
         message: `large export by ${subject.type} ${subject.id}: ${reasons.join(', ')}`,

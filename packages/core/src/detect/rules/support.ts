@@ -1,10 +1,23 @@
 import type { AuditEvent } from '../../types';
-import type { BaselineResult, FirstSeenResult, StateOp, StateResult, WindowResult } from '../types';
+import type {
+  AnomalySubject,
+  BaselineResult,
+  FirstSeenResult,
+  StateOp,
+  StateResult,
+  WindowResult,
+} from '../types';
 
 /** Type of the events the detect stage emits; rules never look at them. */
 export const ANOMALY_TYPE = 'security.anomaly';
 
 /** A failed login, whatever the event type: `auth.login` or any event with action `login`. */
+/** Who an event is about: the actor when it has an id, else the IP it came from. */
+export function actorOrIp(e: AuditEvent): AnomalySubject | undefined {
+  if (e.actor.id) return { type: 'actor', id: e.actor.id };
+  return e.actor.ip ? { type: 'ip', id: e.actor.ip } : undefined;
+}
+
 export function isLoginFailure(e: AuditEvent): boolean {
   return e.outcome === 'failure' && (e.action === 'login' || e.type === 'auth.login');
 }

@@ -1,6 +1,7 @@
 // Kafka producer throughput: events through the whole pipeline (enrich, seal, batch) into the
 // kafka sink (idempotent, acks all) at a few batch sizes and compressions, against a single-node
 // broker on this machine (test/infra/kafka). Writes bench/results/kafka.{json,md}.
+const { orderEvent } = require('./inputs');
 const { sealedEvents } = require('./sealed-events');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
@@ -50,13 +51,7 @@ async function run(brokers, { batch, compression }, n) {
   });
   const started = process.hrtime.bigint();
   for (let i = 0; i < n; i++) {
-    logger.log({
-      type: 'order.updated',
-      actor: { type: 'user', id: `u-${i % 100}` },
-      tenant: `t-${i % 10}`,
-      resource: { type: 'order', id: `ord-${i}` },
-      details: { warehouse: 'fra-2', items: i % 7 },
-    });
+    logger.log(orderEvent(i));
     // Yield now and then, as a server would between requests, so batches go out meanwhile.
     if (i % 5000 === 4999) await new Promise(setImmediate);
   }

@@ -2,14 +2,7 @@
 // so machine load (shared cores) hits both alike. Usage: node bench/log-cost-ab.js [label=]<coreA> [label=]<coreB>
 // (each the path of a built core's dist/index.js). Writes bench/results/log-cost-ab.json.
 const { performance } = require('node:perf_hooks');
-const input = (i) => ({
-  type: 'order.updated',
-  message: 'order status changed by clerk',
-  resource: { type: 'order', id: `ord-${i}` },
-  changes: { before: { status: 'open', quantity: 2 }, after: { status: 'shipped', quantity: 2 } },
-  details: { warehouse: 'fra-2', carrier: 'dhl', tracking: `JD0146000033${i}`, items: 3 },
-  compliance: ['SOX'],
-});
+const { orderUpdate: input } = require('./inputs');
 const context = {
   requestId: 'r-1',
   correlationId: 'c-1',

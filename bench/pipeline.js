@@ -13,18 +13,7 @@ const {
   verifyFiles,
   DEFAULTS,
 } = require(process.env.AUDITKIT_CORE || '@auditkit/core');
-
-/** An input that becomes an event of about 700 bytes of JSON. */
-function input(i) {
-  return {
-    type: 'order.updated',
-    message: 'order status changed by clerk',
-    resource: { type: 'order', id: `ord-${i}` },
-    changes: { before: { status: 'open', quantity: 2 }, after: { status: 'shipped', quantity: 2 } },
-    details: { warehouse: 'fra-2', carrier: 'dhl', tracking: `JD0146000033${i}`, items: 3 },
-    compliance: ['SOX'],
-  };
-}
+const { orderUpdate: input } = require('./inputs');
 
 const context = {
   requestId: '3f1c2b7e-8d4a-4c1e-9f2a-6b5d4e3c2a10',

@@ -1,5 +1,6 @@
 // Sealed events made once through the real pipeline, for benchmarks of a sink or store on its own.
 const { createAuditLogger, memorySink } = require('@auditkit/core');
+const { orderEvent } = require('./inputs');
 
 /** `n` order events from 100 actors in 10 tenants, sealed into one chain. */
 async function sealedEvents(n) {
@@ -11,13 +12,7 @@ async function sealedEvents(n) {
     queue: { maxEvents: n + 1 },
   });
   for (let i = 0; i < n; i++) {
-    logger.log({
-      type: 'order.updated',
-      actor: { type: 'user', id: `u-${i % 100}` },
-      tenant: `t-${i % 10}`,
-      resource: { type: 'order', id: `ord-${i}` },
-      details: { warehouse: 'fra-2', items: i % 7 },
-    });
+    logger.log(orderEvent(i));
   }
   await logger.close();
   return sink.events;

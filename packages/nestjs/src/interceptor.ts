@@ -261,11 +261,7 @@ export class AuditInterceptor implements NestInterceptor {
         subscriber.complete();
       };
       const id = change ? this.#changeId(change, request) : undefined;
-      const loading =
-        change && id !== undefined
-          ? this.#load('AuditDataChange.before', () => change.before(id, request, this.#modules))
-          : Promise.resolve(undefined);
-      loading.then((before) => {
+      const start = (before: unknown): void => {
         if (unsubscribed) return;
         inner = next.handle().subscribe({
           next: (value) => {
@@ -276,7 +272,13 @@ export class AuditInterceptor implements NestInterceptor {
           error: fail,
           complete: () => void complete(before),
         });
-      });
+      };
+      // Only a state loader makes the handler wait; every other request starts it at once.
+      if (change && id !== undefined)
+        void this.#load('AuditDataChange.before', () => change.before(id, request, this.#modules)).then(
+          start,
+        );
+      else start(undefined);
       return () => {
         unsubscribed = true;
         inner?.unsubscribe();

@@ -6,18 +6,19 @@ const POOL_IDS = 4096;
 /** 4 bytes seed the counter when the millisecond changes, 6 fill the random tail. */
 const BYTES_PER_ID = 10;
 const pool = Buffer.allocUnsafe(POOL_IDS * BYTES_PER_ID);
+/** The pool as hex, converted once per refill: slicing it is cheaper than formatting bytes per id. */
+let poolHex = '';
 let poolOffset = pool.length;
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 let lastMs = -1;
+/** `xxxxxxxx-xxxx-7` for `lastMs`: formatted once per millisecond rather than once per id. */
+let msPrefix = '';
 /** 30-bit counter in rand_a and the top of rand_b: monotonic ids within one millisecond. */
 let counter = 0;
 
-function hex(bytes: Buffer, from: number, to: number): string {
-  let out = '';
-  for (let i = from; i < to; i++) out += HEX[bytes[i]!];
-  return out;
+function prefixOf(ms: number): string {
+  const msHex = ms.toString(16).padStart(12, '0');
+  return `${msHex.slice(0, 8)}-${msHex.slice(8)}-7`;
 }
 
 /**
@@ -28,29 +29,30 @@ function hex(bytes: Buffer, from: number, to: number): string {
 export function newEventId(): string {
   if (poolOffset + BYTES_PER_ID > pool.length) {
     randomFillSync(pool);
+    poolHex = pool.toString('hex');
     poolOffset = 0;
   }
   const o = poolOffset;
   poolOffset += BYTES_PER_ID;
-  let ms = Date.now();
+  const ms = Date.now();
   if (ms > lastMs) {
     lastMs = ms;
+    msPrefix = prefixOf(ms);
     // Seeded in the lower half of the range, leaving room to count up within the millisecond.
     counter = pool.readUInt32BE(o) & 0x1fffffff;
-  } else {
-    ms = lastMs;
-    if (++counter > 0x3fffffff) {
-      // Counter exhausted: borrow the next millisecond, as RFC 9562 §6.2 allows.
-      lastMs = ms = lastMs + 1;
-      counter = 0;
-    }
+  } else if (++counter > 0x3fffffff) {
+    // Counter exhausted: borrow the next millisecond, as RFC 9562 §6.2 allows.
+    lastMs += 1;
+    msPrefix = prefixOf(lastMs);
+    counter = 0;
   }
-  const msHex = ms.toString(16).padStart(12, '0');
   const randA = counter >>> 18;
   const counterLow = counter & 0x3ffff;
+  // The random tail: the 12 hex digits of bytes o+4..o+10 without their first digit.
+  const tail = poolHex.slice(2 * o + 9, 2 * o + 20);
   return (
-    `${msHex.slice(0, 8)}-${msHex.slice(8)}-7${randA.toString(16).padStart(3, '0')}-` +
-    `${(0x8000 | (counterLow >>> 4)).toString(16)}-${(counterLow & 0xf).toString(16)}${hex(pool, o + 4, o + 10).slice(1)}`
+    `${msPrefix}${randA.toString(16).padStart(3, '0')}-` +
+    `${(0x8000 | (counterLow >>> 4)).toString(16)}-${(counterLow & 0xf).toString(16)}${tail}`
   );
 }
 

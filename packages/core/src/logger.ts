@@ -341,7 +341,9 @@ class Pipeline implements AuditLogger, ExitParticipant {
     const request = isRecord(input.request)
       ? input.request
       : ctx?.request
-        ? { ...ctx.request, id: ctx.requestId }
+        ? !('id' in ctx.request)
+          ? { id: ctx.requestId, ...ctx.request } // sorted as adapters build it: no copy when sealed
+          : { ...ctx.request, id: ctx.requestId }
         : undefined;
     if (request !== undefined) {
       const requestPaths = childPath(paths, 'request');
@@ -436,9 +438,21 @@ class Pipeline implements AuditLogger, ExitParticipant {
         ? { ...ctx?.actor, ...(input && typeof input === 'object' ? input : undefined) }
         : {};
     const actor = s.scrub(merged, childPath(s.paths, 'actor'), this.#o.limits.maxDetailsBytes) as Actor;
-    if (typeof actor.type !== 'string') actor.type = actor.id ? 'user' : 'anonymous';
-    if (ctx?.ip && actor.ip === undefined) actor.ip = ctx.ip;
-    if (ctx?.userAgent && actor.userAgent === undefined) actor.userAgent = s.text(ctx.userAgent);
+    const ip = ctx?.ip && actor.ip === undefined ? ctx.ip : undefined;
+    const userAgent = ctx?.userAgent && actor.userAgent === undefined ? s.text(ctx.userAgent) : undefined;
+    if (typeof actor.type !== 'string') {
+      // No actor at all (an anonymous request): built in sorted key order, so sealing need not copy it.
+      if (Object.keys(actor).length === 0) {
+        const anonymous = {} as Actor;
+        if (ip) anonymous.ip = ip;
+        anonymous.type = 'anonymous';
+        if (userAgent) anonymous.userAgent = userAgent;
+        return anonymous;
+      }
+      actor.type = actor.id ? 'user' : 'anonymous';
+    }
+    if (ip) actor.ip = ip;
+    if (userAgent) actor.userAgent = userAgent;
     return actor;
   }
 

@@ -190,7 +190,7 @@ export class RequestAudit<Req = unknown> implements AuditContext {
     this.correlationId = safeId(header(headers, o.correlationIdHeader)) ?? this.requestId;
     this.ip = view.ip;
     this.userAgent = header(headers, 'user-agent');
-    this.request = { protocol: view.protocol, method: view.method, path: view.path };
+    this.request = { method: view.method, path: view.path, protocol: view.protocol };
   }
 
   get logger(): AuditLogger {
@@ -335,15 +335,15 @@ export class RequestAuditor<Req = unknown> {
       };
     const durationMs = Math.round((performance.now() - audit.startedAt) * 1000) / 1000;
     const { method, path, protocol } = audit.request;
-    const request: RequestInfo = { id: audit.requestId, protocol, method, path };
-    if (view.route) request.route = view.route;
-    if (view.status !== undefined) request.status = view.status;
-    if (view.grpcCode !== undefined) request.grpcCode = view.grpcCode;
-    request.durationMs = durationMs;
+    const s = this.settings;
+    // Fields set in sorted key order, so sealing serializes the object as it is instead of copying it.
+    const request = {} as RequestInfo;
+    if (view.aborted) request.aborted = true;
+    if (s.captureBody && view.body !== undefined) request.body = view.body;
     if (view.bytesIn !== undefined) request.bytesIn = view.bytesIn;
     if (view.bytesOut !== undefined) request.bytesOut = view.bytesOut;
-    if (view.aborted) request.aborted = true;
-    const s = this.settings;
+    request.durationMs = durationMs;
+    if (view.grpcCode !== undefined) request.grpcCode = view.grpcCode;
     if (headers && s.captureHeaders.length > 0) {
       const picked: Record<string, string> = {};
       for (const name of s.captureHeaders) {
@@ -352,7 +352,12 @@ export class RequestAuditor<Req = unknown> {
       }
       request.headers = picked;
     }
-    if (s.captureBody && view.body !== undefined) request.body = view.body;
+    request.id = audit.requestId;
+    request.method = method;
+    request.path = path;
+    request.protocol = protocol;
+    if (view.route) request.route = view.route;
+    if (view.status !== undefined) request.status = view.status;
     const failed =
       view.failed ??
       ((view.status !== undefined && view.status >= 400) ||

@@ -37,6 +37,8 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
   return (descriptor, call: ServerInterceptingCallInterface) => {
     const method = descriptor.path;
     let audit: RequestAudit<GrpcCallInfo> | undefined;
+    // Read once: grpc-js formats the peer address on every call.
+    let peer: string | undefined;
     let received = 0;
     let sent = 0;
     const excluded = auditor.isExcluded('POST', method);
@@ -48,7 +50,7 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
         grpcDetails: details,
         route: method,
         aborted,
-        details: { messagesReceived: received, messagesSent: sent, peer: call.getPeer() },
+        details: { messagesReceived: received, messagesSent: sent, peer: (peer ??= call.getPeer()) },
       });
     };
 
@@ -57,14 +59,15 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
             try {
+              peer = call.getPeer();
               audit = auditor.begin(
-                { method, metadata, peer: call.getPeer() },
+                { method, metadata, peer },
                 {
                   protocol: 'grpc',
                   method,
                   path: method,
                   headers: metadataHeaders(metadata),
-                  ip: call.getPeer(),
+                  ip: peer,
                 },
               );
             } catch (error) {

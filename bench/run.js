@@ -16,6 +16,7 @@ const VARIANTS = [
   'auditkit',
   'fastify-bare',
   'fastify-logger',
+  'fastify-floor',
   'fastify-auditkit',
   'nest-bare',
   'nest-auditkit',
@@ -104,6 +105,7 @@ async function main() {
       auditkitVsPinoHttp: best.auditkit.requestsPerSecond / best['pino-http'].requestsPerSecond,
       fastifyAuditkitVsBare:
         best['fastify-auditkit'].requestsPerSecond / best['fastify-bare'].requestsPerSecond,
+      fastifyFloorVsBare: best['fastify-floor'].requestsPerSecond / best['fastify-bare'].requestsPerSecond,
       fastifyAuditkitVsLogger:
         best['fastify-auditkit'].requestsPerSecond / best['fastify-logger'].requestsPerSecond,
       nestAuditkitVsBare: best['nest-auditkit'].requestsPerSecond / best['nest-bare'].requestsPerSecond,
@@ -148,9 +150,10 @@ auditkit keeps ${pct(r.ratios.auditkitVsBare)} of bare Express's requests/s and 
 
 | variant | requests/s | p50 ms | p99 ms |
 |---|---|---|---|
-${rowsOf(['fastify-bare', 'fastify-logger', 'fastify-auditkit'])}
+${rowsOf(['fastify-bare', 'fastify-logger', 'fastify-floor', 'fastify-auditkit'])}
 
 auditPlugin keeps ${pct(r.ratios.fastifyAuditkitVsBare)} of bare Fastify's requests/s and runs at ${pct(r.ratios.fastifyAuditkitVsLogger)} of Fastify with its built-in logger writing to a file.
+\`fastify-floor\` registers the same five hooks with no audit work, only one \`AsyncLocalStorage.run\` per request (the context \`audit.log()\` inherits): it alone keeps ${pct(r.ratios.fastifyFloorVsBare)} of bare, the ceiling for any plugin that carries a request context on Node ${r.versions.node}.
 
 ## HTTP overhead (Nest 11 on Express, same route)
 

@@ -1,4 +1,5 @@
-// A unary gRPC service, with or without the audit interceptor (GRPC_AUDIT=1).
+// A unary gRPC service, with or without the audit interceptor (GRPC_AUDIT=1), or with the floor under
+// it (GRPC_AUDIT=floor): an interceptor that only runs the call's callbacks in AsyncLocalStorage.
 const { join } = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
@@ -8,6 +9,23 @@ const definition = protoLoader.loadSync(
 );
 const shop = grpc.loadPackageDefinition(definition).shop;
 const interceptors = [];
+if (process.env.GRPC_AUDIT === 'floor') {
+  const { AsyncLocalStorage } = require('node:async_hooks');
+  const als = new AsyncLocalStorage();
+  interceptors.push((_descriptor, call) => {
+    const context = {};
+    const inContext = (fn) => als.run(context, fn);
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, nextMetadata) => inContext(() => nextMetadata(metadata)),
+          onReceiveMessage: (message, nextMessage) => inContext(() => nextMessage(message)),
+          onReceiveHalfClose: (nextHalfClose) => inContext(nextHalfClose),
+        }),
+      sendStatus: (callStatus, next) => next(callStatus),
+    });
+  });
+}
 if (process.env.GRPC_AUDIT === '1') {
   const { createAuditLogger, fileSink } = require('@auditkit/core');
   const { auditServerInterceptor } = require('@auditkit/grpc');

@@ -50,7 +50,7 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
         grpcDetails: details,
         route: method,
         aborted,
-        details: { messagesReceived: received, messagesSent: sent, peer: (peer ??= call.getPeer()) },
+        details: { messagesReceived: received, messagesSent: sent, peer: peer ?? call.getPeer() },
       });
     };
 

@@ -132,6 +132,10 @@ async function startKafka({ partitions = 1, quickStart = true } = {}) {
   const broker = {
     brokers: [`127.0.0.1:${brokerPort}`],
     dataDir,
+    /** The broker's process id while it runs (benchmarks read its CPU time). */
+    get pid() {
+      return running?.child.pid;
+    },
     async stop() {
       if (!running) return;
       const { child, exited } = running;

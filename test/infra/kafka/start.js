@@ -125,7 +125,16 @@ async function startKafka({ partitions = 1, quickStart = true } = {}) {
   const clusterId = randomBytes(16).toString('base64url');
   execFileSync(
     'java',
-    [...jvmFlags(true), ...LOG_FLAGS, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile],
+    // `--cluster-id=` in one argument: an id starting with `-` would otherwise read as an option.
+    [
+      ...jvmFlags(true),
+      ...LOG_FLAGS,
+      'kafka.tools.StorageTool',
+      'format',
+      `--cluster-id=${clusterId}`,
+      '-c',
+      configFile,
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   let running = await launch(configFile, quickStart);

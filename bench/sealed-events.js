@@ -9,7 +9,7 @@ async function sealedEvents(n) {
     service: 'bench',
     flushOnExit: false,
     sinks: [sink],
-    queue: { maxEvents: n + 1 },
+    queue: { maxEvents: n + 1, maxBytes: 2 ** 31 },
   });
   for (let i = 0; i < n; i++) {
     logger.log(orderEvent(i));

@@ -51,62 +51,106 @@ const TYPE_HEADER = Buffer.from(HEADER_TYPE);
 // Record overhead besides key, value and header bytes (lengths, offsets, timestamps), generously.
 const RECORD_OVERHEAD = 64;
 const HEADER_NAMES_BYTES = ID_HEADER.length + TYPE_HEADER.length;
+/** Keys and types seen recently, with their bytes; a handful in practice, cleared past this many. */
+const CACHE_LIMIT = 1024;
 
-/** The batch as records; each value is exactly the event's stored JSON line (the bytes the hash covers). */
-function toMessages(batch: Batch, topic: string, key: (event: AuditEvent) => string): Outgoing[] {
-  // One UTF-8 encoding for the whole batch; each record's value is a slice of it, not a copy.
-  const text = Buffer.from(batch.jsonl());
-  const messages: Outgoing[] = new Array(batch.events.length);
-  let lastKey: string | undefined;
-  let lastKeyBytes = Buffer.alloc(0);
-  let start = 0;
-  for (let i = 0; i < batch.events.length; i++) {
-    const event = batch.events[i]!;
-    const newline = text.indexOf(10, start);
-    const end = newline === -1 ? text.length : newline;
-    const k = key(event);
-    if (k !== lastKey) {
-      lastKey = k;
-      lastKeyBytes = Buffer.from(k);
-    }
-    messages[i] = {
-      topic,
-      key: lastKeyBytes,
-      value: text.subarray(start, end),
-      headers: new Map([
-        [ID_HEADER, Buffer.from(event.id)],
-        [TYPE_HEADER, Buffer.from(event.type)],
-      ]),
-    };
-    start = end + 1;
-  }
-  return messages;
+/** A key's bytes and its partition before the modulo (the Java client's positive murmur2). */
+interface KeyBytes {
+  bytes: Buffer;
+  partition: number;
 }
 
-/** Splits records, in order, into requests of at most `maxBytes` (a bigger single record goes alone). */
-function toRequests(messages: Outgoing[], maxBytes: number): Outgoing[][] {
-  const requests: Outgoing[][] = [];
-  let current: Outgoing[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const headers = m.headers as Map<Buffer, Buffer>;
-    const size =
-      m.value!.length +
-      m.key!.length +
-      headers.get(ID_HEADER)!.length +
-      headers.get(TYPE_HEADER)!.length +
-      HEADER_NAMES_BYTES +
-      RECORD_OVERHEAD;
-    if (current.length > 0 && bytes + size > maxBytes) {
-      requests.push(current);
-      current = [];
-      bytes = 0;
+/**
+ * Turns batches into produce requests. A chain's key and an event type repeat on nearly every
+ * record, so their bytes and the key's hash are computed once and reused, not once per record.
+ */
+class Encoder {
+  readonly #keys = new Map<string, KeyBytes>();
+  readonly #types = new Map<string, Buffer>();
+
+  constructor(
+    private readonly topic: string,
+    private readonly key: (event: AuditEvent) => string,
+    private readonly maxBytes: number,
+  ) {}
+
+  #keyBytes(k: string): KeyBytes {
+    let found = this.#keys.get(k);
+    if (found === undefined) {
+      if (this.#keys.size >= CACHE_LIMIT) this.#keys.clear();
+      const bytes = Buffer.from(k);
+      found = { bytes, partition: kafka.compatibilityPartitioner(undefined as never, bytes) };
+      this.#keys.set(k, found);
     }
-    current.push(m);
-    bytes += size;
+    return found;
   }
-  if (current.length > 0) requests.push(current);
-  return requests;
+
+  #typeBytes(type: string): Buffer {
+    let found = this.#types.get(type);
+    if (found === undefined) {
+      if (this.#types.size >= CACHE_LIMIT) this.#types.clear();
+      found = Buffer.from(type);
+      this.#types.set(type, found);
+    }
+    return found;
+  }
+
+  /**
+   * The batch as records, in order, split into requests of at most `maxBytes` (a bigger single
+   * record goes alone); each value is exactly the event's stored JSON line (the bytes the hash covers).
+   */
+  requests(batch: Batch): Outgoing[][] {
+    const events = batch.events;
+    // One UTF-8 encoding for the whole batch, and one for all ids; records hold slices, not copies.
+    const text = Buffer.from(batch.jsonl());
+    let idText = '';
+    for (let i = 0; i < events.length; i++) idText += events[i]!.id;
+    const ids = Buffer.from(idText);
+    const idsAscii = ids.length === idText.length;
+    const requests: Outgoing[][] = [];
+    let current: Outgoing[] = [];
+    let bytes = 0;
+    let lastKey: string | undefined;
+    let keyBytes: KeyBytes | undefined;
+    let start = 0;
+    let idStart = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      const newline = text.indexOf(10, start);
+      const end = newline === -1 ? text.length : newline;
+      const k = this.key(event);
+      if (k !== lastKey || keyBytes === undefined) {
+        lastKey = k;
+        keyBytes = this.#keyBytes(k);
+      }
+      const id = idsAscii ? ids.subarray(idStart, idStart + event.id.length) : Buffer.from(event.id);
+      idStart += event.id.length;
+      const type = this.#typeBytes(event.type);
+      const value = text.subarray(start, end);
+      start = end + 1;
+      const size =
+        value.length + keyBytes.bytes.length + id.length + type.length + HEADER_NAMES_BYTES + RECORD_OVERHEAD;
+      if (current.length > 0 && bytes + size > this.maxBytes) {
+        requests.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push({
+        topic: this.topic,
+        // Set here, the client leaves the hash alone and only takes it modulo the partition count.
+        partition: keyBytes.partition,
+        key: keyBytes.bytes,
+        value,
+        headers: new Map([
+          [ID_HEADER, id],
+          [TYPE_HEADER, type],
+        ]),
+      });
+      bytes += size;
+    }
+    if (current.length > 0) requests.push(current);
+    return requests;
+  }
 }
 
 /**
@@ -125,6 +169,7 @@ export function kafkaSink(options: KafkaSinkOptions): AuditSink {
   const key = options.key ?? chainKey;
   const maxRequestBytes = options.maxRequestBytes ?? 900_000;
   const compression = options.compression ?? 'lz4';
+  const encoder = new Encoder(topic, key, maxRequestBytes);
   const producerOptions = {
     clientId: options.clientId ?? 'auditkit',
     bootstrapBrokers: options.brokers,
@@ -160,7 +205,7 @@ export function kafkaSink(options: KafkaSinkOptions): AuditSink {
     if (previous?.batch === batch) first = previous.sent;
     else if (previous) await dropProducer(); // the failed records may have landed under sequence numbers the next would reuse
     failed = undefined;
-    const requests = toRequests(toMessages(batch, topic, key), maxRequestBytes);
+    const requests = encoder.requests(batch);
     producer ??= new kafka.Producer(producerOptions) as unknown as Producer;
     for (let i = first; i < requests.length; i++) {
       try {

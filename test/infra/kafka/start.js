@@ -125,13 +125,26 @@ async function startKafka({ partitions = 1, quickStart = true } = {}) {
   const clusterId = randomBytes(16).toString('base64url');
   execFileSync(
     'java',
-    [...jvmFlags(true), ...LOG_FLAGS, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile],
+    // `--cluster-id=` in one argument: an id starting with `-` would otherwise read as an option.
+    [
+      ...jvmFlags(true),
+      ...LOG_FLAGS,
+      'kafka.tools.StorageTool',
+      'format',
+      `--cluster-id=${clusterId}`,
+      '-c',
+      configFile,
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   let running = await launch(configFile, quickStart);
   const broker = {
     brokers: [`127.0.0.1:${brokerPort}`],
     dataDir,
+    /** The broker's process id while it runs (benchmarks read its CPU time). */
+    get pid() {
+      return running?.child.pid;
+    },
     async stop() {
       if (!running) return;
       const { child, exited } = running;

@@ -44,6 +44,23 @@ function asRecord(value: unknown, key: string): Record<string, unknown> {
   return isRecord(value) ? value : { [key]: typeof value === 'string' ? value : JSON.stringify(value) };
 }
 
+/**
+ * The context's request with the request id. `id` goes first when the request has none of its own:
+ * adapters build the rest in sorted key order, so sealing serializes it without a sorted copy.
+ */
+function contextRequest(request: object, id: string | undefined): Record<string, unknown> {
+  return 'id' in request ? { ...request, id } : { id, ...request };
+}
+
+/** The actor of an event nobody is named in, in sorted key order like `contextRequest`. */
+function anonymousActor(ip: string | undefined, userAgent: string | undefined): Actor {
+  const actor = {} as Actor;
+  if (ip) actor.ip = ip;
+  actor.type = 'anonymous';
+  if (userAgent) actor.userAgent = userAgent;
+  return actor;
+}
+
 /** Events sealed between two turns of the event loop. */
 const SEAL_SLICE = 128;
 
@@ -341,9 +358,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     const request = isRecord(input.request)
       ? input.request
       : ctx?.request
-        ? !('id' in ctx.request)
-          ? { id: ctx.requestId, ...ctx.request } // sorted as adapters build it: no copy when sealed
-          : { ...ctx.request, id: ctx.requestId }
+        ? contextRequest(ctx.request, ctx.requestId)
         : undefined;
     if (request !== undefined) {
       const requestPaths = childPath(paths, 'request');
@@ -433,26 +448,16 @@ class Pipeline implements AuditLogger, ExitParticipant {
 
   #actor(input: Partial<Actor> | undefined, ctx: AuditContext | undefined): Actor {
     const s = this.#o.scrubber;
-    const merged =
-      ctx?.actor || input
-        ? { ...ctx?.actor, ...(input && typeof input === 'object' ? input : undefined) }
-        : {};
+    const named = ctx?.actor || input;
+    const merged = named
+      ? { ...ctx?.actor, ...(input && typeof input === 'object' ? input : undefined) }
+      : {};
+    // Scrubbed even when empty: the caller reads this actor's byte estimate from the scrubber.
     const actor = s.scrub(merged, childPath(s.paths, 'actor'), this.#o.limits.maxDetailsBytes) as Actor;
-    const ip = ctx?.ip && actor.ip === undefined ? ctx.ip : undefined;
-    const userAgent = ctx?.userAgent && actor.userAgent === undefined ? s.text(ctx.userAgent) : undefined;
-    if (typeof actor.type !== 'string') {
-      // No actor at all (an anonymous request): built in sorted key order, so sealing need not copy it.
-      if (Object.keys(actor).length === 0) {
-        const anonymous = {} as Actor;
-        if (ip) anonymous.ip = ip;
-        anonymous.type = 'anonymous';
-        if (userAgent) anonymous.userAgent = userAgent;
-        return anonymous;
-      }
-      actor.type = actor.id ? 'user' : 'anonymous';
-    }
-    if (ip) actor.ip = ip;
-    if (userAgent) actor.userAgent = userAgent;
+    if (!named) return anonymousActor(ctx?.ip, ctx?.userAgent ? s.text(ctx.userAgent) : undefined);
+    if (typeof actor.type !== 'string') actor.type = actor.id ? 'user' : 'anonymous';
+    if (ctx?.ip && actor.ip === undefined) actor.ip = ctx.ip;
+    if (ctx?.userAgent && actor.userAgent === undefined) actor.userAgent = s.text(ctx.userAgent);
     return actor;
   }
 

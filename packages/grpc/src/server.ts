@@ -37,8 +37,6 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
   return (descriptor, call: ServerInterceptingCallInterface) => {
     const method = descriptor.path;
     let audit: RequestAudit<GrpcCallInfo> | undefined;
-    // Read once: grpc-js formats the peer address on every call.
-    let peer: string | undefined;
     let received = 0;
     let sent = 0;
     const excluded = auditor.isExcluded('POST', method);
@@ -50,7 +48,7 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
         grpcDetails: details,
         route: method,
         aborted,
-        details: { messagesReceived: received, messagesSent: sent, peer: peer ?? call.getPeer() },
+        details: { messagesReceived: received, messagesSent: sent, peer: audit.ip },
       });
     };
 
@@ -59,7 +57,8 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
             try {
-              peer = call.getPeer();
+              // Read once: grpc-js formats the peer address on every call.
+              const peer = call.getPeer();
               audit = auditor.begin(
                 { method, metadata, peer },
                 {

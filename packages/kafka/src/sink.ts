@@ -54,11 +54,29 @@ const HEADER_NAMES_BYTES = ID_HEADER.length + TYPE_HEADER.length;
 /** Keys and types seen recently, with their bytes; a handful in practice, cleared past this many. */
 const CACHE_LIMIT = 1024;
 
+/** `map`'s value for `key`, made once; the map is emptied when it reaches CACHE_LIMIT entries. */
+function cached<V>(map: Map<string, V>, key: string, make: (key: string) => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    if (map.size >= CACHE_LIMIT) map.clear();
+    value = make(key);
+    map.set(key, value);
+  }
+  return value;
+}
+
 /** A key's bytes and its partition before the modulo (the Java client's positive murmur2). */
 interface KeyBytes {
   bytes: Buffer;
   partition: number;
 }
+
+function keyBytesOf(key: string): KeyBytes {
+  const bytes = Buffer.from(key);
+  return { bytes, partition: kafka.compatibilityPartitioner(undefined as never, bytes) };
+}
+
+const utf8 = (text: string): Buffer => Buffer.from(text);
 
 /**
  * Turns batches into produce requests. A chain's key and an event type repeat on nearly every
@@ -73,27 +91,6 @@ class Encoder {
     private readonly key: (event: AuditEvent) => string,
     private readonly maxBytes: number,
   ) {}
-
-  #keyBytes(k: string): KeyBytes {
-    let found = this.#keys.get(k);
-    if (found === undefined) {
-      if (this.#keys.size >= CACHE_LIMIT) this.#keys.clear();
-      const bytes = Buffer.from(k);
-      found = { bytes, partition: kafka.compatibilityPartitioner(undefined as never, bytes) };
-      this.#keys.set(k, found);
-    }
-    return found;
-  }
-
-  #typeBytes(type: string): Buffer {
-    let found = this.#types.get(type);
-    if (found === undefined) {
-      if (this.#types.size >= CACHE_LIMIT) this.#types.clear();
-      found = Buffer.from(type);
-      this.#types.set(type, found);
-    }
-    return found;
-  }
 
   /**
    * The batch as records, in order, split into requests of at most `maxBytes` (a bigger single
@@ -121,11 +118,11 @@ class Encoder {
       const k = this.key(event);
       if (k !== lastKey || keyBytes === undefined) {
         lastKey = k;
-        keyBytes = this.#keyBytes(k);
+        keyBytes = cached(this.#keys, k, keyBytesOf);
       }
       const id = idsAscii ? ids.subarray(idStart, idStart + event.id.length) : Buffer.from(event.id);
       idStart += event.id.length;
-      const type = this.#typeBytes(event.type);
+      const type = cached(this.#types, event.type, utf8);
       const value = text.subarray(start, end);
       start = end + 1;
       const size =

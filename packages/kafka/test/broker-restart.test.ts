@@ -64,9 +64,10 @@ test('the broker restarted mid-stream: after recovery every event is in the stor
       'traffic before the restart',
       30_000,
     );
-    // Down for longer than the client's own retries (2 × 500 ms) can hide, so the session breaks.
+    // Down until the consumer's session breaks: records it fetched before the stop can keep its
+    // stream busy for seconds (only commits fail meanwhile), so a fixed pause may end too soon.
     await broker.stop();
-    await new Promise((r) => setTimeout(r, 3000));
+    await waitFor(async () => bridge.stats().reconnects > 0, 'the consumer session to break', 30_000);
     await broker.start();
     restarted = true;
     await producing;

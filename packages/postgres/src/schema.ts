@@ -10,6 +10,12 @@ export function ident(name: string): string {
   return `"${name}"`;
 }
 
+/**
+ * Indexed text columns compare bytewise: their values are identifiers, and a byte comparison costs
+ * a fraction of a locale's, on every index insert (a fifth of the database's CPU per event in a COPY).
+ */
+const KEY_TEXT = 'text COLLATE "C"';
+
 export function schemaSql(schema: string, table: string, layout: PartitionLayout = 'none'): string {
   const s = ident(schema);
   const t = `${s}.${ident(table)}`;
@@ -25,19 +31,19 @@ export function schemaSql(schema: string, table: string, layout: PartitionLayout
 SELECT pg_advisory_xact_lock(hashtext('auditkit.migrate.${schema}.${table}'));
 CREATE SCHEMA IF NOT EXISTS ${s};
 CREATE TABLE IF NOT EXISTS ${t} (
-  id text NOT NULL,
+  id ${KEY_TEXT} NOT NULL,
   time timestamptz NOT NULL,
-  tenant text,
-  type text NOT NULL,
+  tenant ${KEY_TEXT},
+  type ${KEY_TEXT} NOT NULL,
   category text NOT NULL,
   action text NOT NULL,
   outcome text NOT NULL,
   severity text NOT NULL,
-  actor_id text,
-  resource_type text,
-  resource_id text,
-  correlation_id text,
-  chain text,
+  actor_id ${KEY_TEXT},
+  resource_type ${KEY_TEXT},
+  resource_id ${KEY_TEXT},
+  correlation_id ${KEY_TEXT},
+  chain ${KEY_TEXT},
   seq bigint,
   event jsonb NOT NULL,
   ${key}

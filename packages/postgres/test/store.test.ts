@@ -44,6 +44,68 @@ describe.each(['none', 'monthly'] as const)('postgresStore, partition: %s', (lay
     expect(verifier.finish()).toMatchObject({ ok: true, events: 4 });
   });
 
+  it('fills every column the same on the COPY path and on the replay path, awkward values included', async () => {
+    const fresh = open('columns_copy');
+    const replayed = open('columns_replay');
+    const { ids } = await logInto(fresh, [
+      { type: 'a', actor: { type: 'user', id: 'tab\there\nnewline \\ back\r' }, tenant: 'Ünïcode 🧾' },
+      { type: 'b', resource: { type: 'file', id: 'C:\\dir\\x' }, correlationId: '\\N' },
+      { type: 'c' }, // no tenant, actor id, resource or correlation id: NULLs
+    ]);
+    const events = [...(await fresh.query()).events].reverse();
+    // A resource id that is not a string reads as its JSON text, as `->>` reads it.
+    const numeric = {
+      ...events[2]!,
+      id: `${events[2]!.id.slice(0, -1)}f`,
+      resource: { type: 't', id: 42 },
+      integrity: undefined,
+    };
+    await fresh.write(createBatch([numeric as unknown as AuditEvent]));
+    // The second table already holds one event of the batch, so its COPY is refused and the INSERT writes it.
+    await replayed.write(createBatch([events[1]!]));
+    await replayed.write(createBatch([...events, numeric as unknown as AuditEvent]));
+    const columns = `id, time, tenant, type, category, action, outcome, severity, actor_id, resource_type,
+      resource_id, correlation_id, chain, seq, event`;
+    const read = async (name: string) =>
+      (await db.pool.query(`SELECT ${columns} FROM ${table(name)} ORDER BY id`)).rows;
+    const rows = await read('columns_copy');
+    expect(rows).toHaveLength(4);
+    expect(await read('columns_replay')).toEqual(rows);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(ids[0])).toMatchObject({
+      actor_id: 'tab\there\nnewline \\ back\r',
+      tenant: 'Ünïcode 🧾',
+      chain: events[0]!.integrity!.chain,
+      seq: '0',
+    });
+    expect(byId.get(ids[1])).toMatchObject({ resource_id: 'C:\\dir\\x', correlation_id: '\\N' });
+    expect(byId.get(ids[2])).toMatchObject({
+      tenant: null,
+      actor_id: null,
+      resource_id: null,
+      correlation_id: null,
+    });
+    expect(byId.get(numeric.id)).toMatchObject({
+      resource_type: 't',
+      resource_id: '42',
+      chain: null,
+      seq: null,
+    });
+    expect(byId.get(ids[0]).event).toEqual(events[0]);
+    expect(await fresh.query({ actorId: 'tab\there\nnewline \\ back\r' })).toMatchObject({
+      events: [{ id: ids[0] }],
+    });
+  });
+
+  it('matches text case-insensitively beyond ASCII', async () => {
+    const store = open('folding');
+    const { ids } = await logInto(store, [
+      { type: 'user.renamed', actor: { type: 'user', id: 'ÉLODIE' } },
+      { type: 'user.renamed', actor: { type: 'user', id: 'bob' } },
+    ]);
+    expect((await store.query({ text: 'élodie' })).events.map((e) => e.id)).toEqual([ids[0]]);
+  });
+
   it('is append-only in the database itself: UPDATE, DELETE and TRUNCATE are refused', async () => {
     const store = open('guarded');
     const { ids } = await logInto(store, [{ type: 'user.created' }]);

@@ -10,7 +10,7 @@ const { Pool } = require('pg');
 
 const TOTAL = Number(process.env.EVENTS ?? 100_000);
 const BATCH = Number(process.env.BATCH ?? 1000);
-const WRITERS = [1, 2];
+const WRITERS = (process.env.WRITERS ?? '1,2').split(',').map(Number);
 const LAYOUTS = ['none', 'monthly'];
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 

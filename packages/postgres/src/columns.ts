@@ -3,7 +3,7 @@ import type { AuditEvent } from '@auditkit/core';
 
 export interface Column {
   name: string;
-  /** Read by the database from the parsed event `e` (jsonb), for the INSERT path. */
+  /** Read by the database from the event `e` (parsed) or its JSON `line`, for the INSERT path. */
   sql: string;
   /** Read by the process from the event, for the COPY path; `undefined` is NULL. */
   read(e: AuditEvent): unknown;
@@ -25,7 +25,7 @@ export const COLUMNS: readonly Column[] = [
   { name: 'correlation_id', sql: `e->>'correlationId'`, read: (e) => e.correlationId },
   { name: 'chain', sql: `e->'integrity'->>'chain'`, read: (e) => e.integrity?.chain },
   { name: 'seq', sql: `(e->'integrity'->>'seq')::bigint`, read: (e) => e.integrity?.seq },
-  { name: 'event', sql: 'e', read: () => undefined },
+  { name: 'event', sql: 'line::json', read: () => undefined },
 ];
 
 /** The columns read from the event's fields (all but `event`). */

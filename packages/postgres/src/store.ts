@@ -131,7 +131,7 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
   // The replay path. JSON Lines never hold a raw newline (JSON escapes it), so each line is one event.
   // MATERIALIZED parses each line once; inlined, every column expression would parse it again.
   const insert = `WITH batch AS MATERIALIZED (
-      SELECT line::jsonb AS e FROM unnest(string_to_array($1::text, E'\\n')) AS line WHERE line <> ''
+      SELECT line, line::jsonb AS e FROM unnest(string_to_array($1::text, E'\\n')) AS line WHERE line <> ''
     )
     INSERT INTO ${t} (${columns})
     SELECT ${COLUMNS.map((c) => c.sql).join(', ')} FROM batch

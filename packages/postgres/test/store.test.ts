@@ -1,4 +1,4 @@
-import { type AuditEvent, ChainVerifier, createBatch } from '@auditkit/core';
+import { type AuditEvent, ChainVerifier, canonicalize, createBatch } from '@auditkit/core';
 import { logInto, testDatabase } from './helpers';
 
 const db = testDatabase();
@@ -56,14 +56,21 @@ describe.each(['none', 'monthly'] as const)('postgresStore, partition: %s', (lay
     // A resource id that is not a string reads as its JSON text, as `->>` reads it.
     const numeric = {
       ...events[2]!,
-      id: `${events[2]!.id.slice(0, -1)}f`,
+      id: '01a20000-0000-7000-8000-000000000042',
       resource: { type: 't', id: 42 },
       integrity: undefined,
     };
-    await fresh.write(createBatch([numeric as unknown as AuditEvent]));
+    await fresh.write(createBatch([numeric as unknown as AuditEvent], [canonicalize(numeric)]));
     // The second table already holds one event of the batch, so its COPY is refused and the INSERT writes it.
-    await replayed.write(createBatch([events[1]!]));
-    await replayed.write(createBatch([...events, numeric as unknown as AuditEvent]));
+    // Handed on with their sealed lines, as a transport does.
+    const handedOn = [...events, numeric as unknown as AuditEvent];
+    await replayed.write(createBatch([events[1]!], [canonicalize(events[1])]));
+    await replayed.write(
+      createBatch(
+        handedOn,
+        handedOn.map((e) => canonicalize(e)),
+      ),
+    );
     const columns = `id, time, tenant, type, category, action, outcome, severity, actor_id, resource_type,
       resource_id, correlation_id, chain, seq, event`;
     const read = async (name: string) =>
@@ -92,9 +99,34 @@ describe.each(['none', 'monthly'] as const)('postgresStore, partition: %s', (lay
       seq: null,
     });
     expect(byId.get(ids[0]).event).toEqual(events[0]);
+    // Both paths keep each event's line byte for byte: for the pipeline's events, the sealed
+    // canonical JSON that was hashed.
+    const lines = async (name: string) =>
+      (await db.pool.query(`SELECT id, event::text AS line FROM ${table(name)} ORDER BY id`)).rows;
+    const copied = await lines('columns_copy');
+    expect(await lines('columns_replay')).toEqual(copied);
+    expect(copied.find((r) => r.id === ids[0]).line).toBe(canonicalize(events[0]));
     expect(await fresh.query({ actorId: 'tab\there\nnewline \\ back\r' })).toMatchObject({
       events: [{ id: ids[0] }],
     });
+  });
+
+  it('writes into a table an earlier version created (event jsonb, default collation)', async () => {
+    const store = open('earlier');
+    await store.migrate();
+    const t = table('earlier');
+    await db.pool.query(`ALTER TABLE ${t} ALTER COLUMN event TYPE jsonb USING event::jsonb,
+      ALTER COLUMN id TYPE text COLLATE "default", ALTER COLUMN actor_id TYPE text COLLATE "default"`);
+    const { ids } = await logInto(
+      store,
+      Array.from({ length: 5 }, (_, i) => ({ type: 'x', actor: { type: 'user', id: `u-${i}` } })),
+    );
+    const events = (await store.query()).events;
+    await store.write(createBatch(events)); // a replay: the INSERT path
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${t}`);
+    expect(rows[0].n).toBe(5);
+    expect(await store.get(ids[3]!)).toMatchObject({ actor: { id: 'u-3' } });
+    expect((await store.query({ actorId: 'u-1' })).events.map((e) => e.id)).toEqual([ids[1]]);
   });
 
   it('matches text case-insensitively beyond ASCII', async () => {

@@ -1,15 +1,18 @@
-/** The events table's columns: how each is read from an event, in SQL and in the process. */
+/**
+ * The events table's queryable columns: how each is read from an event, in SQL and in the process.
+ * The table's last column, `event`, holds the event's JSON line itself.
+ */
 import type { AuditEvent } from '@auditkit/core';
 
 export interface Column {
   name: string;
-  /** Read by the database from the event `e` (parsed) or its JSON `line`, for the INSERT path. */
+  /** Read by the database from the parsed event `e`, for the INSERT path. */
   sql: string;
   /** Read by the process from the event, for the COPY path; `undefined` is NULL. */
   read(e: AuditEvent): unknown;
 }
 
-/** In table order; `event` (the whole event) is last and written from its JSON line. */
+/** In table order. */
 export const COLUMNS: readonly Column[] = [
   { name: 'id', sql: `e->>'id'`, read: (e) => e.id },
   { name: 'time', sql: `(e->>'time')::timestamptz`, read: (e) => e.time },
@@ -25,8 +28,4 @@ export const COLUMNS: readonly Column[] = [
   { name: 'correlation_id', sql: `e->>'correlationId'`, read: (e) => e.correlationId },
   { name: 'chain', sql: `e->'integrity'->>'chain'`, read: (e) => e.integrity?.chain },
   { name: 'seq', sql: `(e->'integrity'->>'seq')::bigint`, read: (e) => e.integrity?.seq },
-  { name: 'event', sql: 'line::json', read: () => undefined },
 ];
-
-/** The columns read from the event's fields (all but `event`). */
-export const FIELD_COLUMNS = COLUMNS.slice(0, -1);

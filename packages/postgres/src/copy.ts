@@ -3,7 +3,7 @@ import { finished } from 'node:stream/promises';
 import type { AuditEvent } from '@auditkit/core';
 import type { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { FIELD_COLUMNS } from './columns';
+import { COLUMNS } from './columns';
 
 const SPECIAL = /[\\\t\n\r]/;
 const SPECIALS = /[\\\t\n\r]/g;
@@ -15,14 +15,12 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** One field in COPY text format: NULL, or the text with COPY's special characters escaped. */
-function escaped(value: unknown): string {
-  const t = text(value);
-  if (t === undefined) return '\\N';
-  return SPECIAL.test(t) ? t.replace(SPECIALS, (c) => ESCAPES[c]!) : t;
+/** COPY's special characters escaped. */
+function escaped(text: string): string {
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text;
 }
 
-/** A batch's rows as COPY text: every column of `COLUMNS`, the whole event last as its JSON line. */
+/** A batch's rows as COPY text: every column of `COLUMNS`, then the event's JSON line. */
 export function copyText(events: readonly AuditEvent[], jsonl: string): string {
   const lines = jsonl.split('\n');
   const rows = new Array<string>(events.length + 1);
@@ -31,14 +29,13 @@ export function copyText(events: readonly AuditEvent[], jsonl: string): string {
     const line = lines[i]!;
     // JSON writes a backslash, tab, newline or carriage return in any string with a backslash: a
     // line without one has nothing to escape, in its fields or in itself.
+    const plain = !line.includes('\\');
     let row = '';
-    if (line.includes('\\')) {
-      for (const column of FIELD_COLUMNS) row += `${escaped(column.read(e))}\t`;
-      rows[i] = row + line.replaceAll('\\', '\\\\');
-    } else {
-      for (const column of FIELD_COLUMNS) row += `${text(column.read(e)) ?? '\\N'}\t`;
-      rows[i] = row + line;
+    for (const column of COLUMNS) {
+      const t = text(column.read(e));
+      row += `${t === undefined ? '\\N' : plain ? t : escaped(t)}\t`;
     }
+    rows[i] = row + (plain ? line : line.replaceAll('\\', '\\\\'));
   }
   rows[events.length] = '';
   return rows.join('\n');

@@ -15,8 +15,6 @@ export function ident(name: string): string {
  * a fraction of a locale's, on every index insert (a fifth of the database's CPU per event in a COPY).
  */
 const KEY_TEXT = 'text COLLATE "C"';
-// The event column is `json`: the sealed line kept byte for byte, as hashed, and a quarter cheaper
-// to write than jsonb (no binary form to build); the queryable fields have columns of their own.
 
 export function schemaSql(schema: string, table: string, layout: PartitionLayout = 'none'): string {
   const s = ident(schema);
@@ -47,6 +45,8 @@ CREATE TABLE IF NOT EXISTS ${t} (
   correlation_id ${KEY_TEXT},
   chain ${KEY_TEXT},
   seq bigint,
+  -- The sealed line byte for byte, as hashed; json, not jsonb: a quarter cheaper to write (no binary
+  -- form to build), and the queryable fields have columns of their own.
   event json NOT NULL,
   ${key}
 )${monthly ? ' PARTITION BY RANGE (time)' : ''};

@@ -127,14 +127,14 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
     return ready;
   };
   const use = () => (options.migrate === false ? Promise.resolve() : migrate());
-  const columns = COLUMNS.map((c) => c.name).join(', ');
+  const columns = `${COLUMNS.map((c) => c.name).join(', ')}, event`;
   // The replay path. JSON Lines never hold a raw newline (JSON escapes it), so each line is one event.
   // MATERIALIZED parses each line once; inlined, every column expression would parse it again.
   const insert = `WITH batch AS MATERIALIZED (
       SELECT line, line::jsonb AS e FROM unnest(string_to_array($1::text, E'\\n')) AS line WHERE line <> ''
     )
     INSERT INTO ${t} (${columns})
-    SELECT ${COLUMNS.map((c) => c.sql).join(', ')} FROM batch
+    SELECT ${COLUMNS.map((c) => c.sql).join(', ')}, line::json FROM batch
     ON CONFLICT (${layout === 'monthly' ? 'id, time' : 'id'}) DO NOTHING`;
   const copy = `COPY ${t} (${columns}) FROM STDIN`;
   const dropPartitions = `SELECT ${ident(schema)}.${ident(`${table}_drop_partitions`)}($1) AS n`;

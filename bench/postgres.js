@@ -11,24 +11,36 @@ const { Pool } = require('pg');
 const TOTAL = Number(process.env.EVENTS ?? 100_000);
 const BATCH = Number(process.env.BATCH ?? 1000);
 const WRITERS = (process.env.WRITERS ?? '1,2').split(',').map(Number);
+const PARALLEL = (process.env.PARALLEL ?? '1,2').split(',').map(Number);
 const LAYOUTS = ['none', 'monthly'];
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
-/** CPU time (ms) of every PostgreSQL process on this machine: the backends, WAL writer and checkpointer. */
-function postgresCpuMs() {
-  const tick = 10; // USER_HZ is 100 on Linux
-  let ticks = 0;
+/** CPU ticks of every PostgreSQL process on this machine (backends, WAL writer, checkpointer), by pid. */
+function postgresTicks() {
+  const ticks = new Map();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
     } catch {
       // gone meanwhile
     }
   }
+  return ticks;
+}
+
+/**
+ * PostgreSQL CPU time (ms) since `before`, counted per process: one that started meanwhile (an
+ * autovacuum worker) counts from zero, one that exited meanwhile is left out (its time is gone
+ * from /proc), so the figure is never less than what the processes still running used.
+ */
+function postgresCpuMsSince(before) {
+  const tick = 10; // USER_HZ is 100 on Linux
+  let ticks = 0;
+  for (const [pid, now] of postgresTicks()) ticks += now - (before.get(pid) ?? 0);
   return ticks * tick;
 }
 
@@ -36,7 +48,7 @@ function postgresCpuMs() {
 async function timeWrites(store, batches, writers) {
   const events = batches.reduce((n, b) => n + b.events.length, 0);
   let next = 0;
-  const cpu = { node: process.cpuUsage(), postgres: postgresCpuMs() };
+  const cpu = { node: process.cpuUsage(), postgres: postgresTicks() };
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: writers }, async () => {
@@ -48,7 +60,7 @@ async function timeWrites(store, batches, writers) {
   return {
     eventsPerSecond: Math.round(events / seconds),
     nodeCpuUsPerEvent: +((node.user + node.system) / events).toFixed(1),
-    postgresCpuUsPerEvent: +(((postgresCpuMs() - cpu.postgres) * 1000) / events).toFixed(1),
+    postgresCpuUsPerEvent: +((postgresCpuMsSince(cpu.postgres) * 1000) / events).toFixed(1),
   };
 }
 
@@ -57,7 +69,7 @@ async function main() {
     host: process.env.PGHOST ?? '127.0.0.1',
     user: process.env.PGUSER ?? 'postgres',
     database: process.env.PGDATABASE ?? 'test',
-    max: 4,
+    max: Math.max(...WRITERS) * Math.max(...PARALLEL),
   });
   const schemas = [];
   try {
@@ -69,25 +81,29 @@ async function main() {
       batches.push(createBatch(all.slice(i, i + BATCH), lines.slice(i, i + BATCH)));
     const runs = [];
     // One writer is one pipeline's sink; two model two producers (or two Kafka partitions' consumers).
+    // `parallel` splits each of a writer's batches over that many connections.
     for (const partition of LAYOUTS) {
       for (const writers of WRITERS) {
-        const rounds = [];
-        for (let round = 0; round < ROUNDS; round++) {
-          const schema = `auditkit_bench_${process.pid}_${partition}_${writers}_${round}`;
-          schemas.push(schema);
-          const store = postgresStore({ pool, schema, partition });
-          await store.migrate();
-          rounds.push(await timeWrites(store, batches, writers));
-          await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+        for (const parallel of PARALLEL) {
+          const rounds = [];
+          for (let round = 0; round < ROUNDS; round++) {
+            const schema = `auditkit_bench_${process.pid}_${partition}_${writers}_${parallel}_${round}`;
+            schemas.push(schema);
+            const store = postgresStore({ pool, schema, partition, parallel });
+            await store.migrate();
+            rounds.push(await timeWrites(store, batches, writers));
+            await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+          }
+          // The median round: one slow or fast round on shared cores does not set the figure.
+          rounds.sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
+          runs.push({
+            partition,
+            writers,
+            parallel,
+            ...rounds[Math.floor(ROUNDS / 2)],
+            rounds: rounds.map((r) => r.eventsPerSecond),
+          });
         }
-        // The median round: one slow or fast round on shared cores does not set the figure.
-        rounds.sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
-        runs.push({
-          partition,
-          writers,
-          ...rounds[Math.floor(ROUNDS / 2)],
-          rounds: rounds.map((r) => r.eventsPerSecond),
-        });
       }
     }
     const result = {
@@ -105,10 +121,10 @@ async function main() {
     const rows = runs
       .map(
         (r) =>
-          `| ${r.partition} | ${r.writers} | ${r.eventsPerSecond.toLocaleString('en-US')} | ${r.rounds.map((n) => n.toLocaleString('en-US')).join(', ')} | ${r.nodeCpuUsPerEvent} | ${r.postgresCpuUsPerEvent} |`,
+          `| ${r.partition} | ${r.writers} | ${r.parallel} | ${r.eventsPerSecond.toLocaleString('en-US')} | ${r.rounds.map((n) => n.toLocaleString('en-US')).join(', ')} | ${r.nodeCpuUsPerEvent} | ${r.postgresCpuUsPerEvent} |`,
       )
       .join('\n');
-    const md = `# PostgreSQL store\n\nGenerated by \`npm run bench:postgres\` on ${result.date}; ${result.machine}, node ${result.node}, PostgreSQL ${result.postgres} on the same machine.\n\n${TOTAL.toLocaleString('en-US')} sealed events (with their sealed JSON lines, as the pipeline hands them on) written in batches of ${BATCH}, ${ROUNDS} rounds per row, each into a new table; each batch one COPY (a batch holding an already stored id falls back to INSERT ... ON CONFLICT DO NOTHING; none does here); the database and the writers share the machine's cores, so figures are noisy. \`monthly\` is \`partition: 'monthly'\` (all events in the current month's partition). CPU columns (median round): the writing process, and every PostgreSQL process (backends, WAL writer, checkpointer), per event.\n\n| partition | concurrent writers | events/s (median) | all rounds | writer CPU µs/event | PostgreSQL CPU µs/event |\n|---|---:|---:|---:|---:|---:|\n${rows}\n`;
+    const md = `# PostgreSQL store\n\nGenerated by \`npm run bench:postgres\` on ${result.date}; ${result.machine}, node ${result.node}, PostgreSQL ${result.postgres} on the same machine.\n\n${TOTAL.toLocaleString('en-US')} sealed events (with their sealed JSON lines, as the pipeline hands them on) written in batches of ${BATCH}, ${ROUNDS} rounds per row, each into a new table; each batch one COPY (a batch holding an already stored id falls back to INSERT ... ON CONFLICT DO NOTHING; none does here); the database and the writers share the machine's cores, so figures are noisy. \`monthly\` is \`partition: 'monthly'\` (all events in the current month's partition); \`parallel\` is the store option that writes each batch as that many COPYs at once, each on its own connection. CPU columns (median round): the writing process, and every PostgreSQL process (backends, WAL writer, checkpointer; one that exited during the round is not counted), per event.\n\n| partition | concurrent writers | \`parallel\` | events/s (median) | all rounds | writer CPU µs/event | PostgreSQL CPU µs/event |\n|---|---:|---:|---:|---:|---:|---:|\n${rows}\n`;
     writeFileSync(join(__dirname, 'results', 'postgres.md'), md);
     console.log(md);
   } finally {

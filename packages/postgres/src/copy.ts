@@ -20,9 +20,8 @@ function escaped(text: string): string {
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text;
 }
 
-/** A batch's rows as COPY text: every column of `COLUMNS`, then the event's JSON line. */
-export function copyText(events: readonly AuditEvent[], jsonl: string): string {
-  const lines = jsonl.split('\n');
+/** Events' rows as COPY text: every column of `COLUMNS`, then the event's JSON line (`lines[i]`). */
+export function copyText(events: readonly AuditEvent[], lines: readonly string[]): string {
   const rows = new Array<string>(events.length + 1);
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;

@@ -37,6 +37,25 @@ export interface PostgresStoreOptions {
    * retention drops whole months when it can. An existing table is never converted. Default `none`.
    */
   partition?: PartitionLayout;
+  /**
+   * Write each batch as this many COPYs at once, on as many pooled connections, so one writer
+   * keeps several database cores busy. Each part is its own transaction: a write that fails may
+   * have stored some parts, and its retry stores the rest (writes are idempotent by id). Parts
+   * are never smaller than 100 events. Default 1: a batch is one transaction.
+   */
+  parallel?: number;
+}
+
+/** Below this many events a part costs more in round trips than it gains in parallel. */
+const MIN_PART = 100;
+
+/** `[start, end)` of at most `parts` contiguous, near-equal parts of `n` items, each at least MIN_PART long. */
+function parts(n: number, most: number): Array<[number, number]> {
+  const count = Math.max(1, Math.min(most, Math.floor(n / MIN_PART)));
+  return Array.from({ length: count }, (_, i) => [
+    Math.floor((i * n) / count),
+    Math.floor(((i + 1) * n) / count),
+  ]);
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -114,6 +133,11 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
     throw new TypeError(
       `postgresStore: table name "${table}" is too long for monthly partitions (55 characters at most)`,
     );
+  const parallel = options.parallel ?? 1;
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new TypeError(
+      `postgresStore: \`parallel\` must be an integer >= 1, not ${String(options.parallel)}`,
+    );
   const partitions = layout === 'monthly' ? monthlyPartitions(pool, schema, table) : undefined;
   let ready: Promise<void> | undefined;
   const migrate = (): Promise<void> => {
@@ -137,6 +161,18 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
     SELECT ${COLUMNS.map((c) => c.sql).join(', ')}, line::json FROM batch
     ON CONFLICT (${layout === 'monthly' ? 'id, time' : 'id'}) DO NOTHING`;
   const copy = `COPY ${t} (${columns}) FROM STDIN`;
+  // COPY is the fast path; it refuses a part holding an id already stored (a replay), which the
+  // INSERT then writes skipping those ids. A different event reusing a (chain, seq) fails both:
+  // that is a forged or forked chain (partitioned: one reusing it with the same time; `verify`
+  // finds the rest).
+  const writePart = async (events: readonly AuditEvent[], lines: string[]): Promise<void> => {
+    try {
+      await copyInto(pool, copy, copyText(events, lines));
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      await pool.query(insert, [lines.join('\n')]);
+    }
+  };
   const dropPartitions = `SELECT ${ident(schema)}.${ident(`${table}_drop_partitions`)}($1) AS n`;
 
   return {
@@ -146,16 +182,15 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
       if (batch.events.length === 0) return;
       await use();
       await partitions?.ensure(batch.events);
-      // COPY is the fast path; it refuses a batch holding an id already stored (a replay), which the
-      // INSERT then writes skipping those ids. A different event reusing a (chain, seq) fails both:
-      // that is a forged or forked chain (partitioned: one reusing it with the same time; `verify`
-      // finds the rest).
-      try {
-        await copyInto(pool, copy, copyText(batch.events, batch.jsonl()));
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-        await pool.query(insert, [batch.jsonl()]);
-      }
+      const lines = batch.jsonl().split('\n');
+      const written = await Promise.allSettled(
+        parts(batch.events.length, parallel).map(([start, end]) =>
+          writePart(batch.events.slice(start, end), lines.slice(start, end)),
+        ),
+      );
+      // Every part has settled, so a retry never races a COPY still in flight.
+      const failed = written.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
     async query(filter: AuditQuery = {}): Promise<AuditPage> {
       await use();

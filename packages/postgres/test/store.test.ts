@@ -1,4 +1,5 @@
-import { type AuditEvent, ChainVerifier, canonicalize, createBatch } from '@auditkit/core';
+import { type AuditEvent, ChainVerifier, canonicalize, createAuditLogger, createBatch } from '@auditkit/core';
+import { postgresStore } from '@auditkit/postgres';
 import { logInto, testDatabase } from './helpers';
 
 const db = testDatabase();
@@ -150,6 +151,72 @@ describe.each(['none', 'monthly'] as const)('postgresStore, partition: %s', (lay
     expect(await store.get(ids[0]!)).toMatchObject({ type: 'user.created', outcome: 'success' });
   });
 
+  const parallelStore = (name: string) =>
+    postgresStore({
+      name,
+      pool: db.pool,
+      schema: db.schema,
+      table: `${name}_${layout}`,
+      partition: layout,
+      parallel: 4,
+    });
+  const rowsOf = async (name: string) =>
+    (
+      await db.pool.query(
+        `SELECT id, time, tenant, type, category, action, outcome, severity, actor_id, resource_type,
+          resource_id, correlation_id, chain, seq, event::text AS line FROM ${table(name)} ORDER BY seq`,
+      )
+    ).rows;
+
+  it('splits a batch over parallel COPYs into the rows one COPY writes; a replay adds nothing', async () => {
+    const one = open('parallel_one');
+    const four = parallelStore('parallel_four');
+    // Both sinks get the same sealed batch: 999 events, the chain's first included.
+    const logger = createAuditLogger({ service: 'billing', flushOnExit: false, sinks: [one, four] });
+    for (let i = 0; i < 999; i++)
+      logger.log({
+        type: 'invoice.paid',
+        tenant: `t-${i % 3}`,
+        actor: { type: 'user', id: `u-${i}` },
+        details: { i },
+      });
+    await logger.close();
+    const written = await rowsOf('parallel_four');
+    expect(written).toHaveLength(999);
+    expect(written).toEqual(await rowsOf('parallel_one'));
+    const lines = written.map((r) => r.line as string);
+    await four.write(
+      createBatch(
+        lines.map((l) => JSON.parse(l) as AuditEvent),
+        lines,
+      ),
+    );
+    expect(await rowsOf('parallel_four')).toEqual(written);
+  });
+
+  it('keeps the parts a failed parallel write stored, and its retry stores the rest exactly once', async () => {
+    await logInto(
+      open('parallel_source'),
+      Array.from({ length: 400 }, (_, i) => ({ type: 'a', details: { i } })),
+    );
+    const lines = (await rowsOf('parallel_source')).map((r) => r.line as string);
+    const events = lines.map((l) => JSON.parse(l) as AuditEvent);
+    const target = parallelStore('parallel_target');
+    await target.write(createBatch(events.slice(0, 1), lines.slice(0, 1)));
+    // 401 events in four parts of 100, 100, 100 and 101; the third holds an event reusing the
+    // first one's (chain, seq), so that part fails and the others are stored.
+    const forged = { ...events[0]!, id: '01a20000-0000-7000-8000-0000000000f0', type: 'forged' };
+    const batch = [...events.slice(0, 250), forged, ...events.slice(250)];
+    const batchLines = [...lines.slice(0, 250), canonicalize(forged), ...lines.slice(250)];
+    await expect(target.write(createBatch(batch, batchLines))).rejects.toThrow(/duplicate key/);
+    const stored = await rowsOf('parallel_target');
+    // The first part (its first event already there), the second, and the fourth: events 0-199 and 299-399.
+    expect(stored.map((r) => r.line)).toEqual([...lines.slice(0, 200), ...lines.slice(299)]);
+    await target.write(createBatch(events, lines));
+    expect((await rowsOf('parallel_target')).map((r) => r.line)).toEqual(lines);
+    expect(await rowsOf('parallel_target')).toEqual(await rowsOf('parallel_source'));
+  });
+
   it('refuses a different event that reuses a (chain, seq): a forked or forged chain fails the batch', async () => {
     const store = open('forks');
     await logInto(store, [{ type: 'a' }]);
@@ -264,5 +331,7 @@ describe.each(['none', 'monthly'] as const)('postgresStore, partition: %s', (lay
 
   it('rejects bad options with a clear error', () => {
     expect(() => open('bad-name; drop table x')).toThrow(/invalid SQL identifier/);
+    for (const parallel of [0, 1.5, -1, Number.NaN])
+      expect(() => postgresStore({ pool: db.pool, parallel })).toThrow(/`parallel` must be an integer >= 1/);
   });
 });

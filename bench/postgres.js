@@ -1,7 +1,8 @@
 // PostgreSQL store throughput: sealed events from the pipeline, written in batches of BATCH.
 // Writes bench/results/postgres.{json,md}. Uses 127.0.0.1:5432/test unless PG* variables say otherwise.
 const { sealedEvents } = require('./sealed-events');
-const { mkdirSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, writeFileSync } = require('node:fs');
+const { processCpu } = require('./cpu');
 const os = require('node:os');
 const { join } = require('node:path');
 const { createBatch } = require('@auditkit/core');
@@ -15,21 +16,15 @@ const PARALLEL = (process.env.PARALLEL ?? '1,2').split(',').map(Number);
 const LAYOUTS = ['none', 'monthly'];
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
-/** CPU ticks of every PostgreSQL process on this machine (backends, WAL writer, checkpointer), by pid. */
-function postgresTicks() {
-  const ticks = new Map();
+/** CPU time (ms) of every PostgreSQL process on this machine (backends, WAL writer, checkpointer), by pid. */
+function postgresCpu() {
+  const ms = new Map();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // gone meanwhile
-    }
+    const cpu = processCpu(pid);
+    if (cpu?.name === 'postgres') ms.set(pid, cpu.ms);
   }
-  return ticks;
+  return ms;
 }
 
 /**
@@ -38,17 +33,16 @@ function postgresTicks() {
  * from /proc), so the figure is never less than what the processes still running used.
  */
 function postgresCpuMsSince(before) {
-  const tick = 10; // USER_HZ is 100 on Linux
-  let ticks = 0;
-  for (const [pid, now] of postgresTicks()) ticks += now - (before.get(pid) ?? 0);
-  return ticks * tick;
+  let ms = 0;
+  for (const [pid, now] of postgresCpu()) ms += now - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /** Writes every batch with `writers` concurrent writers; rate and CPU per event of both sides. */
 async function timeWrites(store, batches, writers) {
   const events = batches.reduce((n, b) => n + b.events.length, 0);
   let next = 0;
-  const cpu = { node: process.cpuUsage(), postgres: postgresTicks() };
+  const cpu = { node: process.cpuUsage(), postgres: postgresCpu() };
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: writers }, async () => {

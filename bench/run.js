@@ -5,6 +5,7 @@ const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
+const { processCpu } = require('./cpu');
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -18,7 +19,9 @@ const VARIANTS = [
   'fastify-logger',
   'fastify-floor',
   'fastify-auditkit',
+  'fastify-auditkit-unsealed',
   'nest-bare',
+  'nest-floor',
   'nest-auditkit',
 ];
 
@@ -41,11 +44,20 @@ async function measure(variant, port, dir) {
   });
   const url = `http://127.0.0.1:${port}/orders/42`;
   await cannon(url, WARMUP);
+  const before = processCpu(child.pid);
   const r = await cannon(url, DURATION);
+  const after = processCpu(child.pid);
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   if (r.errors || r.non2xx) throw new Error(`${variant}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
-  return { requestsPerSecond: r.requests.average, p99Ms: r.latency.p99, p50Ms: r.latency.p50 };
+  // The server's own CPU per request: what the variant costs, apart from the load generator's share of the cores.
+  const cpuUs = before && after ? +(((after.ms - before.ms) * 1000) / r.requests.total).toFixed(1) : null;
+  return {
+    requestsPerSecond: r.requests.average,
+    p99Ms: r.latency.p99,
+    p50Ms: r.latency.p50,
+    serverCpuUsPerRequest: cpuUs,
+  };
 }
 
 function version(pkg) {
@@ -108,7 +120,10 @@ async function main() {
       fastifyFloorVsBare: best['fastify-floor'].requestsPerSecond / best['fastify-bare'].requestsPerSecond,
       fastifyAuditkitVsLogger:
         best['fastify-auditkit'].requestsPerSecond / best['fastify-logger'].requestsPerSecond,
+      fastifyUnsealedVsLogger:
+        best['fastify-auditkit-unsealed'].requestsPerSecond / best['fastify-logger'].requestsPerSecond,
       nestAuditkitVsBare: best['nest-auditkit'].requestsPerSecond / best['nest-bare'].requestsPerSecond,
+      nestFloorVsBare: best['nest-floor'].requestsPerSecond / best['nest-bare'].requestsPerSecond,
     },
     pipeline,
   };
@@ -124,7 +139,7 @@ function markdown(r) {
     variants
       .map(
         (v) =>
-          `| ${v} | ${Math.round(r.http[v].requestsPerSecond)} | ${r.http[v].p50Ms} | ${r.http[v].p99Ms} |`,
+          `| ${v} | ${Math.round(r.http[v].requestsPerSecond)} | ${r.http[v].p50Ms} | ${r.http[v].p99Ms} | ${r.http[v].serverCpuUsPerRequest} |`,
       )
       .join('\n');
   const rows = rowsOf(['bare', 'pino-http', 'auditkit']);
@@ -136,32 +151,34 @@ Machine: ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGiB} GiB, ${
 Versions: ${Object.entries(r.versions)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}.
-autocannon: ${r.settings.connections} connections, ${r.settings.warmupSeconds} s warm-up, ${r.settings.durationSeconds} s measured, best of ${r.settings.rounds} alternating rounds; server and load generator share the machine.
+autocannon: ${r.settings.connections} connections, ${r.settings.warmupSeconds} s warm-up, ${r.settings.durationSeconds} s measured, best of ${r.settings.rounds} alternating rounds; server and load generator share the machine; server CPU is the server process's user + system time per request in the round shown.
 
 ## HTTP overhead (Express, GET /orders/:id, JSON response)
 
-| variant | requests/s | p50 ms | p99 ms |
-|---|---|---|---|
+| variant | requests/s | p50 ms | p99 ms | server CPU µs/request |
+|---|---|---|---|---|
 ${rows}
 
 auditkit keeps ${pct(r.ratios.auditkitVsBare)} of bare Express's requests/s and runs at ${pct(r.ratios.auditkitVsPinoHttp)} of Express + pino-http.
 
 ## HTTP overhead (Fastify 5, same route)
 
-| variant | requests/s | p50 ms | p99 ms |
-|---|---|---|---|
-${rowsOf(['fastify-bare', 'fastify-logger', 'fastify-floor', 'fastify-auditkit'])}
+| variant | requests/s | p50 ms | p99 ms | server CPU µs/request |
+|---|---|---|---|---|
+${rowsOf(['fastify-bare', 'fastify-logger', 'fastify-floor', 'fastify-auditkit', 'fastify-auditkit-unsealed'])}
 
 auditPlugin keeps ${pct(r.ratios.fastifyAuditkitVsBare)} of bare Fastify's requests/s and runs at ${pct(r.ratios.fastifyAuditkitVsLogger)} of Fastify with its built-in logger writing to a file.
+\`fastify-auditkit-unsealed\` is the plugin with \`integrity: false\` (no hash chain, no checkpoints): ${pct(r.ratios.fastifyUnsealedVsLogger)} of the logger.
 \`fastify-floor\` registers the same five hooks with no audit work, only one \`AsyncLocalStorage.run\` per request (the context \`audit.log()\` inherits): it alone keeps ${pct(r.ratios.fastifyFloorVsBare)} of bare, the ceiling for any plugin that carries a request context on Node ${r.versions.node}.
 
 ## HTTP overhead (Nest 11 on Express, same route)
 
-| variant | requests/s | p50 ms | p99 ms |
-|---|---|---|---|
-${rowsOf(['nest-bare', 'nest-auditkit'])}
+| variant | requests/s | p50 ms | p99 ms | server CPU µs/request |
+|---|---|---|---|---|
+${rowsOf(['nest-bare', 'nest-floor', 'nest-auditkit'])}
 
 AuditModule (interceptor) keeps ${pct(r.ratios.nestAuditkitVsBare)} of bare Nest's requests/s.
+\`nest-floor\` is a global interceptor doing no audit work, only running the handler inside one \`AsyncLocalStorage\` context: it alone keeps ${pct(r.ratios.nestFloorVsBare)} of bare Nest (Nest's interceptor chain and RxJS, plus the context).
 
 ## Pipeline (events of ${p.eventBytes} bytes)
 

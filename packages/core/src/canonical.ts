@@ -131,9 +131,23 @@ export function canonicalOrdered(value: unknown, depth = 0): unknown {
   return value;
 }
 
+/** `keys` sorted by UTF-16 code units, as `sort()` without a comparator sorts strings. */
+function sortedKeys(keys: readonly string[]): string[] {
+  // Objects in events have a handful of keys: an insertion sort beats the general sort's setup.
+  if (keys.length > 16) return keys.slice().sort();
+  const out = keys.slice();
+  for (let i = 1; i < out.length; i++) {
+    const key = out[i]!;
+    let j = i - 1;
+    for (; j >= 0 && out[j]! > key; j--) out[j + 1] = out[j]!;
+    out[j + 1] = key;
+  }
+  return out;
+}
+
 /** A copy of `record` with its keys inserted in sorted order and its values ordered. */
 function orderedCopy(record: Record<string, unknown>, keys: string[], depth: number): unknown {
-  const sorted = keys.slice().sort();
+  const sorted = sortedKeys(keys);
   const reordered = !sameOrder(keys, sorted);
   const out: Record<string, unknown> = {};
   for (const key of sorted) {

@@ -70,6 +70,15 @@ describe('canonical JSON (RFC 8785)', () => {
       );
     });
 
+    it('orders the keys of small and large objects alike (both sides of the short-key-list sort)', () => {
+      fc.assert(
+        fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 40 }), (v) => {
+          expect(canonicalJson(v)).toBe(reference(v));
+        }),
+        { numRuns: 500 },
+      );
+    });
+
     it('agrees with canonicalize on values already in canonical key order', () => {
       fc.assert(
         fc.property(fc.jsonValue(), (v) => {

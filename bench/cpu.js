@@ -17,4 +17,9 @@ function processCpu(pid) {
   }
 }
 
-module.exports = { processCpu };
+/** CPU µs per operation between two `processCpu` readings, or null when either is missing. */
+function cpuUsPer(before, after, count) {
+  return before && after ? +(((after.ms - before.ms) * 1000) / count).toFixed(1) : null;
+}
+
+module.exports = { cpuUsPer, processCpu };

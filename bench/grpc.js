@@ -5,7 +5,7 @@ const os = require('node:os');
 const { join } = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
-const { processCpu } = require('./cpu');
+const { cpuUsPer, processCpu } = require('./cpu');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -48,10 +48,11 @@ async function measure(audit, port, dir) {
   client.close();
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
-  // The server's CPU per call says what the interceptor costs apart from how the client fares.
-  const cpuUs =
-    before && after ? +(((after.ms - before.ms) * 1000) / (perSecond * SECONDS)).toFixed(1) : null;
-  return { callsPerSecond: Math.round(perSecond), serverCpuUsPerCall: cpuUs };
+  return {
+    callsPerSecond: Math.round(perSecond),
+    // The server's CPU per call says what the interceptor costs apart from how the client fares.
+    serverCpuUsPerCall: cpuUsPer(before, after, perSecond * SECONDS),
+  };
 }
 
 async function main() {

@@ -5,7 +5,7 @@ const { mkdirSync, readdirSync, writeFileSync } = require('node:fs');
 const { processCpu } = require('./cpu');
 const os = require('node:os');
 const { join } = require('node:path');
-const { createBatch } = require('@auditkit/core');
+const { canonicalize, createBatch } = require('@auditkit/core');
 const { postgresStore } = require('@auditkit/postgres');
 const { Pool } = require('pg');
 
@@ -68,8 +68,8 @@ async function main() {
   const schemas = [];
   try {
     const all = await sealedEvents(TOTAL);
-    // Each batch carries its sealed JSON lines, as the pipeline's batches do.
-    const lines = all.map((e) => JSON.stringify(e));
+    // Each batch carries its sealed JSON lines (the canonical JSON that was hashed), as the pipeline's batches do.
+    const lines = all.map((e) => canonicalize(e));
     const batches = [];
     for (let i = 0; i < all.length; i += BATCH)
       batches.push(createBatch(all.slice(i, i + BATCH), lines.slice(i, i + BATCH)));

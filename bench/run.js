@@ -5,7 +5,7 @@ const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
-const { processCpu } = require('./cpu');
+const { cpuUsPer, processCpu } = require('./cpu');
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -50,13 +50,12 @@ async function measure(variant, port, dir) {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   if (r.errors || r.non2xx) throw new Error(`${variant}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
-  // The server's own CPU per request: what the variant costs, apart from the load generator's share of the cores.
-  const cpuUs = before && after ? +(((after.ms - before.ms) * 1000) / r.requests.total).toFixed(1) : null;
   return {
     requestsPerSecond: r.requests.average,
     p99Ms: r.latency.p99,
     p50Ms: r.latency.p50,
-    serverCpuUsPerRequest: cpuUs,
+    // The server's own CPU per request: what the variant costs, apart from the load generator's share of the cores.
+    serverCpuUsPerRequest: cpuUsPer(before, after, r.requests.total),
   };
 }
 

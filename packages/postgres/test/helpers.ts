@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type AuditStore, createAuditLogger } from '@auditkit/core';
-import { type PartitionLayout, postgresStore } from '@auditkit/postgres';
+import { type PartitionLayout, type PostgresStoreOptions, postgresStore } from '@auditkit/postgres';
 import { Pool } from 'pg';
 
 /**
@@ -19,8 +19,11 @@ export function testDatabase() {
   return {
     pool,
     schema,
-    store: (table = 'audit_events', partition: PartitionLayout = 'none') =>
-      postgresStore({ pool, schema, table, partition }),
+    store: (
+      table = 'audit_events',
+      partition: PartitionLayout = 'none',
+      options?: Omit<PostgresStoreOptions, 'pool' | 'schema' | 'table' | 'partition'>,
+    ) => postgresStore({ ...options, pool, schema, table, partition }),
     async drop() {
       await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await pool.end();

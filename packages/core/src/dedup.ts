@@ -1,5 +1,6 @@
 import { hashValues } from './hash';
 import { newEventId } from './ids';
+import { asList, optionError } from './option-check';
 import type { AuditEvent, DedupOptions } from './types';
 
 /** Defaults of the `dedup` option; DEFAULTS.dedup in options.ts points here. */
@@ -46,38 +47,23 @@ export interface DedupSettings {
   now: () => number;
 }
 
-/** Validates `dedup` once at construction; undefined means off. */
+/** Resolves `dedup` (its shape checked by `checkOptions`) once at construction; undefined means off. */
 export function resolveDedup(option: DedupOptions | boolean | undefined): DedupSettings | undefined {
   if (option === undefined || option === false) return undefined;
   const o: DedupOptions = option === true ? {} : option;
-  if (o === null || typeof o !== 'object')
-    throw new TypeError('auditkit: dedup must be an object or a boolean');
-  const windowMs = o.windowMs ?? DEDUP_DEFAULTS.windowMs;
-  if (typeof windowMs !== 'number' || !(windowMs > 0) || !Number.isFinite(windowMs))
-    throw new RangeError(`auditkit: dedup.windowMs must be a finite number > 0, got ${String(windowMs)}`);
-  const maxKeys = o.maxKeys ?? DEDUP_DEFAULTS.maxKeys;
-  if (!Number.isInteger(maxKeys) || maxKeys < 1)
-    throw new RangeError(`auditkit: dedup.maxKeys must be an integer >= 1, got ${String(maxKeys)}`);
-  const fields = o.fields ?? DEDUP_DEFAULTS.fields;
-  if (!Array.isArray(fields) || fields.length === 0 || fields.some((f) => typeof f !== 'string' || f === ''))
-    throw new TypeError('auditkit: dedup.fields must be a non-empty array of dot paths');
+  const fields = o.fields === undefined ? DEDUP_DEFAULTS.fields : asList(o.fields);
+  if (fields.length === 0)
+    throw optionError('createAuditLogger', 'dedup.fields', 'a non-empty list of dot paths', o.fields);
   const categories = o.categories ?? {};
-  const strings = (name: string, v: unknown): string[] | undefined => {
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v) || v.some((c) => typeof c !== 'string'))
-      throw new TypeError(`auditkit: dedup.categories.${name} must be an array of strings`);
-    return v;
-  };
-  const include = strings('include', categories.include);
-  const now = o.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError('auditkit: dedup.now must be a function');
   return {
-    windowMs,
+    windowMs: o.windowMs ?? DEDUP_DEFAULTS.windowMs,
     fields,
-    include: include ? new Set(include) : undefined,
-    exclude: new Set(strings('exclude', categories.exclude) ?? DEDUP_DEFAULTS.excludeCategories),
-    maxKeys,
-    now,
+    include: categories.include === undefined ? undefined : new Set(asList(categories.include)),
+    exclude: new Set(
+      categories.exclude === undefined ? DEDUP_DEFAULTS.excludeCategories : asList(categories.exclude),
+    ),
+    maxKeys: o.maxKeys ?? DEDUP_DEFAULTS.maxKeys,
+    now: o.now ?? Date.now,
   };
 }
 

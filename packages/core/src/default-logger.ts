@@ -1,13 +1,16 @@
 import { getContext } from './context';
 import { createAuditLogger } from './logger';
+import { DEFAULTS } from './options';
 import { DEFAULT_LOGGER_KEY } from './symbols';
-import type { AuditInput, AuditLogger } from './types';
+import type { AuditInput, AuditLogger, AuditStats } from './types';
 
 type DefaultGlobal = typeof globalThis & { [DEFAULT_LOGGER_KEY]?: AuditLogger };
 
 /**
  * The zero-config logger: service name from the app's package.json, JSON Lines under
  * ./audit-logs, flushed on exit, SIGTERM and SIGINT. Created on first use, once per process.
+ * Throws when its configuration (`AUDITKIT_SIGNING_KEY`, ...) is wrong: adapters call it when they
+ * are created, so that error surfaces at startup.
  */
 export function defaultLogger(): AuditLogger {
   const g = globalThis as DefaultGlobal;
@@ -16,11 +19,76 @@ export function defaultLogger(): AuditLogger {
 }
 
 /**
+ * Stands in for a zero-config logger that could not be created, so `audit.log()` never throws:
+ * every event is counted as dropped, and the reason is announced once per interval.
+ */
+function unavailableLogger(cause: unknown): AuditLogger {
+  const reason = `the zero-config audit logger could not be created: ${
+    cause instanceof Error ? cause.message : String(cause)
+  }`;
+  let dropped = 0;
+  let lastWarned = 0;
+  const stats = (): AuditStats => ({
+    logged: dropped,
+    queued: 0,
+    filtered: 0,
+    sampledOut: 0,
+    deduplicated: 0,
+    dropped,
+    repaired: 0,
+    callbackErrors: 0,
+    queue: { events: 0, bytes: 0 },
+    sinks: [],
+  });
+  return {
+    service: DEFAULTS.service,
+    congested: false,
+    log() {
+      dropped++;
+      const now = Date.now();
+      if (now - lastWarned >= DEFAULTS.warnIntervalMs) {
+        lastWarned = now;
+        process.emitWarning(`auditkit: ${reason}; ${dropped} events were not recorded`, {
+          code: 'AUDITKIT_DROPPED',
+        });
+      }
+      return undefined;
+    },
+    logDurable(input) {
+      return Promise.resolve(this.log(input));
+    },
+    whenWritable: () => Promise.resolve(),
+    flush: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+    stats,
+    health: () => ({ status: 'failing', reasons: [reason, `${dropped} events dropped`], stats: stats() }),
+  };
+}
+
+let unavailable: AuditLogger | undefined;
+
+/** The zero-config logger, or the stand-in that counts what it could not record. Never throws. */
+function zeroConfigLogger(): AuditLogger {
+  if (unavailable) return unavailable;
+  try {
+    return defaultLogger();
+  } catch (error) {
+    unavailable = unavailableLogger(error);
+    return unavailable;
+  }
+}
+
+/**
  * Records a business event from anywhere: into the logger serving the current request (found in
  * the async context), or the zero-config logger outside any request.
  */
 export const audit = {
+  /** Records an event. Never throws: what cannot be recorded is counted in `stats().dropped`. */
   log(input: AuditInput): string | undefined {
-    return (getContext()?.logger ?? defaultLogger()).log(input);
+    return (getContext()?.logger ?? zeroConfigLogger()).log(input);
+  },
+  /** Counters of the logger `log()` records into here (the request's, or the zero-config one). */
+  stats(): AuditStats {
+    return (getContext()?.logger ?? zeroConfigLogger()).stats();
   },
 };

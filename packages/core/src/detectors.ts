@@ -4,6 +4,7 @@
  * which patterns run at all, so ordinary strings cost a few `includes` calls.
  */
 import { createHmac } from 'node:crypto';
+import { definedOnly, optionError } from './option-check';
 import { luhnValid } from './redaction';
 
 export type DetectorName = 'card' | 'jwt' | 'bearer' | 'awsAccessKey' | 'privateKey' | 'email' | 'phone';
@@ -112,15 +113,16 @@ export interface CompiledDetectors {
 
 /** Compiles the enabled detectors into one string transform, or undefined when none is on. */
 export function compileDetectors(options: DetectorOptions): CompiledDetectors | undefined {
-  const actions = { ...DEFAULT_DETECTORS, ...options.detectors };
-  for (const [name, action] of Object.entries(actions)) {
-    if (!(name in DEFAULT_DETECTORS)) throw new RangeError(`auditkit: unknown detector "${name}"`);
-    if (action !== false && action !== 'mask' && action !== 'remove' && action !== 'hash')
-      throw new RangeError(`auditkit: detector "${name}" action must be mask, remove, hash or false`);
-  }
+  // Names and actions were checked with the rest of `redact` (option-shapes.ts).
+  const actions = { ...DEFAULT_DETECTORS, ...definedOnly(options.detectors) };
   const needsKey = Object.values(actions).includes('hash');
   if (needsKey && (options.hashKey === undefined || options.hashKey.length < 16))
-    throw new TypeError('auditkit: the "hash" detector action needs redact.hashKey (at least 16 bytes)');
+    throw optionError(
+      'createAuditLogger',
+      'redact.hashKey',
+      'at least 16 bytes when a detector action is "hash"',
+      options.hashKey,
+    );
   const active = DETECTORS.filter((d) => actions[d.name] !== false);
   if (active.length === 0) return undefined;
   const replace = (d: Detector, value: string): string => {

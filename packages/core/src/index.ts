@@ -29,6 +29,17 @@ export {
 export { createAuditLogger, reportCallbackError } from './logger';
 export { compilePatterns, type Pattern } from './matcher';
 export * as merkle from './merkle';
+export {
+  AuditOptionError,
+  asList,
+  checkOption,
+  checkOptions,
+  describeValue,
+  type OptionShape,
+  type OptionSpec,
+  option,
+} from './option-check';
+export { LOGGER_OPTIONS, REQUEST_AUDIT_OPTIONS } from './option-shapes';
 export { DEFAULTS } from './options';
 export {
   type DecryptKeys,
@@ -41,6 +52,7 @@ export {
 export { type InclusionProof, proveEvent, verifyInclusionProof } from './prove';
 export { luhnValid, maskCardNumbers } from './redaction';
 export {
+  type AdapterInfo,
   actionForMethod,
   byteCount,
   type IncomingView,

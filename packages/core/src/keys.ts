@@ -39,8 +39,11 @@ export function generateSigningKeys(): SigningKeyPair {
 /** PEM text as given, or the contents of the file it names. */
 function pemText(value: string, what: string): string {
   if (value.includes('-----BEGIN')) return value;
+  // The value is not echoed: it may be a mangled key.
   if (!existsSync(value))
-    throw new TypeError(`auditkit: ${what} is neither PEM text nor a readable file: ${value}`);
+    throw new TypeError(
+      `auditkit: ${what} must be PEM text or the path of a PEM file, got a string of ${value.length} characters that is neither`,
+    );
   return readFileSync(value, 'utf8');
 }
 
@@ -54,15 +57,17 @@ function requireEd25519(key: KeyObject, what: string): KeyObject {
 export function loadSigningKey(option: string | KeyObject | undefined): KeyObject | undefined {
   const value = option ?? process.env[SIGNING_KEY_ENV];
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') return requireEd25519(value, 'signingKey');
+  // Name where the key came from: a bad environment variable is not an option anyone wrote.
+  const what = option === undefined ? `the ${SIGNING_KEY_ENV} environment variable` : 'integrity.signingKey';
+  if (typeof value !== 'string') return requireEd25519(value, what);
   let key: KeyObject;
   try {
-    key = createPrivateKey(pemText(value, 'signingKey'));
+    key = createPrivateKey(pemText(value, what));
   } catch (error) {
     if (error instanceof TypeError && /auditkit/.test(error.message)) throw error;
-    throw new TypeError(`auditkit: signingKey is not a PEM private key: ${(error as Error).message}`);
+    throw new TypeError(`auditkit: ${what} is not a PEM private key: ${(error as Error).message}`);
   }
-  return requireEd25519(key, 'signingKey');
+  return requireEd25519(key, what);
 }
 
 /** Public keys for verification, by key id. Accepts PEM text, PEM file paths, or KeyObjects (private keys too). */

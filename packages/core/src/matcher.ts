@@ -1,3 +1,5 @@
+import { asList } from './option-check';
+
 /** What can exclude a path or event type: exact strings, globs (`*` one segment, `**` any), regexes. */
 export type Pattern = string | RegExp;
 
@@ -25,16 +27,18 @@ function globToRegExp(glob: string, separator: '/' | '.'): RegExp {
 
 /**
  * Compiles patterns once into a single test. Exact strings go into a Set; globs become RegExps;
- * RegExps are used as given. `separator` is `/` for paths and `.` for event types.
+ * RegExps are used as given. A single pattern is one pattern, never a list of its characters.
+ * `separator` is `/` for paths and `.` for event types.
  */
 export function compilePatterns(
-  patterns: readonly Pattern[] | undefined,
+  patterns: Pattern | readonly Pattern[] | undefined,
   separator: '/' | '.',
 ): (value: string) => boolean {
-  if (!patterns || patterns.length === 0) return () => false;
+  const list = asList(patterns);
+  if (list.length === 0) return () => false;
   const exact = new Set<string>();
   const regexps: RegExp[] = [];
-  for (const p of patterns) {
+  for (const p of list) {
     if (p instanceof RegExp) regexps.push(new RegExp(p.source, p.flags.replace(/[gy]/g, '')));
     else if (typeof p === 'string' && /[*?]/.test(p)) regexps.push(globToRegExp(p, separator));
     else if (typeof p === 'string') exact.add(p);

@@ -5,10 +5,12 @@ import { DEDUP_DEFAULTS, type DedupSettings, resolveDedup } from './dedup';
 import { type ResolvedDetect, resolveDetect } from './detect/resolve';
 import { loadSigningKey } from './keys';
 import { compilePatterns } from './matcher';
+import { AuditOptionError, asList, checkOptions, definedOnly } from './option-check';
+import { LOGGER_OPTIONS } from './option-shapes';
 import { Protector } from './protect';
 import { compileSampler, type Sampler } from './sampling';
 import { Scrubber } from './scrub';
-import { isSeverity, severityRank } from './severity';
+import { severityRank } from './severity';
 import type {
   AuditError,
   AuditLoggerOptions,
@@ -115,68 +117,46 @@ export interface ResolvedOptions {
   alerts: ResolvedAlerts | undefined;
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw new RangeError(`auditkit: ${name} must be a finite number >= 0, got ${String(value)}`);
-  }
-  return value;
-}
-
 /**
- * Applies defaults and validates. Throws a TypeError/RangeError naming the bad option: a wrong
- * configuration is a programming error and should fail at startup, not per request.
+ * Applies defaults and validates. Throws an `AuditOptionError` (a TypeError) naming the bad option:
+ * a wrong configuration is a programming error and should fail at startup, not per request.
  */
 export function resolveOptions(
   options: AuditLoggerOptions,
   defaultSinks: () => AuditSink[],
 ): ResolvedOptions {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('auditkit: options must be an object');
+  checkOptions(options, LOGGER_OPTIONS, WHERE);
   const app = options.service && options.version ? {} : findAppInfo();
   const minSeverity = options.minSeverity ?? DEFAULTS.minSeverity;
-  if (!isSeverity(minSeverity))
-    throw new RangeError(`auditkit: unknown minSeverity "${String(minSeverity)}"`);
   const entries = options.sinks ?? defaultSinks();
-  if (!Array.isArray(entries)) throw new TypeError('auditkit: sinks must be an array');
   const bestEffort = new Set<AuditSink>();
   const sinks = entries.map((entry: AuditSink | SinkEntry) => {
-    const wrapped =
-      entry !== null &&
-      typeof entry === 'object' &&
-      'sink' in entry &&
-      typeof (entry as Partial<AuditSink>).write !== 'function';
-    const sink = wrapped ? (entry as SinkEntry).sink : (entry as AuditSink);
-    if (wrapped && (entry as SinkEntry).primary === false) bestEffort.add(sink);
+    if (typeof (entry as Partial<AuditSink>).write === 'function') return entry as AuditSink;
+    const { sink, primary } = entry as SinkEntry;
+    if (primary === false) bestEffort.add(sink);
     return sink;
   });
-  for (const sink of sinks) {
-    if (!sink || typeof sink.write !== 'function' || typeof sink.name !== 'string') {
-      throw new TypeError('auditkit: every sink needs a name and a write(batch) method');
-    }
-  }
   const names = new Set(sinks.map((s) => s.name));
-  if (names.size !== sinks.length) throw new TypeError('auditkit: sink names must be unique');
-  const slowThresholdMs = positive('slowThresholdMs', options.slowThresholdMs, DEFAULTS.slowThresholdMs);
-  const limits = { ...DEFAULTS.limits, ...options.limits };
-  for (const [k, v] of Object.entries(limits)) positive(`limits.${k}`, v, 0);
-  const queue = { ...DEFAULTS.queue, ...options.queue };
-  if (queue.overflow !== 'drop' && queue.overflow !== 'block' && queue.overflow !== 'spill') {
-    throw new RangeError(
-      `auditkit: queue.overflow must be "drop", "block" or "spill", got "${String(queue.overflow)}"`,
-    );
-  }
-  const spool = resolveSpool(options.spool);
+  if (names.size !== sinks.length)
+    throw new AuditOptionError(`auditkit: ${WHERE} option sinks: sink names must be unique`, 'sinks');
+  const slowThresholdMs = options.slowThresholdMs ?? DEFAULTS.slowThresholdMs;
+  const limits = { ...DEFAULTS.limits, ...definedOnly(options.limits) };
+  const queue = { ...DEFAULTS.queue, ...definedOnly(options.queue) };
+  const spool = options.spool && {
+    dir: options.spool.dir,
+    maxBytes: options.spool.maxBytes ?? DEFAULTS.spool.maxBytes,
+    segmentBytes: options.spool.segmentBytes ?? DEFAULTS.spool.segmentBytes,
+    fsync: options.spool.fsync !== false,
+  };
   const durable = options.durable ?? DEFAULTS.durable;
   if ((durable || queue.overflow === 'spill') && !spool)
-    throw new TypeError('auditkit: durable mode and queue.overflow "spill" need the `spool` option');
-  const breaker = { ...DEFAULTS.breaker, ...options.breaker };
-  for (const [k, v] of Object.entries(breaker)) positive(`breaker.${k}`, v, 0);
-  const batch = { ...DEFAULTS.batch, ...options.batch };
-  const retry = { ...DEFAULTS.retry, ...options.retry };
-  for (const [k, v] of Object.entries({ ...batch, ...retry })) positive(k, v, 0);
-  if (batch.maxEvents < 1 || retry.attempts < 1)
-    throw new RangeError('auditkit: batch.maxEvents and retry.attempts must be >= 1');
+    throw new AuditOptionError(
+      `auditkit: ${WHERE} option spool is required: durable mode and queue.overflow "spill" need the \`spool\` option`,
+      'spool',
+    );
+  const breaker = { ...DEFAULTS.breaker, ...definedOnly(options.breaker) };
+  const batch = { ...DEFAULTS.batch, ...definedOnly(options.batch) };
+  const retry = { ...DEFAULTS.retry, ...definedOnly(options.retry) };
   // Keys in sorted order: events are hashed as canonical JSON, which sorts them.
   const environment = options.environment ?? process.env.NODE_ENV;
   const version = options.version ?? app.version;
@@ -186,6 +166,7 @@ export function resolveOptions(
   source.instance = options.instance ?? defaultInstance();
   source.service = options.service ?? app.name ?? DEFAULTS.service;
   if (version) source.version = version;
+  const redact = { ...DEFAULTS.redact, ...definedOnly(options.redact) };
   return {
     source,
     sinks,
@@ -195,7 +176,7 @@ export function resolveOptions(
     sampler: compileSampler(options.sample, slowThresholdMs),
     dedup: resolveDedup(options.dedup),
     slowThresholdMs,
-    scrubber: new Scrubber({ ...DEFAULTS.redact, ...options.redact }, limits),
+    scrubber: new Scrubber(redact, limits),
     limits,
     queue,
     batch,
@@ -204,7 +185,7 @@ export function resolveOptions(
     spool,
     durable,
     flushOnExit: options.flushOnExit ?? DEFAULTS.flushOnExit,
-    flushOnSignals: options.flushOnSignals ?? [],
+    flushOnSignals: [...asList(options.flushOnSignals)],
     protector: options.protect ? new Protector(options.protect) : undefined,
     integrity: resolveIntegrity(options.integrity),
     onError: options.onError,
@@ -213,33 +194,15 @@ export function resolveOptions(
   };
 }
 
-function resolveSpool(options: AuditLoggerOptions['spool']): ResolvedOptions['spool'] {
-  if (options === undefined) return undefined;
-  if (
-    options === null ||
-    typeof options !== 'object' ||
-    typeof options.dir !== 'string' ||
-    options.dir === ''
-  )
-    throw new TypeError('auditkit: spool needs a `dir`');
-  const o = { ...DEFAULTS.spool, ...options };
-  positive('spool.maxBytes', o.maxBytes, 0);
-  positive('spool.segmentBytes', o.segmentBytes, 0);
-  return { dir: o.dir, maxBytes: o.maxBytes, segmentBytes: o.segmentBytes, fsync: o.fsync !== false };
-}
+/** The logger's options are all checked under this name. */
+const WHERE = 'createAuditLogger';
 
 function resolveIntegrity(options: AuditLoggerOptions['integrity']): ResolvedOptions['integrity'] {
   if (options === false) return undefined;
-  if (options !== undefined && (options === null || typeof options !== 'object'))
-    throw new TypeError('auditkit: integrity must be an object or false');
-  const o = { ...DEFAULTS.integrity, ...options };
+  const o = { ...DEFAULTS.integrity, ...definedOnly(options) };
   return {
-    every: positive('integrity.checkpointEvery', o.checkpointEvery, DEFAULTS.integrity.checkpointEvery),
-    intervalMs: positive(
-      'integrity.checkpointIntervalMs',
-      o.checkpointIntervalMs,
-      DEFAULTS.integrity.checkpointIntervalMs,
-    ),
+    every: o.checkpointEvery,
+    intervalMs: o.checkpointIntervalMs,
     key: loadSigningKey(options?.signingKey),
     file: options?.checkpointFile,
     resume: o.resume !== false,

@@ -5,10 +5,13 @@
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import type { KeyProvider, SubjectKeyStore } from './keyring';
+import { optionError } from './option-check';
 import { childPath, compilePaths, type PathNode } from './redaction';
 import type { AuditEvent } from './types';
 
 export const ENCRYPTION_ALG = 'A256GCM';
+
+const WHERE = 'createAuditLogger';
 
 /** What an encrypted value looks like in a stored event. */
 export interface EncryptedValue {
@@ -22,11 +25,11 @@ export interface EncryptedValue {
 
 export interface ProtectOptions {
   /** Paths encrypted under the keyring's current key (`details.ssn`, `request.body.*.iban`). */
-  encrypt?: string[];
+  encrypt?: string | string[];
   /** Where encryption keys come from: `localKeyring(...)`, `keyringFromFile(path)`, `keyringFromEnv()`, or a KMS provider. */
   keyring?: KeyProvider;
   /** Paths encrypted under the data subject's own key, so `subjects.erase(id)` shreds them. */
-  personal?: string[];
+  personal?: string | string[];
   /** Per-subject keys for `personal` paths. */
   subjects?: SubjectKeyStore;
   /** The data subject of an event. Default: the actor id. */
@@ -102,12 +105,12 @@ export class Protector {
 
   constructor(options: ProtectOptions) {
     this.#o = options;
-    this.#encrypt = compilePaths(options.encrypt ?? []);
-    this.#personal = compilePaths(options.personal ?? []);
+    this.#encrypt = compilePaths(options.encrypt);
+    this.#personal = compilePaths(options.personal);
     if (this.#encrypt && !options.keyring)
-      throw new TypeError('auditkit: protect.encrypt needs protect.keyring');
+      throw optionError(WHERE, 'protect.keyring', 'a keyring when protect.encrypt is set', options.keyring);
     if (this.#personal && !options.subjects)
-      throw new TypeError('auditkit: protect.personal needs protect.subjects');
+      throw optionError(WHERE, 'protect.subjects', 'a subject key store when protect.personal is set', options.subjects);
     if (options.keyring) options.keyring.current(); // fail at startup on an unusable keyring
   }
 

@@ -1,3 +1,4 @@
+import { asList } from './option-check';
 import type { RedactOptions } from './types';
 
 /**
@@ -37,7 +38,7 @@ export type KeyMatcher = (key: string) => boolean;
 export function compileKeyMatcher(options: RedactOptions): KeyMatcher {
   const exact = new Set<string>(options.disableDefaultKeys ? [] : SECRET_KEYS);
   const suffixes = options.disableDefaultKeys ? [] : SECRET_SUFFIXES;
-  for (const key of options.keys ?? []) exact.add(normalizeKey(key));
+  for (const key of asList(options.keys)) exact.add(normalizeKey(key));
   const cache = new Map<string, boolean>();
   const check = (key: string): boolean => {
     const n = normalizeKey(key);
@@ -66,11 +67,12 @@ function newNode(): PathNode {
   return { children: new Map(), wildcard: undefined, terminal: false };
 }
 
-/** Compiles `details.user.ssn`-style paths into a trie walked alongside the value. */
-export function compilePaths(paths: readonly string[]): PathNode | undefined {
-  if (paths.length === 0) return undefined;
+/** Compiles `details.user.ssn`-style paths (one, or a list) into a trie walked alongside the value. */
+export function compilePaths(paths: string | readonly string[] | undefined): PathNode | undefined {
+  const list = asList(paths);
+  if (list.length === 0) return undefined;
   const root = newNode();
-  for (const path of paths) {
+  for (const path of list) {
     const segments = path.split('.').filter((s) => s.length > 0);
     if (segments.length === 0) throw new TypeError(`auditkit: empty redaction path "${path}"`);
     let node = root;

@@ -4,6 +4,8 @@ import { defaultLogger } from './default-logger';
 import { newRequestId } from './ids';
 import { reportCallbackError } from './logger';
 import { compilePatterns } from './matcher';
+import { asList, checkOptions, type OptionShape } from './option-check';
+import { REQUEST_AUDIT_OPTIONS } from './option-shapes';
 import { DEFAULTS } from './options';
 import { safeCall } from './safe-call';
 import { compileSampler, type Sampler } from './sampling';
@@ -219,6 +221,16 @@ export class RequestAudit<Req = unknown> implements AuditContext {
   }
 }
 
+/** Which adapter a `RequestAuditor` serves: its factory's name (for messages) and its own options. */
+export interface AdapterInfo {
+  /** Event type of the per-request event. */
+  eventType: string;
+  /** The factory users call (`auditMiddleware`), named in option errors. */
+  name?: string;
+  /** Options only this adapter has, declared with `option.*`; checked next to the shared ones. */
+  options?: OptionShape;
+}
+
 type Settings = Required<
   Pick<RequestAuditOptions, 'requestIdHeader' | 'correlationIdHeader' | 'echoRequestId' | 'eventType'>
 > & {
@@ -233,23 +245,27 @@ type Settings = Required<
  */
 export class RequestAuditor<Req = unknown> {
   readonly settings: Settings;
-  readonly #logger: AuditLogger | undefined;
+  readonly #logger: AuditLogger;
   readonly #excludedPath: (path: string) => boolean;
   readonly #excludedMethods: Set<string>;
   readonly #sampler: Sampler;
   readonly #actor: RequestAuditOptions<Req>['actor'];
   readonly #tenant: RequestAuditOptions<Req>['tenant'];
 
-  constructor(options: RequestAuditOptions<Req> = {}, defaults: { eventType: string }) {
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('auditkit: options must be an object');
-    if (options.actor !== undefined && typeof options.actor !== 'function')
-      throw new TypeError('auditkit: actor must be a function');
-    if (options.tenant !== undefined && typeof options.tenant !== 'function')
-      throw new TypeError('auditkit: tenant must be a function');
-    this.#logger = options.logger;
+  /**
+   * Checks every option (the shared ones and the adapter's own, `adapter.options`) and creates the
+   * zero-config logger when none is given, so a bad configuration fails here, at startup, and
+   * never inside a request.
+   */
+  constructor(options: RequestAuditOptions<Req> = {}, adapter: AdapterInfo) {
+    checkOptions(
+      options,
+      adapter.options ? { ...REQUEST_AUDIT_OPTIONS, ...adapter.options } : REQUEST_AUDIT_OPTIONS,
+      adapter.name ?? 'auditkit adapter',
+    );
+    this.#logger = options.logger ?? defaultLogger();
     this.#excludedPath = compilePatterns(options.exclude, '/');
-    this.#excludedMethods = new Set((options.excludeMethods ?? ['OPTIONS']).map((m) => m.toUpperCase()));
+    this.#excludedMethods = new Set(asList(options.excludeMethods ?? 'OPTIONS').map((m) => m.toUpperCase()));
     this.#sampler = compileSampler(options.sample, options.slowThresholdMs ?? DEFAULTS.slowThresholdMs);
     this.#actor = options.actor;
     this.#tenant = options.tenant;
@@ -257,16 +273,16 @@ export class RequestAuditor<Req = unknown> {
       requestIdHeader: (options.requestIdHeader ?? 'x-request-id').toLowerCase(),
       correlationIdHeader: (options.correlationIdHeader ?? 'x-correlation-id').toLowerCase(),
       echoRequestId: options.echoRequestId ?? true,
-      eventType: options.eventType ?? defaults.eventType,
-      captureHeaders: (options.captureHeaders ?? []).map((h) => h.toLowerCase()),
+      eventType: options.eventType ?? adapter.eventType,
+      captureHeaders: asList(options.captureHeaders).map((h) => h.toLowerCase()),
       captureBody: options.captureBody ?? false,
       captureQuery: options.captureQuery ?? false,
     };
   }
 
-  /** The configured logger, or the zero-config one, created on first use. */
+  /** The configured logger, or the zero-config one. */
   get logger(): AuditLogger {
-    return this.#logger ?? defaultLogger();
+    return this.#logger;
   }
 
   isExcluded(method: string, path: string): boolean {

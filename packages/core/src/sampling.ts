@@ -1,4 +1,5 @@
-import { compilePatterns, type Pattern } from './matcher';
+import { compilePatterns } from './matcher';
+import { asList } from './option-check';
 import type {
   AuditEvent,
   SampleFunction,
@@ -17,7 +18,6 @@ export interface Sampler {
 
 const KEEP_ALL: Sampler = { keep: () => true, stats: () => undefined };
 const IMPORTANT_SEVERITIES = new Set(['warning', 'error', 'critical']);
-const MATCH_KEYS = new Set(['route', 'path', 'method', 'type', 'category']);
 
 /** One rate and its exceptions, with its counters: a rule, or the global `default`. */
 interface Policy {
@@ -35,48 +35,30 @@ interface CompiledRule {
   readonly policy: Policy;
 }
 
-function checkRate(name: string, rate: unknown): number {
-  if (typeof rate !== 'number' || Number.isNaN(rate) || rate < 0 || rate > 1) {
-    throw new RangeError(`auditkit: ${name} must be a number from 0 to 1, got ${String(rate)}`);
-  }
-  return rate;
-}
-
-function list<T>(value: T | readonly T[]): readonly T[] {
-  return Array.isArray(value) ? value : [value as T];
-}
-
-/** Every criterion given must match (AND); a criterion given as a list matches any entry (OR). */
-function compileMatch(match: SampleMatch, name: string): (event: AuditEvent) => boolean {
-  if (match === null || typeof match !== 'object')
-    throw new TypeError(`auditkit: ${name}.match must be an object`);
-  for (const key of Object.keys(match)) {
-    if (!MATCH_KEYS.has(key))
-      throw new TypeError(
-        `auditkit: ${name}.match has unknown key "${key}" (route, path, method, type, category)`,
-      );
-  }
+/**
+ * Every criterion given must match (AND); a criterion given as a list matches any entry (OR).
+ * The option's shape was checked by `checkOptions` (SAMPLE_OPTION) before this runs.
+ */
+function compileMatch(match: SampleMatch): (event: AuditEvent) => boolean {
   const tests: Array<(event: AuditEvent) => boolean> = [];
-  const patterns = (value: Pattern | readonly Pattern[], separator: '/' | '.') =>
-    compilePatterns(list(value), separator);
   if (match.route !== undefined) {
-    const route = patterns(match.route, '/');
+    const route = compilePatterns(match.route, '/');
     tests.push((e) => typeof e.request?.route === 'string' && route(e.request.route));
   }
   if (match.path !== undefined) {
-    const path = patterns(match.path, '/');
+    const path = compilePatterns(match.path, '/');
     tests.push((e) => typeof e.request?.path === 'string' && path(e.request.path));
   }
   if (match.method !== undefined) {
-    const methods = new Set(list(match.method).map((m) => String(m).toUpperCase()));
+    const methods = new Set(asList(match.method).map((m) => String(m).toUpperCase()));
     tests.push((e) => typeof e.request?.method === 'string' && methods.has(e.request.method.toUpperCase()));
   }
   if (match.type !== undefined) {
-    const type = patterns(match.type, '.');
+    const type = compilePatterns(match.type, '.');
     tests.push((e) => type(e.type));
   }
   if (match.category !== undefined) {
-    const categories = new Set(list(match.category).map(String));
+    const categories = new Set(asList(match.category).map(String));
     tests.push((e) => categories.has(e.category));
   }
   if (tests.length === 0) return () => true;
@@ -110,23 +92,15 @@ export function compileSampler(
 ): Sampler {
   if (sample === undefined) return KEEP_ALL;
   if (typeof sample === 'function') return { keep: sample, stats: () => undefined };
-  if (sample === null || typeof sample !== 'object')
-    throw new TypeError('auditkit: sample must be an object or a function');
-  const rate = checkRate('sample.rate', sample.rate ?? 1);
+  const rate = sample.rate ?? 1;
   const rules = sample.rules ?? [];
-  if (!Array.isArray(rules)) throw new TypeError('auditkit: sample.rules must be an array');
   if (rate >= 1 && rules.length === 0) return KEEP_ALL;
   const fallback = policy('default', rate, sample);
-  const compiled: CompiledRule[] = rules.map((rule: SampleRule, i) => {
-    const name = `sample.rules[${i}]`;
-    if (rule === null || typeof rule !== 'object') throw new TypeError(`auditkit: ${name} must be an object`);
-    return {
-      matches: compileMatch(rule.match, name),
-      policy: policy(rule.name ?? `rule ${i}`, checkRate(`${name}.rate`, rule.rate), rule, fallback),
-    };
-  });
+  const compiled: CompiledRule[] = rules.map((rule: SampleRule, i) => ({
+    matches: compileMatch(rule.match),
+    policy: policy(rule.name ?? `rule ${i}`, rule.rate, rule, fallback),
+  }));
   const random = sample.random ?? Math.random;
-  if (typeof random !== 'function') throw new TypeError('auditkit: sample.random must be a function');
   const byCorrelationId = sample.byCorrelationId ?? false;
 
   const decide = (p: Policy, event: AuditEvent): boolean => {

@@ -313,12 +313,12 @@ export interface RedactOptions {
    * defaults: authorization, cookie, set-cookie, password, passwd, token, access/refresh/id
    * tokens, secret, client secret, api key, private key, x-api-key.
    */
-  keys?: string[];
+  keys?: string | string[];
   /**
    * Exact paths to mask, dot separated from the event root, `*` matching one level:
    * `details.user.ssn`, `changes.*.dob`, `request.body.items.*.iban`.
    */
-  paths?: string[];
+  paths?: string | string[];
   /** Mask card numbers (Luhn-checked, 13-19 digits) found in any string value. Default true. Same as `detectors.card`. */
   cardNumbers?: boolean;
   /**
@@ -434,7 +434,7 @@ export interface AuditLoggerOptions {
   /** Events below this severity are not recorded. Default `debug` (everything). */
   minSeverity?: Severity;
   /** Event types never recorded; exact names or globs (`debug.*`). Default none. */
-  excludeTypes?: Array<string | RegExp>;
+  excludeTypes?: string | RegExp | Array<string | RegExp>;
   /** Sampling of routine events. Default: keep everything. */
   sample?: SampleOptions | SampleFunction;
   /** Collapse repeats of identical events within a window into one summary with `count`. Default off; `true` uses the defaults of `DedupOptions`. */
@@ -455,7 +455,7 @@ export interface AuditLoggerOptions {
    * Flush on these signals, then let the process end as it would have (re-raising the signal when
    * nobody else listens for it). Default none; the zero-config logger uses SIGTERM and SIGINT.
    */
-  flushOnSignals?: NodeJS.Signals[];
+  flushOnSignals?: NodeJS.Signals | NodeJS.Signals[];
   /**
    * Field encryption after redaction: `encrypt` paths under a keyring key, `personal` paths under
    * the data subject's key (crypto-shredding). See `ProtectOptions`. Default none.
@@ -490,12 +490,12 @@ export interface DedupOptions {
    * severity, message, actor.type, actor.id, tenant, resource, request.method, request.route,
    * request.path, request.status, changes, error.
    */
-  fields?: string[];
+  fields?: string | string[];
   /**
    * Categories deduplicated: `include` (default all) minus `exclude` (default `security`,
    * `authentication`: each of those events stays its own record).
    */
-  categories?: { include?: string[]; exclude?: string[] };
+  categories?: { include?: string | string[]; exclude?: string | string[] };
   /** Most open windows held; the oldest is closed (its summary recorded) to make room. Default 10000. */
   maxKeys?: number;
   /** Clock in ms; injectable for tests. Default Date.now. */
@@ -643,9 +643,9 @@ export interface RequestAuditOptions<Req = unknown> {
   /** The logger to record into. Default: one shared zero-config logger (JSON Lines under ./audit-logs, flushed on exit, SIGTERM and SIGINT). */
   logger?: AuditLogger;
   /** Paths never recorded: exact strings, globs (`/static/**`) or RegExps, matched against the path without its query string. Default none. */
-  exclude?: Array<string | RegExp>;
-  /** Methods never recorded. Default `['OPTIONS']`. */
-  excludeMethods?: string[];
+  exclude?: string | RegExp | Array<string | RegExp>;
+  /** Methods never recorded: one, or a list. Default `['OPTIONS']`. */
+  excludeMethods?: string | string[];
   /** Sampling of routine requests; failures (4xx/5xx), aborted and slow requests are kept unless told otherwise. Default: keep all. */
   sample?: SampleOptions | SampleFunction;
   /** Requests slower than this (ms) are always kept by sampling. Default 1000. */
@@ -661,7 +661,7 @@ export interface RequestAuditOptions<Req = unknown> {
   /** Header carrying the correlation id shared across services. Default `x-correlation-id`. */
   correlationIdHeader?: string;
   /** Request headers recorded (allowlist, case-insensitive; secrets still masked). Default none. */
-  captureHeaders?: string[];
+  captureHeaders?: string | string[];
   /** Record the parsed request body (redacted, capped at `limits.maxBodyBytes` of the logger). Default false. */
   captureBody?: boolean;
   /** Record the parsed query string (redacted). Default false. */

@@ -105,7 +105,7 @@ describe('alert routing', () => {
     const c = collectingChannel('c');
     expect(() =>
       testLogger({ alerts: { channels: [c], routes: [{ name: 'r', kinds: '*', channels: ['x'] }] } }),
-    ).toThrow(/no channel named "x"/);
+    ).toThrow(/alerts\.routes\[0\]\.channels names no known channel: "x"/);
     expect(() => testLogger({ alerts: { channels: [c], routes: [{ name: 'r', channels: ['c'] }] } })).toThrow(
       /needs kinds or match/,
     );

@@ -118,7 +118,7 @@ describe('field encryption', () => {
     writeFileSync(file, 'not json');
     expect(() => keyringFromFile(file)).toThrow(/is not JSON/);
     expect(() => createAuditLogger({ sinks: [], protect: { encrypt: ['details.x'] } })).toThrow(
-      /needs protect.keyring/,
+      /protect\.keyring must be a keyring when protect\.encrypt is set, got undefined/,
     );
   });
 

@@ -112,7 +112,7 @@ describe('sampling rules', () => {
       /sample\.rules\[0\]\.rate/,
     );
     expect(() => testLogger({ sample: { rules: [{ match: { routes: '/a' } as never, rate: 0 }] } })).toThrow(
-      /sample\.rules\[0\]\.match has unknown key "routes"/,
+      /sample\.rules\[0\]\.match\.routes is unknown .*did you mean sample\.rules\[0\]\.match\.route\?/,
     );
     expect(() => testLogger({ sample: { rules: [{ rate: 0 } as never] } })).toThrow(
       /sample\.rules\[0\]\.match/,

@@ -202,7 +202,7 @@ describe('seal', () => {
 
   it('rejects a signing key that is not Ed25519 with a clear error', () => {
     expect(() => createAuditLogger({ service: 's', sinks: [], integrity: { signingKey: 'nope' } })).toThrow(
-      /signingKey is neither PEM text nor a readable file/,
+      /integrity.signingKey must be PEM text or the path of a PEM file/,
     );
   });
 });

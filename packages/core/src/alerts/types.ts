@@ -54,11 +54,11 @@ export interface AlertRoute {
   /** Unique name, recorded on every alert. */
   name: string;
   /** Anomaly kinds this route takes (`'*'` for every kind). Default none. */
-  kinds?: string[] | '*';
+  kinds?: string | string[];
   /** And/or any event that matches (anomaly events included; `alert.*` events never match). Default none. */
   match?: EventFilter | ((event: AuditEvent) => boolean);
   /** Names of the channels to notify. Required. */
-  channels: string[];
+  channels: string | string[];
   /** One alert per subject per this many ms. Default `alerts.cooldownMs`. */
   cooldownMs?: number;
   /** At most `max` alerts per subject per `windowMs`. Default none. */
@@ -66,7 +66,7 @@ export interface AlertRoute {
   /** Alerts of this route within this many ms go out as one notification. Default `alerts.groupWindowMs` (0: at once). */
   groupWindowMs?: number;
   /** Notify these channels too when an alert is still unacknowledged after `afterMs`. Default none. */
-  escalate?: { afterMs: number; channels: string[] };
+  escalate?: { afterMs: number; channels: string | string[] };
   /** Subject of an event-filter alert (cooldown key). Default the actor id, else the IP, else the event type. */
   subject?: (event: AuditEvent) => string | undefined;
 }

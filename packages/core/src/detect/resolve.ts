@@ -1,3 +1,4 @@
+import { AuditOptionError, checkOption, nearestKey, option } from '../option-check';
 import { DEFAULTS } from '../options';
 import { memoryDetectionStore } from './memory-store';
 import { defaultRules } from './rules';
@@ -20,33 +21,31 @@ export interface ResolvedDetect {
   maxPending: number;
 }
 
-function nonNegative(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))
-    throw new RangeError(`auditkit: ${name} must be a finite number >= 0, got ${String(value)}`);
-  return value;
+const WHERE = 'createAuditLogger';
+const AMOUNT = option.number({ min: 0 });
+
+/** A name that is not among `known` (rules, thresholds), with the nearest one when it is close. */
+function unknownName(path: string, problem: string, name: string, known: readonly string[]): AuditOptionError {
+  const near = nearestKey(name, known);
+  const hint = near ? `did you mean "${near}"?` : `known: ${known.join(', ')}`;
+  return new AuditOptionError(`auditkit: ${WHERE} option ${path} is unknown: ${problem}; ${hint}`, path);
 }
 
-/** Validates the `detect` option and binds every rule to its thresholds, per tenant, once. */
+/** Binds every rule to its thresholds, per tenant, once; the option's shape was checked by `checkOptions`. */
 export function resolveDetect(options: DetectOptions | true | undefined): ResolvedDetect | undefined {
   if (options === undefined) return undefined;
   const o: DetectOptions = options === true ? {} : options;
-  if (o === null || typeof o !== 'object') throw new TypeError('auditkit: detect must be an object');
   const rules = o.rules ?? defaultRules();
-  if (!Array.isArray(rules)) throw new TypeError('auditkit: detect.rules must be an array');
   const names = new Set<string>();
-  for (const rule of rules) {
-    if (
-      !rule ||
-      typeof rule.name !== 'string' ||
-      typeof rule.observe !== 'function' ||
-      typeof rule.decide !== 'function'
-    )
-      throw new TypeError('auditkit: every detection rule needs a name, observe() and decide()');
+  rules.forEach((rule, i) => {
     if (names.has(rule.name))
-      throw new TypeError(`auditkit: detection rule names must be unique: "${rule.name}"`);
+      throw new AuditOptionError(
+        `auditkit: ${WHERE} option detect.rules[${i}] repeats the rule name "${rule.name}"; rule names must be unique`,
+        `detect.rules[${i}]`,
+      );
     names.add(rule.name);
-  }
-  const cooldownMs = nonNegative('detect.cooldownMs', o.cooldownMs ?? DEFAULTS.detect.cooldownMs);
+  });
+  const cooldownMs = o.cooldownMs ?? DEFAULTS.detect.cooldownMs;
   const stats = new Map(rules.map((r) => [r.name, { fired: 0, suppressed: 0 }]));
   const bind = (
     rule: DetectionRule,
@@ -57,8 +56,12 @@ export function resolveDetect(options: DetectOptions | true | undefined): Resolv
     const thresholds: Record<string, unknown> = { ...defaults };
     for (const [k, v] of Object.entries(overrides ?? {})) {
       if (!(k in defaults) && k !== 'cooldownMs')
-        throw new TypeError(`auditkit: ${where}: rule "${rule.name}" has no threshold "${k}"`);
-      if (typeof defaults[k] === 'number' || k === 'cooldownMs') nonNegative(`${where}.${k}`, v);
+        throw unknownName(`${where}.${k}`, `rule "${rule.name}" has no threshold "${k}"`, k, [
+          ...Object.keys(defaults),
+          'cooldownMs',
+        ]);
+      if (typeof defaults[k] === 'number' || k === 'cooldownMs')
+        checkOption(v, AMOUNT, `${where}.${k}`, WHERE);
       thresholds[k] = v;
     }
     return {
@@ -70,11 +73,9 @@ export function resolveDetect(options: DetectOptions | true | undefined): Resolv
   };
   const tenants = new Map<string, BoundRule[]>();
   for (const [tenant, perRule] of Object.entries(o.tenants ?? {})) {
-    if (perRule === null || typeof perRule !== 'object')
-      throw new TypeError(`auditkit: detect.tenants.${tenant} must be an object`);
     for (const name of Object.keys(perRule))
       if (!names.has(name))
-        throw new TypeError(`auditkit: detect.tenants.${tenant}: no rule named "${name}"`);
+        throw unknownName(`detect.tenants.${tenant}.${name}`, `no rule named "${name}"`, name, [...names]);
     const bound: BoundRule[] = [];
     for (const rule of rules) {
       const over = perRule[rule.name];
@@ -83,16 +84,11 @@ export function resolveDetect(options: DetectOptions | true | undefined): Resolv
     }
     tenants.set(tenant, bound);
   }
-  const store = o.state ?? memoryDetectionStore();
-  if (!store || typeof store.apply !== 'function')
-    throw new TypeError('auditkit: detect.state must have apply()');
-  if (o.now !== undefined && typeof o.now !== 'function')
-    throw new TypeError('auditkit: detect.now must be a function');
   return {
     rules: rules.map((r) => bind(r, undefined, 'detect')),
     tenants,
-    store,
+    store: o.state ?? memoryDetectionStore(),
     now: o.now ?? Date.now,
-    maxPending: nonNegative('detect.maxPending', o.maxPending ?? DEFAULTS.detect.maxPending),
+    maxPending: o.maxPending ?? DEFAULTS.detect.maxPending,
   };
 }

@@ -140,13 +140,13 @@ export interface DetectionRule<T extends CommonThresholds = CommonThresholds> {
 /** Selects events: every given field must match; arrays match any of their values. */
 export interface EventFilter {
   /** Event types: exact names, globs (`auth.*`, `**.export`) or RegExps. */
-  types?: Pattern[];
-  categories?: string[];
-  actions?: string[];
-  outcomes?: Outcome[];
+  types?: Pattern | Pattern[];
+  categories?: string | string[];
+  actions?: string | string[];
+  outcomes?: Outcome | Outcome[];
   /** Events at or above this severity. */
   minSeverity?: Severity;
-  tenants?: string[];
+  tenants?: string | string[];
 }
 
 /** Per-tenant overrides: thresholds merged over each rule's, `false` turns a rule off for the tenant. */

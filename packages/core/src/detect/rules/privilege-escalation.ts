@@ -1,4 +1,6 @@
 import { compilePatterns, type Pattern } from '../../matcher';
+import { checkOption, option } from '../../option-check';
+import { EVENT_FILTER } from '../../option-shapes';
 import { DEFAULTS } from '../../options';
 import type { AuditEvent } from '../../types';
 import { compileFilter, type EventPredicate } from '../filter';
@@ -44,7 +46,8 @@ export function privilegeEscalation(
     }
     return hit;
   };
-  const isSensitive = sensitive ? compileFilter(sensitive, `${name}.sensitive`) : DEFAULT_SENSITIVE;
+  checkOption(sensitive, option.anyOf(option.function(), EVENT_FILTER), 'sensitive', 'privilegeEscalation');
+  const isSensitive = sensitive ? compileFilter(sensitive) : DEFAULT_SENSITIVE;
   return {
     name,
     severity: 'error',

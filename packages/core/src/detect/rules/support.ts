@@ -1,3 +1,4 @@
+import { option, optionError } from '../../option-check';
 import type { AuditEvent } from '../../types';
 import type {
   AnomalySubject,
@@ -54,12 +55,13 @@ export function asBaseline(r: StateResult | undefined): BaselineResult {
   return r !== undefined && typeof r === 'object' && 'mean' in r ? r : { current: 0, mean: 0, history: 0 };
 }
 
+const AMOUNT = option.number({ min: 0 });
+
 /** Checks a rule's numeric thresholds at construction, so a typo fails at startup. */
 export function requireNumbers(rule: string, thresholds: object, names: readonly string[]): void {
   for (const name of names) {
     const v = (thresholds as Record<string, unknown>)[name];
-    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
-      throw new RangeError(`auditkit: ${rule}.${name} must be a finite number >= 0, got ${String(v)}`);
+    if (!AMOUNT.accepts(v)) throw optionError(rule, name, AMOUNT.expected, v);
   }
 }
 

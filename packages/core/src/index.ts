@@ -55,6 +55,7 @@ export {
   type AdapterInfo,
   actionForMethod,
   byteCount,
+  checkAdapterOptions,
   type IncomingView,
   metadataHeaders,
   type OutcomeView,

@@ -83,7 +83,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
       d[i]![j] = v;
     }
   }
@@ -205,12 +206,18 @@ export const option = {
 
   /** Exact strings, globs or RegExps: one pattern, or a list of them. */
   patterns(): OptionSpec {
-    return listOf({ expected: 'a string or a RegExp', accepts: isPattern }, 'a string, a RegExp or an array of them');
+    return listOf(
+      { expected: 'a string or a RegExp', accepts: isPattern },
+      'a string, a RegExp or an array of them',
+    );
   },
 
   /** One string, or a list of them. */
   strings(opts: { nonEmpty?: boolean } = {}): OptionSpec {
-    return listOf(option.string(opts), `${opts.nonEmpty ? 'a non-empty string' : 'a string'} or an array of them`);
+    return listOf(
+      option.string(opts),
+      `${opts.nonEmpty ? 'a non-empty string' : 'a string'} or an array of them`,
+    );
   },
 
   /** An array whose every item matches `item`. */

@@ -22,7 +22,12 @@ const sink = o.custom('a sink (an object with a name and write())', (v) => {
   if (!hasMethods(v, 'write')) return false;
   return typeof (v as { name?: unknown }).name === 'string';
 });
-const sinkEntry = o.object({ sink: o.required(sink), primary: o.boolean() }, 'a { sink, primary } object');
+const entryShape = o.object({ sink: o.required(sink), primary: o.boolean() }, 'a { sink, primary } object');
+/** Told apart from a sink by its `sink` key, so a broken sink is reported as one. */
+const sinkEntry: OptionSpec = {
+  ...entryShape,
+  accepts: (v) => entryShape.accepts(v) && Object.hasOwn(v as object, 'sink'),
+};
 
 const sampleMatch = o.object({
   route: o.patterns(),
@@ -64,7 +69,10 @@ const redact = o.object({
       Object.keys(DEFAULT_DETECTORS).map((name) => [name, o.oneOf(['mask', 'remove', 'hash', false])]),
     ),
   ),
-  hashKey: o.anyOf(o.string(), o.custom('a Buffer', (v) => Buffer.isBuffer(v))),
+  hashKey: o.anyOf(
+    o.string(),
+    o.custom('a Buffer', (v) => Buffer.isBuffer(v)),
+  ),
   censor: o.string(),
   disableDefaultKeys: o.boolean(),
 });
@@ -128,7 +136,10 @@ const detect = o.anyOf(
     // Threshold names depend on the rules; resolveDetect checks them against each rule.
     tenants: o.recordOf(
       o.recordOf(
-        o.custom('an object of thresholds or false', (v) => v === false || (v !== null && typeof v === 'object')),
+        o.custom(
+          'an object of thresholds or false',
+          (v) => v === false || (v !== null && typeof v === 'object'),
+        ),
       ),
     ),
     cooldownMs: amount,

@@ -110,7 +110,12 @@ export class Protector {
     if (this.#encrypt && !options.keyring)
       throw optionError(WHERE, 'protect.keyring', 'a keyring when protect.encrypt is set', options.keyring);
     if (this.#personal && !options.subjects)
-      throw optionError(WHERE, 'protect.subjects', 'a subject key store when protect.personal is set', options.subjects);
+      throw optionError(
+        WHERE,
+        'protect.subjects',
+        'a subject key store when protect.personal is set',
+        options.subjects,
+      );
     if (options.keyring) options.keyring.current(); // fail at startup on an unusable keyring
   }
 

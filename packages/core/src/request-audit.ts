@@ -231,6 +231,20 @@ export interface AdapterInfo {
   options?: OptionShape;
 }
 
+/**
+ * What an adapter does when it is created: checks every option (the shared ones and the adapter's
+ * own) and returns the logger to record into, creating the zero-config one when none is given, so
+ * a bad configuration (options, `AUDITKIT_SIGNING_KEY`) fails at startup and never in a request.
+ */
+export function checkAdapterOptions(
+  options: RequestAuditOptions<never> | undefined,
+  adapter: AdapterInfo,
+): AuditLogger {
+  const shape = adapter.options ? { ...REQUEST_AUDIT_OPTIONS, ...adapter.options } : REQUEST_AUDIT_OPTIONS;
+  checkOptions(options, shape, adapter.name ?? 'auditkit adapter');
+  return options?.logger ?? defaultLogger();
+}
+
 type Settings = Required<
   Pick<RequestAuditOptions, 'requestIdHeader' | 'correlationIdHeader' | 'echoRequestId' | 'eventType'>
 > & {
@@ -258,12 +272,7 @@ export class RequestAuditor<Req = unknown> {
    * never inside a request.
    */
   constructor(options: RequestAuditOptions<Req> = {}, adapter: AdapterInfo) {
-    checkOptions(
-      options,
-      adapter.options ? { ...REQUEST_AUDIT_OPTIONS, ...adapter.options } : REQUEST_AUDIT_OPTIONS,
-      adapter.name ?? 'auditkit adapter',
-    );
-    this.#logger = options.logger ?? defaultLogger();
+    this.#logger = checkAdapterOptions(options, adapter);
     this.#excludedPath = compilePatterns(options.exclude, '/');
     this.#excludedMethods = new Set(asList(options.excludeMethods ?? 'OPTIONS').map((m) => m.toUpperCase()));
     this.#sampler = compileSampler(options.sample, options.slowThresholdMs ?? DEFAULTS.slowThresholdMs);

@@ -23,7 +23,10 @@ function routeOf(req: Request): string | undefined {
  * and gives handlers `req.audit` plus an async context that `audit.log()` anywhere inherits.
  */
 export function auditMiddleware(options: ExpressAuditOptions = {}): RequestHandler {
-  const auditor = new RequestAuditor<Request>(options, { eventType: 'http.request' });
+  const auditor = new RequestAuditor<Request>(options, {
+    eventType: 'http.request',
+    name: 'auditMiddleware',
+  });
   const { echoRequestId, requestIdHeader, captureBody, captureQuery } = auditor.settings;
 
   return function auditkit(req: Request, res: Response, next: NextFunction): void {

@@ -130,8 +130,12 @@ describe('express: errors', () => {
   });
 
   it('rejects bad options at setup with a clear error', () => {
-    expect(() => auditMiddleware({ actor: 'nope' as never })).toThrow(/actor must be a function/);
-    expect(() => auditMiddleware({ exclude: [42 as never] })).toThrow(/exclude patterns/);
+    expect(() => auditMiddleware({ actor: 'nope' as never })).toThrow(
+      /actor must be a function, got the string "nope"/,
+    );
+    expect(() => auditMiddleware({ exclude: [42 as never] })).toThrow(
+      /exclude\[0\] must be a string or a RegExp, got the number 42/,
+    );
     expect(() => auditMiddleware({ sample: { rate: -1 } })).toThrow(/sample.rate/);
   });
 });

@@ -41,7 +41,10 @@ function routeOf(request: FastifyRequest): { url?: string; config?: { audit?: Ro
 }
 
 const plugin: FastifyPluginCallback<FastifyAuditOptions> = (app: FastifyInstance, options, done) => {
-  const auditor = new RequestAuditor<FastifyRequest>(options, { eventType: 'http.request' });
+  const auditor = new RequestAuditor<FastifyRequest>(options, {
+    eventType: 'http.request',
+    name: 'auditPlugin',
+  });
   const { echoRequestId, requestIdHeader, captureBody, captureQuery } = auditor.settings;
 
   const end = (request: FastifyRequest, reply: FastifyReply | undefined, aborted: boolean): void => {

@@ -1,4 +1,4 @@
-import { formatTraceparent, getContext } from '@auditkit/core';
+import { checkOptions, formatTraceparent, getContext, type OptionShape, option } from '@auditkit/core';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 
 export interface ClientInterceptorOptions {
@@ -6,12 +6,15 @@ export interface ClientInterceptorOptions {
   correlationIdHeader?: string;
 }
 
+const CLIENT_OPTIONS: OptionShape = { correlationIdHeader: option.string({ nonEmpty: true }) };
+
 /**
  * A grpc-js client interceptor that carries the current audit context to the callee: the
  * correlation id and W3C `traceparent`, so one request's events share a correlation id across
  * every service it touches.
  */
 export function auditClientInterceptor(options: ClientInterceptorOptions = {}): Interceptor {
+  checkOptions(options, CLIENT_OPTIONS, 'auditClientInterceptor');
   const correlationHeader = (options.correlationIdHeader ?? 'x-correlation-id').toLowerCase();
   return (callOptions, nextCall) =>
     new InterceptingCall(nextCall(callOptions), {

@@ -31,7 +31,10 @@ export type GrpcAuditOptions = RequestAuditOptions<GrpcCallInfo>;
  * `traceparent` from metadata, in AsyncLocalStorage for the handler's `audit.log()`.
  */
 export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerInterceptor {
-  const auditor = new RequestAuditor<GrpcCallInfo>(options, { eventType: 'grpc.call' });
+  const auditor = new RequestAuditor<GrpcCallInfo>(options, {
+    eventType: 'grpc.call',
+    name: 'auditServerInterceptor',
+  });
   const { echoRequestId, requestIdHeader } = auditor.settings;
 
   return (descriptor, call: ServerInterceptingCallInterface) => {

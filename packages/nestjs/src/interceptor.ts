@@ -112,7 +112,10 @@ export class AuditInterceptor implements NestInterceptor {
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(ModuleRef) modules: ModuleRef,
   ) {
-    this.#auditor = new RequestAuditor<AuditedRequest>(options, { eventType: 'http.request' });
+    this.#auditor = new RequestAuditor<AuditedRequest>(options, {
+      eventType: 'http.request',
+      name: 'AuditModule',
+    });
     this.#modules = { get: (token) => modules.get(token as never, { strict: false }) };
   }
 

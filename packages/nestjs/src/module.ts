@@ -1,4 +1,4 @@
-import type { AuditInput, AuditLogger } from '@auditkit/core';
+import { type AuditInput, type AuditLogger, checkAdapterOptions } from '@auditkit/core';
 import {
   type DynamicModule,
   Global,
@@ -54,6 +54,8 @@ function build(options: Provider): DynamicModule {
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with static factories
 export class AuditModule {
   static forRoot(options: NestAuditOptions = {}): DynamicModule {
+    // A bad configuration fails here, where the module is declared, not in a request.
+    checkAdapterOptions(options, { eventType: 'http.request', name: 'AuditModule.forRoot' });
     return build({ provide: AUDIT_OPTIONS, useValue: options });
   }
 

@@ -25,7 +25,12 @@ const WHERE = 'createAuditLogger';
 const AMOUNT = option.number({ min: 0 });
 
 /** A name that is not among `known` (rules, thresholds), with the nearest one when it is close. */
-function unknownName(path: string, problem: string, name: string, known: readonly string[]): AuditOptionError {
+function unknownName(
+  path: string,
+  problem: string,
+  name: string,
+  known: readonly string[],
+): AuditOptionError {
   const near = nearestKey(name, known);
   const hint = near ? `did you mean "${near}"?` : `known: ${known.join(', ')}`;
   return new AuditOptionError(`auditkit: ${WHERE} option ${path} is unknown: ${problem}; ${hint}`, path);

@@ -48,7 +48,7 @@ function unavailableLogger(cause: unknown): AuditLogger {
       const now = Date.now();
       if (now - lastWarned >= DEFAULTS.warnIntervalMs) {
         lastWarned = now;
-        process.emitWarning(`auditkit: ${reason}; ${dropped} events were not recorded`, {
+        process.emitWarning(`auditkit: ${reason}; ${dropped} event(s) not recorded so far`, {
           code: 'AUDITKIT_DROPPED',
         });
       }

@@ -43,6 +43,25 @@ describe('express: exclusions', () => {
     expect(sink.events.filter((e) => e.type === 'health.checked')).toHaveLength(2);
   });
 
+  it('takes a single string as one pattern, never as its characters', async () => {
+    const { logger, sink } = memoryLogger();
+    const a = express();
+    a.use(auditMiddleware({ logger, exclude: '/health', excludeMethods: 'DELETE' }));
+    a.use((_req, res) => {
+      res.send('x');
+    });
+    for (const p of ['/health', '/', '/h', '/e']) await request(a).get(p).expect(200);
+    await request(a).delete('/orders/1').expect(200);
+    await request(a).options('/orders').expect(200);
+    await logger.close();
+    expect(sink.events.map((e) => `${e.request!.method} ${e.request!.path}`)).toEqual([
+      'GET /',
+      'GET /h',
+      'GET /e',
+      'OPTIONS /orders',
+    ]);
+  });
+
   it('excludeMethods replaces the default', async () => {
     const { logger, sink } = memoryLogger();
     const a = express();

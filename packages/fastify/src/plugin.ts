@@ -2,6 +2,8 @@ import {
   type AuditInput,
   type AuditLogger,
   byteCount,
+  type OptionShape,
+  option,
   pathWithoutQuery,
   type RequestAudit,
   type RequestAuditOptions,
@@ -40,11 +42,26 @@ function routeOf(request: FastifyRequest): { url?: string; config?: { audit?: Ro
   );
 }
 
+/** Options of `register` itself, which Fastify hands to the plugin with ours. */
+const REGISTER_OPTIONS: OptionShape = {
+  prefix: option.string(),
+  logLevel: option.string(),
+  logSerializers: option.custom('an object of serializers', (v) => v !== null && typeof v === 'object'),
+};
+
 const plugin: FastifyPluginCallback<FastifyAuditOptions> = (app: FastifyInstance, options, done) => {
-  const auditor = new RequestAuditor<FastifyRequest>(options, {
-    eventType: 'http.request',
-    name: 'auditPlugin',
-  });
+  let auditor: RequestAuditor<FastifyRequest>;
+  try {
+    auditor = new RequestAuditor<FastifyRequest>(options, {
+      eventType: 'http.request',
+      name: 'auditPlugin',
+      options: REGISTER_OPTIONS,
+    });
+  } catch (error) {
+    // A bad configuration fails `ready()` / `listen()` at startup, never a request.
+    done(error as Error);
+    return;
+  }
   const { echoRequestId, requestIdHeader, captureBody, captureQuery } = auditor.settings;
 
   const end = (request: FastifyRequest, reply: FastifyReply | undefined, aborted: boolean): void => {

@@ -51,7 +51,8 @@ const DETECTORS: readonly Detector[] = [
   {
     name: 'bearer',
     maybe: (t) => t.includes('earer') || t.includes('EARER'),
-    pattern: /\b(bearer\s+)([A-Za-z0-9\-._~+/]{12,}=*)/gi,
+    // Any length: a short credential is still a credential (RFC 6750 b64token characters).
+    pattern: /\b(bearer\s+)([A-Za-z0-9\-._~+/]+=*)/gi,
     secret: (m) => ({ prefix: m[1]!, value: m[2]! }),
   },
   {
@@ -89,8 +90,12 @@ export interface DetectorOptions {
   hashKey?: string | Buffer;
 }
 
+/** Bearer credentials shorter than this are masked whole: four characters would be too much of them. */
+const BEARER_TAIL_MIN = 16;
+
 function mask(name: DetectorName, value: string): string {
   if (name === 'privateKey') return '[REDACTED PRIVATE KEY]';
+  if (name === 'bearer' && value.length < BEARER_TAIL_MIN) return '****';
   const tail = name === 'card' || name === 'phone' ? value.replace(/\D/g, '').slice(-4) : value.slice(-4);
   return `****${tail}`;
 }
@@ -99,7 +104,7 @@ function mask(name: DetectorName, value: string): string {
 const MIN_LENGTH: Record<DetectorName, number> = {
   card: 13,
   jwt: 30,
-  bearer: 19,
+  bearer: 8,
   awsAccessKey: 20,
   privateKey: 60,
   email: 6,

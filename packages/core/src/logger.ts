@@ -36,7 +36,13 @@ import type {
 } from './types';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return !Array.isArray(value);
+  } catch {
+    // A revoked Proxy: the scrubber records it as unreadable.
+    return true;
+  }
 }
 
 /** Keeps scrubbed objects; wraps anything else (`error: 'boom'`, `details: [1]`) under `key`. */
@@ -345,8 +351,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     let bytes = EVENT_BASE_BYTES;
     const budget = o.limits.maxDetailsBytes;
     if (typeof input.message === 'string') event.message = s.text(input.message);
-    event.actor = this.#actor(input.actor, ctx);
-    bytes += s.bytes;
+    bytes += this.#actor(event, input.actor, ctx);
     const tenant = input.tenant ?? ctx?.tenant;
     if (typeof tenant === 'string' && tenant.length > 0) event.tenant = s.text(tenant);
     if (input.resource !== undefined) {
@@ -446,19 +451,44 @@ class Pipeline implements AuditLogger, ExitParticipant {
     return keep;
   }
 
-  #actor(input: Partial<Actor> | undefined, ctx: AuditContext | undefined): Actor {
+  /**
+   * Sets `event.actor`: the caller's actor merged over the context's, each scrubbed on its own so
+   * an unreadable one (a Proxy whose traps throw) costs only itself. Returns its byte estimate.
+   */
+  #actor(event: AuditEvent, input: Partial<Actor> | undefined, ctx: AuditContext | undefined): number {
     const s = this.#o.scrubber;
-    const named = ctx?.actor || input;
-    const merged = named
-      ? { ...ctx?.actor, ...(input && typeof input === 'object' ? input : undefined) }
-      : {};
-    // Scrubbed even when empty: the caller reads this actor's byte estimate from the scrubber.
-    const actor = s.scrub(merged, childPath(s.paths, 'actor'), this.#o.limits.maxDetailsBytes) as Actor;
-    if (!named) return anonymousActor(ctx?.ip, ctx?.userAgent ? s.text(ctx.userAgent) : undefined);
+    // Read once: on a request's context this runs the adapter's actor() callback.
+    const fromContext = ctx?.actor;
+    const given = input !== null && typeof input === 'object' ? input : undefined;
+    if (!fromContext && !given) {
+      event.actor = anonymousActor(ctx?.ip, ctx?.userAgent ? s.text(ctx.userAgent) : undefined);
+      return 0;
+    }
+    const paths = childPath(s.paths, 'actor');
+    const budget = this.#o.limits.maxDetailsBytes;
+    let bytes = 0;
+    let actor: Record<string, unknown> = {};
+    // What scrubbing could not read comes back as `[Unreadable: reason]` instead of an object.
+    let unreadable: unknown;
+    if (fromContext) {
+      const scrubbed = s.scrub(fromContext, paths, budget);
+      bytes += s.bytes;
+      if (isRecord(scrubbed)) actor = scrubbed;
+      else unreadable = scrubbed;
+    }
+    if (given) {
+      const scrubbed = s.scrub(given, paths, budget);
+      bytes += s.bytes;
+      if (isRecord(scrubbed)) actor = fromContext ? { ...actor, ...scrubbed } : scrubbed;
+      else unreadable ??= scrubbed;
+    }
+    // Recorded as the actor's id where nothing readable names one.
+    if (typeof unreadable === 'string' && actor.id === undefined) actor.id = unreadable;
     if (typeof actor.type !== 'string') actor.type = actor.id ? 'user' : 'anonymous';
     if (ctx?.ip && actor.ip === undefined) actor.ip = ctx.ip;
     if (ctx?.userAgent && actor.userAgent === undefined) actor.userAgent = s.text(ctx.userAgent);
-    return actor;
+    event.actor = actor as unknown as Actor;
+    return bytes;
   }
 
   #filtered(): undefined {

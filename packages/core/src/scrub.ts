@@ -118,16 +118,17 @@ export class Scrubber {
       this.bytes += 4;
       return null;
     }
-    return this.#object(value as object, path, depth);
+    try {
+      return this.#object(value as object, path, depth);
+    } catch (error) {
+      // A Proxy's traps can throw wherever it is looked at (`instanceof` included).
+      this.bytes += 16;
+      return unreadable(error);
+    }
   }
 
   #object(value: object, path: PathNode | undefined, depth: number): unknown {
-    let proto: unknown;
-    try {
-      proto = Object.getPrototypeOf(value);
-    } catch (error) {
-      return unreadable(error);
-    }
+    const proto = Object.getPrototypeOf(value);
     if (
       (proto === Object.prototype || proto === null) &&
       typeof (value as { toJSON?: unknown }).toJSON !== 'function'

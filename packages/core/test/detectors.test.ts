@@ -30,6 +30,23 @@ describe('detectors', () => {
     expect(JSON.stringify(d)).not.toMatch(/eyJ|AKIA|BEGIN PRIVATE|4111-1111/);
   });
 
+  it('masks a bearer credential however short, whole when it is shorter than 16 characters', async () => {
+    const d = await record({
+      one: 'Bearer x',
+      short: 'retrying with Bearer abc123 after 401',
+      eleven: 'authorization=bearer abcdefgh123',
+      fifteen: 'BEARER abcdefghijk1234',
+      long: 'Bearer abcdefghijklmnop6789',
+    });
+    expect(d).toEqual({
+      one: 'Bearer ****',
+      short: 'retrying with Bearer **** after 401',
+      eleven: 'authorization=bearer ****',
+      fifteen: 'BEARER ****',
+      long: 'Bearer ****6789',
+    });
+  });
+
   it('leaves ordinary ids, UUIDs, timestamps, trace ids, amounts and e-mails alone by default', async () => {
     const ordinary = {
       id: '0194f1c2-7b3a-7c4d-8e5f-1a2b3c4d5e6f',

@@ -2,9 +2,36 @@
  * Every option `createAuditLogger` and the adapters accept, declared once for `checkOptions`.
  * Cross-field rules (unique sink names, routes naming known channels) stay with the resolvers.
  */
+
+import type { AlertOptions, AlertRoute } from './alerts/types';
+import type { DetectOptions, EventFilter } from './detect/types';
 import { DEFAULT_DETECTORS } from './detectors';
 import { type OptionShape, type OptionSpec, option as o } from './option-check';
+import type { ProtectOptions } from './protect';
 import { SEVERITIES } from './severity';
+import type {
+  AuditLoggerOptions,
+  BatchOptions,
+  BreakerOptions,
+  DedupOptions,
+  IntegrityOptions,
+  LimitOptions,
+  QueueOptions,
+  RedactOptions,
+  RequestAuditOptions,
+  RetryOptions,
+  SampleMatch,
+  SampleOptions,
+  SampleRule,
+  SinkEntry,
+  SpoolOptions,
+} from './types';
+
+/**
+ * A spec for every key of `T`, and no other: the compiler keeps these shapes and the option types
+ * in step, so an option added to a type must be declared here too.
+ */
+type ShapeOf<T> = { readonly [K in keyof Required<T>]: OptionSpec };
 
 function hasMethods(value: unknown, ...methods: string[]): boolean {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
@@ -22,7 +49,10 @@ const sink = o.custom('a sink (an object with a name and write())', (v) => {
   if (!hasMethods(v, 'write')) return false;
   return typeof (v as { name?: unknown }).name === 'string';
 });
-const entryShape = o.object({ sink: o.required(sink), primary: o.boolean() }, 'a { sink, primary } object');
+const entryShape = o.object(
+  { sink: o.required(sink), primary: o.boolean() } satisfies ShapeOf<SinkEntry>,
+  'a { sink, primary } object',
+);
 /** Told apart from a sink by its `sink` key, so a broken sink is reported as one. */
 const sinkEntry: OptionSpec = {
   ...entryShape,
@@ -35,7 +65,7 @@ const sampleMatch = o.object({
   method: o.strings(),
   type: o.patterns(),
   category: o.strings(),
-});
+} satisfies ShapeOf<SampleMatch>);
 
 const sampleRule = o.object({
   name: o.string(),
@@ -44,7 +74,7 @@ const sampleRule = o.object({
   keepFailures: o.boolean(),
   keepSecurity: o.boolean(),
   keepSlow: o.boolean(),
-});
+} satisfies ShapeOf<SampleRule>);
 
 /** `sample`, shared by the logger and every adapter. */
 export const SAMPLE_OPTION: OptionSpec = o.anyOf(
@@ -57,7 +87,7 @@ export const SAMPLE_OPTION: OptionSpec = o.anyOf(
     keepSlow: o.boolean(),
     random: o.function(),
     byCorrelationId: o.boolean(),
-  }),
+  } satisfies ShapeOf<SampleOptions>),
 );
 
 const redact = o.object({
@@ -75,7 +105,7 @@ const redact = o.object({
   ),
   censor: o.string(),
   disableDefaultKeys: o.boolean(),
-});
+} satisfies ShapeOf<RedactOptions>);
 
 const limits = o.object({
   maxStringLength: amount,
@@ -83,7 +113,7 @@ const limits = o.object({
   maxArrayLength: amount,
   maxDetailsBytes: amount,
   maxBodyBytes: amount,
-});
+} satisfies ShapeOf<LimitOptions>);
 
 const dedup = o.anyOf(
   o.boolean(),
@@ -93,7 +123,7 @@ const dedup = o.anyOf(
     categories: o.object({ include: o.strings(), exclude: o.strings() }),
     maxKeys: atLeastOne,
     now: o.function(),
-  }),
+  } satisfies ShapeOf<DedupOptions>),
 );
 
 const keyObject = o.custom(
@@ -109,7 +139,7 @@ const integrity = o.anyOf(
     signingKey: o.anyOf(o.string(), keyObject),
     checkpointFile: o.string({ nonEmpty: true }),
     resume: o.boolean(),
-  }),
+  } satisfies ShapeOf<IntegrityOptions>),
 );
 
 const protect = o.object({
@@ -118,7 +148,7 @@ const protect = o.object({
   personal: o.strings({ nonEmpty: true }),
   subjects: o.custom('a subject key store (keyFor(), get(), erase())', (v) => hasMethods(v, 'keyFor', 'get')),
   subject: o.function(),
-});
+} satisfies ShapeOf<ProtectOptions>);
 
 const detectionStore = o.custom('a detection store (an object with apply())', (v) => hasMethods(v, 'apply'));
 
@@ -145,10 +175,15 @@ const detect = o.anyOf(
     cooldownMs: amount,
     maxPending: amount,
     now: o.function(),
-  }),
+  } satisfies ShapeOf<DetectOptions>),
 );
 
-const retryShape = { attempts: atLeastOne, baseDelayMs: amount, maxDelayMs: amount, timeoutMs: amount };
+const retryShape = {
+  attempts: atLeastOne,
+  baseDelayMs: amount,
+  maxDelayMs: amount,
+  timeoutMs: amount,
+} satisfies ShapeOf<RetryOptions>;
 
 /** An event filter (alert routes' `match`). */
 export const EVENT_FILTER = o.object({
@@ -158,7 +193,7 @@ export const EVENT_FILTER = o.object({
   outcomes: o.strings(),
   minSeverity: severity,
   tenants: o.strings(),
-});
+} satisfies ShapeOf<EventFilter>);
 
 const alerts = o.object({
   channels: o.required(
@@ -185,7 +220,7 @@ const alerts = o.object({
           channels: o.required(o.strings({ nonEmpty: true })),
         }),
         subject: o.function(),
-      }),
+      } satisfies ShapeOf<AlertRoute>),
       'an array of route objects',
     ),
   ),
@@ -195,10 +230,10 @@ const alerts = o.object({
   state: detectionStore,
   maxAlerts: amount,
   now: o.function(),
-});
+} satisfies ShapeOf<AlertOptions>);
 
 /** Every option of `createAuditLogger`. */
-export const LOGGER_OPTIONS: OptionShape = {
+export const LOGGER_OPTIONS = {
   service: o.string({ nonEmpty: true }),
   version: o.string(),
   environment: o.string(),
@@ -209,8 +244,8 @@ export const LOGGER_OPTIONS: OptionShape = {
     maxBytes: amount,
     segmentBytes: amount,
     fsync: o.boolean(),
-  }),
-  breaker: o.object({ failureThreshold: amount, cooldownMs: amount }),
+  } satisfies ShapeOf<SpoolOptions>),
+  breaker: o.object({ failureThreshold: amount, cooldownMs: amount } satisfies ShapeOf<BreakerOptions>),
   durable: o.boolean(),
   minSeverity: severity,
   excludeTypes: o.patterns(),
@@ -219,8 +254,12 @@ export const LOGGER_OPTIONS: OptionShape = {
   slowThresholdMs: amount,
   redact,
   limits,
-  queue: o.object({ maxEvents: amount, maxBytes: amount, overflow: o.oneOf(['drop', 'block', 'spill']) }),
-  batch: o.object({ maxEvents: atLeastOne, maxWaitMs: amount }),
+  queue: o.object({
+    maxEvents: amount,
+    maxBytes: amount,
+    overflow: o.oneOf(['drop', 'block', 'spill']),
+  } satisfies ShapeOf<QueueOptions>),
+  batch: o.object({ maxEvents: atLeastOne, maxWaitMs: amount } satisfies ShapeOf<BatchOptions>),
   retry: o.object(retryShape),
   flushOnExit: o.boolean(),
   flushOnSignals: o.strings({ nonEmpty: true }),
@@ -229,10 +268,10 @@ export const LOGGER_OPTIONS: OptionShape = {
   onError: o.function(),
   detect,
   alerts,
-};
+} satisfies ShapeOf<AuditLoggerOptions> as OptionShape;
 
 /** Every option the HTTP/RPC adapters share (`RequestAuditOptions`); adapters add their own. */
-export const REQUEST_AUDIT_OPTIONS: OptionShape = {
+export const REQUEST_AUDIT_OPTIONS = {
   logger: o.custom('an AuditLogger (from createAuditLogger)', (v) => hasMethods(v, 'log', 'flush')),
   exclude: o.patterns(),
   excludeMethods: o.strings({ nonEmpty: true }),
@@ -247,4 +286,4 @@ export const REQUEST_AUDIT_OPTIONS: OptionShape = {
   captureBody: o.boolean(),
   captureQuery: o.boolean(),
   eventType: o.string({ nonEmpty: true }),
-};
+} satisfies ShapeOf<RequestAuditOptions> as OptionShape;

@@ -1,4 +1,12 @@
-import { type AuditInput, type AuditLogger, checkAdapterOptions } from '@auditkit/core';
+import {
+  type AuditInput,
+  type AuditLogger,
+  checkAdapterOptions,
+  checkOptions,
+  type OptionShape,
+  type OptionSpec,
+  option,
+} from '@auditkit/core';
 import {
   type DynamicModule,
   Global,
@@ -36,6 +44,18 @@ export interface AuditModuleAsyncOptions {
   useFactory: (...args: never[]) => NestAuditOptions | Promise<NestAuditOptions>;
 }
 
+const ASYNC_OPTIONS: OptionShape = {
+  imports: option.arrayOf(
+    option.custom('a module', (v) => v !== null && v !== undefined),
+    'an array of modules',
+  ),
+  inject: option.arrayOf(
+    option.custom('an injection token', (v) => v !== null && v !== undefined),
+    'an array of tokens',
+  ),
+  useFactory: option.required(option.function()),
+} satisfies Record<keyof AuditModuleAsyncOptions, OptionSpec>;
+
 function build(options: Provider): DynamicModule {
   return {
     module: AuditModule,
@@ -60,6 +80,8 @@ export class AuditModule {
   }
 
   static forRootAsync(options: AuditModuleAsyncOptions): DynamicModule {
+    // The factory's result is checked when the application creates the interceptor.
+    checkOptions(options, ASYNC_OPTIONS, 'AuditModule.forRootAsync');
     return {
       ...build({ provide: AUDIT_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }),
       imports: options.imports ?? [],

@@ -27,6 +27,15 @@ describe('nestjs: configuration errors surface when the module is created', () =
     );
   });
 
+  it('AuditModule.forRootAsync refuses a missing factory, naming it', () => {
+    expect(() => AuditModule.forRootAsync({ usefactory: () => ({}) } as never)).toThrow(
+      'auditkit: AuditModule.forRootAsync option usefactory is unknown (got a function); did you mean useFactory?',
+    );
+    expect(() => AuditModule.forRootAsync({} as never)).toThrow(
+      'auditkit: AuditModule.forRootAsync option useFactory must be a function, got undefined',
+    );
+  });
+
   it('forRootAsync options are checked when the application is created, before it listens', async () => {
     @Module({
       imports: [AuditModule.forRootAsync({ useFactory: () => ({ servce: 'billing' }) as never })],

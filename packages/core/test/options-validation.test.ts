@@ -1,4 +1,4 @@
-import { AuditOptionError, createAuditLogger, LOGGER_OPTIONS } from '../src';
+import { AuditOptionError, bruteForce, createAuditLogger, LOGGER_OPTIONS, privilegeEscalation } from '../src';
 import { testLogger } from './helpers';
 
 /** The error `createAuditLogger(options)` throws; fails the test when it throws nothing. */
@@ -83,6 +83,16 @@ describe('options validation', () => {
       expect(error.message).toContain(`option ${name} must be `);
       expect(error.message).toMatch(/, got a symbol$/);
     }
+  });
+
+  it('refuses threshold names a detection rule does not know, with the nearest one', () => {
+    expect(() => bruteForce({ maxFailuresPerActr: 3 } as never)).toThrow(
+      'auditkit: bruteForce option maxFailuresPerActr is unknown (got the number 3); did you mean maxFailuresPerActor?',
+    );
+    expect(() => privilegeEscalation({ sensitve: { types: 'data.export' } } as never)).toThrow(
+      /privilegeEscalation option sensitve is unknown \(got an object\); did you mean sensitive\?/,
+    );
+    expect(() => privilegeEscalation({ sensitive: { types: 'data.export' }, cooldownMs: 5 })).not.toThrow();
   });
 
   it('takes a single string where a list of patterns belongs as one pattern', async () => {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REQUEST_AUDIT_OPTIONS } from '@auditkit/core';
 import { auditMiddleware } from '@auditkit/express';
 
 // The child runs the built packages, as an application would (npm test builds first).
@@ -21,6 +22,14 @@ describe('express: configuration errors surface when the middleware is created',
       /option sample\.rate must be a number from 0 to 1, got the string "0\.5"$/,
     );
     expect(() => auditMiddleware({ logger: {} } as never)).toThrow(/option logger must be an AuditLogger/);
+  });
+
+  it('checks every option: a value no option accepts is refused, naming that option', () => {
+    for (const name of Object.keys(REQUEST_AUDIT_OPTIONS)) {
+      expect(() => auditMiddleware({ [name]: Symbol('nothing accepts this') } as never)).toThrow(
+        new RegExp(`^auditkit: auditMiddleware option ${name} must be .*, got a symbol$`),
+      );
+    }
   });
 
   (built ? it : it.skip)(

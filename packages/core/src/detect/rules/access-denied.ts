@@ -1,7 +1,15 @@
 import { DEFAULTS } from '../../options';
 import type { AuditEvent } from '../../types';
 import type { CommonThresholds, DetectionRule } from '../types';
-import { actorOrIp, asWindow, duration, requireNumbers, stateKey, windowAdd } from './support';
+import {
+  actorOrIp,
+  asWindow,
+  checkRuleOptions,
+  duration,
+  requireNumbers,
+  stateKey,
+  windowAdd,
+} from './support';
 
 export interface AccessDeniedThresholds extends CommonThresholds {
   /** Access-denied results for one subject (actor id, else IP) within the window. Default 10. */
@@ -21,6 +29,7 @@ export function accessDeniedBurst(
   options: Partial<AccessDeniedThresholds> = {},
 ): DetectionRule<AccessDeniedThresholds> {
   const name = 'access-denied-burst';
+  checkRuleOptions('accessDeniedBurst', options, DEFAULTS.detect.rules.accessDenied);
   const thresholds = { ...DEFAULTS.detect.rules.accessDenied, ...options };
   requireNumbers(name, thresholds, ['threshold', 'windowMs']);
   return {

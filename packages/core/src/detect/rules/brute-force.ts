@@ -1,6 +1,14 @@
 import { DEFAULTS } from '../../options';
 import type { Anomaly, CommonThresholds, DetectionRule, StateOp } from '../types';
-import { asWindow, duration, isLoginFailure, requireNumbers, stateKey, windowAdd } from './support';
+import {
+  asWindow,
+  checkRuleOptions,
+  duration,
+  isLoginFailure,
+  requireNumbers,
+  stateKey,
+  windowAdd,
+} from './support';
 
 export interface BruteForceThresholds extends CommonThresholds {
   /** Failed logins for one actor id within the window. Default 5. */
@@ -14,6 +22,7 @@ export interface BruteForceThresholds extends CommonThresholds {
 /** N failed logins for one actor, or from one IP, within a window. */
 export function bruteForce(options: Partial<BruteForceThresholds> = {}): DetectionRule<BruteForceThresholds> {
   const name = 'brute-force';
+  checkRuleOptions('bruteForce', options, DEFAULTS.detect.rules.bruteForce);
   const thresholds = { ...DEFAULTS.detect.rules.bruteForce, ...options };
   requireNumbers(name, thresholds, ['maxFailuresPerActor', 'maxFailuresPerIp', 'windowMs']);
   return {

@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../../options';
 import type { CommonThresholds, DetectionRule } from '../types';
-import { requireNumbers } from './support';
+import { checkRuleOptions, requireNumbers } from './support';
 
 export interface BusinessHoursThresholds extends CommonThresholds {
   /** IANA time zone of the hours. Default `UTC`. */
@@ -58,6 +58,7 @@ export function businessHours(
   options: Partial<BusinessHoursThresholds> = {},
 ): DetectionRule<BusinessHoursThresholds> {
   const name = 'off-hours-activity';
+  checkRuleOptions('businessHours', options, DEFAULTS.detect.rules.businessHours);
   const defaults = DEFAULTS.detect.rules.businessHours;
   const thresholds: BusinessHoursThresholds = {
     ...defaults,

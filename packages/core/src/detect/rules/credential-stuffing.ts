@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../../options';
 import type { CommonThresholds, DetectionRule } from '../types';
-import { asWindow, duration, isLoginFailure, requireNumbers, stateKey } from './support';
+import { asWindow, checkRuleOptions, duration, isLoginFailure, requireNumbers, stateKey } from './support';
 
 export interface CredentialStuffingThresholds extends CommonThresholds {
   /** Distinct actor ids failing to log in from one IP within the window. Default 10. */
@@ -14,6 +14,7 @@ export function credentialStuffing(
   options: Partial<CredentialStuffingThresholds> = {},
 ): DetectionRule<CredentialStuffingThresholds> {
   const name = 'credential-stuffing';
+  checkRuleOptions('credentialStuffing', options, DEFAULTS.detect.rules.credentialStuffing);
   const thresholds = { ...DEFAULTS.detect.rules.credentialStuffing, ...options };
   requireNumbers(name, thresholds, ['distinctActors', 'windowMs']);
   return {

@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../../options';
 import type { CommonThresholds, DetectionRule } from '../types';
-import { asFirstSeen, keyCache, requireNumbers } from './support';
+import { asFirstSeen, checkRuleOptions, keyCache, requireNumbers } from './support';
 
 export interface FirstSeenIpThresholds extends CommonThresholds {
   /** An actor's known IPs are forgotten after this long without activity (ms). Default 7776000000 (90 days). */
@@ -15,6 +15,7 @@ export function firstSeenIp(
   options: Partial<FirstSeenIpThresholds> = {},
 ): DetectionRule<FirstSeenIpThresholds> {
   const name = 'first-seen-ip';
+  checkRuleOptions('firstSeenIp', options, DEFAULTS.detect.rules.firstSeenIp);
   const thresholds = { ...DEFAULTS.detect.rules.firstSeenIp, ...options };
   requireNumbers(name, thresholds, ['ttlMs']);
   const keyOf = keyCache(name, 'actor');

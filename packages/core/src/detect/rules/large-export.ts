@@ -1,7 +1,15 @@
 import { DEFAULTS } from '../../options';
 import type { AuditEvent } from '../../types';
 import type { CommonThresholds, DetectionRule, StateOp } from '../types';
-import { actorOrIp, asWindow, duration, requireNumbers, stateKey, windowAdd } from './support';
+import {
+  actorOrIp,
+  asWindow,
+  checkRuleOptions,
+  duration,
+  requireNumbers,
+  stateKey,
+  windowAdd,
+} from './support';
 
 export interface LargeExportThresholds extends CommonThresholds {
   /** Records in one export. Default 10000. */
@@ -34,6 +42,7 @@ export function largeExport(
   options: Partial<LargeExportThresholds> = {},
 ): DetectionRule<LargeExportThresholds> {
   const name = 'large-export';
+  checkRuleOptions('largeExport', options, DEFAULTS.detect.rules.largeExport);
   const thresholds = { ...DEFAULTS.detect.rules.largeExport, ...options };
   requireNumbers(name, thresholds, [
     'maxRecords',

@@ -5,7 +5,7 @@ import { DEFAULTS } from '../../options';
 import type { AuditEvent } from '../../types';
 import { compileFilter, type EventPredicate } from '../filter';
 import type { CommonThresholds, DetectionRule, EventFilter } from '../types';
-import { asWindow, duration, requireNumbers, stateKey, windowAdd } from './support';
+import { asWindow, checkRuleOptions, duration, requireNumbers, stateKey, windowAdd } from './support';
 
 export interface PrivilegeEscalationThresholds extends CommonThresholds {
   /** How long after a privilege change a sensitive access counts (ms). Default 1800000 (30 min). */
@@ -14,7 +14,7 @@ export interface PrivilegeEscalationThresholds extends CommonThresholds {
 
 export interface PrivilegeEscalationOptions extends Partial<PrivilegeEscalationThresholds> {
   /** Event types that change privileges. Default `**role**`, `**privilege**`, `**permission**`. */
-  privilegeTypes?: Pattern[];
+  privilegeTypes?: Pattern | Pattern[];
   /** Sensitive access. Default: actions `export` and `delete`, and category `admin`. */
   sensitive?: EventFilter | EventPredicate;
 }
@@ -32,6 +32,10 @@ export function privilegeEscalation(
   options: PrivilegeEscalationOptions = {},
 ): DetectionRule<PrivilegeEscalationThresholds> {
   const name = 'privilege-escalation';
+  checkRuleOptions('privilegeEscalation', options, DEFAULTS.detect.rules.privilegeEscalation, [
+    'privilegeTypes',
+    'sensitive',
+  ]);
   const { privilegeTypes, sensitive, ...rest } = options;
   const thresholds = { ...DEFAULTS.detect.rules.privilegeEscalation, ...rest };
   requireNumbers(name, thresholds, ['windowMs']);

@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../../options';
 import type { CommonThresholds, DetectionRule } from '../types';
-import { asBaseline, duration, keyCache, requireNumbers } from './support';
+import { asBaseline, checkRuleOptions, duration, keyCache, requireNumbers } from './support';
 
 export interface RateSpikeThresholds extends CommonThresholds {
   /** Width of one rate bucket (ms). Default 60000. */
@@ -18,6 +18,7 @@ export interface RateSpikeThresholds extends CommonThresholds {
 /** A request-rate spike: an actor's events per bucket far above its own rolling baseline. */
 export function rateSpike(options: Partial<RateSpikeThresholds> = {}): DetectionRule<RateSpikeThresholds> {
   const name = 'rate-spike';
+  checkRuleOptions('rateSpike', options, DEFAULTS.detect.rules.rateSpike);
   const thresholds = { ...DEFAULTS.detect.rules.rateSpike, ...options };
   requireNumbers(name, thresholds, ['bucketMs', 'buckets', 'factor', 'minCount', 'minHistory']);
   if (thresholds.bucketMs < 1 || thresholds.buckets < 1)

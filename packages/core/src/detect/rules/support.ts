@@ -1,4 +1,4 @@
-import { option, optionError } from '../../option-check';
+import { checkOptions, type OptionShape, option, optionError } from '../../option-check';
 import type { AuditEvent } from '../../types';
 import type {
   AnomalySubject,
@@ -56,6 +56,23 @@ export function asBaseline(r: StateResult | undefined): BaselineResult {
 }
 
 const AMOUNT = option.number({ min: 0 });
+const ANY = option.custom('any value', () => true);
+
+/**
+ * Refuses option names a rule factory does not know (a typo would silently keep the default
+ * threshold), with the nearest known name. Values are checked by the factory itself.
+ */
+export function checkRuleOptions(
+  factory: string,
+  options: unknown,
+  defaults: object,
+  extra: readonly string[] = [],
+): void {
+  const shape: OptionShape = Object.fromEntries(
+    [...Object.keys(defaults), 'cooldownMs', ...extra].map((key) => [key, ANY]),
+  );
+  checkOptions(options, shape, factory);
+}
 
 /** Checks a rule's numeric thresholds at construction, so a typo fails at startup. */
 export function requireNumbers(rule: string, thresholds: object, names: readonly string[]): void {

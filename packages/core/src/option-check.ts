@@ -70,7 +70,7 @@ export function optionError(where: string, path: string, expected: string, value
 }
 
 /** Optimal string alignment distance: edits, counting a swap of neighbours (`exlcude`) as one. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d: number[][] = Array.from({ length: rows }, (_, i) => {

@@ -1,2 +1,3 @@
+export { type SetupRolesOptions, type SetupRolesResult, setupRoles } from './roles';
 export type { PartitionLayout } from './schema';
-export { type PostgresStoreOptions, postgresStore } from './store';
+export { type PostgresStoreHealth, type PostgresStoreOptions, postgresStore } from './store';

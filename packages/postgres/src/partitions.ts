@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@auditkit/core';
-import type { Pool } from 'pg';
+import type { Queryable } from './migrate';
 import { ident } from './schema';
 
 /**
@@ -22,7 +22,7 @@ export function monthOf(time: string): string | undefined {
  * in memory, so a batch of a known month costs no query; concurrent creation (other writers, other
  * processes) is settled by the database function, which treats "already exists" as done.
  */
-export function monthlyPartitions(pool: Pool, schema: string, table: string) {
+export function monthlyPartitions(pool: Queryable, schema: string, table: string) {
   const add = `SELECT ${ident(schema)}.${ident(`${table}_add_partition`)}($1, $2)`;
   const known = new Map<string, Promise<void>>();
   const create = (month: string, failures: 'throw' | 'fallback'): Promise<void> => {

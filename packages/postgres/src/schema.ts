@@ -16,12 +16,25 @@ export function ident(name: string): string {
  */
 const KEY_TEXT = 'text COLLATE "C"';
 
+/** The table holding the stored retention policy. */
+export function retentionPolicyTable(schema: string, table: string): string {
+  return `${ident(schema)}.${ident(`${table}_retention`)}`;
+}
+
+/** The function that replaces the stored retention policy (its owner only). */
+export function setRetentionFunction(schema: string, table: string): string {
+  return `${ident(schema)}.${ident(`${table}_set_retention`)}`;
+}
+
 export function schemaSql(schema: string, table: string, layout: PartitionLayout = 'none'): string {
   const s = ident(schema);
   const t = `${s}.${ident(table)}`;
   const guard = ident(`${table}_append_only`);
   const truncateGuard = ident(`${table}_no_truncate_fn`);
   const retention = `${s}.${ident(`${table}_apply_retention`)}`;
+  const policy = retentionPolicyTable(schema, table);
+  const cutoff = `${s}.${ident(`${table}_retention_cutoff`)}`;
+  const setPolicy = setRetentionFunction(schema, table);
   const monthly = layout === 'monthly';
   // A unique index of a partitioned table must hold the partition key: `time` joins both.
   const key = monthly ? 'PRIMARY KEY (id, time)' : 'PRIMARY KEY (id)';
@@ -29,7 +42,10 @@ export function schemaSql(schema: string, table: string, layout: PartitionLayout
   // One migration at a time per table: concurrent trigger DDL on one table can deadlock.
   return `
 SELECT pg_advisory_xact_lock(hashtext('auditkit.migrate.${schema}.${table}'));
-CREATE SCHEMA IF NOT EXISTS ${s};
+-- Only when missing: CREATE SCHEMA IF NOT EXISTS asks for CREATE on the database even then.
+DO $$ BEGIN
+  IF to_regnamespace('${s}') IS NULL THEN CREATE SCHEMA ${s}; END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS ${t} (
   id ${KEY_TEXT} NOT NULL,
   time timestamptz NOT NULL,
@@ -58,14 +74,47 @@ CREATE INDEX IF NOT EXISTS ${ident(`${table}_resource_time`)} ON ${t} (resource_
 CREATE INDEX IF NOT EXISTS ${ident(`${table}_correlation`)} ON ${t} (correlation_id) WHERE correlation_id IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS ${ident(`${table}_chain_seq`)} ON ${t} ${chainSeq} WHERE chain IS NOT NULL;
 
--- Audit events are append-only: UPDATE and DELETE are refused, except inside the retention function.
--- That function runs as the table's owner (SECURITY DEFINER); a session of another role that sets
--- auditkit.retention itself is still refused, whatever privileges it was granted.
+-- The retention policy: days to keep events per category, and (category NULL) for every other
+-- category. Only its owner changes it; retention never deletes an event it still keeps, whoever
+-- asks and whatever they pass.
+CREATE TABLE IF NOT EXISTS ${policy} (
+  category text UNIQUE,
+  days numeric NOT NULL CHECK (days >= 0)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ${ident(`${table}_retention_default`)} ON ${policy} ((category IS NULL)) WHERE category IS NULL;
+
+-- The oldest time an event of this category must still be kept from; NULL: kept forever.
+CREATE OR REPLACE FUNCTION ${cutoff}(p_category text) RETURNS timestamptz
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT now() - coalesce(
+    (SELECT days FROM ${policy} WHERE category = p_category),
+    (SELECT days FROM ${policy} WHERE category IS NULL)
+  ) * interval '86400 seconds'
+$$;
+
+-- Replaces the policy with '{"default": 365, "categories": {"security": 2555}}'; as its caller, so
+-- only a role that may write the policy table (its owner) can.
+CREATE OR REPLACE FUNCTION ${setPolicy}(p_policy jsonb) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+  DELETE FROM ${policy};
+  INSERT INTO ${policy} (category, days)
+    SELECT key, value::text::numeric FROM jsonb_each(coalesce(p_policy->'categories', '{}'::jsonb))
+    UNION ALL
+    SELECT NULL, (p_policy->>'default')::numeric WHERE p_policy ? 'default';
+$$;
+
+-- Audit events are append-only: UPDATE and DELETE are refused, except inside the retention function,
+-- and there only for events the stored policy no longer keeps. That function runs as the table's
+-- owner (SECURITY DEFINER); a session of another role that sets auditkit.retention itself is
+-- still refused, whatever privileges it was granted, and the owner's own session cannot delete
+-- an event the policy keeps either.
 -- On a partitioned table this row trigger is cloned to every partition, present and future.
-CREATE OR REPLACE FUNCTION ${s}.${guard}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION ${s}.${guard}() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF TG_OP = 'DELETE' AND current_setting('auditkit.retention', true) = 'on'
-     AND current_user = (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = TG_RELID) THEN
+     AND current_user = (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = TG_RELID)
+     AND OLD.time < ${cutoff}(OLD.category) THEN
     RETURN OLD;
   END IF;
   RAISE EXCEPTION 'audit events are append-only: % refused on %', TG_OP, TG_TABLE_NAME
@@ -80,20 +129,30 @@ END $$;
 DROP TRIGGER IF EXISTS ${ident(`${table}_no_truncate`)} ON ${t};
 CREATE TRIGGER ${ident(`${table}_no_truncate`)} BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${s}.${truncateGuard}();
 
--- The one way to delete: events of a category (or all categories but the listed ones) older than a time.
+-- The one way to delete: events of a category (or all categories but the listed ones) older than a
+-- time, and older than the stored policy keeps them. The arguments only narrow what the policy
+-- allows: NULL or 'infinity' delete exactly what it allows, never more.
 CREATE OR REPLACE FUNCTION ${retention}(p_category text, p_except text[], p_before timestamptz)
 RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE n bigint;
+DECLARE n bigint; total bigint := 0; rule record; named text[];
 BEGIN
+  SELECT coalesce(array_agg(category) FILTER (WHERE category IS NOT NULL), '{}') INTO named FROM ${policy};
   PERFORM set_config('auditkit.retention', 'on', true);
-  DELETE FROM ${t}
-   WHERE time < p_before
-     AND (p_category IS NULL OR category = p_category)
-     AND (p_except IS NULL OR category <> ALL (p_except));
-  GET DIAGNOSTICS n = ROW_COUNT;
+  FOR rule IN SELECT category, now() - days * interval '86400 seconds' AS before FROM ${policy} LOOP
+    DELETE FROM ${t}
+     WHERE time < least(p_before, rule.before)
+       AND (category = rule.category OR (rule.category IS NULL AND category <> ALL (named)))
+       AND (p_category IS NULL OR category = p_category)
+       AND (p_except IS NULL OR category <> ALL (p_except));
+    GET DIAGNOSTICS n = ROW_COUNT;
+    total := total + n;
+  END LOOP;
   PERFORM set_config('auditkit.retention', 'off', true);
-  RETURN n;
+  RETURN total;
 END $$;
+-- Functions are executable by PUBLIC unless told otherwise: only roles granted EXECUTE may call these.
+REVOKE ALL ON FUNCTION ${retention}(text, text[], timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ${setPolicy}(jsonb) FROM PUBLIC;
 ${monthly ? partitionSql(schema, table) : ''}`;
 }
 
@@ -106,6 +165,9 @@ ${monthly ? partitionSql(schema, table) : ''}`;
 function partitionSql(schema: string, table: string): string {
   const s = ident(schema);
   const t = `${s}.${ident(table)}`;
+  const policy = retentionPolicyTable(schema, table);
+  const addPartition = `${s}.${ident(`${table}_add_partition`)}`;
+  const dropPartitions = `${s}.${ident(`${table}_drop_partitions`)}`;
   const truncateTrigger = `format('CREATE TRIGGER %I BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION ${s}.${ident(`${table}_no_truncate_fn`)}()', '${table}_no_truncate', `;
   const partitions = `SELECT c.oid::regclass AS rel, pg_get_expr(c.relpartbound, c.oid) AS bound
       FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
@@ -124,7 +186,7 @@ END $$;
 
 -- Adds the partition of one month (UTC). True when it exists afterwards; false when the DEFAULT
 -- partition already holds events of that month (they stay there, and so do later ones).
-CREATE OR REPLACE FUNCTION ${s}.${ident(`${table}_add_partition`)}(p_year int, p_month int)
+CREATE OR REPLACE FUNCTION ${addPartition}(p_year int, p_month int)
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   part_name text := format('%s_%s_%s', '${table}', lpad(p_year::text, 4, '0'), lpad(p_month::text, 2, '0'));
@@ -146,16 +208,21 @@ BEGIN
   RETURN true;
 END $$;
 
--- Detaches and drops every monthly partition that ends at or before p_before; returns the events
--- they held. Only for a time before every category's cut-off: then each of those rows was due.
-CREATE OR REPLACE FUNCTION ${s}.${ident(`${table}_drop_partitions`)}(p_before timestamptz)
+-- Detaches and drops every monthly partition that ends at or before p_before and before every
+-- cut-off of the stored policy (then each of its rows was due); returns the events they held.
+-- Without a stored default a category the policy does not name is kept forever: nothing goes whole.
+CREATE OR REPLACE FUNCTION ${dropPartitions}(p_before timestamptz)
 RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE part record; n bigint; total bigint := 0;
+DECLARE part record; n bigint; total bigint := 0; due timestamptz;
 BEGIN
+  IF NOT EXISTS (SELECT 1 FROM ${policy} WHERE category IS NULL) THEN
+    RETURN 0;
+  END IF;
+  SELECT least(p_before, min(now() - days * interval '86400 seconds')) INTO due FROM ${policy};
   FOR part IN SELECT rel, substring(bound from 'TO \\(''([^'']+)''\\)')::timestamptz AS upper
       FROM (${partitions}) p
   LOOP
-    CONTINUE WHEN part.upper IS NULL OR part.upper > p_before;
+    CONTINUE WHEN part.upper IS NULL OR part.upper > due;
     EXECUTE format('SELECT count(*) FROM %s', part.rel) INTO n;
     EXECUTE format('ALTER TABLE ${t} DETACH PARTITION %s', part.rel);
     EXECUTE format('DROP TABLE %s', part.rel);
@@ -163,5 +230,7 @@ BEGIN
   END LOOP;
   RETURN total;
 END $$;
+REVOKE ALL ON FUNCTION ${addPartition}(int, int) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ${dropPartitions}(timestamptz) FROM PUBLIC;
 `;
 }

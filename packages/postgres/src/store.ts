@@ -9,6 +9,7 @@ import {
   type ChainHead,
   decodeCursor,
   encodeCursor,
+  type HealthStatus,
   pageLimit,
   type RetentionPolicy,
   type RetentionResult,
@@ -17,8 +18,10 @@ import {
 import type { Pool } from 'pg';
 import { COLUMNS } from './columns';
 import { copyInto, copyText } from './copy';
+import { migrateSchema, policyJson } from './migrate';
 import { monthlyPartitions } from './partitions';
-import { ident, type PartitionLayout, schemaSql } from './schema';
+import { trailRisks } from './privileges';
+import { ident, type PartitionLayout } from './schema';
 
 export interface PostgresStoreOptions {
   /** A `pg` Pool; the store never ends it. Required. */
@@ -44,6 +47,19 @@ export interface PostgresStoreOptions {
    * are never smaller than 100 events. Default 1: a batch is one transaction.
    */
   parallel?: number;
+  /**
+   * The retention policy stored in `<table>_retention` at migrate, replacing the one there.
+   * Retention never deletes an event this stored policy keeps, whatever `applyRetention` is
+   * given. Default: the stored policy is left as it is (none at first: nothing is ever deleted).
+   */
+  retention?: RetentionPolicy;
+}
+
+/** What `health()` of the store found. */
+export interface PostgresStoreHealth {
+  /** `degraded` when the store's role could remove or change events (see `reasons`); `failing` when it could not tell. */
+  status: HealthStatus;
+  reasons: string[];
 }
 
 /** Below this many events a part costs more in round trips than it gains in parallel. */
@@ -91,34 +107,14 @@ function where(filter: Omit<AuditQuery, 'limit' | 'cursor'>, params: unknown[]):
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
 
-/** Refuses a table whose layout differs from the option: an existing table is never converted. */
-async function checkLayout(
-  pool: Pool,
-  schema: string,
-  table: string,
-  layout: PartitionLayout,
-): Promise<void> {
-  const { rows } = await pool.query<{ relkind: string }>(
-    `SELECT c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relname = $2`,
-    [schema, table],
-  );
-  const kind = rows[0]?.relkind;
-  if (kind === undefined) return;
-  if (layout === 'monthly' && kind !== 'p')
-    throw new Error(
-      `postgresStore: ${schema}.${table} exists and is not partitioned; partition: 'monthly' does not convert a table (see the README, "Monthly partitions")`,
-    );
-  if (layout === 'none' && kind === 'p')
-    throw new Error(`postgresStore: ${schema}.${table} is partitioned; pass partition: 'monthly'`);
-}
-
 /**
  * A PostgreSQL `AuditStore`: queryable columns plus the whole event as JSONB; batch inserts with
  * JSON Lines and `ON CONFLICT (id) DO NOTHING` (replays never duplicate); UPDATE, DELETE and TRUNCATE
  * refused by triggers, deletion only through the retention function.
  */
-export function postgresStore(options: PostgresStoreOptions): AuditStore & { migrate(): Promise<void> } {
+export function postgresStore(
+  options: PostgresStoreOptions,
+): AuditStore & { migrate(): Promise<void>; health(): Promise<PostgresStoreHealth> } {
   if (!options?.pool) throw new TypeError('postgresStore: `pool` (a pg Pool) is required');
   const schema = options.schema ?? 'public';
   const table = options.table ?? 'audit_events';
@@ -138,11 +134,11 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
     throw new TypeError(
       `postgresStore: \`parallel\` must be an integer >= 1, not ${String(options.parallel)}`,
     );
+  if (options.retention !== undefined) policyJson(options.retention); // a bad period fails here, not at migrate
   const partitions = layout === 'monthly' ? monthlyPartitions(pool, schema, table) : undefined;
   let ready: Promise<void> | undefined;
   const migrate = (): Promise<void> => {
-    ready ??= checkLayout(pool, schema, table, layout)
-      .then(() => pool.query(schemaSql(schema, table, layout)))
+    ready ??= migrateSchema(pool, schema, table, layout, options.retention)
       .then(() => partitions?.ahead())
       .catch((error: unknown) => {
         ready = undefined; // tried again on the next call
@@ -245,6 +241,7 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
       const total = Object.values(byType).reduce((a, b) => a + b, 0);
       return { total, byType, byOutcome, byActor, overTime };
     },
+    // Deletes what both `policy` and the stored policy allow: the database never lets it go further.
     async applyRetention(policy: RetentionPolicy): Promise<RetentionResult> {
       await use();
       let deleted = 0;
@@ -286,6 +283,21 @@ export function postgresStore(options: PostgresStoreOptions): AuditStore & { mig
         `SELECT event FROM ${t} WHERE chain IS NOT NULL ORDER BY time DESC, seq DESC LIMIT 1`,
       );
       return rows[0]?.event;
+    },
+    /** Whether the store's role can only insert and read, as an application's should. */
+    async health(): Promise<PostgresStoreHealth> {
+      try {
+        await use();
+        const reasons = await trailRisks(pool, schema, table);
+        return { status: reasons.length ? 'degraded' : 'ok', reasons };
+      } catch (error) {
+        return {
+          status: 'failing',
+          reasons: [
+            `cannot check the store's role: ${error instanceof Error ? error.message : String(error)}`,
+          ],
+        };
+      }
     },
     async close() {},
   };

@@ -46,3 +46,43 @@ export async function logInto(
   await logger.close();
   return { ids, stats: logger.stats() };
 }
+
+/** The PostgreSQL on this machine as `user` (default: PGUSER or postgres). */
+export function connect(user = process.env.PGUSER ?? 'postgres', max = 2): Pool {
+  return new Pool({
+    host: process.env.PGHOST ?? '127.0.0.1',
+    port: Number(process.env.PGPORT ?? 5432),
+    user,
+    database: process.env.PGDATABASE ?? 'test',
+    max,
+  });
+}
+
+/**
+ * Roles with random names (roles are cluster-wide), dropped by `drop()` with everything they own;
+ * `as(role)` is a pool connected as one of them (they get LOGIN when created here).
+ */
+export function testRoles(...stems: string[]) {
+  const suffix = randomBytes(4).toString('hex');
+  const names = stems.map((s) => `auditkit_${s}_${suffix}`);
+  const pools: Pool[] = [];
+  return {
+    names,
+    as(role: string): Pool {
+      const pool = connect(role);
+      pools.push(pool);
+      return pool;
+    },
+    async drop() {
+      await Promise.all(pools.map((p) => p.end()));
+      const admin = connect();
+      for (const role of names) {
+        const { rows } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+        if (rows.length === 0) continue;
+        await admin.query(`DROP OWNED BY "${role}" CASCADE`);
+        await admin.query(`DROP ROLE "${role}"`);
+      }
+      await admin.end();
+    },
+  };
+}

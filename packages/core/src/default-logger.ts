@@ -1,4 +1,5 @@
 import { getContext } from './context';
+import { SIGNING_KEY_ENV } from './keys';
 import { createAuditLogger } from './logger';
 import { DEFAULTS } from './options';
 import { DEFAULT_LOGGER_KEY } from './symbols';
@@ -14,8 +15,19 @@ type DefaultGlobal = typeof globalThis & { [DEFAULT_LOGGER_KEY]?: AuditLogger };
  */
 export function defaultLogger(): AuditLogger {
   const g = globalThis as DefaultGlobal;
-  g[DEFAULT_LOGGER_KEY] ??= createAuditLogger({ flushOnSignals: ['SIGTERM', 'SIGINT'] });
+  if (!g[DEFAULT_LOGGER_KEY]) {
+    g[DEFAULT_LOGGER_KEY] = createAuditLogger({ flushOnSignals: ['SIGTERM', 'SIGINT'] });
+    if (!process.env[SIGNING_KEY_ENV]) noCheckpointsNotice();
+  }
   return g[DEFAULT_LOGGER_KEY];
+}
+
+/** Said once, when the zero-config logger starts without a key: what is not protected, and the fix. */
+function noCheckpointsNotice(): void {
+  process.emitWarning(
+    `auditkit: checkpoints are off: no signing key (${SIGNING_KEY_ENV}). The hash chain still shows edited, deleted and reordered events, but not a cut tail or a re-hashed rewrite of the trail. Make a key with \`npx auditkit keys generate\` and set ${SIGNING_KEY_ENV} to the private key file.`,
+    { code: 'AUDITKIT_NO_SIGNING_KEY' },
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { canonicalize } from './canonical';
 import { loadPublicKeys } from './keys';
 import { leafHash, MerkleFrontier, sha256Hex } from './merkle';
+import { DEFAULTS } from './options';
 import {
   CHAIN_STARTED_TYPE,
   CHECKPOINT_TYPE,
@@ -32,7 +33,9 @@ export type BreakKind =
   | 'truncated'
   | 'forged'
   | 'bad-signature'
-  | 'unknown-key';
+  | 'unknown-key'
+  | 'unsigned'
+  | 'empty';
 
 /** Where a break was found. */
 export interface VerifyLocation {
@@ -73,6 +76,8 @@ export interface VerifyReport {
   breaks: VerifyBreak[];
   /** False when no public key was given: checkpoints were checked against the events, not their signatures. */
   signaturesChecked: boolean;
+  /** What could not be checked, in plain sentences (a chain without checkpoints: its hash chain only). */
+  notices: string[];
 }
 
 export interface VerifyOptions {
@@ -86,6 +91,33 @@ export interface VerifyOptions {
   expectClosed?: boolean;
   /** Checkpoint files written with `integrity.checkpointFile`: events they cover must all be present. */
   checkpoints?: ReadonlyArray<{ checkpoint: Checkpoint; kid?: string; signature?: string }>;
+  /** Zero events verify as OK. Default false: finding nothing to verify is a failure, not a pass. */
+  allowEmpty?: boolean;
+  /**
+   * Most events a chain may have after its last valid checkpoint. More is a break (`unsigned`):
+   * checkpoints were stripped from a re-hashed rewrite, or the writer did not sign. Default: with
+   * `publicKeys`, the writers' default `integrity.checkpointEvery` (1000); without, no limit.
+   * Raise it for writers with a larger `checkpointEvery` or time-based checkpoints only.
+   */
+  maxUnsigned?: number;
+}
+
+/** `maxUnsigned` as given, or its default; anything but a whole number ≥ 0 (or Infinity) is a TypeError. */
+function resolveMaxUnsigned(options: VerifyOptions): number {
+  const value = options.maxUnsigned;
+  if (value === undefined)
+    return (options.publicKeys?.length ?? 0) > 0
+      ? DEFAULTS.integrity.checkpointEvery
+      : Number.POSITIVE_INFINITY;
+  if (
+    typeof value !== 'number' ||
+    !(value >= 0) ||
+    (!Number.isInteger(value) && value !== Number.POSITIVE_INFINITY)
+  )
+    throw new TypeError(
+      `verify: maxUnsigned must be a whole number >= 0, got ${typeof value === 'string' ? `the string "${value}"` : String(value)}`,
+    );
+  return value;
 }
 
 interface ChainState {
@@ -112,12 +144,16 @@ export class ChainVerifier {
   readonly #keys: Map<string, KeyObject>;
   readonly #checkpoints: NonNullable<VerifyOptions['checkpoints']>[number][];
   readonly #expectClosed: boolean;
+  readonly #allowEmpty: boolean;
+  readonly #maxUnsigned: number;
   #events = 0;
 
   constructor(options: VerifyOptions = {}) {
     this.#keys = loadPublicKeys(options.publicKeys ?? []);
     this.#checkpoints = [...(options.checkpoints ?? [])];
     this.#expectClosed = options.expectClosed ?? false;
+    this.#allowEmpty = options.allowEmpty ?? false;
+    this.#maxUnsigned = resolveMaxUnsigned(options);
   }
 
   /** One stored line (JSON Lines). */
@@ -335,9 +371,30 @@ export class ChainVerifier {
         });
       }
     }
+    const notices: string[] = [];
+    for (const st of this.#chains.values()) {
+      const { chain, uncovered, lastCheckpoint } = st.report;
+      if (st.broken || uncovered <= this.#maxUnsigned) continue;
+      this.#break(st, {
+        kind: 'unsigned',
+        chain,
+        seq: st.report.lastSeq,
+        message: `${uncovered} events ${lastCheckpoint ? `after the last valid checkpoint (seq ${lastCheckpoint.size})` : 'and not one valid checkpoint'}, more than the ${this.#maxUnsigned} a writer leaves unsigned: the checkpoints were removed from a rewritten trail, or its writer did not sign`,
+      });
+    }
+    for (const st of this.#chains.values()) {
+      if (st.broken || st.report.checkpoints > 0) continue;
+      // Checkpoints exist only where the writer had a signing key. Without one and without public
+      // keys here, the chain's hashes are all there is to check: say so, rather than call it cut.
+      const closedUnknown = this.#expectClosed && this.#keys.size === 0;
+      notices.push(
+        `chain ${st.report.chain} has no checkpoints (written without a signing key): only its hash chain could be checked, which shows edits, deletions and reordering but not a cut tail or a re-hashed rewrite${closedUnknown ? '; whether its writer closed cleanly cannot be told' : ''}`,
+      );
+    }
     if (this.#expectClosed) {
       for (const st of this.#chains.values()) {
         if (st.broken || st.closed) continue;
+        if (st.report.checkpoints === 0 && this.#keys.size === 0) continue;
         this.#break(st, {
           kind: 'truncated',
           chain: st.report.chain,
@@ -349,6 +406,11 @@ export class ChainVerifier {
         });
       }
     }
+    if (this.#events === 0 && !this.#allowEmpty)
+      this.#breaks.push({
+        kind: 'empty',
+        message: 'no events found: an empty trail proves nothing (allow it with allowEmpty / --allow-empty)',
+      });
     const chains = [...this.#chains.values()].map((st) => ({ ...st.report, ok: !st.broken }));
     return {
       ok: this.#breaks.length === 0,
@@ -356,6 +418,7 @@ export class ChainVerifier {
       chains,
       breaks: this.#breaks,
       signaturesChecked: this.#keys.size > 0,
+      notices,
     };
   }
 }

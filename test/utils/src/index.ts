@@ -342,3 +342,4 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
   return proxy;
 }
+export { forgeWithoutCheckpoints } from './forge';

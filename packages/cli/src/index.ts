@@ -23,6 +23,11 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
     .option('-k, --key <pem>', 'public key (PEM file) that signs checkpoints; repeatable', collect)
     .option('--closed', 'the writers shut down cleanly: every chain must end in a checkpoint')
     .option('--json', 'machine-readable report')
+    .option('--allow-empty', 'zero events is OK (by default finding nothing to verify fails)')
+    .option(
+      '--max-unsigned <n>',
+      "most events a chain may have after its last valid checkpoint (default with --key: 1000, the writers' default checkpointEvery)",
+    )
     .action(async (paths: string[], options) => {
       code = await verifyCommand(paths, options, io);
     });

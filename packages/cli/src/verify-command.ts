@@ -5,11 +5,15 @@ export interface VerifyCommandOptions {
   key?: string[];
   closed?: boolean;
   json?: boolean;
+  allowEmpty?: boolean;
+  maxUnsigned?: string;
 }
 
 function describe(report: VerifyReport): string {
   const lines: string[] = [];
-  const mark = report.ok ? 'OK' : 'BROKEN';
+  // A trail whose chains have no checkpoint at all was checked by its hashes alone: say so first.
+  const hashesOnly = report.chains.length > 0 && report.chains.every((c) => c.checkpoints === 0);
+  const mark = report.ok ? (hashesOnly ? 'OK (hash chain only)' : 'OK') : 'BROKEN';
   const keys = report.signaturesChecked
     ? 'checkpoint signatures checked'
     : 'signatures NOT checked (no --key given)';
@@ -23,6 +27,7 @@ function describe(report: VerifyReport): string {
       `  ${c.ok ? 'ok    ' : 'BROKEN'} ${c.chain}: ${c.events} events, seq ${c.firstSeq}..${c.lastSeq}, ${c.checkpoints} checkpoint(s), ${cp}${tail}`,
     );
   }
+  for (const n of report.notices) lines.push(`  note: ${n}`);
   for (const b of report.breaks) {
     const where = [
       b.file && `${b.file}${b.line ? `:${b.line}` : ''}`,
@@ -37,6 +42,13 @@ function describe(report: VerifyReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A flag's text as a number when it is one; otherwise the text, so core's error quotes what was typed. */
+function asNumber(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return text.trim() !== '' && !Number.isNaN(n) ? n : (text as unknown as number);
+}
+
 export async function verifyCommand(
   paths: string[],
   options: VerifyCommandOptions,
@@ -45,6 +57,8 @@ export async function verifyCommand(
   const report = await verifyFiles(paths, {
     publicKeys: options.key ?? [],
     expectClosed: options.closed ?? false,
+    allowEmpty: options.allowEmpty ?? false,
+    maxUnsigned: asNumber(options.maxUnsigned),
   });
   io.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report));
   return report.ok ? EXIT.ok : EXIT.failed;

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { type CliIO, EXIT, processIO } from './io';
 import { keysGenerateCommand } from './keys-command';
+import { setupRolesCommand } from './postgres-command';
 import { proveCommand, verifyProofCommand } from './prove-command';
 import { verifyCommand } from './verify-command';
 
@@ -60,6 +61,27 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
     .option('-n, --name <name>', 'file name stem', 'auditkit-signing')
     .action(async (options) => {
       code = await keysGenerateCommand(options, io);
+    });
+
+  program
+    .command('postgres')
+    .description('PostgreSQL store administration')
+    .command('setup-roles')
+    .description(
+      'create an owner role that owns and migrates the trail and an application role that can only insert and read (idempotent)',
+    )
+    .option(
+      '--url <url>',
+      'connection URL of a role that may create roles (default: the PG* environment variables)',
+    )
+    .requiredOption('--owner <role>', 'role that owns the table (created NOLOGIN when missing)')
+    .requiredOption('--app <role>', 'role the application connects as (created LOGIN when missing)')
+    .option('--schema <name>', 'schema of the table', 'public')
+    .option('--table <name>', 'table name', 'audit_events')
+    .option('--partition <layout>', 'none or monthly, as the store', 'none')
+    .option('--retention <policy>', 'store this retention policy, in days: default=365,security=2555')
+    .action(async (options) => {
+      code = await setupRolesCommand(options, io);
     });
 
   try {

@@ -56,6 +56,8 @@ export async function setupRoles(options: SetupRolesOptions): Promise<SetupRoles
   const layout = options.partition ?? 'none';
   const [owner, app, s] = [ident(options.owner), ident(options.app), ident(schema)];
   const t = `${s}.${ident(table)}`;
+  if (layout !== 'none' && layout !== 'monthly')
+    throw new TypeError(`setupRoles: \`partition\` must be 'none' or 'monthly', not ${String(layout)}`);
   if (options.owner === options.app)
     throw new TypeError('setupRoles: `owner` and `app` must be different roles');
   const actions: string[] = [];
@@ -113,10 +115,11 @@ async function handOver(
   actions: string[],
 ): Promise<void> {
   const s = ident(schema);
-  const { rows: ns } = await db.query<{ owner: string; app: boolean }>(
-    `SELECT pg_get_userbyid(nspowner) AS owner, pg_has_role($2, nspowner, 'MEMBER') AS app
+  const { rows: ns } = await db.query<{ owner: string; app: boolean; create: boolean }>(
+    `SELECT pg_get_userbyid(nspowner) AS owner, pg_has_role($2, nspowner, 'MEMBER') AS app,
+            has_schema_privilege($3, oid, 'USAGE') AND has_schema_privilege($3, oid, 'CREATE') AS create
        FROM pg_catalog.pg_namespace WHERE nspname = $1`,
-    [schema, app],
+    [schema, app, owner],
   );
   if (!ns[0]) {
     await db.query(`CREATE SCHEMA ${s} AUTHORIZATION ${ident(owner)}`);
@@ -125,7 +128,7 @@ async function handOver(
     // A schema's owner can drop every table in it.
     await db.query(`ALTER SCHEMA ${s} OWNER TO ${ident(owner)}`);
     actions.push(`schema ${s}: owner was ${ident(ns[0].owner)}, now ${ident(owner)}`);
-  } else if (ns[0].owner !== owner) {
+  } else if (!ns[0].create) {
     await db.query(`GRANT USAGE, CREATE ON SCHEMA ${s} TO ${ident(owner)}`);
     actions.push(`schema ${s} (owned by ${ident(ns[0].owner)}): granted ${ident(owner)} USAGE, CREATE`);
   }

@@ -38,7 +38,6 @@ const FUNCTIONS = [
   'append_only',
   'no_truncate_fn',
   'apply_retention',
-  'retention_cutoff',
   'set_retention',
   'add_partition',
   'drop_partitions',

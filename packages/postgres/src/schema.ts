@@ -33,7 +33,6 @@ export function schemaSql(schema: string, table: string, layout: PartitionLayout
   const truncateGuard = ident(`${table}_no_truncate_fn`);
   const retention = `${s}.${ident(`${table}_apply_retention`)}`;
   const policy = retentionPolicyTable(schema, table);
-  const cutoff = `${s}.${ident(`${table}_retention_cutoff`)}`;
   const setPolicy = setRetentionFunction(schema, table);
   const monthly = layout === 'monthly';
   // A unique index of a partitioned table must hold the partition key: `time` joins both.
@@ -83,15 +82,6 @@ CREATE TABLE IF NOT EXISTS ${policy} (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS ${ident(`${table}_retention_default`)} ON ${policy} ((category IS NULL)) WHERE category IS NULL;
 
--- The oldest time an event of this category must still be kept from; NULL: kept forever.
-CREATE OR REPLACE FUNCTION ${cutoff}(p_category text) RETURNS timestamptz
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT now() - coalesce(
-    (SELECT days FROM ${policy} WHERE category = p_category),
-    (SELECT days FROM ${policy} WHERE category IS NULL)
-  ) * interval '86400 seconds'
-$$;
-
 -- Replaces the policy with '{"default": 365, "categories": {"security": 2555}}'; as its caller, so
 -- only a role that may write the policy table (its owner) can.
 CREATE OR REPLACE FUNCTION ${setPolicy}(p_policy jsonb) RETURNS void
@@ -109,13 +99,21 @@ $$;
 -- still refused, whatever privileges it was granted, and the owner's own session cannot delete
 -- an event the policy keeps either.
 -- On a partitioned table this row trigger is cloned to every partition, present and future.
-CREATE OR REPLACE FUNCTION ${s}.${guard}() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+-- Runs per deleted row, so kept cheap: no SET clause (it would switch search_path for every row)
+-- and no function call for the policy lookup. Names are qualified; inside the retention function
+-- search_path is fixed, so its operators are pg_catalog's too.
+CREATE OR REPLACE FUNCTION ${s}.${guard}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE keep numeric;
 BEGIN
-  IF TG_OP = 'DELETE' AND current_setting('auditkit.retention', true) = 'on'
-     AND current_user = (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = TG_RELID)
-     AND OLD.time < ${cutoff}(OLD.category) THEN
-    RETURN OLD;
+  IF TG_OP = 'DELETE' AND pg_catalog.current_setting('auditkit.retention', true) = 'on'
+     AND current_user = (SELECT pg_catalog.pg_get_userbyid(relowner) FROM pg_catalog.pg_class WHERE oid = TG_RELID) THEN
+    SELECT days INTO keep FROM ${policy} WHERE category = OLD.category;
+    IF NOT FOUND THEN
+      SELECT days INTO keep FROM ${policy} WHERE category IS NULL;
+    END IF;
+    IF OLD.time < pg_catalog.now() - keep * interval '86400 seconds' THEN
+      RETURN OLD;
+    END IF;
   END IF;
   RAISE EXCEPTION 'audit events are append-only: % refused on %', TG_OP, TG_TABLE_NAME
     USING ERRCODE = 'insufficient_privilege';

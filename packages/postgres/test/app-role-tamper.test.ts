@@ -138,6 +138,17 @@ describe.each(['none', 'monthly'] as const)(
         ['DELETE from a partition', [retentionOn, `DELETE FROM ${part}`]],
         ['UPDATE of the default partition', [`UPDATE ${s}."${table}_default" SET type = 'x'`]],
         ['ALTER TABLE of a partition', [`ALTER TABLE ${part} DISABLE TRIGGER ALL`]],
+        [
+          'a partition of its own',
+          [`CREATE TABLE ${s}.mine PARTITION OF ${t} FOR VALUES FROM ('1990-01-01') TO ('1990-02-01')`],
+        ],
+        [
+          'attaching a table of its own',
+          [
+            `CREATE TEMP TABLE mine (LIKE ${t})`,
+            `ALTER TABLE ${t} ATTACH PARTITION mine FOR VALUES FROM ('1990-01-01') TO ('1990-02-01')`,
+          ],
+        ],
       );
     }
 

@@ -1,6 +1,5 @@
 import {
-  byteCount,
-  pathWithoutQuery,
+  captureHttpRequest,
   type RequestAuditOptions,
   RequestAuditor,
   reportCallbackError,
@@ -27,40 +26,12 @@ export function auditMiddleware(options: ExpressAuditOptions = {}): RequestHandl
     eventType: 'http.request',
     name: 'auditMiddleware',
   });
-  const { echoRequestId, requestIdHeader, captureBody, captureQuery } = auditor.settings;
 
   return function auditkit(req: Request, res: Response, next: NextFunction): void {
     let audit: ReturnType<typeof auditor.begin>;
     try {
-      const path = pathWithoutQuery(req.originalUrl ?? req.url);
-      audit = auditor.begin(req, {
-        protocol: 'http',
-        method: req.method,
-        path,
-        headers: req.headers,
-        ip: req.ip,
-      });
+      audit = captureHttpRequest(auditor, req, res, routeOf);
       req.audit = audit;
-      if (echoRequestId && !res.headersSent) res.setHeader(requestIdHeader, audit.requestId);
-      if (!auditor.isExcluded(req.method, path)) {
-        // 'close' follows 'finish' for every response, and comes alone when the client went away.
-        res.once('close', () =>
-          auditor.end(
-            audit,
-            {
-              status: res.headersSent ? res.statusCode : undefined,
-              route: routeOf(req),
-              aborted: !res.writableFinished,
-              bytesIn: byteCount(req.headers['content-length']),
-              bytesOut: byteCount(res.getHeader('content-length')),
-              // Read only when captured: Express parses `req.query` on first access.
-              body: captureBody ? req.body : undefined,
-              query: captureQuery ? req.query : undefined,
-            },
-            req.headers,
-          ),
-        );
-      }
     } catch (error) {
       // Auditing failed for this request; the request itself goes on untouched.
       reportCallbackError(auditor.logger, 'auditMiddleware', error);

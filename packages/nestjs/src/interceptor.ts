@@ -1,6 +1,5 @@
 import {
   type AuditInput,
-  byteCount,
   diffObjects,
   metadataHeaders,
   pathWithoutQuery,
@@ -20,12 +19,14 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { isObservable, Observable, type Subscription } from 'rxjs';
+import { type HttpRequest, requestAuditOf } from './http-capture';
 import {
   AUDIT_ACTION,
   AUDIT_DATA_CHANGE,
   type AuditActionOptions,
   type AuditDataChangeOptions,
   type AuditedRequest,
+  type FromCall,
   NO_AUDIT,
   type ProviderLookup,
 } from './metadata';
@@ -34,25 +35,6 @@ export const AUDIT_OPTIONS = Symbol('auditkit:options');
 
 /** Options of `AuditModule.forRoot`: the options every auditkit adapter shares. */
 export type NestAuditOptions = RequestAuditOptions<AuditedRequest>;
-
-interface RawResponse {
-  statusCode: number;
-  writableFinished: boolean;
-  headersSent: boolean;
-  once(event: 'close', listener: () => void): unknown;
-  getHeader(name: string): unknown;
-}
-
-/** What Nest's HTTP platforms hand the interceptor: an Express or a Fastify request. */
-type HttpRequest = AuditedRequest & {
-  method: string;
-  url: string;
-  ip?: string;
-  originalUrl?: string;
-  baseUrl?: string;
-  route?: { path?: unknown };
-  routeOptions?: { url?: unknown };
-};
 
 /** The grpc-js server call Nest passes as a gRPC handler's third argument. */
 interface GrpcCall {
@@ -90,17 +72,10 @@ function grpcCodeOf(error: unknown): number {
   return Number.isInteger(code) && (code as number) >= 0 && (code as number) <= 16 ? (code as number) : 2;
 }
 
-/** The matched route pattern: Express `req.route.path`, Fastify `routeOptions.url`. */
-function routeOf(request: HttpRequest): string | undefined {
-  const express = request.route?.path;
-  if (typeof express === 'string') return (request.baseUrl ?? '') + express;
-  const fastify = request.routeOptions?.url;
-  return typeof fastify === 'string' ? fastify : undefined;
-}
-
 /**
- * One `http.request` event per HTTP request and one `grpc.call` event per call of a Nest gRPC
- * microservice, plus the events `@AuditAction` and `@AuditDataChange` ask for.
+ * The events `@AuditAction` and `@AuditDataChange` ask for, in the context of the request that the
+ * HTTP capture started (see http-capture.ts); and one `grpc.call` event per call of a Nest gRPC
+ * microservice, which has no hook before its handlers.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -126,8 +101,10 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const type = context.getType();
     if (type !== 'http' && type !== 'rpc') return next.handle();
-    if (this.reflector.getAllAndOverride<boolean>(NO_AUDIT, [context.getHandler(), context.getClass()]))
+    if (this.reflector.getAllAndOverride<boolean>(NO_AUDIT, [context.getHandler(), context.getClass()])) {
+      if (type === 'http') this.#skipRequestEvent(context);
       return next.handle();
+    }
     let started: Started | undefined;
     try {
       started = type === 'http' ? this.#beginHttp(context) : this.#beginGrpc(context);
@@ -146,49 +123,29 @@ export class AuditInterceptor implements NestInterceptor {
     );
   }
 
+  /**
+   * The request's audit from the HTTP capture; where the capture could not start one, a context of
+   * its own so the decorators' events still carry the request's ids and actor.
+   */
   #beginHttp(context: ExecutionContext): Started {
-    const http = context.switchToHttp();
-    const request = http.getRequest<HttpRequest>();
-    const reply = http.getResponse<
-      RawResponse & { raw?: RawResponse; header?: (k: string, v: string) => unknown }
-    >();
-    const raw: RawResponse = reply.raw ?? reply;
-    const auditor = this.#auditor;
-    const { echoRequestId, requestIdHeader, captureBody, captureQuery } = auditor.settings;
-    const path = pathWithoutQuery(request.originalUrl ?? request.url);
-    const audit = auditor.begin(request, {
-      protocol: 'http',
-      method: request.method,
-      path,
-      headers: request.headers,
-      ip: request.ip,
-    });
-    if (echoRequestId && !raw.headersSent) {
-      if (reply.header) reply.header(requestIdHeader, audit.requestId);
-      else
-        (reply as unknown as { setHeader(k: string, v: string): void }).setHeader(
-          requestIdHeader,
-          audit.requestId,
-        );
-    }
-    if (!auditor.isExcluded(request.method, path)) {
-      raw.once('close', () =>
-        auditor.end(
-          audit,
-          {
-            status: raw.headersSent ? raw.statusCode : undefined,
-            route: routeOf(request) ?? path,
-            aborted: !raw.writableFinished,
-            bytesIn: byteCount(request.headers['content-length']),
-            bytesOut: byteCount(raw.getHeader('content-length')),
-            body: captureBody ? request.body : undefined,
-            query: captureQuery ? request.query : undefined,
-          },
-          request.headers,
-        ),
-      );
-    }
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const audit =
+      requestAuditOf(request) ??
+      this.#auditor.begin(request, {
+        protocol: 'http',
+        method: request.method,
+        path: pathWithoutQuery(request.originalUrl ?? request.url),
+        headers: request.headers,
+        ip: request.ip,
+      });
     return { audit };
+  }
+
+  /** `@NoAudit()`: the handler's request records no `http.request` event (guards have let it through). */
+  #skipRequestEvent(context: ExecutionContext): void {
+    const audit = requestAuditOf(context.switchToHttp().getRequest<HttpRequest>());
+    // Marked as recorded, so the capture's 'close' listener records nothing.
+    if (audit) audit.ended = true;
   }
 
   /** gRPC microservice handlers get `(data, metadata, call)`; other transports are not audited. */
@@ -227,6 +184,7 @@ export class AuditInterceptor implements NestInterceptor {
   /**
    * Passes every value of the handler through untouched (a gRPC server stream stays a stream),
    * records the decorators' events once it completes or fails, then settles the call's event.
+   * Whatever auditing does, the subscriber gets its value, error or completion.
    */
   #observe(
     { audit, settle }: Started,
@@ -242,23 +200,31 @@ export class AuditInterceptor implements NestInterceptor {
       let last: unknown;
       const fail = (error: unknown): void => {
         audit.error = error;
-        const status = statusOf(error);
-        const failed = { outcome: 'failure' as const, error, details: status ? { status } : undefined };
-        if (action) audit.log({ ...this.#actionEvent(action, request, undefined), ...failed });
-        if (change && id !== undefined) audit.log({ ...this.#changeEvent(change, id), ...failed });
+        this.#guard(() => {
+          const status = statusOf(error);
+          const failed = { outcome: 'failure' as const, error, details: status ? { status } : undefined };
+          if (action) audit.log({ ...this.#actionEvent(action, request, undefined), ...failed });
+          if (change && id !== undefined) audit.log({ ...this.#changeEvent(change, id), ...failed });
+        });
         settle?.(error, sent);
         subscriber.error(error);
       };
       const complete = async (before: unknown): Promise<void> => {
-        if (action) audit.log(this.#actionEvent(action, request, last));
-        if (change && id !== undefined) {
-          const after = change.after
-            ? await this.#load('AuditDataChange.after', () => change.after!(id, request, last, this.#modules))
-            : last;
-          audit.log({
-            ...this.#changeEvent(change, id),
-            changes: { before, after, diff: diffObjects(before, after) },
-          });
+        try {
+          if (action) audit.log(this.#actionEvent(action, request, last));
+          if (change && id !== undefined) {
+            const after = change.after
+              ? await this.#load('AuditDataChange.after', () =>
+                  change.after!(id, request, last, this.#modules),
+                )
+              : last;
+            audit.log({
+              ...this.#changeEvent(change, id),
+              changes: { before, after, diff: diffObjects(before, after) },
+            });
+          }
+        } catch (error) {
+          reportCallbackError(this.#auditor.logger, 'AuditInterceptor', error);
         }
         settle?.(undefined, sent);
         subscriber.complete();
@@ -266,15 +232,19 @@ export class AuditInterceptor implements NestInterceptor {
       const id = change ? this.#changeId(change, request) : undefined;
       const start = (before: unknown): void => {
         if (unsubscribed) return;
-        inner = next.handle().subscribe({
-          next: (value) => {
-            sent++;
-            last = value;
-            subscriber.next(value);
-          },
-          error: fail,
-          complete: () => void complete(before),
-        });
+        try {
+          inner = next.handle().subscribe({
+            next: (value) => {
+              sent++;
+              last = value;
+              subscriber.next(value);
+            },
+            error: fail,
+            complete: () => void complete(before),
+          });
+        } catch (error) {
+          fail(error);
+        }
       };
       // Only a state loader makes the handler wait; every other request starts it at once.
       if (change && id !== undefined)
@@ -287,6 +257,15 @@ export class AuditInterceptor implements NestInterceptor {
         inner?.unsubscribe();
       };
     });
+  }
+
+  /** Runs auditing work whose failure must not keep the handler's error from the client. */
+  #guard(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      reportCallbackError(this.#auditor.logger, 'AuditInterceptor', error);
+    }
   }
 
   /** Runs a state loader of `@AuditDataChange`; a throw is reported and recorded as no state. */
@@ -315,17 +294,28 @@ export class AuditInterceptor implements NestInterceptor {
     };
   }
 
+  /** The `@AuditAction` event; its resource callbacks run through the safe-call path. */
   #actionEvent(options: AuditActionOptions, request: AuditedRequest, result: unknown): AuditInput {
     const { resource, ...rest } = options;
     if (!resource) return rest;
-    const id = typeof resource.id === 'function' ? resource.id(request, result) : resource.id;
+    const id = this.#fromCall(resource.id, request, result, 'AuditAction.resource.id');
+    const name = this.#fromCall(resource.name, request, result, 'AuditAction.resource.name');
     return {
       ...rest,
       resource: {
         type: resource.type,
         ...(id !== undefined ? { id } : {}),
-        ...(resource.name ? { name: resource.name } : {}),
+        ...(name !== undefined ? { name } : {}),
       },
     };
+  }
+
+  /** A decorator value, or what its callback returns; a throw is counted and read as undefined. */
+  #fromCall<T>(value: FromCall<T> | undefined, request: AuditedRequest, result: unknown, name: string) {
+    if (typeof value !== 'function') return value;
+    const fn = value as (request: AuditedRequest, result: unknown) => T;
+    return safeCall(fn, [request, result], undefined, (e) =>
+      reportCallbackError(this.#auditor.logger, name, e),
+    );
   }
 }

@@ -27,7 +27,7 @@ export interface ProviderLookup {
 export type FromCall<T> = T | ((request: AuditedRequest, result: unknown) => T);
 
 export interface AuditActionOptions extends Omit<AuditInput, 'resource'> {
-  resource?: { type: string; id?: FromCall<string | undefined>; name?: string };
+  resource?: { type: string; id?: FromCall<string | undefined>; name?: FromCall<string | undefined> };
 }
 
 export interface AuditDataChangeOptions {

@@ -12,11 +12,14 @@ import {
   Global,
   Inject,
   Injectable,
+  type MiddlewareConsumer,
   Module,
+  type NestModule,
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { mountHttpCapture } from './http-capture';
 import { AUDIT_OPTIONS, AuditInterceptor, type NestAuditOptions } from './interceptor';
 
 /** Injectable access to the logger: `auditService.log({...})` from any provider. */
@@ -71,8 +74,25 @@ function build(options: Provider): DynamicModule {
 
 @Global()
 @Module({})
-// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with static factories
-export class AuditModule {
+export class AuditModule implements NestModule {
+  constructor(
+    @Inject(HttpAdapterHost) private readonly host: HttpAdapterHost,
+    @Inject(AuditInterceptor) private readonly interceptor: AuditInterceptor,
+  ) {}
+
+  /**
+   * Nest configures middleware before it mounts any of it or any route: the capture mounted here
+   * sees every request the HTTP application receives. A microservice has no HTTP adapter.
+   */
+  configure(_consumer: MiddlewareConsumer): void {
+    const adapter = this.host.httpAdapter;
+    if (!adapter) return;
+    if (!mountHttpCapture(adapter, this.interceptor.auditor))
+      process.emitWarning(
+        `auditkit: no http.request events on the Nest HTTP platform "${adapter.getType()}" (Express and Fastify are supported)`,
+      );
+  }
+
   static forRoot(options: NestAuditOptions = {}): DynamicModule {
     // A bad configuration fails here, where the module is declared, not in a request.
     checkAdapterOptions(options, { eventType: 'http.request', name: 'AuditModule.forRoot' });

@@ -1,9 +1,23 @@
 import 'reflect-metadata';
 import { audit } from '@auditkit/core';
-import { AuditAction, AuditDataChange, AuditModule, type NestAuditOptions, NoAudit } from '@auditkit/nestjs';
 import {
+  AuditAction,
+  AuditDataChange,
+  type AuditedRequest,
+  AuditModule,
+  type NestAuditOptions,
+  NoAudit,
+} from '@auditkit/nestjs';
+import {
+  type ArgumentsHost,
   Body,
+  type CanActivate,
+  Catch,
+  ConflictException,
   Controller,
+  Delete,
+  type ExceptionFilter,
+  type ExecutionContext,
   Get,
   HttpCode,
   HttpException,
@@ -12,10 +26,14 @@ import {
   Param,
   Patch,
   Post,
+  UseFilters,
+  UseGuards,
+  ValidationPipe,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { IsString, Length } from 'class-validator';
 
 const users = new Map<string, { id: string; name: string; role: string }>([
   ['1', { id: '1', name: 'Ann', role: 'clerk' }],
@@ -79,6 +97,83 @@ class UsersController {
   }
 }
 
+/** The request as the guards leave it: `user` set by the authenticating guard. */
+export type GuardedRequest = AuditedRequest & { user?: { id: string; roles: string[] } };
+
+/** Authenticates from `x-user` and `x-role` and sets `request.user`, as a passport guard would. */
+class AuthGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const user = request.headers['x-user'];
+    if (typeof user !== 'string') return false;
+    request.user = { id: user, roles: [String(request.headers['x-role'] ?? 'viewer')] };
+    return true;
+  }
+}
+
+/** Lets admins through; everyone else gets 403. */
+class AdminGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    return context.switchToHttp().getRequest<GuardedRequest>().user?.roles.includes('admin') === true;
+  }
+}
+
+@Controller('admin')
+@UseGuards(AuthGuard, AdminGuard)
+class AdminController {
+  @Delete('users/:id')
+  @AuditAction({
+    type: 'user.deleted',
+    action: 'delete',
+    resource: { type: 'user', id: (req) => req.params?.id },
+  })
+  remove(@Param('id') id: string) {
+    return { deleted: id };
+  }
+}
+
+class CreateAccountDto {
+  @IsString()
+  @Length(1, 20)
+  name!: string;
+}
+
+/** Answers a conflict itself, on either platform. */
+@Catch(ConflictException)
+class ConflictFilter implements ExceptionFilter {
+  catch(exception: ConflictException, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse();
+    const body = { conflict: exception.message };
+    if (typeof reply.code === 'function') reply.code(409).send(body);
+    else reply.status(409).json(body);
+  }
+}
+
+@Controller('accounts')
+class AccountsController {
+  @Post()
+  create(@Body(new ValidationPipe()) dto: CreateAccountDto) {
+    return { id: 'a-1', name: dto.name };
+  }
+
+  @Post('lock')
+  @UseFilters(ConflictFilter)
+  lock() {
+    throw new ConflictException('account already locked');
+  }
+
+  // The id callback reads the result, which a failing handler never has.
+  @Post('merge')
+  @AuditAction({
+    type: 'account.merged',
+    action: 'update',
+    resource: { type: 'account', id: (_req, result) => (result as { id: string }).id, name: 'main' },
+  })
+  merge() {
+    throw new HttpException('accounts differ', 409);
+  }
+}
+
 export type Platform = 'express' | 'fastify';
 
 /** Starts the users app on `platform`, configured through `forRoot` or `forRootAsync`. */
@@ -91,7 +186,7 @@ export async function startNest(
     register === 'forRoot'
       ? AuditModule.forRoot(options)
       : AuditModule.forRootAsync({ useFactory: async () => options });
-  @Module({ imports: [audit], controllers: [UsersController] })
+  @Module({ imports: [audit], controllers: [UsersController, AdminController, AccountsController] })
   class AppModule {}
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(AppModule, adapter as never, { logger: false });
@@ -100,7 +195,9 @@ export async function startNest(
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(url + path, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      // A request that hangs fails the test here, not at the test timeout.
+      signal: AbortSignal.timeout(5000),
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return {

@@ -34,4 +34,23 @@ describe.each<Platform>(['express', 'fastify'])('nestjs on %s: throwing callback
     expect(errors.join('\n')).toMatch(/AuditAction\.resource\.id callback threw/);
     expect(logger.health()).toMatchObject({ status: 'degraded', reasons: ['1 callback errors'] });
   });
+
+  it('throwing actor, tenant and sample callbacks on a guard-denied request are counted, never thrown', async () => {
+    const { logger, sink } = memoryLogger({ onError: () => {} });
+    const boom = () => {
+      throw new Error('callback bug');
+    };
+    const { app, call } = await startNest(platform, { logger, actor: boom, tenant: boom, sample: boom });
+    const res = await call('DELETE', '/admin/users/1', undefined, { 'x-user': 'u-4' });
+    await app.close();
+    await logger.close();
+    expect(res.status).toBe(403);
+    expect(expectOneEvent(sink.events, (e) => e.type === 'http.request')).toMatchObject({
+      outcome: 'failure',
+      actor: { type: 'anonymous' },
+      request: { status: 403 },
+    });
+    expect(logger.stats().callbackErrors).toBe(3);
+    expect(logger.health().status).toBe('degraded');
+  });
 });

@@ -75,18 +75,32 @@ function build(options: Provider): DynamicModule {
 @Global()
 @Module({})
 export class AuditModule implements NestModule {
+  #mounted = false;
+
+  /**
+   * `NestFactory.create` has the HTTP server before it creates modules: mounted now, the capture
+   * comes before every middleware (Nest's on Fastify run in one hook, registered at `init()`).
+   */
   constructor(
     @Inject(HttpAdapterHost) private readonly host: HttpAdapterHost,
     @Inject(AuditInterceptor) private readonly interceptor: AuditInterceptor,
-  ) {}
+  ) {
+    this.#mount();
+  }
 
   /**
-   * Nest configures middleware before it mounts any of it or any route: the capture mounted here
-   * sees every request the HTTP application receives. A microservice has no HTTP adapter.
+   * A testing module gets its server after creating modules; Nest configures middleware before it
+   * mounts any of it or any route, so the capture mounted here still sees every request.
    */
   configure(_consumer: MiddlewareConsumer): void {
+    this.#mount();
+  }
+
+  /** Mounts the HTTP capture once; a microservice has no HTTP adapter. */
+  #mount(): void {
     const adapter = this.host.httpAdapter;
-    if (!adapter) return;
+    if (this.#mounted || !adapter) return;
+    this.#mounted = true;
     if (!mountHttpCapture(adapter, this.interceptor.auditor))
       process.emitWarning(
         `auditkit: no http.request events on the Nest HTTP platform "${adapter.getType()}" (Express and Fastify are supported)`,

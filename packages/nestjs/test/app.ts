@@ -21,6 +21,7 @@ import {
   Get,
   HttpCode,
   HttpException,
+  type INestApplication,
   Module,
   NotFoundException,
   Param,
@@ -33,6 +34,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
 import { IsString, Length } from 'class-validator';
 
 const users = new Map<string, { id: string; name: string; role: string }>([
@@ -176,11 +178,17 @@ class AccountsController {
 
 export type Platform = 'express' | 'fastify';
 
-/** Starts the users app on `platform`, configured through `forRoot` or `forRootAsync`. */
+/**
+ * Starts the users app on `platform`, configured through `forRoot` or `forRootAsync`, created by
+ * `NestFactory` or from a testing module (which gets its HTTP server after creating the modules).
+ */
 export async function startNest(
   platform: Platform,
   options: NestAuditOptions,
   register: 'forRoot' | 'forRootAsync' = 'forRoot',
+  create: 'factory' | 'testing' = 'factory',
+  /** What main.ts would do between creating the app and listening. */
+  setup: (app: INestApplication) => void = () => {},
 ) {
   const audit =
     register === 'forRoot'
@@ -189,7 +197,14 @@ export async function startNest(
   @Module({ imports: [audit], controllers: [UsersController, AdminController, AccountsController] })
   class AppModule {}
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
-  const app = await NestFactory.create(AppModule, adapter as never, { logger: false });
+  const app =
+    create === 'factory'
+      ? await NestFactory.create(AppModule, adapter as never, { logger: false })
+      : (await Test.createTestingModule({ imports: [AppModule] }).compile()).createNestApplication(
+          adapter as never,
+          { logger: false },
+        );
+  setup(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {

@@ -67,6 +67,7 @@ describe('attack traffic against examples/express-app', () => {
         await res.text();
       }
       await logger.flush();
+      await logger.alerts!.sent();
 
       const anomalies = sink.events.filter((e) => e.type === 'security.anomaly');
       expect(anomalies.map((e) => [e.details?.kind, e.resource?.id])).toEqual([
@@ -103,6 +104,7 @@ describe('attack traffic against examples/express-app', () => {
         await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 300));
       await logger.flush();
+      await logger.alerts!.sent();
       expect(slack.received).toHaveLength(1);
       expect((slack.received[0]!.json as { text: string }).text).toMatch(
         /^ESCALATED: \[WARNING\] large-export/,
@@ -112,6 +114,7 @@ describe('attack traffic against examples/express-app', () => {
       // More guessing after all that: still inside the cooldown, nothing new goes out.
       for (let i = 0; i < 3; i++) await post('/login', { username: 'alice', password: `late-${i}` });
       await logger.flush();
+      await logger.alerts!.sent();
       expect(hook.received).toHaveLength(2);
       expect(smtp.mails).toHaveLength(2);
 

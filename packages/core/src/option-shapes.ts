@@ -227,6 +227,7 @@ const alerts = o.object({
   cooldownMs: amount,
   groupWindowMs: amount,
   retry: o.object(retryShape),
+  closeGraceMs: amount,
   state: detectionStore,
   maxAlerts: amount,
   now: o.function(),

@@ -76,6 +76,7 @@ export const DEFAULTS = {
     groupWindowMs: 0,
     maxAlerts: 1000,
     retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 5000, timeoutMs: 10_000 },
+    closeGraceMs: 2000,
     /** How long acknowledgement markers stay in the state store (they stop escalation fleet-wide). */
     stateTtlMs: 7 * 24 * 3_600_000,
   },

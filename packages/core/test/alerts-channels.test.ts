@@ -105,6 +105,7 @@ describe('alert channels', () => {
     logger.log(failedLogin('quinn', '10.0.0.8'));
     expect(id).toBeDefined(); // log() returned at once, whatever the channels do
     await logger.flush();
+    await logger.alerts!.sent();
     expect(flaky.received).toHaveLength(1);
     expect(healthy.received).toHaveLength(1);
     const channels = Object.fromEntries(logger.stats().alerts!.channels.map((c) => [c.name, c]));

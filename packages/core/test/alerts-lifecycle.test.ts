@@ -28,6 +28,7 @@ describe('alert lifecycle', () => {
     const id = first.received[0]!.alerts[0]!.id;
     await wait(150);
     await logger.flush();
+    await logger.alerts!.sent();
     expect(second.received).toHaveLength(1);
     expect(second.received[0]).toMatchObject({ reason: 'escalated', alerts: [{ id }] });
     expect(logger.alerts!.get(id)!.escalatedAt).toBeDefined();

@@ -38,5 +38,6 @@ export function failedLogin(
 export async function logAll(logger: AuditLogger, inputs: AuditInput[]): Promise<string[]> {
   const ids = inputs.map((i) => logger.log(i)!);
   await logger.flush();
+  await logger.alerts?.sent();
   return ids;
 }

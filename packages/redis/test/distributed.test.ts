@@ -41,6 +41,7 @@ describe('a fleet sharing one Redis', () => {
         expect(res.status).toBe(401);
       }
       await Promise.all([a.logger.flush(), b.logger.flush()]);
+      await Promise.all([a.logger.alerts!.sent(), b.logger.alerts!.sent()]);
 
       const all = [...a.sink.events, ...b.sink.events];
       const failures = all.filter((e) => e.type === 'auth.login' && e.outcome === 'failure');

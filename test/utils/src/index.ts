@@ -224,6 +224,26 @@ export async function startWebhookReceiver(secret = 'test-webhook-secret') {
   };
 }
 
+/**
+ * An HTTP server that reads each request and never answers: a receiver that has hung. `requests`
+ * counts the requests it took; `open` counts the connections still held.
+ */
+export async function startHangingReceiver() {
+  const { createServer } = await import('node:http');
+  let requests = 0;
+  const server = createServer((req) => {
+    requests++;
+    req.resume();
+  });
+  const running = await startServer({ listen: (port, host) => server.listen(port, host) });
+  return {
+    ...running,
+    get requests() {
+      return requests;
+    },
+  };
+}
+
 export interface ReceivedMail {
   from: string | undefined;
   to: string[];

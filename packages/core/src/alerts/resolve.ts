@@ -24,6 +24,7 @@ export interface ResolvedAlerts {
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
   state: DetectionStore | undefined;
   maxAlerts: number;
+  closeGraceMs: number;
   now: (() => number) | undefined;
 }
 
@@ -83,6 +84,7 @@ export function resolveAlerts(options: AlertOptions | undefined): ResolvedAlerts
     retry: { ...DEFAULTS.alerts.retry, ...definedOnly(options.retry) },
     state: options.state,
     maxAlerts: options.maxAlerts ?? DEFAULTS.alerts.maxAlerts,
+    closeGraceMs: options.closeGraceMs ?? DEFAULTS.alerts.closeGraceMs,
     now: options.now,
   };
 }

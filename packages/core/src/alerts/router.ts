@@ -68,6 +68,11 @@ export class AlertRouter implements AlertControl {
   #queue: Candidate[] = [];
   #scheduled = false;
   readonly #work = new Set<Promise<unknown>>();
+  /** Notifications being sent, by channel: flush never waits for them, close waits a bounded grace. */
+  readonly #deliveries = new Map<Promise<unknown>, string>();
+  /** Aborted when close() gives up on what is still being sent. */
+  readonly #abandon = new AbortController();
+  readonly #closeGraceMs: number;
   readonly #alerts = new Map<string, Tracked>();
   readonly #groups = new Map<string, Group>();
   #closed = false;
@@ -80,6 +85,7 @@ export class AlertRouter implements AlertControl {
     acknowledged: 0,
     resolved: 0,
     stateErrors: 0,
+    abandoned: 0,
   };
 
   constructor(
@@ -97,6 +103,7 @@ export class AlertRouter implements AlertControl {
     this.#policy = config.retry;
     this.#maxAlerts = config.maxAlerts;
     this.#channels = config.channels;
+    this.#closeGraceMs = config.closeGraceMs;
     for (const c of config.channels)
       this.#channelStats.set(c.name, {
         name: c.name,
@@ -104,11 +111,21 @@ export class AlertRouter implements AlertControl {
         failed: 0,
         retries: 0,
         consecutiveFailures: 0,
+        abandoned: 0,
       });
   }
 
   get idle(): boolean {
     return this.#work.size === 0 && this.#queue.length === 0 && this.#groups.size === 0;
+  }
+
+  /** Delivery runs beside the pipeline: only close() waits for it, and only for a while. */
+  #trackDelivery(channel: string, p: Promise<unknown>): void {
+    const tracked = p.catch((error) =>
+      this.#host.report('alert', `alerting failed: ${String(error)}`, error),
+    );
+    this.#deliveries.set(tracked, channel);
+    void tracked.finally(() => this.#deliveries.delete(tracked));
   }
 
   /** Called for every admitted event; only matching ones cost more than a few comparisons. */
@@ -306,15 +323,22 @@ export class AlertRouter implements AlertControl {
     };
     for (const channel of channels) {
       const stats = this.#channelStats.get(channel.name)!;
-      this.#track(
-        sendWithRetry(channel, notification, this.#policy, stats, (error, final) =>
-          this.#host.report(
-            'alert',
-            `alert channel "${channel.name}" failed${final ? ' after all retries' : ', retrying'}: ${
-              error instanceof Error ? error.message : String(error)
-            }`,
-            error,
-          ),
+      this.#trackDelivery(
+        channel.name,
+        sendWithRetry(
+          channel,
+          notification,
+          this.#policy,
+          stats,
+          (error, final) =>
+            this.#host.report(
+              'alert',
+              `alert channel "${channel.name}" failed${final ? ' after all retries' : ', retrying'}: ${
+                error instanceof Error ? error.message : String(error)
+              }`,
+              error,
+            ),
+          this.#abandon.signal,
         ),
       );
     }
@@ -457,7 +481,10 @@ export class AlertRouter implements AlertControl {
     return true;
   }
 
-  /** Sends grouped alerts now and waits for every delivery in flight (retries included). */
+  /**
+   * Decides every pending candidate (state store, lifecycle events) and hands grouped alerts to
+   * their channels now. Does not wait for the channels: a hanging receiver must not stall flush().
+   */
   async settle(): Promise<void> {
     while (!this.idle) {
       for (const route of this.#routes) if (this.#groups.has(route.name)) this.#flushGroup(route);
@@ -466,20 +493,57 @@ export class AlertRouter implements AlertControl {
     }
   }
 
-  /** Delivers what is pending, cancels escalations that have not fired, closes the channels. */
+  async sent(): Promise<void> {
+    await this.settle();
+    while (this.#deliveries.size > 0) await Promise.all([...this.#deliveries.keys()]);
+  }
+
+  /**
+   * Decides what is pending, cancels escalations that have not fired, gives the channels
+   * `closeGraceMs` to finish sending and closing, then abandons the rest (counted and reported).
+   */
   async close(): Promise<void> {
     this.#closed = true;
     await this.settle();
     for (const t of this.#alerts.values()) if (t.escalation) clearTimeout(t.escalation);
+    const deadline = Date.now() + this.#closeGraceMs;
+    await this.#within(this.sent(), this.#closeGraceMs);
+    const left = [...this.#deliveries.values()];
+    if (left.length > 0) {
+      this.#abandon.abort();
+      this.#counters.abandoned += left.length;
+      for (const name of left) this.#channelStats.get(name)!.abandoned++;
+      for (const name of new Set(left))
+        this.#host.report(
+          'alert',
+          `alert channel "${name}" did not finish within ${this.#closeGraceMs} ms of close(); ${
+            left.filter((n) => n === name).length
+          } notifications abandoned`,
+        );
+    }
     await Promise.all(
       this.#channels.map(async (c) => {
         try {
-          await c.close?.();
+          const closed = await this.#within(
+            Promise.resolve(c.close?.()).then(() => true),
+            Math.max(0, deadline - Date.now()),
+          );
+          if (closed === undefined && c.close)
+            this.#host.report('alert', `alert channel "${c.name}" did not close within the close grace`);
         } catch (error) {
           this.#host.report('alert', `alert channel "${c.name}" close failed: ${String(error)}`, error);
         }
       }),
     );
+  }
+
+  /** `p`'s value, or undefined once `ms` have passed. */
+  #within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    });
+    return Promise.race([p, limit]).finally(() => clearTimeout(timer));
   }
 
   stats(): AlertStats {
@@ -499,6 +563,9 @@ export class AlertRouter implements AlertControl {
     }
     if (this.#counters.stateErrors > 0)
       reasons.push(`${this.#counters.stateErrors} alerts lost to state store errors`);
+    for (const s of this.#channelStats.values())
+      if (s.abandoned > 0)
+        reasons.push(`alert channel "${s.name}": ${s.abandoned} notifications abandoned at close`);
     return { failing, reasons };
   }
 }

@@ -45,7 +45,8 @@ export interface AlertNotification {
  */
 export interface AlertChannel {
   readonly name: string;
-  send(notification: AlertNotification): Promise<void>;
+  /** `signal` aborts when the logger closes and gives up on the notification: stop waiting then. */
+  send(notification: AlertNotification, options?: { signal?: AbortSignal }): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -93,6 +94,11 @@ export interface AlertOptions {
   /** Default grouping window (ms). Default 0 (every alert goes out at once). */
   groupWindowMs?: number;
   retry?: AlertRetryOptions;
+  /**
+   * How long `close()` waits for notifications still being sent (ms); what is left is abandoned,
+   * counted in `stats().alerts` and named in `health()`. `flush()` never waits for channels. Default 2000.
+   */
+  closeGraceMs?: number;
   /** Cooldowns, rate limits and acknowledgements. Default `detect.state`, else in-memory. */
   state?: DetectionStore;
   /** Alerts kept in memory for `list()` (resolved ones are forgotten first). Default 1000. */
@@ -109,6 +115,8 @@ export interface ChannelStats {
   failed: number;
   retries: number;
   consecutiveFailures: number;
+  /** Notifications still being sent when `close()`'s grace ran out; given up, not delivered. */
+  abandoned: number;
   lastError?: string;
   lastErrorAt?: string;
 }
@@ -125,6 +133,8 @@ export interface AlertStats {
   resolved: number;
   /** Alerts lost because the state store failed. */
   stateErrors: number;
+  /** Notifications given up at `close()` because a channel had not answered within `closeGraceMs`. */
+  abandoned: number;
   channels: ChannelStats[];
 }
 
@@ -147,4 +157,9 @@ export interface AlertControl {
   acknowledge(id: string, change: AlertChange): Promise<boolean>;
   /** Resolves false when the alert is already resolved here. */
   resolve(id: string, change: AlertChange): Promise<boolean>;
+  /**
+   * Resolves once every notification decided so far is sent or given up (retries included).
+   * `flush()` waits for events only; this waits for the channels too.
+   */
+  sent(): Promise<void>;
 }

@@ -43,7 +43,7 @@ export class DetectStage {
     this.#router?.observe(event);
   }
 
-  /** Resolves when every observation is decided, every anomaly logged and every alert delivered. */
+  /** Resolves when every observation is decided, every anomaly logged and every alert handed to its channels. */
   async settle(): Promise<void> {
     for (;;) {
       await this.#engine?.settle();

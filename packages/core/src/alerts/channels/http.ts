@@ -35,14 +35,17 @@ export async function postJson(
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<void> {
+  const signals = timeoutMs > 0 ? [AbortSignal.timeout(timeoutMs)] : [];
+  if (signal) signals.push(signal);
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body,
-      signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
+      signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
     });
   } catch (error) {
     const reason =

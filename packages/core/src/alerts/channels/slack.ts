@@ -24,7 +24,7 @@ export function slackChannel(options: SlackChannelOptions): AlertChannel {
   const timeoutMs = options.timeoutMs ?? 10_000;
   return {
     name,
-    async send(n) {
+    async send(n, sendOptions) {
       const payload = {
         text: notificationTitle(n),
         blocks: [
@@ -38,7 +38,7 @@ export function slackChannel(options: SlackChannelOptions): AlertChannel {
           })),
         ],
       };
-      await postJson(name, url, JSON.stringify(payload), {}, timeoutMs);
+      await postJson(name, url, JSON.stringify(payload), {}, timeoutMs, sendOptions?.signal);
     },
   };
 }

@@ -31,7 +31,7 @@ export function webhookChannel(options: WebhookChannelOptions): AlertChannel {
   const timeoutMs = options.timeoutMs ?? 10_000;
   return {
     name,
-    async send(notification) {
+    async send(notification, sendOptions) {
       const body = JSON.stringify(notification);
       const timestamp = String(Math.floor(now()));
       await postJson(
@@ -47,6 +47,7 @@ export function webhookChannel(options: WebhookChannelOptions): AlertChannel {
           [SIGNATURE_HEADER]: signPayload(options.secret, timestamp, body),
         },
         timeoutMs,
+        sendOptions?.signal,
       );
     },
   };

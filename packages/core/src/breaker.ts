@@ -49,11 +49,12 @@ export class CircuitBreaker {
     this.#probing = false;
   }
 
-  failure(): void {
+  /** `now`: open at once whatever the threshold (a write that hung past its timeout). */
+  failure(now = false): void {
     this.#failures++;
     const wasProbe = this.#probing;
     this.#probing = false;
-    if (this.threshold > 0 && (wasProbe || this.#failures >= this.threshold)) {
+    if (this.threshold > 0 && (now || wasProbe || this.#failures >= this.threshold)) {
       if (this.#state !== 'open') this.opened++;
       this.#state = 'open';
       this.#openedAt = this.now();

@@ -7,7 +7,7 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-class SinkTimeoutError extends Error {
+export class SinkTimeoutError extends Error {
   constructor(sink: string, ms: number) {
     super(`sink "${sink}" did not finish a write within ${ms} ms`);
     this.name = 'SinkTimeoutError';
@@ -53,6 +53,20 @@ export function backoffDelay(
   return Math.floor(random() * cap);
 }
 
+/** How a delivery ended: taken, refused after every attempt, or given up on at its first timeout. */
+export type DeliveryOutcome = 'delivered' | 'failed' | 'timed-out';
+
+export interface DeliverOptions {
+  /** false: the caller keeps the batch (spools it), so it is not counted as failed. Default true. */
+  countFailed?: boolean;
+  /** Attempts, including the first. Default the retry policy's. */
+  attempts?: number;
+  /** Give up at the first timeout: a hung sink is not retried while a spool can hold the batch. */
+  stopOnTimeout?: boolean;
+  /** false: the caller counts what was taken (a replay from the spool). Default true. */
+  countDelivered?: boolean;
+}
+
 /** Delivers batches to one sink with timeout, retries and backoff; keeps that sink's counters. */
 export class SinkRunner {
   readonly stats: SinkStats;
@@ -65,27 +79,26 @@ export class SinkRunner {
     this.stats = { name: sink.name, delivered: 0, failed: 0, retries: 0, consecutiveFailures: 0 };
   }
 
-  /**
-   * Resolves true when the sink took the batch, false when every attempt failed. Never rejects.
-   * `countFailed` false: the caller keeps the batch (spools it), so it is not lost.
-   */
-  async deliver(batch: Batch, countFailed = true, attempts = this.policy.attempts): Promise<boolean> {
+  /** Resolves with how the delivery ended. Never rejects. */
+  async deliver(batch: Batch, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
+    const attempts = options.attempts ?? this.policy.attempts;
     for (let attempt = 1; ; attempt++) {
       try {
         await withTimeout(() => this.sink.write(batch), this.sink.name, this.policy.timeoutMs);
-        this.stats.delivered += batch.events.length;
+        if (options.countDelivered !== false) this.stats.delivered += batch.events.length;
         this.stats.consecutiveFailures = 0;
         this.stats.lastSuccessAt = new Date().toISOString();
-        return true;
+        return 'delivered';
       } catch (error) {
         this.stats.consecutiveFailures++;
         this.stats.lastError = error instanceof Error ? error.message : String(error);
         this.stats.lastErrorAt = new Date().toISOString();
-        const final = attempt >= attempts || isPermanent(error);
+        const timedOut = error instanceof SinkTimeoutError && options.stopOnTimeout === true;
+        const final = attempt >= attempts || isPermanent(error) || timedOut;
         this.onFailure(this, error, final);
         if (final) {
-          if (countFailed) this.stats.failed += batch.events.length;
-          return false;
+          if (options.countFailed !== false) this.stats.failed += batch.events.length;
+          return timedOut ? 'timed-out' : 'failed';
         }
         this.stats.retries++;
         await sleep(backoffDelay(attempt, this.policy));

@@ -15,6 +15,7 @@ import { childPath } from './redaction';
 import type { Sampler } from './sampling';
 import { Sealer } from './seal';
 import { severityRank } from './severity';
+import { sinkHealth } from './sink-health';
 import { SinkLane } from './sink-lane';
 import { fileSink } from './sinks/file';
 import { Spill } from './spool/spill';
@@ -112,6 +113,10 @@ class Pipeline implements AuditLogger, ExitParticipant {
   };
   /** Events taken out of the queue and settled (delivered or failed); flush waits on this. */
   #settled = 0;
+  /** Events taken out of the queue whose batch the sinks have not settled. */
+  #inFlightEvents = 0;
+  /** Wakes a delivery loop waiting on a batch that every lane may hand to its spool. */
+  #nextBatch: (() => void) | undefined;
   #delivering = false;
   #timer: NodeJS.Timeout | undefined;
   #timerDelay = 0;
@@ -134,6 +139,8 @@ class Pipeline implements AuditLogger, ExitParticipant {
     this.#o = options;
     if (options.dedup)
       this.#dedup = new Deduplicator(options.dedup, (e, bytes) => {
+        // The summary is the window's first repeat, counted as deduplicated until now.
+        this.#counters.deduplicated--;
         if (this.#protect(e)) this.#enqueue(e, bytes);
       });
     this.service = options.source.service;
@@ -290,7 +297,12 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   get busy(): boolean {
-    return this.#queue.length > 0 || this.#delivering || (this.#dedup?.pending ?? 0) > 0;
+    return (
+      this.#queue.length > 0 ||
+      this.#delivering ||
+      this.#inFlightEvents > 0 ||
+      (this.#dedup?.pending ?? 0) > 0
+    );
   }
 
   get congested(): boolean {
@@ -522,7 +534,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   #spillFailed(error: unknown): void {
-    this.#counters.dropped++;
+    this.#lost(1);
     this.#settled++;
     this.#report({
       kind: 'spool',
@@ -580,7 +592,11 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   #deliverSoon(delayMs: number): void {
-    if (this.#delivering) return; // the running loop picks the event up
+    if (this.#delivering) {
+      // The running loop picks the event up; a full batch ends its wait on an outstanding write.
+      if (delayMs === 0) this.#nextBatch?.();
+      return;
+    }
     if (this.#timer) {
       if (delayMs > 0 || this.#timerDelay === 0) return;
       clearTimeout(this.#timer);
@@ -607,10 +623,17 @@ class Pipeline implements AuditLogger, ExitParticipant {
         }
         if (this.#queue.length === 0) break;
         const events = this.#queue.take(this.#o.batch.maxEvents);
+        this.#inFlightEvents += events.length;
         this.#wakeWritable();
-        await this.#deliverBatch(await this.#sealInSlices(events));
-        this.#settled += events.length;
-        this.#wakeFlushed();
+        const sealed = await this.#sealInSlices(events);
+        await this.#handOff(
+          this.#deliverBatch(sealed).then((kept) => {
+            if (!kept) this.#lost(events.length);
+            this.#inFlightEvents -= events.length;
+            this.#settled += events.length;
+            this.#wakeFlushed();
+          }),
+        );
         // Under light load wait for the batch to fill; under load (or when flushing) go on at once.
         if (this.#queue.length < this.#o.batch.maxEvents && this.#flushWaiters.length === 0 && !this.#closing)
           break;
@@ -647,8 +670,33 @@ class Pipeline implements AuditLogger, ExitParticipant {
     return new EventBatch(out.events, out.lines);
   }
 
-  async #deliverBatch(batch: EventBatch): Promise<void> {
-    await Promise.all(this.#lanes.map((l) => l.deliver(batch)));
+  /** Resolves whether the batch is kept: taken by a primary sink or its spool (any sink when none is primary). */
+  async #deliverBatch(batch: EventBatch): Promise<boolean> {
+    const kept = await Promise.all(this.#lanes.map((l) => l.deliver(batch)));
+    const primaries = this.#lanes.some((l) => l.primary);
+    return this.#lanes.length === 0 || this.#lanes.some((l, i) => kept[i] && (l.primary || !primaries));
+  }
+
+  /**
+   * Waits for a batch's delivery, or, when every sink has a spool, only until the next batch is
+   * ready: a sink that has not answered then gets that batch in its spool instead, so a hung
+   * sink never holds the queue in memory.
+   */
+  async #handOff(delivery: Promise<void>): Promise<void> {
+    if (!this.#lanes.every((l) => l.spool)) return delivery;
+    const ready = new Promise<void>((resolve) => {
+      this.#nextBatch = resolve;
+      if (this.#queue.length >= this.#o.batch.maxEvents || this.#flushWaiters.length > 0 || this.#closing)
+        resolve();
+    });
+    await Promise.race([delivery, ready]);
+    this.#nextBatch = undefined;
+  }
+
+  /** Events queued, then lost on the way (no primary sink nor spool took them): dropped after all. */
+  #lost(events: number): void {
+    this.#counters.queued -= events;
+    this.#counters.dropped += events;
   }
 
   #wakeWritable(): void {
@@ -685,6 +733,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
         this.#flushWaiters.push({ target, resolve });
         if (this.#timer) clearTimeout(this.#timer);
         this.#timer = undefined;
+        this.#nextBatch?.();
         void this.#deliverLoop();
       });
     }
@@ -695,7 +744,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
 
   /** Events taken from the queue whose batch has not settled yet. */
   #inFlight(): number {
-    return this.#counters.queued - this.#queue.length - this.#settled - (this.#spill?.backlog ?? 0);
+    return this.#inFlightEvents;
   }
 
   close(): Promise<void> {
@@ -762,9 +811,10 @@ class Pipeline implements AuditLogger, ExitParticipant {
     } else batch = new EventBatch(events);
     if (batch.events.length === 0) return;
     let written = false;
-    for (const l of this.#lanes) if (l.deliverSync(batch)) written = true;
+    const primaries = this.#lanes.some((l) => l.primary);
+    for (const l of this.#lanes) if (l.deliverSync(batch) && (l.primary || !primaries)) written = true;
     this.#settled += events.length;
-    if (!written) this.#counters.dropped += events.length;
+    if (!written) this.#lost(events.length);
   }
 
   stats(): AuditStats {
@@ -775,10 +825,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
         bytes: this.#queue.bytes,
         ...(this.#spill ? { spilled: this.#spill.backlog } : {}),
       },
-      sinks: this.#runners.map((r, i) => {
-        const spool = this.#lanes[i]?.spool;
-        return spool ? { ...r.stats, spool: spool.stats } : { ...r.stats };
-      }),
+      sinks: this.#runners.map((r, i) => this.#lanes[i]?.stats() ?? { ...r.stats }),
       ...this.#admitStats(),
       ...(this.#sealer ? { integrity: this.#sealer.stats } : {}),
       ...this.#detect?.stats(),
@@ -799,31 +846,9 @@ class Pipeline implements AuditLogger, ExitParticipant {
 
   health(): AuditHealth {
     const stats = this.stats();
-    const reasons: string[] = [];
-    let status: HealthStatus = 'ok';
-    for (const sink of stats.sinks) {
-      if (sink.consecutiveFailures >= this.#o.retry.attempts) {
-        status = 'failing';
-        reasons.push(`sink "${sink.name}" is failing: ${sink.lastError ?? 'unknown error'}`);
-      } else if (sink.breaker === 'open') {
-        status = 'failing';
-        reasons.push(`circuit for sink "${sink.name}" is open: ${sink.lastError ?? 'unknown error'}`);
-      } else if (sink.consecutiveFailures > 0) {
-        reasons.push(`sink "${sink.name}" is retrying: ${sink.lastError ?? 'unknown error'}`);
-      }
-      const spool = sink.spool;
-      if (spool) {
-        if (spool.refused > 0) {
-          status = 'failing';
-          reasons.push(`spool of sink "${sink.name}" is full: ${spool.refused} events refused`);
-        }
-        if (spool.corrupt + spool.torn > 0)
-          reasons.push(
-            `spool of sink "${sink.name}": ${spool.corrupt} corrupt and ${spool.torn} torn records quarantined`,
-          );
-        if (spool.events > 0) reasons.push(`${spool.events} events spooled for sink "${sink.name}"`);
-      }
-    }
+    const sinks = sinkHealth(stats.sinks, this.#o.retry.attempts);
+    const reasons = sinks.reasons;
+    let status: HealthStatus = sinks.status;
     if (stats.dropped > 0) reasons.push(`${stats.dropped} events dropped`);
     if (this.#queue.isFull()) reasons.push('queue is full');
     if (stats.callbackErrors > 0) reasons.push(`${stats.callbackErrors} callback errors`);

@@ -1,14 +1,23 @@
 /**
  * One sink's way to its destination: retries (SinkRunner), a circuit breaker, and for a primary
- * sink a disk spool. A primary batch the sink cannot take, or any batch while older ones wait in
- * the spool, goes to the spool and is replayed from it in order once the sink answers again. A
- * best-effort sink's failures are counted and reported only.
+ * sink a disk spool. A primary batch the sink cannot take, any batch while older ones wait in
+ * the spool, and any batch that arrives while a write is still outstanding goes to the spool and
+ * is replayed from it in order once the sink answers again: a hung sink costs one batch of memory,
+ * never the queue. A best-effort sink's failures are counted and reported only.
  */
 import { EventBatch } from './batch';
 import type { CircuitBreaker } from './breaker';
-import type { SinkRunner } from './delivery';
+import type { DeliveryOutcome, SinkRunner } from './delivery';
 import type { Spool } from './spool/spool';
-import type { AuditEvent } from './types';
+import type { AuditEvent, SinkStats } from './types';
+
+/** A direct write the sink has not answered yet. */
+interface OutstandingWrite {
+  readonly batch: EventBatch;
+  readonly since: number;
+  /** Set once later batches had to be spooled: this one went into the spool ahead of them. */
+  spooled?: Promise<boolean>;
+}
 
 export interface LaneHooks {
   /** A batch could not be spooled (spool full, disk error): its events are lost for this sink. */
@@ -34,6 +43,9 @@ function recordBatch(payloads: readonly Buffer[]): EventBatch {
 }
 
 export class SinkLane {
+  #writing: OutstandingWrite | undefined;
+  /** Events handed to deliver() whose fate (delivered, spooled, failed) is not known yet. */
+  #inFlight = 0;
   #replaying: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #idleWaiters: Array<() => void> = [];
@@ -49,6 +61,7 @@ export class SinkLane {
   ) {
     runner.stats.primary = primary;
     runner.stats.breaker = 'closed';
+    runner.stats.queued = 0;
     runner.stats.spooled = 0;
     runner.stats.replayed = 0;
     if (spool && spool.backlog > 0) this.#kick();
@@ -58,22 +71,84 @@ export class SinkLane {
     return this.runner.sink.name;
   }
 
-  /** Delivers a sealed batch; resolves when the sink took it, it was spooled, or it failed (counted). */
-  async deliver(batch: EventBatch): Promise<void> {
+  /**
+   * Delivers a sealed batch. Resolves true once the sink took it or the spool holds it, false when
+   * it is lost for this sink (counted in `failed`).
+   */
+  async deliver(batch: EventBatch): Promise<boolean> {
+    const n = batch.events.length;
+    this.runner.stats.queued! += n;
+    this.#inFlight += n;
+    try {
+      return await this.#route(batch);
+    } finally {
+      this.#inFlight -= n;
+    }
+  }
+
+  async #route(batch: EventBatch): Promise<boolean> {
     const spool = this.spool;
+    if (spool && this.#writing) {
+      // The sink has not answered the last write: keep this batch on disk, behind that one.
+      this.#writing.spooled ??= this.#append(this.#writing.batch);
+      return this.#toSpool(batch);
+    }
     if (spool && (spool.backlog > 0 || !this.breaker.tryAcquire())) {
       // Behind older spooled batches, or the sink is known to be down: keep the order, skip the wait.
-      await this.#toSpool(batch);
-      return;
+      return this.#toSpool(batch);
     }
     if (!spool && !this.breaker.tryAcquire()) {
       this.runner.skip(batch, `circuit open for sink "${this.name}"`);
       this.#syncState();
-      return;
+      return false;
     }
-    const ok = await this.runner.deliver(batch, !spool);
-    this.#settle(ok);
-    if (!ok && spool) await this.#toSpool(batch);
+    if (!spool) {
+      const outcome = await this.runner.deliver(batch);
+      this.#settle(outcome);
+      return outcome === 'delivered';
+    }
+    const write: OutstandingWrite = { batch, since: Date.now() };
+    this.#writing = write;
+    const outcome = await this.runner.deliver(batch, { countFailed: false, stopOnTimeout: true });
+    this.#writing = undefined;
+    this.#settle(outcome);
+    const n = batch.events.length;
+    let kept: boolean;
+    if (write.spooled) {
+      // Already in the spool, ahead of the batches that came meanwhile.
+      const onDisk = await write.spooled;
+      if (outcome === 'delivered') {
+        if (onDisk) await spool.consume(1); // the oldest record: this batch, taken already
+        kept = true;
+      } else if (onDisk) {
+        this.runner.stats.spooled! += n;
+        kept = true;
+      } else {
+        this.runner.stats.failed += n;
+        kept = false;
+      }
+      this.#kick();
+      return kept;
+    }
+    if (outcome === 'delivered') {
+      this.#kick();
+      return true;
+    }
+    return this.#toSpool(batch);
+  }
+
+  /** How long the outstanding write has waited for the sink (ms); 0 when none is outstanding. */
+  get writingMs(): number {
+    return this.#writing ? Date.now() - this.#writing.since : 0;
+  }
+
+  /** The sink's counters with what only the lane knows: events in flight, the write's wait, the spool. */
+  stats(): SinkStats {
+    const stats: SinkStats = { ...this.runner.stats, inFlight: this.#inFlight };
+    const writing = this.writingMs;
+    if (writing > 0) stats.writingMs = writing;
+    if (this.spool) stats.spool = this.spool.stats;
+    return stats;
   }
 
   /**
@@ -82,7 +157,11 @@ export class SinkLane {
    */
   deliverSync(batch: EventBatch): boolean {
     const spool = this.spool;
-    if (spool && (spool.backlog > 0 || !this.runner.sink.writeSync || this.breaker.state !== 'closed')) {
+    this.runner.stats.queued! += batch.events.length;
+    if (
+      spool &&
+      (spool.backlog > 0 || this.#writing || !this.runner.sink.writeSync || this.breaker.state !== 'closed')
+    ) {
       try {
         spool.appendSync(Buffer.from(batch.jsonl(), 'utf8'), batch.events.length);
         this.runner.stats.spooled! += batch.events.length;
@@ -97,6 +176,7 @@ export class SinkLane {
 
   /** Durable mode: the record goes to the spool first and reaches the sink only from there. */
   spoolRecord(payload: Buffer, events: number): Promise<void> {
+    this.runner.stats.queued! += events;
     return this.spool!.append(payload, events).then(
       () => {
         this.runner.stats.spooled! += events;
@@ -110,22 +190,31 @@ export class SinkLane {
     );
   }
 
-  async #toSpool(batch: EventBatch): Promise<void> {
+  async #toSpool(batch: EventBatch): Promise<boolean> {
     const n = batch.events.length;
-    try {
-      await this.spool!.append(Buffer.from(batch.jsonl(), 'utf8'), n);
-      this.runner.stats.spooled! += n;
-    } catch (error) {
-      this.runner.stats.failed += n;
-      this.hooks.onSpoolFailure(this, error, n);
-    }
+    const kept = await this.#append(batch);
+    if (kept) this.runner.stats.spooled! += n;
+    else this.runner.stats.failed += n;
     this.#kick();
+    return kept;
   }
 
-  #settle(ok: boolean): void {
+  /** Appends a batch to the spool; false (reported) when the spool refused it. */
+  async #append(batch: EventBatch): Promise<boolean> {
+    try {
+      await this.spool!.append(Buffer.from(batch.jsonl(), 'utf8'), batch.events.length);
+      return true;
+    } catch (error) {
+      this.hooks.onSpoolFailure(this, error, batch.events.length);
+      return false;
+    }
+  }
+
+  /** A write past its timeout opens the breaker at once: the sink is down until a probe says otherwise. */
+  #settle(outcome: DeliveryOutcome): void {
     const opened = this.breaker.opened;
-    if (ok) this.breaker.success();
-    else this.breaker.failure();
+    if (outcome === 'delivered') this.breaker.success();
+    else this.breaker.failure(outcome === 'timed-out');
     this.#syncState();
     if (this.breaker.opened > opened) this.hooks.onOpen(this);
   }
@@ -136,7 +225,14 @@ export class SinkLane {
 
   /** Starts replay now, or after the breaker's cool-down. */
   #kick(): void {
-    if (this.#stopped || this.#replaying || this.#timer || !this.spool || this.spool.readable === 0) {
+    if (
+      this.#stopped ||
+      this.#writing ||
+      this.#replaying ||
+      this.#timer ||
+      !this.spool ||
+      this.spool.readable === 0
+    ) {
       this.#wakeIdle();
       return;
     }
@@ -175,8 +271,14 @@ export class SinkLane {
       const probe = this.breaker.state === 'half-open';
       if (!this.breaker.tryAcquire()) return;
       // A probe is one try; otherwise the usual retries pace the replay of a struggling sink.
-      const ok = await this.runner.deliver(batch, !this.primary, probe ? 1 : undefined);
-      this.#settle(ok);
+      const outcome = await this.runner.deliver(batch, {
+        countFailed: !this.primary,
+        attempts: probe ? 1 : undefined,
+        stopOnTimeout: this.primary,
+        countDelivered: false,
+      });
+      this.#settle(outcome);
+      const ok = outcome === 'delivered';
       if (!ok && this.primary) return;
       if (!ok) {
         // Best effort (durable mode spools every sink): counted as failed, not retried forever.
@@ -189,7 +291,7 @@ export class SinkLane {
   }
 
   #wakeIdle(): void {
-    if (this.#replaying) return;
+    if (this.#replaying || this.#writing) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
@@ -197,7 +299,7 @@ export class SinkLane {
 
   /** Resolves when replay has nothing it can do now: the spool is empty or the sink is down. */
   idle(): Promise<void> {
-    if (!this.#replaying && (this.#timer || !this.spool || this.spool.backlog === 0))
+    if (!this.#writing && !this.#replaying && (this.#timer || !this.spool || this.spool.backlog === 0))
       return Promise.resolve();
     return new Promise((resolve) => {
       this.#idleWaiters.push(resolve);

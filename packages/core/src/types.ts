@@ -520,9 +520,17 @@ export interface AuditError {
   cause?: unknown;
 }
 
+/**
+ * One sink's counters. For a primary sink they balance: `queued` = `delivered` + `failed` +
+ * `spooled` + `inFlight` (what was spooled and later written is counted again in `replayed`).
+ */
 export interface SinkStats {
   name: string;
+  /** Events handed to this sink by this process (the checkpoints sealing adds included). */
+  queued?: number;
+  /** Events the sink took straight from the pipeline (not from the spool: see `replayed`). */
   delivered: number;
+  /** Events lost for this sink: every attempt failed and no spool took them. */
   failed: number;
   retries: number;
   consecutiveFailures: number;
@@ -539,23 +547,37 @@ export interface SinkStats {
   replayed?: number;
   /** Events not tried because the circuit was open (best-effort sinks); included in `failed`. */
   skipped?: number;
+  /** Events handed to the sink whose write or spooling has not finished. */
+  inFlight?: number;
+  /** How long the sink has not answered the outstanding write (ms); absent when none is outstanding. */
+  writingMs?: number;
   /** This sink's spool: unconsumed records, events and bytes; corrupt and torn records found; refused events. */
   spool?: { records: number; events: number; bytes: number; corrupt: number; torn: number; refused: number };
 }
 
-/** Counters since the logger was created. Every event is accounted for. */
+/**
+ * Counters since the logger was created. Every event is accounted for, once:
+ * `logged` = `filtered` + `sampledOut` + `deduplicated` + `dropped` + `queued` (once dedup's open
+ * windows are flushed).
+ */
 export interface AuditStats {
-  /** Events passed to `log()`. */
+  /** Events passed to `log()` (and those detection recorded). */
   logged: number;
-  /** Events admitted into the queue. */
+  /** Events admitted into the queue and not lost since (waiting, in flight, or taken by a primary sink or its spool). */
   queued: number;
   /** Events left out by minSeverity or excludeTypes (by design, not lost). */
   filtered: number;
   /** Events left out by sampling (by design, not lost). */
   sampledOut: number;
-  /** Repeats collapsed by dedup; each is counted in a summary event's `count` (by design, not lost). */
+  /**
+   * Repeats collapsed by dedup and not recorded on their own (by design, not lost): a window's first
+   * repeat becomes its summary event, whose `count` covers them all.
+   */
   deduplicated: number;
-  /** Events dropped because the queue was full or the logger was closed. */
+  /**
+   * Events not recorded: the queue was full, the logger was closed, the event could not be
+   * protected, or no primary sink (nor its spool) took it.
+   */
   dropped: number;
   /** Inputs that needed repair (missing type, bad severity, ...); they were still recorded. */
   repaired: number;

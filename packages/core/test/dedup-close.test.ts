@@ -55,6 +55,6 @@ describe('dedup on close', () => {
     );
     const report = await verifyFiles([path], { publicKeys: [keys.publicKeyPem], expectClosed: true });
     expect(report.ok).toBe(true);
-    expect(logger.stats()).toMatchObject({ deduplicated: 9, dedup: { open: 0, summaries: 1 } });
+    expect(logger.stats()).toMatchObject({ deduplicated: 8, dedup: { open: 0, summaries: 1 } });
   });
 });

@@ -1,4 +1,11 @@
-import { type AuditLoggerOptions, type AuditSink, type Batch, createAuditLogger, memorySink } from '../src';
+import {
+  type AuditLoggerOptions,
+  type AuditSink,
+  type AuditStats,
+  type Batch,
+  createAuditLogger,
+  memorySink,
+} from '../src';
 
 /** A logger into a memory sink with fast batching and no process hooks. */
 export function testLogger(options: AuditLoggerOptions = {}) {
@@ -38,3 +45,21 @@ export function scriptedSink(name: string, behaviour: (batch: Batch, call: numbe
 }
 
 export const fastRetry = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 200 };
+
+/**
+ * The accounting identities of `stats()`: every logged event in exactly one bucket, and for each
+ * primary sink every event handed to it delivered, failed, spooled or in flight.
+ */
+export function expectBalanced(stats: AuditStats): void {
+  const { logged, filtered, sampledOut, deduplicated, dropped, queued } = stats;
+  expect({ logged, accounted: filtered + sampledOut + deduplicated + dropped + queued }).toEqual({
+    logged,
+    accounted: logged,
+  });
+  for (const s of stats.sinks.filter((x) => x.primary !== false)) {
+    expect({ sink: s.name, queued: s.queued }).toEqual({
+      sink: s.name,
+      queued: s.delivered + s.failed + (s.spooled ?? 0) + (s.inFlight ?? 0),
+    });
+  }
+}

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { types } from 'node:util';
 import type { AlertControl } from './alerts/types';
 import { EventBatch } from './batch';
 import { CircuitBreaker } from './breaker';
@@ -17,6 +18,7 @@ import { Sealer } from './seal';
 import { severityRank } from './severity';
 import { sinkHealth } from './sink-health';
 import { SinkLane } from './sink-lane';
+import { openSinks } from './sink-open';
 import { fileSink } from './sinks/file';
 import { Spill } from './spool/spill';
 import { Spool } from './spool/spool';
@@ -31,6 +33,7 @@ import type {
   AuditInput,
   AuditLogger,
   AuditLoggerOptions,
+  AuditSink,
   AuditStats,
   HealthStatus,
   SamplingRuleStats,
@@ -127,6 +130,8 @@ class Pipeline implements AuditLogger, ExitParticipant {
   readonly #sealer: Sealer | undefined;
   /** Chain resumption from the sinks; the first seal waits for it. */
   #resuming: Promise<void> | undefined;
+  /** Sinks' startup checks; resolves with the sinks that cannot write. */
+  readonly #opened: Promise<Set<AuditSink>>;
   readonly #dedup: Deduplicator | undefined;
   /** Adapters' own `sample` options seen in `[LOG_IN_CONTEXT]`, reported in stats. */
   readonly #requestSamplers = new Set<Sampler>();
@@ -159,6 +164,19 @@ class Pipeline implements AuditLogger, ExitParticipant {
           }),
         ),
     );
+    this.#opened = openSinks(options.sinks, options.retry.timeoutMs, (sink, error) => {
+      const runner = this.#runners.find((r) => r.sink === sink)!;
+      runner.stats.lastError =
+        error instanceof Error || types.isNativeError(error) ? error.message : String(error);
+      runner.stats.lastErrorAt = new Date().toISOString();
+      runner.stats.consecutiveFailures++;
+      this.#report({
+        kind: 'sink',
+        sink: sink.name,
+        cause: error,
+        message: `sink "${sink.name}" cannot write: ${runner.stats.lastError}`,
+      });
+    });
     const integrity = options.integrity;
     if (integrity) {
       this.#sealer = new Sealer({
@@ -284,6 +302,8 @@ class Pipeline implements AuditLogger, ExitParticipant {
   async #resume(sealer: Sealer): Promise<void> {
     const sink = this.#o.sinks.find((s) => typeof s.lastSealed === 'function');
     if (!sink) return;
+    // A sink that cannot be written was reported already, with its cause; it starts a new chain.
+    if ((await this.#opened).has(sink)) return;
     try {
       sealer.resumeFrom(await sink.lastSealed!());
     } catch (error) {
@@ -777,9 +797,19 @@ class Pipeline implements AuditLogger, ExitParticipant {
     return this.#closing;
   }
 
+  /** A sink's flush or close, bounded by the write timeout: a hung destination must not hold close() forever. */
   async #safeSinkCall(runner: SinkRunner, method: 'flush' | 'close'): Promise<void> {
+    const ms = this.#o.retry.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await runner.sink[method]?.();
+      await Promise.race([
+        Promise.resolve().then(() => runner.sink[method]?.()),
+        new Promise<never>((_, reject) => {
+          if (ms <= 0) return;
+          timer = setTimeout(() => reject(new Error(`did not finish within ${ms} ms`)), ms);
+          timer.unref();
+        }),
+      ]);
     } catch (error) {
       this.#report({
         kind: 'sink',
@@ -787,6 +817,8 @@ class Pipeline implements AuditLogger, ExitParticipant {
         cause: error,
         message: `sink "${runner.sink.name}" ${method} failed: ${String(error)}`,
       });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

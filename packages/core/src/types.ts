@@ -203,6 +203,11 @@ export interface Batch {
  */
 export interface AuditSink {
   readonly name: string;
+  /**
+   * Prepares the destination (creates the file, checks access); the logger calls it once at startup
+   * and reports a failure with its cause at once, so a path that cannot be written is known then.
+   */
+  open?(): Promise<void>;
   write(batch: Batch): Promise<void> | void;
   /** Synchronous write used only while the process is exiting, when no more I/O callbacks run. */
   writeSync?(batch: Batch): void;

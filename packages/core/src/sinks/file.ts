@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { promisify, types } from 'node:util';
+import { makeDir, makeDirSync } from '../make-dir';
 import type {
   AuditEvent,
   AuditPage,
@@ -65,6 +66,7 @@ export interface FileSinkOptions {
  * is `maxFiles`, so `applyRetention` rejects.
  */
 export interface FileSink extends AuditStore {
+  open(): Promise<void>;
   write(batch: Batch): Promise<void>;
   writeSync(batch: Batch): void;
   flush(): Promise<void>;
@@ -243,6 +245,12 @@ class JsonlFileSink implements FileSink {
     for (const p of taken) p.resolve();
   }
 
+  /** Creates the directory and opens the file now, so a path that cannot be written is known at startup. */
+  async open(): Promise<void> {
+    if (this.#closed) return;
+    await this.#open();
+  }
+
   /** The last event of the newest file (rotated and gzipped ones included), when it is sealed. */
   async lastSealed(): Promise<AuditEvent | undefined> {
     const line = await lastAuditLine(await listAuditFiles(this.path));
@@ -339,7 +347,7 @@ class JsonlFileSink implements FileSink {
 
   async #open(): Promise<void> {
     if (this.#fd !== undefined) return;
-    await fs.promises.mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    await makeDir(dirname(this.path), 0o700);
     const fd = await openAsync(this.path, 'a', this.#o.mode);
     let stat: fs.Stats;
     try {
@@ -361,7 +369,7 @@ class JsonlFileSink implements FileSink {
 
   #openSync(): number {
     if (this.#fd !== undefined) return this.#fd;
-    fs.mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    makeDirSync(dirname(this.path), 0o700);
     const fd = fs.openSync(this.path, 'a', this.#o.mode);
     this.#size = fs.fstatSync(fd).size;
     this.#fd = fd;

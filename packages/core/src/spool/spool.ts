@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { makeDir } from '../make-dir';
 import { crc32 } from './crc32';
 
 const MAGIC = 0x414b5350; // "AKSP"
@@ -394,7 +395,7 @@ export class Spool {
   }
 
   async #scan(): Promise<void> {
-    await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await makeDir(this.dir, 0o700);
     const cursor = await this.#readCursor();
     const segs = (await fs.promises.readdir(this.dir))
       .map((n) => SEGMENT_RE.exec(n))
@@ -456,7 +457,7 @@ export class Spool {
     const dir = join(this.dir, 'quarantine');
     const file = join(dir, `${segName(seg)}@${at}.${kind}`);
     try {
-      await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+      await makeDir(dir, 0o700);
       await fs.promises.writeFile(file, bytes, { mode: 0o600 });
     } catch {
       // The report below still says what was found; the bytes stay in the segment when it is kept.

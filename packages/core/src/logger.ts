@@ -16,7 +16,7 @@ import { childPath } from './redaction';
 import type { Sampler } from './sampling';
 import { Sealer } from './seal';
 import { severityRank } from './severity';
-import { sinkHealth } from './sink-health';
+import { SLOW_WRITE_MS, sinkHealth } from './sink-health';
 import { SinkLane } from './sink-lane';
 import { openSinks } from './sink-open';
 import { fileSink } from './sinks/file';
@@ -118,8 +118,6 @@ class Pipeline implements AuditLogger, ExitParticipant {
   #settled = 0;
   /** Events taken out of the queue whose batch the sinks have not settled. */
   #inFlightEvents = 0;
-  /** Wakes a delivery loop waiting on a batch that every lane may hand to its spool. */
-  #nextBatch: (() => void) | undefined;
   #delivering = false;
   #timer: NodeJS.Timeout | undefined;
   #timerDelay = 0;
@@ -612,11 +610,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   #deliverSoon(delayMs: number): void {
-    if (this.#delivering) {
-      // The running loop picks the event up; a full batch ends its wait on an outstanding write.
-      if (delayMs === 0) this.#nextBatch?.();
-      return;
-    }
+    if (this.#delivering) return; // the running loop picks the event up
     if (this.#timer) {
       if (delayMs > 0 || this.#timerDelay === 0) return;
       clearTimeout(this.#timer);
@@ -698,19 +692,21 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   /**
-   * Waits for a batch's delivery, or, when every sink has a spool, only until the next batch is
-   * ready: a sink that has not answered then gets that batch in its spool instead, so a hung
-   * sink never holds the queue in memory.
+   * Waits for a batch's delivery or, when every sink has a spool, at most SLOW_WRITE_MS: a sink that
+   * has not answered by then gets the next batches in its spool, so a hung sink never holds the
+   * queue in memory, while a healthy one (even under load) keeps the direct path.
    */
   async #handOff(delivery: Promise<void>): Promise<void> {
     if (!this.#lanes.every((l) => l.spool)) return delivery;
-    const ready = new Promise<void>((resolve) => {
-      this.#nextBatch = resolve;
-      if (this.#queue.length >= this.#o.batch.maxEvents || this.#flushWaiters.length > 0 || this.#closing)
-        resolve();
-    });
-    await Promise.race([delivery, ready]);
-    this.#nextBatch = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      delivery,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SLOW_WRITE_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Events queued, then lost on the way (no primary sink nor spool took them): dropped after all. */
@@ -753,7 +749,6 @@ class Pipeline implements AuditLogger, ExitParticipant {
         this.#flushWaiters.push({ target, resolve });
         if (this.#timer) clearTimeout(this.#timer);
         this.#timer = undefined;
-        this.#nextBatch?.();
         void this.#deliverLoop();
       });
     }

@@ -1,6 +1,9 @@
 import type { HealthStatus, SinkStats } from './types';
 
-/** A write unanswered this long makes the logger degraded before its timeout makes it fail. */
+/**
+ * A write unanswered this long is slow: the logger is degraded (before the timeout makes it fail),
+ * and with a spool the next batches go there instead of waiting in memory.
+ */
 export const SLOW_WRITE_MS = 1000;
 
 /** What the sinks' counters say about health: failing sinks and spools, hung writes, backlogs. */

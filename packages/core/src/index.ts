@@ -51,6 +51,7 @@ export {
   type ProtectOptions,
 } from './protect';
 export { type InclusionProof, proveEvent, verifyInclusionProof } from './prove';
+export * from './query';
 export { luhnValid, maskCardNumbers } from './redaction';
 export {
   type AdapterInfo,
@@ -80,18 +81,7 @@ export { type FileSink, type FileSinkOptions, fileSink, listAuditFiles } from '.
 export { type MemorySink, type MemorySinkOptions, memorySink } from './sinks/memory';
 export { type AuditLine, readAuditLines } from './sinks/tail';
 export { type WinstonSinkOptions, winstonSink } from './sinks/winston';
-export {
-  BUCKET_MS,
-  bucketStart,
-  DEFAULT_PAGE_SIZE,
-  decodeCursor,
-  encodeCursor,
-  eventFilter,
-  MAX_PAGE_SIZE,
-  newestFirst,
-  pageLimit,
-  retentionCutoffs,
-} from './store-support';
+export { BUCKET_MS, bucketStart, retentionCutoffs } from './store-support';
 export { formatTraceparent, parseTraceparent, type TraceParent } from './traceparent';
 export type * from './types';
 export {

@@ -697,10 +697,60 @@ export interface RequestAuditOptions<Req = unknown> {
   eventType?: string;
 }
 
-/** A filter over stored events. Every field narrows the result; arrays match any of their values. */
-export interface AuditQuery {
-  /** Scope: only this tenant's events. Servers always set it from the caller's credentials. */
-  tenant?: string;
+/** Fields the filter language tests; dotted names follow the event (`actor` is the actor's id). */
+export type AuditFilterField =
+  | 'id'
+  | 'type'
+  | 'category'
+  | 'action'
+  | 'outcome'
+  | 'severity'
+  | 'actor'
+  | 'actor.type'
+  | 'tenant'
+  | 'resource.type'
+  | 'resource.id'
+  | 'correlation'
+  | 'request'
+  | 'trace'
+  | 'chain';
+
+/**
+ * One value a term accepts: a string matched exactly (case-sensitive), or `{ wildcard }` whose `*`
+ * stands for any run of characters (every other character is literal, `%`, `_`, `.` included).
+ */
+export type AuditFilterValue = string | { wildcard: string };
+
+/** `field` equals one of `values`; with `negate`, equals none of them (an absent field included). */
+export interface AuditFilterTerm {
+  field: AuditFilterField;
+  /** At least one value. */
+  values: AuditFilterValue[];
+  negate?: boolean;
+}
+
+/**
+ * A validated filter: what `parseAuditFilter()` returns and every store, stream and export accepts.
+ * Every term must hold; absent parts match everything.
+ */
+export interface AuditFilter {
+  terms: AuditFilterTerm[];
+  /** Inclusive lower bound on `time`, ISO-8601. */
+  since?: string;
+  /** Exclusive upper bound on `time`, ISO-8601. */
+  until?: string;
+  /** Words that must each occur, case-insensitively, in the message, type, actor id or resource id. */
+  text?: string[];
+}
+
+/** `desc`: newest first (the default); `asc`: oldest first. Either way by `(time, id)`. */
+export type AuditOrder = 'desc' | 'asc';
+
+/**
+ * The shorthand fields of the first query API. Each is the same as a filter term (`types` is
+ * `type:a,b`, `actorId` is `actor:x`, `from`/`to` are `since`/`until`); they narrow `filter`.
+ */
+export interface AuditQueryShorthand {
   /** Inclusive lower bound on `time` (ISO string or Date). */
   from?: string | Date;
   /** Exclusive upper bound on `time` (ISO string or Date). */
@@ -716,30 +766,77 @@ export interface AuditQuery {
   correlationId?: string;
   /** Case-insensitive substring of message, type, actor id or resource id. */
   text?: string;
-  /** Page size. Default 100, at most 1000. */
-  limit?: number;
-  /** Opaque cursor from a previous page's `nextCursor`. */
-  cursor?: string;
 }
 
-/** One page of a query, newest first. */
+/** Which events: a filter (text in the filter language, or parsed) inside a tenant wall. */
+export interface AuditSelection extends AuditQueryShorthand {
+  /** Text in the filter language (`actor:u-alice -outcome:success since:24h`) or a parsed filter. */
+  filter?: AuditFilter | string;
+  /**
+   * The tenant wall: only this tenant's events. A server sets it from the caller's credentials; a
+   * `tenant:` term in `filter` can only narrow it. Absent: every tenant.
+   */
+  tenant?: string;
+}
+
+/** A page request. Every value is checked before it reaches a database: a wrong type throws a TypeError. */
+export interface AuditQuery extends AuditSelection {
+  /** Page size, an integer from 1 to 1000. Default 100. */
+  limit?: number;
+  /** Opaque cursor from a previous page's `nextCursor`, for the same filter, tenant and order. */
+  cursor?: string;
+  /** Default `desc` (newest first). */
+  order?: AuditOrder;
+}
+
+/** One page of a query, in the query's order. */
 export interface AuditPage {
   events: AuditEvent[];
-  /** Pass back as `cursor` for the next (older) page; absent on the last page. */
+  /** Pass back as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
 }
 
-/** Counts over the events a filter selects. */
+/** Every match of a selection, for exports: read page by page, so memory stays flat. */
+export interface AuditIterateQuery extends AuditSelection {
+  /** Default `asc` (oldest first, as an export reads). */
+  order?: AuditOrder;
+  /** Start after this cursor (from a page or an interrupted export). */
+  cursor?: string;
+  /** Events read per round trip, 1 to 1000. Default 1000. */
+  pageSize?: number;
+}
+
+/** The events next to one event that share its actor, resource or correlation id. */
+export interface AuditAroundQuery {
+  by: 'actor' | 'resource' | 'correlation';
+  /** How many events before it, 0 to 1000. Default 10. */
+  before?: number;
+  /** How many events after it, 0 to 1000. Default 10. */
+  after?: number;
+  /** The tenant wall: an event of another tenant is not found. */
+  tenant?: string;
+}
+
+export interface AuditAround {
+  event: AuditEvent;
+  /** Up to `before` events before it, oldest first. Empty when the event has no such field. */
+  before: AuditEvent[];
+  /** Up to `after` events after it, oldest first. */
+  after: AuditEvent[];
+}
+
+/** Counts over the events a selection holds. */
 export interface AuditStoreStats {
   total: number;
   byType: Record<string, number>;
   byOutcome: Record<string, number>;
+  byCategory: Record<string, number>;
   byActor: Record<string, number>;
-  /** Counts per time bucket, oldest first; `start` is the bucket's ISO start time. */
-  overTime: Array<{ start: string; count: number }>;
+  /** Per time bucket that holds events, oldest first; `start` is the bucket's ISO start time. */
+  overTime: Array<{ start: string; count: number; byOutcome: Record<string, number> }>;
 }
 
-export interface AuditStatsQuery extends Omit<AuditQuery, 'limit' | 'cursor'> {
+export interface AuditStatsQuery extends AuditSelection {
   /** Width of the `overTime` buckets. Default `hour`. */
   bucket?: 'minute' | 'hour' | 'day';
 }
@@ -773,9 +870,15 @@ export interface ChainHead {
  * never duplicates an event.
  */
 export interface AuditStore extends AuditSink {
-  query(filter?: AuditQuery): Promise<AuditPage>;
-  get(id: string): Promise<AuditEvent | undefined>;
-  stats(filter?: AuditStatsQuery): Promise<AuditStoreStats>;
+  /** One page of the events a filter selects, by `(time, id)` keyset: constant cost per page. */
+  query(query?: AuditQuery): Promise<AuditPage>;
+  /** Every match in order, read page by page (memory stays flat), for exports. */
+  iterate(query?: AuditIterateQuery): AsyncIterable<AuditEvent>;
+  /** One event by id; `undefined` when absent or, with `tenant`, another tenant's. */
+  get(id: string, options?: { tenant?: string }): Promise<AuditEvent | undefined>;
+  /** The event and its neighbours by actor, resource or correlation id; `undefined` as `get`. */
+  around(id: string, query: AuditAroundQuery): Promise<AuditAround | undefined>;
+  stats(query?: AuditStatsQuery): Promise<AuditStoreStats>;
   applyRetention(policy: RetentionPolicy): Promise<RetentionResult>;
   /** The last sealed event per chain, so a restarted producer resumes its chain. */
   chainHeads(): Promise<ChainHead[]>;

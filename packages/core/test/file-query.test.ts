@@ -65,7 +65,10 @@ describe('file sink queries', () => {
     expect(stats.byType).toEqual({ 'user.login': 10, 'order.paid': 20 });
     expect(stats.byOutcome).toEqual({ success: 30 });
     expect(stats.byActor).toEqual({ 'u-1': 15, 'u-3': 15 });
-    expect(stats.overTime).toEqual([{ start: '2026-01-01T00:00:00.000Z', count: 30 }]);
+    expect(stats.byCategory).toEqual({ business: 30 });
+    expect(stats.overTime).toEqual([
+      { start: '2026-01-01T00:00:00.000Z', count: 30, byOutcome: { success: 30 } },
+    ]);
     const heads = await sink.chainHeads();
     expect(heads).toHaveLength(1);
     expect(heads[0]!.seq).toBe(59);

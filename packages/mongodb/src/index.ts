@@ -1,5 +1,6 @@
 import {
   type AuditEvent,
+  type AuditIterateQuery,
   type AuditPage,
   type AuditQuery,
   type AuditStatsQuery,
@@ -8,14 +9,19 @@ import {
   type Batch,
   BUCKET_MS,
   type ChainHead,
-  decodeCursor,
-  encodeCursor,
-  pageLimit,
+  checkEventId,
+  eventsAround,
+  iterateByPages,
+  pageOf,
   type RetentionPolicy,
   type RetentionResult,
+  resolveAuditQuery,
+  resolveStatsQuery,
   retentionCutoffs,
+  statsTally,
 } from '@auditkit/core';
 import type { Collection, Document, Filter, MongoClient } from 'mongodb';
+import { matchDocument } from './filter-match';
 
 export interface MongoStoreOptions {
   /** A connected (or lazily connecting) `MongoClient`; the store never closes it. Required. */
@@ -57,51 +63,63 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
       await ensureIndexes();
       await insertIdempotent(collection, batch.events.map(toStored));
     },
-    async query(filter: AuditQuery = {}): Promise<AuditPage> {
-      const limit = pageLimit(filter);
-      const match = toMatch(filter);
-      const after = filter.cursor ? decodeCursor(filter.cursor, 'mongoStore') : undefined;
-      const where: Filter<StoredEvent> = after
-        ? {
-            $and: [match, { $or: [{ at: { $lt: after.time } }, { at: after.time, _id: { $lt: after.id } }] }],
-          }
-        : match;
+    async query(query?: AuditQuery): Promise<AuditPage> {
+      const q = resolveAuditQuery(query, 'mongoStore');
+      const direction = q.order === 'asc' ? 1 : -1;
       const docs = await collection
-        .find(where)
-        .sort({ at: -1, _id: -1 })
-        .limit(limit + 1)
+        .find(matchDocument(q) as Filter<StoredEvent>)
+        .sort({ at: direction, _id: direction })
+        .limit(q.limit + 1)
         .toArray();
-      const events = docs.slice(0, limit).map(fromStored);
-      const last = docs.length > limit ? docs[limit - 1] : undefined;
-      return last ? { events, nextCursor: encodeCursor(last.at.toISOString(), last._id) } : { events };
+      return pageOf(docs.map(fromStored), q);
     },
-    async get(id: string) {
-      const doc = await collection.findOne({ _id: id });
+    iterate(query?: AuditIterateQuery) {
+      return iterateByPages((q) => this.query(q), query, 'mongoStore');
+    },
+    async get(id: string, options?: { tenant?: string }) {
+      const { tenant } = checkEventId(id, options, 'mongoStore');
+      const doc = await collection.findOne(
+        (tenant === undefined
+          ? { _id: { $eq: id } }
+          : { _id: { $eq: id }, tenant: { $eq: tenant } }) as Filter<StoredEvent>,
+      );
       return doc ? fromStored(doc) : undefined;
     },
-    async stats(filter: AuditStatsQuery = {}): Promise<AuditStoreStats> {
-      const width = BUCKET_MS[filter.bucket ?? 'hour'];
+    around(id, query) {
+      return eventsAround(this, id, query, 'mongoStore');
+    },
+    async stats(query?: AuditStatsQuery): Promise<AuditStoreStats> {
+      const q = resolveStatsQuery(query, 'mongoStore');
+      const width = BUCKET_MS[q.bucket];
+      // Grouped in the database: one row per (type, outcome, category, actor, bucket), never per event.
       const groups = await collection
-        .aggregate<{ _id: { type: string; outcome: string; actor: string | null; at: Date } }>([
-          { $match: toMatch(filter) },
-          { $project: { _id: 0, type: 1, outcome: 1, 'actor.id': 1, at: 1 } },
+        .aggregate<{
+          _id: { type: string; outcome: string; category: string; actor?: string; bucket: number };
+          n: number;
+        }>([
+          { $match: matchDocument(q) },
+          {
+            $group: {
+              _id: {
+                type: '$type',
+                outcome: '$outcome',
+                category: '$category',
+                actor: '$actor.id',
+                bucket: {
+                  $subtract: [
+                    { $subtract: ['$at', new Date(0)] },
+                    { $mod: [{ $subtract: ['$at', new Date(0)] }, width] },
+                  ],
+                },
+              },
+              n: { $sum: 1 },
+            },
+          },
         ])
         .toArray();
-      const stats: AuditStoreStats = { total: 0, byType: {}, byOutcome: {}, byActor: {}, overTime: [] };
-      const buckets = new Map<number, number>();
-      for (const doc of groups as unknown as Array<Pick<StoredEvent, 'type' | 'outcome' | 'actor' | 'at'>>) {
-        stats.total++;
-        stats.byType[doc.type] = (stats.byType[doc.type] ?? 0) + 1;
-        stats.byOutcome[doc.outcome] = (stats.byOutcome[doc.outcome] ?? 0) + 1;
-        const actor = doc.actor?.id;
-        if (actor) stats.byActor[actor] = (stats.byActor[actor] ?? 0) + 1;
-        const start = Math.floor(doc.at.getTime() / width) * width;
-        buckets.set(start, (buckets.get(start) ?? 0) + 1);
-      }
-      stats.overTime = [...buckets.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([start, count]) => ({ start: new Date(start).toISOString(), count }));
-      return stats;
+      const tally = statsTally();
+      for (const { _id: g, n } of groups) tally.add({ ...g, bucket: Number(g.bucket) }, n);
+      return tally.result();
     },
     async applyRetention(policy: RetentionPolicy): Promise<RetentionResult> {
       let deleted = 0;
@@ -203,33 +221,4 @@ function toStored(event: AuditEvent): StoredEvent {
 function fromStored(doc: StoredEvent): AuditEvent {
   const { _id, at, ...event } = doc;
   return event as AuditEvent;
-}
-
-function toMatch(filter: Omit<AuditQuery, 'limit' | 'cursor'>): Filter<StoredEvent> {
-  const match: Document = {};
-  if (filter.tenant !== undefined) match.tenant = filter.tenant;
-  if (filter.from !== undefined || filter.to !== undefined) {
-    match.at = {};
-    if (filter.from !== undefined) match.at.$gte = new Date(filter.from);
-    if (filter.to !== undefined) match.at.$lt = new Date(filter.to);
-  }
-  if (filter.types?.length) match.type = { $in: filter.types };
-  if (filter.categories?.length) match.category = { $in: filter.categories };
-  if (filter.actions?.length) match.action = { $in: filter.actions };
-  if (filter.outcomes?.length) match.outcome = { $in: filter.outcomes };
-  if (filter.severities?.length) match.severity = { $in: filter.severities };
-  if (filter.actorId !== undefined) match['actor.id'] = filter.actorId;
-  if (filter.resourceType !== undefined) match['resource.type'] = filter.resourceType;
-  if (filter.resourceId !== undefined) match['resource.id'] = filter.resourceId;
-  if (filter.correlationId !== undefined) match.correlationId = filter.correlationId;
-  if (filter.text) {
-    const pattern = new RegExp(filter.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
-    match.$or = [
-      { message: pattern },
-      { type: pattern },
-      { 'actor.id': pattern },
-      { 'resource.id': pattern },
-    ];
-  }
-  return match as Filter<StoredEvent>;
 }

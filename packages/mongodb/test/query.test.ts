@@ -67,7 +67,9 @@ describe('mongoStore queries', () => {
     expect(stats.byType).toEqual({ 'auth.login': 1, 'data.update': 4 });
     expect(stats.byOutcome).toEqual({ failure: 1, success: 4 });
     expect(stats.byActor).toEqual({ alice: 5 });
-    expect(stats.overTime).toEqual([{ start: '2026-01-01T00:00:00.000Z', count: 5 }]);
+    expect(stats.overTime).toEqual([
+      { start: '2026-01-01T00:00:00.000Z', count: 5, byOutcome: { failure: 1, success: 4 } },
+    ]);
   });
 
   it('reports the last sealed event of each chain', async () => {

@@ -1,5 +1,6 @@
 import {
   type AuditEvent,
+  type AuditIterateQuery,
   type AuditPage,
   type AuditQuery,
   type AuditStatsQuery,
@@ -7,17 +8,22 @@ import {
   type AuditStoreStats,
   type Batch,
   type ChainHead,
-  decodeCursor,
-  encodeCursor,
+  checkEventId,
+  eventsAround,
   type HealthStatus,
-  pageLimit,
+  iterateByPages,
+  pageOf,
   type RetentionPolicy,
   type RetentionResult,
+  resolveAuditQuery,
+  resolveStatsQuery,
   retentionCutoffs,
+  statsTally,
 } from '@auditkit/core';
 import type { Pool } from 'pg';
 import { COLUMNS } from './columns';
 import { copyInto, copyText } from './copy';
+import { orderSql, whereSql } from './filter-sql';
 import { migrateSchema, policyJson } from './migrate';
 import { monthlyPartitions } from './partitions';
 import { trailRisks } from './privileges';
@@ -76,36 +82,6 @@ function parts(n: number, most: number): Array<[number, number]> {
 
 const UNIQUE_VIOLATION = '23505';
 
-/** WHERE clause and parameters for a filter; `$n` numbering starts after `offset` parameters. */
-function where(filter: Omit<AuditQuery, 'limit' | 'cursor'>, params: unknown[]): string {
-  const clauses: string[] = [];
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value);
-    clauses.push(sql(`$${params.length}`));
-  };
-  if (filter.tenant !== undefined) add((p) => `tenant = ${p}`, filter.tenant);
-  if (filter.from !== undefined) add((p) => `time >= ${p}`, new Date(filter.from));
-  if (filter.to !== undefined) add((p) => `time < ${p}`, new Date(filter.to));
-  if (filter.types?.length) add((p) => `type = ANY(${p})`, filter.types);
-  if (filter.categories?.length) add((p) => `category = ANY(${p})`, filter.categories);
-  if (filter.actions?.length) add((p) => `action = ANY(${p})`, filter.actions);
-  if (filter.outcomes?.length) add((p) => `outcome = ANY(${p})`, filter.outcomes);
-  if (filter.severities?.length) add((p) => `severity = ANY(${p})`, filter.severities);
-  if (filter.actorId !== undefined) add((p) => `actor_id = ${p}`, filter.actorId);
-  if (filter.resourceType !== undefined) add((p) => `resource_type = ${p}`, filter.resourceType);
-  if (filter.resourceId !== undefined) add((p) => `resource_id = ${p}`, filter.resourceId);
-  if (filter.correlationId !== undefined) add((p) => `correlation_id = ${p}`, filter.correlationId);
-  if (filter.text) {
-    const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    add(
-      (p) =>
-        // Case folding follows the database's locale, not the bytewise collation of those columns.
-        `(event->>'message' ILIKE ${p} OR type COLLATE "default" ILIKE ${p} OR actor_id COLLATE "default" ILIKE ${p} OR resource_id COLLATE "default" ILIKE ${p})`,
-      like,
-    );
-  }
-  return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-}
 
 /**
  * A PostgreSQL `AuditStore`: queryable columns plus the whole event as JSONB; batch inserts with
@@ -188,58 +164,60 @@ export function postgresStore(
       const failed = written.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
     },
-    async query(filter: AuditQuery = {}): Promise<AuditPage> {
+    async query(query?: AuditQuery): Promise<AuditPage> {
+      const q = resolveAuditQuery(query, 'postgresStore');
       await use();
-      const limit = pageLimit(filter);
       const params: unknown[] = [];
-      let clause = where(filter, params);
-      if (filter.cursor) {
-        const after = decodeCursor(filter.cursor, 'postgresStore');
-        params.push(after.time, after.id);
-        const c = `(time, id) < ($${params.length - 1}, $${params.length})`;
-        clause = clause ? `${clause} AND ${c}` : `WHERE ${c}`;
-      }
-      params.push(limit + 1);
+      const where = whereSql(q, params);
+      params.push(q.limit + 1);
       const { rows } = await pool.query<{ event: AuditEvent }>(
-        `SELECT event FROM ${t} ${clause} ORDER BY time DESC, id DESC LIMIT $${params.length}`,
+        `SELECT event FROM ${t} ${where} ${orderSql(q)} LIMIT $${params.length}`,
         params,
       );
-      const events = rows.slice(0, limit).map((r) => r.event);
-      const last = events.at(-1);
-      return rows.length > limit && last
-        ? { events, nextCursor: encodeCursor(last.time, last.id) }
-        : { events };
+      return pageOf(
+        rows.map((r) => r.event),
+        q,
+      );
     },
-    async get(id: string) {
+    iterate(query?: AuditIterateQuery) {
+      return iterateByPages((q) => this.query(q), query, 'postgresStore');
+    },
+    async get(id: string, options?: { tenant?: string }) {
+      const { tenant } = checkEventId(id, options, 'postgresStore');
       await use();
-      const { rows } = await pool.query<{ event: AuditEvent }>(`SELECT event FROM ${t} WHERE id = $1`, [id]);
+      const { rows } = await pool.query<{ event: AuditEvent }>(
+        `SELECT event FROM ${t} WHERE id = $1${tenant === undefined ? '' : ' AND tenant = $2'}`,
+        tenant === undefined ? [id] : [id, tenant],
+      );
       return rows[0]?.event;
     },
-    async stats(filter: AuditStatsQuery = {}): Promise<AuditStoreStats> {
+    around(id, query) {
+      return eventsAround(this, id, query, 'postgresStore');
+    },
+    async stats(query?: AuditStatsQuery): Promise<AuditStoreStats> {
+      const q = resolveStatsQuery(query, 'postgresStore');
       await use();
       const params: unknown[] = [];
-      const clause = where(filter, params);
-      const bucket = filter.bucket ?? 'hour';
-      const count = async (column: string) => {
-        const { rows } = await pool.query<{ k: string | null; n: string }>(
-          `SELECT ${column} AS k, count(*) AS n FROM ${t} ${clause} GROUP BY 1`,
+      const where = whereSql(q, params);
+      const [groups, actors, buckets] = await Promise.all([
+        pool.query<{ type: string; outcome: string; category: string; n: string }>(
+          `SELECT type, outcome, category, count(*) AS n FROM ${t} ${where} GROUP BY 1, 2, 3`,
           params,
-        );
-        return Object.fromEntries(rows.filter((r) => r.k !== null).map((r) => [r.k as string, Number(r.n)]));
-      };
-      const byType = await count('type');
-      const byOutcome = await count('outcome');
-      const byActor = await count('actor_id');
-      const { rows } = await pool.query<{ start: Date; n: string }>(
-        `SELECT date_trunc('${bucket}', time AT TIME ZONE 'UTC') AS start, count(*) AS n FROM ${t} ${clause} GROUP BY 1 ORDER BY 1`,
-        params,
-      );
-      const overTime = rows.map((r) => ({
-        start: `${r.start.toISOString().slice(0, 19)}.000Z`,
-        count: Number(r.n),
-      }));
-      const total = Object.values(byType).reduce((a, b) => a + b, 0);
-      return { total, byType, byOutcome, byActor, overTime };
+        ),
+        pool.query<{ actor: string | null; n: string }>(
+          `SELECT actor_id AS actor, count(*) AS n FROM ${t} ${where} GROUP BY 1`,
+          params,
+        ),
+        pool.query<{ start: Date; outcome: string; n: string }>(
+          `SELECT date_trunc('${q.bucket}', time, 'UTC') AS start, outcome, count(*) AS n FROM ${t} ${where} GROUP BY 1, 2`,
+          params,
+        ),
+      ]);
+      const tally = statsTally();
+      for (const r of groups.rows) tally.add(r, Number(r.n));
+      for (const r of actors.rows) tally.add({ actor: r.actor }, Number(r.n));
+      for (const r of buckets.rows) tally.addToBucket(r.start.getTime(), r.outcome, Number(r.n));
+      return tally.result();
     },
     // Deletes what both `policy` and the stored policy allow: the database never lets it go further.
     async applyRetention(policy: RetentionPolicy): Promise<RetentionResult> {

@@ -276,10 +276,10 @@ describe.each(['none', 'monthly'] as const)('postgresStore, partition: %s', (lay
       byActor: { ann: 6, bo: 6 },
     });
     expect(s.overTime).toEqual([
-      { start: '2026-02-01T10:00:00.000Z', count: 3 },
-      { start: '2026-02-01T11:00:00.000Z', count: 3 },
-      { start: '2026-02-01T12:00:00.000Z', count: 3 },
-      { start: '2026-02-01T13:00:00.000Z', count: 3 },
+      { start: '2026-02-01T10:00:00.000Z', count: 3, byOutcome: { failure: 1, success: 2 } },
+      { start: '2026-02-01T11:00:00.000Z', count: 3, byOutcome: { failure: 1, success: 2 } },
+      { start: '2026-02-01T12:00:00.000Z', count: 3, byOutcome: { failure: 1, success: 2 } },
+      { start: '2026-02-01T13:00:00.000Z', count: 3, byOutcome: { failure: 1, success: 2 } },
     ]);
     expect((await store.stats({ actorId: 'ann' })).total).toBe(6);
   });

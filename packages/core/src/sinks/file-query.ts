@@ -1,16 +1,20 @@
 /**
  * Queries over the file sink's JSON Lines (rotated and gzipped files included), by scanning:
  * the `AuditStore` contract without a database, for an embedded default or a small deployment.
- * Each call reads every file once; a database store is the answer for large volumes.
+ * Each page reads every file once (memory holds one page); a database store is the answer for
+ * large volumes.
  */
 import {
-  bucketStart,
-  decodeCursor,
-  encodeCursor,
-  eventFilter,
-  newestFirst,
-  pageLimit,
-} from '../store-support';
+  checkEventId,
+  compareEvents,
+  compileAuditFilter,
+  isAfter,
+  pageOf,
+  resolveAuditQuery,
+  resolveStatsQuery,
+  statsTally,
+} from '../query';
+import { BUCKET_MS } from '../store-support';
 import type {
   AuditEvent,
   AuditPage,
@@ -31,55 +35,66 @@ async function* scan(path: string): AsyncGenerator<AuditEvent> {
     } catch {
       continue; // a torn last line after a crash; `auditkit verify` reports it
     }
-    if (event && typeof event.id === 'string' && typeof event.time === 'string') yield event;
+    if (
+      event &&
+      typeof event.id === 'string' &&
+      typeof event.time === 'string' &&
+      !Number.isNaN(Date.parse(event.time))
+    )
+      yield event;
   }
 }
 
-export async function queryFiles(path: string, filter: AuditQuery = {}): Promise<AuditPage> {
-  const limit = pageLimit(filter);
-  const matches = eventFilter(filter);
-  const after = filter.cursor ? decodeCursor(filter.cursor, 'fileSink') : undefined;
-  const afterTime = after?.time.toISOString();
+/** Sorted, with a batch rewritten after a failed write (the same id twice) kept once. */
+function sortUnique(events: AuditEvent[], order: AuditQuery['order'] & string): AuditEvent[] {
+  events.sort((a, b) => compareEvents(a, b, order));
+  return events.filter((e, i) => i === 0 || e.id !== events[i - 1]!.id);
+}
+
+export async function queryFiles(path: string, query?: AuditQuery): Promise<AuditPage> {
+  const q = resolveAuditQuery(query, 'fileSink');
+  const matches = compileAuditFilter(q.filter, q.tenant);
   let kept: AuditEvent[] = [];
   for await (const e of scan(path)) {
-    if (!matches(e)) continue;
-    if (after && !(e.time < afterTime! || (e.time === afterTime && e.id < after.id))) continue;
+    if (!matches(e) || (q.after && !isAfter(e, q.after, q.order))) continue;
     kept.push(e);
-    // Only the newest limit + 1 can make the page: trim now and then so memory stays bounded.
-    if (kept.length > 4 * (limit + 1)) kept = kept.sort(newestFirst).slice(0, limit + 1);
+    // Only the first limit + 1 can make the page: trim now and then so memory stays bounded.
+    if (kept.length > 4 * (q.limit + 1)) kept = sortUnique(kept, q.order).slice(0, q.limit + 1);
   }
-  kept.sort(newestFirst);
-  const events = kept.slice(0, limit);
-  const last = events.at(-1);
-  return kept.length > limit && last ? { events, nextCursor: encodeCursor(last.time, last.id) } : { events };
+  return pageOf(sortUnique(kept, q.order).slice(0, q.limit + 1), q);
 }
 
-export async function getFromFiles(path: string, id: string): Promise<AuditEvent | undefined> {
-  for await (const e of scan(path)) if (e.id === id) return e;
+export async function getFromFiles(
+  path: string,
+  id: string,
+  options: { tenant?: string } = {},
+): Promise<AuditEvent | undefined> {
+  const { tenant } = checkEventId(id, options, 'fileSink');
+  for await (const e of scan(path))
+    if (e.id === id) return tenant === undefined || e.tenant === tenant ? e : undefined;
   return undefined;
 }
 
-export async function statsOfFiles(path: string, filter: AuditStatsQuery = {}): Promise<AuditStoreStats> {
-  const matches = eventFilter(filter);
-  const bucket = filter.bucket ?? 'hour';
-  const out: AuditStoreStats = { total: 0, byType: {}, byOutcome: {}, byActor: {}, overTime: [] };
-  const buckets = new Map<string, number>();
+export async function statsOfFiles(path: string, query?: AuditStatsQuery): Promise<AuditStoreStats> {
+  const q = resolveStatsQuery(query, 'fileSink');
+  const matches = compileAuditFilter(q.filter, q.tenant);
+  const tally = statsTally();
+  const width = BUCKET_MS[q.bucket];
   const seen = new Set<string>();
   for await (const e of scan(path)) {
     // A batch rewritten after a failed write may appear twice in a file: count an id once.
     if (!matches(e) || seen.has(e.id)) continue;
     seen.add(e.id);
-    out.total++;
-    out.byType[e.type] = (out.byType[e.type] ?? 0) + 1;
-    out.byOutcome[e.outcome] = (out.byOutcome[e.outcome] ?? 0) + 1;
-    if (e.actor?.id) out.byActor[e.actor.id] = (out.byActor[e.actor.id] ?? 0) + 1;
-    const start = bucketStart(e.time, bucket);
-    buckets.set(start, (buckets.get(start) ?? 0) + 1);
+    const t = Date.parse(e.time);
+    tally.add({
+      type: e.type,
+      outcome: e.outcome,
+      category: e.category,
+      actor: e.actor?.id,
+      bucket: t - (((t % width) + width) % width),
+    });
   }
-  out.overTime = [...buckets]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([start, count]) => ({ start, count }));
-  return out;
+  return tally.result();
 }
 
 export async function chainHeadsOfFiles(path: string): Promise<ChainHead[]> {

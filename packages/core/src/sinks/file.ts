@@ -6,8 +6,12 @@ import * as fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { promisify, types } from 'node:util';
 import { makeDir, makeDirSync } from '../make-dir';
+import { eventsAround, iterateByPages } from '../query';
 import type {
+  AuditAround,
+  AuditAroundQuery,
   AuditEvent,
+  AuditIterateQuery,
   AuditPage,
   AuditQuery,
   AuditStatsQuery,
@@ -190,8 +194,16 @@ class JsonlFileSink implements FileSink {
     return queryFiles(this.path, filter);
   }
 
-  get(id: string): Promise<AuditEvent | undefined> {
-    return getFromFiles(this.path, id);
+  iterate(query?: AuditIterateQuery): AsyncIterable<AuditEvent> {
+    return iterateByPages((q) => this.query(q), query, 'fileSink');
+  }
+
+  get(id: string, options?: { tenant?: string }): Promise<AuditEvent | undefined> {
+    return getFromFiles(this.path, id, options);
+  }
+
+  around(id: string, query: AuditAroundQuery): Promise<AuditAround | undefined> {
+    return eventsAround(this, id, query, 'fileSink');
   }
 
   stats(filter?: AuditStatsQuery): Promise<AuditStoreStats> {

@@ -1,0 +1,29 @@
+export { cursorScope } from './cursor';
+export { AuditFilterError, describeValue } from './errors';
+export { FILTER_FIELDS } from './fields';
+export { DEFAULT_PAGE_SIZE, FILTER_LIMITS, MAX_PAGE_SIZE } from './limits';
+export { type AuditEventPredicate, compileAuditFilter, matchesAuditFilter } from './match-filter';
+export { type ParseFilterOptions, parseAuditFilter } from './parse-filter';
+export {
+  checkEventId,
+  compareEvents,
+  compileAuditSelection,
+  cursorAfter,
+  isAfter,
+  pageOf,
+  type ResolvedQuery,
+  type ResolvedSelection,
+  type ResolvedStatsQuery,
+  resolveAuditQuery,
+  resolveAuditSelection,
+  resolveStatsQuery,
+} from './resolve-query';
+export { type StatsGroup, type StatsTally, statsTally } from './stats-tally';
+export { eventsAround, iterateByPages } from './store-methods';
+export { validateAuditFilter } from './validate-filter';
+export {
+  containsLikePattern,
+  literalRegexSource,
+  wildcardLikePattern,
+  wildcardRegexSource,
+} from './wildcard';

@@ -363,3 +363,6 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return proxy;
 }
 export { forgeWithoutCheckpoints } from './forge';
+
+export * from './store-contract/events';
+export * from './store-contract/suites';

@@ -114,12 +114,12 @@ export function resolveAuditSelection(
 /** A page query, checked: limit 1 to 1000, order `desc` or `asc`, a cursor made for this query. */
 export function resolveAuditQuery(query: AuditQuery | undefined, store: string): ResolvedQuery {
   const selection = resolveAuditSelection(query, store, QUERY_KEYS);
-  const limit = query?.limit ?? DEFAULT_PAGE_SIZE;
+  const limit = query?.limit === undefined ? DEFAULT_PAGE_SIZE : query.limit;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
     throw new RangeError(
       `${store}: limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${describeValue(limit)}`,
     );
-  const order = query?.order ?? 'desc';
+  const order = query?.order === undefined ? 'desc' : query.order;
   if (order !== 'desc' && order !== 'asc')
     throw new TypeError(`${store}: order must be 'desc' or 'asc', got ${describeValue(order)}`);
   const scope = cursorScope(selection.filter, selection.tenant);
@@ -130,7 +130,7 @@ export function resolveAuditQuery(query: AuditQuery | undefined, store: string):
 
 export function resolveStatsQuery(query: AuditStatsQuery | undefined, store: string): ResolvedStatsQuery {
   const selection = resolveAuditSelection(query, store, STATS_KEYS);
-  const bucket = query?.bucket ?? 'hour';
+  const bucket = query?.bucket === undefined ? 'hour' : query.bucket;
   if (!BUCKETS.has(bucket))
     throw new TypeError(`${store}: bucket must be 'minute', 'hour' or 'day', got ${describeValue(bucket)}`);
   return { ...selection, bucket };

@@ -1,0 +1,23 @@
+/** The file sink against the shared store contract: paging, tenant walls, the filter language, injection. */
+import { join } from 'node:path';
+import {
+  describeFilterAgreement,
+  describeInjection,
+  describePaging,
+  describeTenantWall,
+} from '@auditkit/test-utils';
+import { fileSink } from '../src';
+import { tempDir } from './sink-helpers';
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+let n = 0;
+const open = async () => {
+  const store = fileSink({ path: join(tmp.dir, `contract-${n++}`, 'audit.jsonl') });
+  return { store, close: () => store.close() };
+};
+
+describePaging('fileSink', open, 2000);
+describeTenantWall('fileSink', open);
+describeFilterAgreement('fileSink', open, 100);
+describeInjection('fileSink', open);

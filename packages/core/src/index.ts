@@ -77,7 +77,14 @@ export {
 } from './seal';
 export { SEVERITIES, severityRank } from './severity';
 export { type ConsoleSinkOptions, consoleSink } from './sinks/console';
-export { type FileSink, type FileSinkOptions, fileSink, listAuditFiles } from './sinks/file';
+export {
+  type FileSink,
+  type FileSinkOptions,
+  type FileStoreOptions,
+  fileSink,
+  fileStore,
+  listAuditFiles,
+} from './sinks/file';
 export { type MemorySink, type MemorySinkOptions, memorySink } from './sinks/memory';
 export { type AuditLine, readAuditLines } from './sinks/tail';
 export { type WinstonSinkOptions, winstonSink } from './sinks/winston';

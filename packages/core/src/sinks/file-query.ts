@@ -23,12 +23,14 @@ import type {
   AuditStoreStats,
   ChainHead,
 } from '../types';
-import { listAuditFiles } from './file-rotation';
 import { readAuditLines } from './tail';
 
-/** Every event of the sink's files, oldest file first; lines that are not events are skipped. */
-async function* scan(path: string): AsyncGenerator<AuditEvent> {
-  for await (const line of readAuditLines(await listAuditFiles(path))) {
+/** The audit files a store reads, oldest first. */
+export type AuditFiles = () => Promise<string[]>;
+
+/** Every event of the store's files, oldest file first; lines that are not events are skipped. */
+async function* scan(files: AuditFiles): AsyncGenerator<AuditEvent> {
+  for await (const line of readAuditLines(await files())) {
     let event: AuditEvent;
     try {
       event = JSON.parse(line.text) as AuditEvent;
@@ -51,11 +53,11 @@ function sortUnique(events: AuditEvent[], order: AuditQuery['order'] & string): 
   return events.filter((e, i) => i === 0 || e.id !== events[i - 1]!.id);
 }
 
-export async function queryFiles(path: string, query?: AuditQuery): Promise<AuditPage> {
+export async function queryFiles(files: AuditFiles, query?: AuditQuery): Promise<AuditPage> {
   const q = resolveAuditQuery(query, 'fileSink');
   const matches = compileAuditFilter(q.filter, q.tenant);
   let kept: AuditEvent[] = [];
-  for await (const e of scan(path)) {
+  for await (const e of scan(files)) {
     if (!matches(e) || (q.after && !isAfter(e, q.after, q.order))) continue;
     kept.push(e);
     // Only the first limit + 1 can make the page: trim now and then so memory stays bounded.
@@ -65,23 +67,23 @@ export async function queryFiles(path: string, query?: AuditQuery): Promise<Audi
 }
 
 export async function getFromFiles(
-  path: string,
+  files: AuditFiles,
   id: string,
   options: { tenant?: string } = {},
 ): Promise<AuditEvent | undefined> {
   const { tenant } = checkEventId(id, options, 'fileSink');
-  for await (const e of scan(path))
+  for await (const e of scan(files))
     if (e.id === id) return tenant === undefined || e.tenant === tenant ? e : undefined;
   return undefined;
 }
 
-export async function statsOfFiles(path: string, query?: AuditStatsQuery): Promise<AuditStoreStats> {
+export async function statsOfFiles(files: AuditFiles, query?: AuditStatsQuery): Promise<AuditStoreStats> {
   const q = resolveStatsQuery(query, 'fileSink');
   const matches = compileAuditFilter(q.filter, q.tenant);
   const tally = statsTally();
   const width = BUCKET_MS[q.bucket];
   const seen = new Set<string>();
-  for await (const e of scan(path)) {
+  for await (const e of scan(files)) {
     // A batch rewritten after a failed write may appear twice in a file: count an id once.
     if (!matches(e) || seen.has(e.id)) continue;
     seen.add(e.id);
@@ -97,9 +99,9 @@ export async function statsOfFiles(path: string, query?: AuditStatsQuery): Promi
   return tally.result();
 }
 
-export async function chainHeadsOfFiles(path: string): Promise<ChainHead[]> {
+export async function chainHeadsOfFiles(files: AuditFiles): Promise<ChainHead[]> {
   const heads = new Map<string, ChainHead>();
-  for await (const e of scan(path)) {
+  for await (const e of scan(files)) {
     const i = e.integrity;
     if (!i) continue;
     const head = heads.get(i.chain);

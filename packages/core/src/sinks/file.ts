@@ -3,7 +3,7 @@
  * Batches are coalesced upstream, so a buffering layer (sonic-boom) would only add a copy.
  */
 import * as fs from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify, types } from 'node:util';
 import { makeDir, makeDirSync } from '../make-dir';
 import { eventsAround, iterateByPages } from '../query';
@@ -21,7 +21,8 @@ import type {
   ChainHead,
   RetentionResult,
 } from '../types';
-import { chainHeadsOfFiles, getFromFiles, queryFiles, statsOfFiles } from './file-query';
+import { resolveAuditFiles } from '../verify';
+import { type AuditFiles, chainHeadsOfFiles, getFromFiles, queryFiles, statsOfFiles } from './file-query';
 import {
   exists,
   formatStamp,
@@ -180,10 +181,14 @@ class JsonlFileSink implements FileSink {
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  constructor(path: string, options: ResolvedFileOptions) {
+  /** The files queries read: this sink's own, or every set in a directory (`fileStore`). */
+  readonly #files: AuditFiles;
+
+  constructor(path: string, options: ResolvedFileOptions, files?: AuditFiles) {
     this.name = options.name;
     this.path = resolve(path);
     this.#o = options;
+    this.#files = files ?? (() => listAuditFiles(this.path));
   }
 
   get bytesWritten(): number {
@@ -191,7 +196,7 @@ class JsonlFileSink implements FileSink {
   }
 
   query(filter?: AuditQuery): Promise<AuditPage> {
-    return queryFiles(this.path, filter);
+    return queryFiles(this.#files, filter);
   }
 
   iterate(query?: AuditIterateQuery): AsyncIterable<AuditEvent> {
@@ -199,7 +204,7 @@ class JsonlFileSink implements FileSink {
   }
 
   get(id: string, options?: { tenant?: string }): Promise<AuditEvent | undefined> {
-    return getFromFiles(this.path, id, options);
+    return getFromFiles(this.#files, id, options);
   }
 
   around(id: string, query: AuditAroundQuery): Promise<AuditAround | undefined> {
@@ -207,11 +212,11 @@ class JsonlFileSink implements FileSink {
   }
 
   stats(filter?: AuditStatsQuery): Promise<AuditStoreStats> {
-    return statsOfFiles(this.path, filter);
+    return statsOfFiles(this.#files, filter);
   }
 
   chainHeads(): Promise<ChainHead[]> {
-    return chainHeadsOfFiles(this.path);
+    return chainHeadsOfFiles(this.#files);
   }
 
   /** Audit files are append-only records: they are pruned whole, by `maxFiles`, never rewritten. */
@@ -489,4 +494,35 @@ export function fileSink(options: FileSinkOptions): FileSink {
     throw new TypeError('fileSink: the `path` option is required');
   }
   return new JsonlFileSink(options.path, resolveFileOptions(options));
+}
+
+export interface FileStoreOptions extends Omit<FileSinkOptions, 'path'> {
+  /** File name written in a directory store. Default `audit.jsonl`. */
+  file?: string;
+}
+
+/**
+ * The file sink as a store over a directory or one file. A directory (or a path that does not
+ * exist and does not end in `.jsonl`) is read whole, every `*.jsonl` set in it (one per producing
+ * process, rotated and gzipped files included), and written at `<dir>/<file>`; a file is `fileSink`.
+ */
+export function fileStore(path: string, options: FileStoreOptions = {}): FileSink {
+  if (typeof path !== 'string' || path === '')
+    throw new TypeError('fileStore: a directory or file path is required');
+  const { file = 'audit.jsonl', ...rest } = options;
+  let directory: boolean;
+  try {
+    directory = fs.statSync(path).isDirectory();
+  } catch {
+    directory = !path.endsWith('.jsonl');
+  }
+  if (!directory) return fileSink({ ...rest, path });
+  if (typeof file !== 'string' || file.includes('/') || !file.endsWith('.jsonl'))
+    throw new TypeError(
+      `fileStore: \`file\` must be a file name ending in .jsonl, got ${JSON.stringify(file)}`,
+    );
+  const dir = resolve(path);
+  return new JsonlFileSink(join(dir, file), resolveFileOptions({ ...rest, path: join(dir, file) }), () =>
+    exists(dir).then((yes) => (yes ? resolveAuditFiles([dir]) : [])),
+  );
 }

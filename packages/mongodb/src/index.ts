@@ -166,14 +166,16 @@ async function createIndexes(
   collection: Collection<StoredEvent>,
   ttlDays: number | undefined,
 ): Promise<void> {
+  // Every query index ends in (at, _id), the keyset a page reads on from: one index range per page
+  // at any depth. The same filters as the PostgreSQL store's indexes serve (see its schema).
   const specs: Array<{ key: Document; name: string; unique?: boolean; sparse?: boolean }> = [
     { key: { at: -1, _id: -1 }, name: 'time' },
-    { key: { tenant: 1, at: -1, _id: -1 }, name: 'tenant_time' },
-    { key: { type: 1, at: -1 }, name: 'type_time' },
-    { key: { category: 1, at: -1 }, name: 'category_time' },
-    { key: { 'actor.id': 1, at: -1 }, name: 'actor_time' },
-    { key: { 'resource.type': 1, 'resource.id': 1, at: -1 }, name: 'resource_time' },
-    { key: { correlationId: 1 }, name: 'correlation', sparse: true },
+    { key: { tenant: 1, at: -1, _id: -1 }, name: 'tenant_key' },
+    { key: { tenant: 1, type: 1, at: -1, _id: -1 }, name: 'tenant_type_key' },
+    { key: { tenant: 1, outcome: 1, at: -1, _id: -1 }, name: 'tenant_outcome_key' },
+    { key: { 'actor.id': 1, at: -1, _id: -1 }, name: 'actor_key' },
+    { key: { 'resource.type': 1, 'resource.id': 1, at: -1, _id: -1 }, name: 'resource_key' },
+    { key: { correlationId: 1, at: -1, _id: -1 }, name: 'correlation_key', sparse: true },
     {
       key: { 'integrity.chain': 1, 'integrity.seq': 1 },
       name: 'chain_seq',
@@ -183,6 +185,17 @@ async function createIndexes(
     },
   ];
   await collection.createIndexes(specs);
+  // The first layout's indexes, which those above replace.
+  const existing = new Set((await collection.indexes()).map((index) => index.name));
+  for (const old of [
+    'tenant_time',
+    'type_time',
+    'category_time',
+    'actor_time',
+    'resource_time',
+    'correlation',
+  ])
+    if (existing.has(old)) await collection.dropIndex(old);
   if (ttlDays !== undefined) {
     await collection.createIndex(
       { at: 1 },

@@ -8,7 +8,7 @@ beforeAll(async () => {
 afterAll(() => mongo?.stop());
 
 describe('mongoStore indexes', () => {
-  it('creates the query indexes, a unique (chain, seq) index and a TTL index', async () => {
+  it('creates the (time, id) keyset indexes, a unique (chain, seq) index and a TTL index', async () => {
     const store = mongoStore({
       client: mongo.client,
       database: mongo.database,
@@ -22,14 +22,28 @@ describe('mongoStore indexes', () => {
       expect.arrayContaining([
         '_id_',
         'time',
-        'tenant_time',
-        'type_time',
-        'actor_time',
-        'resource_time',
+        'tenant_key',
+        'tenant_type_key',
+        'tenant_outcome_key',
+        'actor_key',
+        'resource_key',
+        'correlation_key',
         'chain_seq',
       ]),
     );
     expect(byName.chain_seq?.unique).toBe(true);
     expect(byName.ttl?.expireAfterSeconds).toBe(90 * 86_400);
+  });
+
+  it('drops the first layout’s indexes without _id, which the keyset indexes replace', async () => {
+    const collection = mongo.client.db(mongo.database).collection('old_layout');
+    await collection.createIndex({ type: 1, at: -1 }, { name: 'type_time' });
+    await collection.createIndex({ 'actor.id': 1, at: -1 }, { name: 'actor_time' });
+    const store = mongoStore({ client: mongo.client, database: mongo.database, collection: 'old_layout' });
+    await store.write(batchOf([makeEvent()]));
+    const names = (await collection.indexes()).map((index) => index.name);
+    expect(names).not.toContain('type_time');
+    expect(names).not.toContain('actor_time');
+    expect(names).toContain('tenant_type_key');
   });
 });

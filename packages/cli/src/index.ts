@@ -3,6 +3,7 @@ import { type CliIO, EXIT, processIO } from './io';
 import { keysGenerateCommand } from './keys-command';
 import { setupRolesCommand } from './postgres-command';
 import { proveCommand, verifyProofCommand } from './prove-command';
+import { exportCommand, queryCommand } from './store-commands';
 import { verifyCommand } from './verify-command';
 
 export { type CliIO, EXIT } from './io';
@@ -82,6 +83,40 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
     .option('--retention <policy>', 'store this retention policy, in days: default=365,security=2555')
     .action(async (options) => {
       code = await setupRolesCommand(options, io);
+    });
+
+  program
+    .command('query')
+    .description(
+      'one page of the events a filter selects, newest first, from a directory, postgres://… or mongodb://…',
+    )
+    .requiredOption('--store <dir|url>', 'the store: a directory of audit files, postgres://… or mongodb://…')
+    .argument(
+      '[filter]',
+      "filter, e.g. 'actor:u-alice type:auth.* -outcome:success' (one starting with - goes after --)",
+    )
+    .option('--since <time>', 'from this time: ISO date or time, or 15m, 24h, 7d')
+    .option('--until <time>', 'before this time: ISO date or time, or 15m, 24h, 7d')
+    .option('--tenant <id>', 'only this tenant')
+    .option('--limit <n>', 'events per page, 1 to 1000', '100')
+    .option('--order <desc|asc>', 'newest (desc) or oldest (asc) first', 'desc')
+    .option('--cursor <cursor>', 'the next page, as the previous one printed')
+    .option('--format <table|json|csv>', 'output format', 'table')
+    .action(async (filter: string | undefined, options) => {
+      code = await queryCommand(filter, options, io);
+    });
+
+  program
+    .command('export')
+    .description('every event a filter selects, oldest first, streamed to stdout')
+    .requiredOption('--store <dir|url>', 'the store: a directory of audit files, postgres://… or mongodb://…')
+    .argument('[filter]', 'filter, as for query (one starting with - goes after --)')
+    .option('--since <time>', 'from this time: ISO date or time, or 15m, 24h, 7d')
+    .option('--until <time>', 'before this time')
+    .option('--tenant <id>', 'only this tenant')
+    .option('--format <csv|json|ndjson>', 'output format', 'ndjson')
+    .action(async (filter: string | undefined, options) => {
+      code = await exportCommand(filter, options, io);
     });
 
   try {

@@ -2,11 +2,30 @@
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
+  /** Writes to stdout and resolves when it can take more (streamed exports wait on it). Default `out`. */
+  write?(text: string): Promise<void>;
+  /** Whether stderr is a terminal: progress is shown only there. Default false. */
+  errIsTTY?: boolean;
 }
 
 export const processIO: CliIO = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  write: (text) =>
+    new Promise((resolve, reject) => {
+      if (process.stdout.write(text)) resolve();
+      else {
+        const onError = (error: Error) => reject(error);
+        process.stdout.once('error', onError);
+        process.stdout.once('drain', () => {
+          process.stdout.off('error', onError);
+          resolve();
+        });
+      }
+    }),
+  get errIsTTY() {
+    return process.stderr.isTTY === true;
+  },
 };
 
 /** Exit codes: 0 everything verified, 1 a break or a failed check, 2 a usage or input error. */

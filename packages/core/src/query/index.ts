@@ -1,5 +1,6 @@
 export { cursorScope } from './cursor';
 export { AuditFilterError, describeValue } from './errors';
+export { EXPORT_COLUMNS, exportRow } from './export-row';
 export { FILTER_FIELDS } from './fields';
 export { DEFAULT_PAGE_SIZE, FILTER_LIMITS, MAX_PAGE_SIZE } from './limits';
 export { type AuditEventPredicate, compileAuditFilter, matchesAuditFilter } from './match-filter';

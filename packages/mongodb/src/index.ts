@@ -55,7 +55,7 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
     return indexes;
   };
 
-  return {
+  const store: AuditStore & { ensureIndexes(): Promise<void> } = {
     name: options.name ?? 'mongodb',
     ensureIndexes,
     async write(batch: Batch) {
@@ -74,7 +74,7 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
       return pageOf(docs.map(fromStored), q);
     },
     iterate(query?: AuditIterateQuery) {
-      return iterateByPages((q) => this.query(q), query, 'mongoStore');
+      return iterateByPages((q) => store.query(q), query, 'mongoStore');
     },
     async get(id: string, options?: { tenant?: string }) {
       const { tenant } = checkEventId(id, options, 'mongoStore');
@@ -86,7 +86,7 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
       return doc ? fromStored(doc) : undefined;
     },
     around(id, query) {
-      return eventsAround(this, id, query, 'mongoStore');
+      return eventsAround(store, id, query, 'mongoStore');
     },
     async stats(query?: AuditStatsQuery): Promise<AuditStoreStats> {
       const q = resolveStatsQuery(query, 'mongoStore');
@@ -160,6 +160,7 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
       // The client belongs to the caller, who may share it.
     },
   };
+  return store;
 }
 
 async function createIndexes(

@@ -82,7 +82,6 @@ function parts(n: number, most: number): Array<[number, number]> {
 
 const UNIQUE_VIOLATION = '23505';
 
-
 /**
  * A PostgreSQL `AuditStore`: queryable columns plus the whole event as JSONB; batch inserts with
  * JSON Lines and `ON CONFLICT (id) DO NOTHING` (replays never duplicate); UPDATE, DELETE and TRUNCATE
@@ -147,7 +146,7 @@ export function postgresStore(
   };
   const dropPartitions = `SELECT ${ident(schema)}.${ident(`${table}_drop_partitions`)}($1) AS n`;
 
-  return {
+  const store: AuditStore & { migrate(): Promise<void>; health(): Promise<PostgresStoreHealth> } = {
     name: options.name ?? 'postgres',
     migrate,
     async write(batch: Batch) {
@@ -180,7 +179,7 @@ export function postgresStore(
       );
     },
     iterate(query?: AuditIterateQuery) {
-      return iterateByPages((q) => this.query(q), query, 'postgresStore');
+      return iterateByPages((q) => store.query(q), query, 'postgresStore');
     },
     async get(id: string, options?: { tenant?: string }) {
       const { tenant } = checkEventId(id, options, 'postgresStore');
@@ -192,7 +191,7 @@ export function postgresStore(
       return rows[0]?.event;
     },
     around(id, query) {
-      return eventsAround(this, id, query, 'postgresStore');
+      return eventsAround(store, id, query, 'postgresStore');
     },
     async stats(query?: AuditStatsQuery): Promise<AuditStoreStats> {
       const q = resolveStatsQuery(query, 'postgresStore');
@@ -279,4 +278,5 @@ export function postgresStore(
     },
     async close() {},
   };
+  return store;
 }

@@ -20,7 +20,7 @@ export {
   resolveStatsQuery,
 } from './resolve-query';
 export { type StatsGroup, type StatsTally, statsTally } from './stats-tally';
-export { eventsAround, iterateByPages } from './store-methods';
+export { checkPageSize, eventsAround, iterateByPages } from './store-methods';
 export { validateAuditFilter } from './validate-filter';
 export {
   containsLikePattern,

@@ -25,11 +25,8 @@ export async function* iterateByPages(
 ): AsyncGenerator<AuditEvent> {
   if (!isPlainObject(options as unknown))
     throw new TypeError(`${store}: the query must be an object, got ${describeValue(options)}`);
-  const { pageSize = MAX_PAGE_SIZE, ...rest } = options;
-  if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
-    throw new RangeError(
-      `${store}: pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${describeValue(pageSize)}`,
-    );
+  const { pageSize, ...rest } = options;
+  const size = checkPageSize(pageSize, store);
   // Parsed once: a `since:24h` must not move while the pages are read.
   const filter =
     typeof rest.filter === 'string'
@@ -37,7 +34,7 @@ export async function* iterateByPages(
       : rest.filter;
   let cursor = rest.cursor;
   do {
-    const page = await query({ ...rest, filter, order: rest.order ?? 'asc', limit: pageSize, cursor });
+    const page = await query({ ...rest, filter, order: rest.order ?? 'asc', limit: size, cursor });
     yield* page.events;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
@@ -99,4 +96,14 @@ function count(value: unknown, name: string, store: string): number {
       `${store}: ${name} must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${describeValue(value)}`,
     );
   return value;
+}
+
+/** An iteration's page size: 1 to 1000, default 1000. */
+export function checkPageSize(pageSize: unknown, store: string): number {
+  if (pageSize === undefined) return MAX_PAGE_SIZE;
+  if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+    throw new RangeError(
+      `${store}: pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${describeValue(pageSize)}`,
+    );
+  return pageSize;
 }

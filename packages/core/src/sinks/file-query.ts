@@ -6,10 +6,12 @@
  */
 import {
   checkEventId,
+  checkPageSize,
   compareEvents,
   compileAuditFilter,
   isAfter,
   pageOf,
+  type ResolvedQuery,
   resolveAuditQuery,
   resolveStatsQuery,
   statsTally,
@@ -17,6 +19,7 @@ import {
 import { BUCKET_MS } from '../store-support';
 import type {
   AuditEvent,
+  AuditIterateQuery,
   AuditPage,
   AuditQuery,
   AuditStatsQuery,
@@ -53,17 +56,46 @@ function sortUnique(events: AuditEvent[], order: AuditQuery['order'] & string): 
   return events.filter((e, i) => i === 0 || e.id !== events[i - 1]!.id);
 }
 
-export async function queryFiles(files: AuditFiles, query?: AuditQuery): Promise<AuditPage> {
-  const q = resolveAuditQuery(query, 'fileSink');
+/** The first `limit` matches of `q` after its position, in one pass over the files; memory holds ~4 × limit. */
+async function firstMatches(files: AuditFiles, q: ResolvedQuery, limit: number): Promise<AuditEvent[]> {
   const matches = compileAuditFilter(q.filter, q.tenant);
   let kept: AuditEvent[] = [];
   for await (const e of scan(files)) {
     if (!matches(e) || (q.after && !isAfter(e, q.after, q.order))) continue;
     kept.push(e);
-    // Only the first limit + 1 can make the page: trim now and then so memory stays bounded.
-    if (kept.length > 4 * (q.limit + 1)) kept = sortUnique(kept, q.order).slice(0, q.limit + 1);
+    // Only the first `limit` can make the page: trim now and then so memory stays bounded.
+    if (kept.length > 4 * limit) kept = sortUnique(kept, q.order).slice(0, limit);
   }
-  return pageOf(sortUnique(kept, q.order).slice(0, q.limit + 1), q);
+  return sortUnique(kept, q.order).slice(0, limit);
+}
+
+export async function queryFiles(files: AuditFiles, query?: AuditQuery): Promise<AuditPage> {
+  const q = resolveAuditQuery(query, 'fileSink');
+  return pageOf(await firstMatches(files, q, q.limit + 1), q);
+}
+
+/** Events per pass of an export: each pass reads every file, so a pass takes many pages' worth. */
+const ITERATE_CHUNK = 10_000;
+
+/**
+ * Every match in order for exports, `ITERATE_CHUNK` events per pass over the files (not one page
+ * per pass): memory holds one chunk, and a trail of n events is read n / 10,000 times.
+ */
+export async function* iterateFiles(
+  files: AuditFiles,
+  options: AuditIterateQuery = {},
+): AsyncGenerator<AuditEvent> {
+  const { pageSize, ...rest } = options ?? {};
+  // A pass here is larger than any page; the page size is only checked.
+  checkPageSize(pageSize, 'fileSink');
+  const q = resolveAuditQuery({ ...rest, order: rest.order ?? 'asc' }, 'fileSink');
+  for (;;) {
+    const chunk = await firstMatches(files, q, ITERATE_CHUNK);
+    yield* chunk;
+    if (chunk.length < ITERATE_CHUNK) return;
+    const last = chunk.at(-1)!;
+    q.after = { time: new Date(last.time).toISOString(), id: last.id };
+  }
 }
 
 export async function getFromFiles(

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify, types } from 'node:util';
 import { makeDir, makeDirSync } from '../make-dir';
-import { eventsAround, iterateByPages } from '../query';
+import { eventsAround } from '../query';
 import type {
   AuditAround,
   AuditAroundQuery,
@@ -22,7 +22,14 @@ import type {
   RetentionResult,
 } from '../types';
 import { resolveAuditFiles } from '../verify';
-import { type AuditFiles, chainHeadsOfFiles, getFromFiles, queryFiles, statsOfFiles } from './file-query';
+import {
+  type AuditFiles,
+  chainHeadsOfFiles,
+  getFromFiles,
+  iterateFiles,
+  queryFiles,
+  statsOfFiles,
+} from './file-query';
 import {
   exists,
   formatStamp,
@@ -200,7 +207,7 @@ class JsonlFileSink implements FileSink {
   }
 
   iterate(query?: AuditIterateQuery): AsyncIterable<AuditEvent> {
-    return iterateByPages((q) => this.query(q), query, 'fileSink');
+    return iterateFiles(this.#files, query);
   }
 
   get(id: string, options?: { tenant?: string }): Promise<AuditEvent | undefined> {

@@ -4,8 +4,9 @@
  *   actor:u-alice -outcome:success type:auth.* resource.id:"inv 7" since:24h until:2026-11-01 refund
  *
  * `field:value` terms (all must hold), `a,b` for any of several values, `*` a wildcard in a bare
- * value (quoted values are literal), `-field:value` negation, `since:`/`until:` with ISO times or
- * presets (`15m`, `24h`, `7d`, `2w`), and bare words or "quoted phrases" as free text.
+ * value (quoted values are literal; in a bare value a backslash escapes a space, comma, quote, star
+ * or backslash), `-field:value` negation, `since:`/`until:` with ISO times or presets (`15m`, `24h`,
+ * `7d`, `2w`), and bare words or "quoted phrases" as free text.
  */
 import type { AuditFilter, AuditFilterTerm, AuditFilterValue } from '../types';
 import { AuditFilterError } from './errors';
@@ -19,6 +20,8 @@ export interface ParseFilterOptions {
 }
 
 const SPACE = /\s/;
+/** What a backslash escapes in an unquoted value. */
+const ESCAPABLE = /[\s,"*\\]/;
 
 /** Parses filter text into a validated filter; throws an `AuditFilterError` naming the term and its position. */
 export function parseAuditFilter(text: string, options: ParseFilterOptions = {}): AuditFilter {
@@ -38,10 +41,13 @@ export function parseAuditFilter(text: string, options: ParseFilterOptions = {})
     throw new AuditFilterError(`filter: ${message} in "${term}" at position ${start}${hint}`, start, term);
   };
   /** End of the term starting at `start` (for messages): the next space outside quotes. */
-  const termEnd = (start: number) => {
+  const termEnd = (start: number, escapes = true) => {
     let quoted = false;
     let i = start;
-    for (; i < text.length && (quoted || !SPACE.test(text[i]!)); i++) if (text[i] === '"') quoted = !quoted;
+    for (; i < text.length && (quoted || !SPACE.test(text[i]!)); i++) {
+      if (escapes && text[i] === '\\') i++;
+      else if (text[i] === '"') quoted = !quoted;
+    }
     return i;
   };
   /** A quoted string starting at `start` (on the quote): its text and the offset after it. */
@@ -81,7 +87,8 @@ export function parseAuditFilter(text: string, options: ParseFilterOptions = {})
     while (keyEnd < text.length && !SPACE.test(text[keyEnd]!) && text[keyEnd] !== ':' && text[keyEnd] !== '"')
       keyEnd++;
     if (text[keyEnd] !== ':') {
-      const end = termEnd(start);
+      // A bare word of free text is taken as it is written: no escapes.
+      const end = termEnd(start, false);
       if (negate) fail('negation needs a field (as in -outcome:success)', start, end);
       addText(filter, text.slice(start, end), () => fail('a NUL character or a word too long', start, end));
       at = end;
@@ -100,11 +107,28 @@ export function parseAuditFilter(text: string, options: ParseFilterOptions = {})
         value = literal;
         at = next;
       } else {
-        let end = at;
-        while (end < text.length && !SPACE.test(text[end]!) && text[end] !== ',' && text[end] !== '"') end++;
-        const bare = text.slice(at, end);
-        value = bare.includes('*') ? { wildcard: bare.replace(/\*+/g, '*') } : bare;
-        at = end;
+        // A backslash makes the next space, comma, quote, star or backslash part of the value.
+        let bare = '';
+        let wildcard = false;
+        let literalStar = false;
+        for (; at < text.length; at++) {
+          const c = text[at]!;
+          if (c === '\\' && ESCAPABLE.test(text[at + 1] ?? '')) {
+            if (text[++at] === '*') literalStar = true;
+            bare += text[at];
+            continue;
+          }
+          if (SPACE.test(c) || c === ',' || c === '"') break;
+          if (c === '*') wildcard = true;
+          bare += c;
+        }
+        if (wildcard && literalStar)
+          fail(
+            'a wildcard value cannot also hold a literal * (quote a value to match it exactly)',
+            start,
+            termEnd(start),
+          );
+        value = wildcard ? { wildcard: bare.replace(/\*+/g, '*') } : bare;
       }
       const raw = typeof value === 'string' ? value : value.wildcard;
       if (raw.includes('\0')) fail('a value holds a NUL character', start, termEnd(start));

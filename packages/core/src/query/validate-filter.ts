@@ -30,7 +30,7 @@ export function validateAuditFilter(value: unknown, path = 'filter'): AuditFilte
   if (value.text !== undefined) {
     if (!Array.isArray(value.text))
       throw new TypeError(`${path}.text must be an array of strings, got ${describeValue(value.text)}`);
-    const words = value.text.map((w, i) => checkString(w, `${path}.text[${i}]`));
+    const words = value.text.map((w, i) => checkString(w, `${path}.text[${i}]`)).filter((w) => w !== '');
     if (words.length > 0) out.text = words;
   }
   if (out.terms.length + (out.text?.length ?? 0) > FILTER_LIMITS.terms)
@@ -62,8 +62,11 @@ function validateTerm(term: unknown, path: string): AuditFilterTerm {
 
 function validateValue(value: unknown, path: string): AuditFilterValue {
   if (typeof value === 'string') return checkString(value, path);
-  if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.wildcard === 'string')
-    return { wildcard: checkString(value.wildcard, `${path}.wildcard`) };
+  if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.wildcard === 'string') {
+    const pattern = checkString(value.wildcard, `${path}.wildcard`);
+    // One form per meaning: no `*` is an exact value, and `**` is `*`.
+    return pattern.includes('*') ? { wildcard: pattern.replace(/\*+/g, '*') } : pattern;
+  }
   throw new TypeError(`${path} must be a string or { wildcard: string }, got ${describeValue(value)}`);
 }
 

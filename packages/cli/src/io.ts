@@ -8,21 +8,33 @@ export interface CliIO {
   errIsTTY?: boolean;
 }
 
+/** The first error stdout reported (EPIPE when the reader went away), kept so later writes fail too. */
+let stdoutError: Error | undefined;
+let watching = false;
+
+function writeStdout(text: string): Promise<void> {
+  if (!watching) {
+    watching = true;
+    process.stdout.on('error', (error) => {
+      stdoutError ??= error;
+    });
+  }
+  return new Promise((resolve, reject) => {
+    if (stdoutError) return reject(stdoutError);
+    if (process.stdout.write(text)) return resolve();
+    const onError = (error: Error) => reject(error);
+    process.stdout.once('error', onError);
+    process.stdout.once('drain', () => {
+      process.stdout.off('error', onError);
+      resolve();
+    });
+  });
+}
+
 export const processIO: CliIO = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  write: (text) =>
-    new Promise((resolve, reject) => {
-      if (process.stdout.write(text)) resolve();
-      else {
-        const onError = (error: Error) => reject(error);
-        process.stdout.once('error', onError);
-        process.stdout.once('drain', () => {
-          process.stdout.off('error', onError);
-          resolve();
-        });
-      }
-    }),
+  write: writeStdout,
   get errIsTTY() {
     return process.stderr.isTTY === true;
   },

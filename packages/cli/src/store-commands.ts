@@ -98,6 +98,10 @@ export async function exportCommand(
     progress();
     if (io.errIsTTY) io.err('\n');
     return EXIT.ok;
+  } catch (error) {
+    // The reader went away (`| head`): like other command-line tools, stop quietly.
+    if ((error as { code?: unknown }).code === 'EPIPE') return EXIT.ok;
+    throw error;
   } finally {
     await opened.close();
   }

@@ -2,8 +2,9 @@
  * `auditkit query` and `auditkit export`, spawned from the build, against a trail the Express
  * example wrote over HTTP: as a directory of audit files and copied into PostgreSQL.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -224,3 +225,25 @@ it('export shows progress on stderr when stderr is a terminal, and waits for std
   expect(out.trimEnd().split('\n')).toHaveLength(events.length);
   expect(err).toBe(`\rexported ${events.length} events\n`);
 });
+
+it('export stops quietly with exit 0 when the reader goes away (| head)', async () => {
+  const big = join(dir, 'big');
+  const logger = createAuditLogger({
+    service: 'bulk',
+    flushOnExit: false,
+    sinks: [fileSink({ path: join(big, 'audit.jsonl') })],
+  });
+  for (let i = 0; i < 20_000; i++)
+    logger.log({ type: 'bulk.event', tenant: 'acme', message: 'x'.repeat(200) });
+  await logger.close();
+  const child = spawn(process.execPath, [bin, 'export', '--store', big, '--format', 'csv'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const [first] = (await once(child.stdout, 'data')) as [Buffer];
+  expect(first.toString()).toMatch(/^id,time,tenant,type/);
+  child.stdout.destroy();
+  const [code] = (await once(child, 'exit')) as [number];
+  expect({ code, err }).toEqual({ code: 0, err: '' });
+}, 60_000);

@@ -51,7 +51,7 @@ export async function queryCommand(
     order: options.order as 'asc' | 'desc' | undefined,
     cursor: options.cursor,
   };
-  const opened = await openStore(options.store);
+  const opened = await openStore(options.store, { mustExist: true });
   try {
     const page = await opened.store.query(query);
     if (format === 'json') {
@@ -77,7 +77,7 @@ export async function exportCommand(
   const selection = { filter: filterOf(filter, options), tenant: options.tenant };
   const write = io.write ?? (async (text: string) => io.out(text));
   const writer = eventWriter(format);
-  const opened = await openStore(options.store);
+  const opened = await openStore(options.store, { mustExist: true });
   let count = 0;
   const progress = () => {
     if (io.errIsTTY) io.err(`\rexported ${count.toLocaleString('en-US')} events`);

@@ -197,10 +197,13 @@ describe.each([
   });
 });
 
-it('refuses an unknown store scheme and a bad format', async () => {
+it('refuses an unknown store scheme, a store path that does not exist and a bad format', async () => {
   const scheme = await auditkit('query', '--store', 'mysql://db/audit');
   expect(scheme).toMatchObject({ code: 2 });
   expect(scheme.err).toContain('unknown store "mysql://db/audit"');
+  const missing = await auditkit('query', '--store', join(dir, 'audit-logz'));
+  expect(missing.code).toBe(2);
+  expect(missing.err).toContain(`openStore: ${join(dir, 'audit-logz')} does not exist`);
   const format = await auditkit('export', '--store', trail, '--format', 'xml');
   expect(format.code).toBe(2);
   expect(format.err).toContain('--format must be one of csv, json, ndjson, got "xml"');

@@ -3,6 +3,7 @@
  * or a `file://` URL), `postgres://…` / `postgresql://…`, `mongodb://…` / `mongodb+srv://…`.
  * The database packages are loaded only when their scheme is asked for.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type AuditStore, fileStore } from '@auditkit/core';
 
@@ -16,6 +17,11 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** A directory store's own file, where writes go. Default `audit.jsonl`. */
   file?: string;
+  /**
+   * A directory or file that does not exist is an error, not an empty store (for readers, where a
+   * mistyped path must not look like an empty trail). Default false: a writer creates it.
+   */
+  mustExist?: boolean;
 }
 
 export interface OpenedStore {
@@ -48,6 +54,7 @@ export async function openStore(target: string, options: OpenStoreOptions = {}):
   const kind = storeKind(target);
   if (kind === 'file') {
     const path = target.toLowerCase().startsWith('file://') ? fileURLToPath(target) : target;
+    if (options.mustExist && !existsSync(path)) throw new Error(`openStore: ${path} does not exist`);
     const store = fileStore(path, options.file === undefined ? {} : { file: options.file });
     return { store, kind, location: path, close: () => store.close() };
   }

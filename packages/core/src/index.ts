@@ -27,7 +27,13 @@ export {
   SIGNING_KEY_ENV,
   type SigningKeyPair,
 } from './keys';
-export { createAuditLogger, reportCallbackError } from './logger';
+export {
+  createAuditLogger,
+  ingestEvent,
+  reportCallbackError,
+  type SealedListener,
+  subscribeSealed,
+} from './logger';
 export { compilePatterns, type Pattern } from './matcher';
 export * as merkle from './merkle';
 export {

@@ -22,7 +22,7 @@ import { openSinks } from './sink-open';
 import { fileSink } from './sinks/file';
 import { Spill } from './spool/spill';
 import { Spool } from './spool/spool';
-import { LOG_IN_CONTEXT } from './symbols';
+import { INGEST_EVENT, LOG_IN_CONTEXT, SUBSCRIBE_SEALED } from './symbols';
 import type {
   Actor,
   AuditContext,
@@ -37,6 +37,7 @@ import type {
   AuditStats,
   HealthStatus,
   SamplingRuleStats,
+  Source,
 } from './types';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -81,6 +82,17 @@ interface Waiter {
   target: number;
   resolve: () => void;
 }
+
+/** What an ingested event keeps from where it was recorded, instead of taking it from this logger. */
+interface Given {
+  id: string;
+  source: Source;
+  traceId: string | undefined;
+  spanId: string | undefined;
+}
+
+/** Hears every batch once it was delivered (or spooled, in durable mode), in chain order. */
+export type SealedListener = (events: readonly AuditEvent[]) => void;
 
 /**
  * The pipeline: enrich → admit → protect → detect → queue → seal → deliver. `log()` does the first
@@ -137,6 +149,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
   readonly #detect: DetectStage | undefined;
   /** Detection may still record (anomalies, alert events) while close() drains it. */
   #detectOpen = true;
+  readonly #sealedListeners = new Set<SealedListener>();
 
   constructor(options: ResolvedOptions) {
     this.#o = options;
@@ -353,7 +366,47 @@ class Pipeline implements AuditLogger, ExitParticipant {
     }
   }
 
-  #record(raw: AuditInput, ctx: AuditContext | undefined, sampler: Sampler | undefined): string | undefined {
+  /**
+   * Records a complete event made elsewhere (a service in another language, through an ingest API):
+   * its id, time, source and trace ids are kept; everything else goes through the pipeline as in
+   * `log()`, so it is redacted, admitted and sealed into this logger's chain.
+   */
+  [INGEST_EVENT](event: AuditEvent): string | undefined {
+    this.#counters.logged++;
+    if (this.#closing) {
+      this.#drop('closed', 'event ingested after close() was called; it was not recorded');
+      return undefined;
+    }
+    const { id, source, traceId, spanId, integrity: _i, protected: _p, v: _v, ...input } = event;
+    try {
+      return this.#record(input, undefined, undefined, { id, source, traceId, spanId });
+    } catch (error) {
+      this.#drop('invalid', `event could not be recorded: ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  [SUBSCRIBE_SEALED](listener: SealedListener): () => void {
+    this.#sealedListeners.add(listener);
+    return () => this.#sealedListeners.delete(listener);
+  }
+
+  #announce(events: readonly AuditEvent[]): void {
+    for (const listener of this.#sealedListeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        this.#callbackFailed('sealed listener', error);
+      }
+    }
+  }
+
+  #record(
+    raw: AuditInput,
+    ctx: AuditContext | undefined,
+    sampler: Sampler | undefined,
+    given?: Given,
+  ): string | undefined {
     const input: AuditInput =
       raw !== null && typeof raw === 'object' ? raw : { type: 'custom.event', details: { value: raw } };
     const o = this.#o;
@@ -368,7 +421,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     // enrich + protect: everything caller-supplied goes through the scrubber exactly once.
     const event = {
       v: 1,
-      id: newEventId(),
+      id: given ? given.id : newEventId(),
       time,
       type: scalars.type,
       category: scalars.category,
@@ -415,12 +468,14 @@ class Pipeline implements AuditLogger, ExitParticipant {
       ) as AuditEvent['changes'];
       bytes += s.bytes;
     }
-    event.source = o.source;
+    event.source = given ? (s.scrub(given.source, childPath(paths, 'source'), budget) as Source) : o.source;
     const correlationId = input.correlationId ?? ctx?.correlationId;
     if (typeof correlationId === 'string') event.correlationId = s.text(correlationId);
-    if (ctx?.traceId) {
-      event.traceId = ctx.traceId;
-      if (ctx.spanId) event.spanId = ctx.spanId;
+    const traceId = given ? given.traceId : ctx?.traceId;
+    if (typeof traceId === 'string') {
+      event.traceId = s.text(traceId);
+      const spanId = given ? given.spanId : ctx?.spanId;
+      if (typeof spanId === 'string') event.spanId = s.text(spanId);
     }
     if (input.error !== undefined) {
       event.error = asRecord(
@@ -593,6 +648,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     );
     return done.then((ok) => {
       this.#settled += counted;
+      if (ok) this.#announce(sealed.events);
       this.#wakeFlushed();
       return ok;
     });
@@ -642,7 +698,8 @@ class Pipeline implements AuditLogger, ExitParticipant {
         const sealed = await this.#sealInSlices(events);
         await this.#handOff(
           this.#deliverBatch(sealed).then((kept) => {
-            if (!kept) this.#lost(events.length);
+            if (kept) this.#announce(sealed.events);
+            else this.#lost(events.length);
             this.#inFlightEvents -= events.length;
             this.#settled += events.length;
             this.#wakeFlushed();
@@ -778,7 +835,10 @@ class Pipeline implements AuditLogger, ExitParticipant {
         await Promise.all(this.#lanes.map((l) => l.idle()));
       } else {
         const final = this.#sealer?.final();
-        if (final) await this.#deliverBatch(new EventBatch(final.events, final.lines));
+        if (final) {
+          await this.#deliverBatch(new EventBatch(final.events, final.lines));
+          this.#announce(final.events);
+        }
       }
       await Promise.all(this.#lanes.map((l) => l.idle()));
       // What a down sink did not take stays in its spool for the next process.
@@ -933,4 +993,29 @@ export function createAuditLogger(options: AuditLoggerOptions = {}): AuditLogger
 export function reportCallbackError(logger: AuditLogger, name: string, error: unknown): void {
   const target = logger as Partial<Pick<Pipeline, 'reportCallbackError'>>;
   if (typeof target.reportCallbackError === 'function') target.reportCallbackError(name, error);
+}
+
+/**
+ * Records a complete, schema-valid event made elsewhere through `logger`'s pipeline, keeping its
+ * id (the idempotency key), time, source and trace ids; `integrity` and `protected` are the
+ * logger's to set and are ignored. Returns the id, or undefined when the logger filtered, sampled
+ * out or dropped it (see `stats()`). Needs a logger made by `createAuditLogger`.
+ */
+export function ingestEvent(logger: AuditLogger, event: AuditEvent): string | undefined {
+  const target = logger as Partial<Pick<Pipeline, typeof INGEST_EVENT>>;
+  if (typeof target[INGEST_EVENT] !== 'function')
+    throw new TypeError('ingestEvent: the logger was not made by createAuditLogger');
+  return target[INGEST_EVENT](event);
+}
+
+/**
+ * Calls `listener` with every batch `logger` delivered (in durable mode: spooled), sealed and in
+ * chain order, after the sinks took it; a live view of what the stores hold. A throwing listener is
+ * counted in `stats().callbackErrors`. Returns the function that removes the listener.
+ */
+export function subscribeSealed(logger: AuditLogger, listener: SealedListener): () => void {
+  const target = logger as Partial<Pick<Pipeline, typeof SUBSCRIBE_SEALED>>;
+  if (typeof target[SUBSCRIBE_SEALED] !== 'function')
+    throw new TypeError('subscribeSealed: the logger was not made by createAuditLogger');
+  return target[SUBSCRIBE_SEALED](listener);
 }

@@ -232,6 +232,11 @@ export class Sealer {
   #lastWasFinal = false;
   /** The head of the chain this one follows, named by the first event of a new chain. */
   #follows: { chain: string; seq: number; hash: string } | undefined;
+  /**
+   * Source of the newest sealed event, which a checkpoint repeats (verification compares them):
+   * ingested events keep the source of the service that recorded them.
+   */
+  #lastSource: Source | undefined;
   readonly #o: SealerOptions;
   readonly #kid: string | undefined;
   readonly #prefix: string;
@@ -330,6 +335,7 @@ export class Sealer {
     this.#frontier.append(leafHashOfHex(hash));
     this.#seq = seq + 1;
     this.#prev = hash;
+    this.#lastSource = event.source;
     if (event.type !== CHECKPOINT_TYPE) this.#sinceCheckpoint++;
     this.#lastWasFinal =
       (event.details as Partial<CheckpointDetails> | undefined)?.checkpoint?.final === true;
@@ -365,7 +371,7 @@ export class Sealer {
       // The events carry the checkpoint too; this copy elsewhere only makes truncation easier to prove.
       appendFile(this.#o.file, line, { mode: 0o600 }).catch((error: unknown) => this.#o.onError?.(error));
     }
-    return checkpointEvent(checkpoint, this.#o.source, details);
+    return checkpointEvent(checkpoint, this.#lastSource ?? this.#o.source, details);
   }
 
   #systemEvent(type: string, message: string, details: object): AuditEvent {

@@ -6,3 +6,9 @@ export const DEFAULT_LOGGER_KEY = Symbol.for('auditkit.default-logger.v1');
 
 /** Internal logger method that takes the request context instead of reading AsyncLocalStorage. */
 export const LOG_IN_CONTEXT = Symbol('auditkit.log-in-context');
+
+/** Internal logger method that records a complete event from elsewhere, keeping its id, time and source. */
+export const INGEST_EVENT = Symbol('auditkit.ingest-event');
+
+/** Internal logger method that registers a listener for batches once they were delivered. */
+export const SUBSCRIBE_SEALED = Symbol('auditkit.subscribe-sealed');

@@ -56,7 +56,7 @@ export {
   isEncrypted,
   type ProtectOptions,
 } from './protect';
-export { type InclusionProof, proveEvent, verifyInclusionProof } from './prove';
+export { type InclusionProof, proveChainEvent, proveEvent, verifyInclusionProof } from './prove';
 export * from './query';
 export { luhnValid, maskCardNumbers } from './redaction';
 export {
@@ -95,6 +95,7 @@ export { type MemorySink, type MemorySinkOptions, memorySink } from './sinks/mem
 export { type AuditLine, readAuditLines } from './sinks/tail';
 export { type WinstonSinkOptions, winstonSink } from './sinks/winston';
 export { BUCKET_MS, bucketStart, retentionCutoffs } from './store-support';
+export { proveStoredEvent, verifyStore } from './store-verify';
 export { formatTraceparent, parseTraceparent, type TraceParent } from './traceparent';
 export type * from './types';
 export {

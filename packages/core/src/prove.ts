@@ -24,10 +24,54 @@ export interface InclusionProof {
 const bytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
+/**
+ * Reads sealed events in stored order (any number of chains) and builds the proof of one of them
+ * once the first checkpoint of its chain after it comes by.
+ */
+class ProofBuilder {
+  readonly #leaves = new Map<string, Uint8Array[]>();
+  #target: AuditEvent | undefined;
+
+  constructor(readonly eventId: string) {}
+
+  get found(): boolean {
+    return this.#target !== undefined;
+  }
+
+  /** The proof, when `event` is the checkpoint that completes it. */
+  add(event: AuditEvent): InclusionProof | undefined {
+    const i = event.integrity;
+    if (!i) return undefined;
+    const chain = this.#leaves.get(i.chain) ?? [];
+    this.#leaves.set(i.chain, chain);
+    if (i.seq !== chain.length)
+      throw new Error(`chain ${i.chain} is not intact at seq ${i.seq}: run verify first`);
+    chain.push(leafHash(bytes(i.hash)));
+    if (event.id === this.eventId) this.#target = event;
+    const target = this.#target;
+    if (!target || event.type !== CHECKPOINT_TYPE || i.chain !== target.integrity!.chain) return undefined;
+    const checkpoint = event.details as unknown as CheckpointDetails;
+    if (checkpoint.checkpoint.size <= target.integrity!.seq) return undefined;
+    const covered = chain.slice(0, checkpoint.checkpoint.size);
+    return {
+      event: target,
+      index: target.integrity!.seq,
+      proof: inclusionProofOfLeafHashes(covered, target.integrity!.seq).map(hex),
+      checkpoint,
+    };
+  }
+
+  /** Why there is no proof, after every event was added. */
+  missing(): Error {
+    return this.found
+      ? new Error(`event ${this.eventId} is not covered by a signed checkpoint yet`)
+      : new Error(`event ${this.eventId} is not in these files`);
+  }
+}
+
 /** Builds the proof for `eventId` against the first checkpoint after it in the given audit files. */
 export async function proveEvent(paths: readonly string[], eventId: string): Promise<InclusionProof> {
-  const leaves = new Map<string, Uint8Array[]>();
-  let target: AuditEvent | undefined;
+  const builder = new ProofBuilder(eventId);
   for await (const l of readAuditLines(await resolveAuditFiles(paths))) {
     let event: AuditEvent;
     try {
@@ -35,29 +79,27 @@ export async function proveEvent(paths: readonly string[], eventId: string): Pro
     } catch {
       continue;
     }
-    const i = event.integrity;
-    if (!i) continue;
-    const chain = leaves.get(i.chain) ?? [];
-    leaves.set(i.chain, chain);
-    if (i.seq !== chain.length)
-      throw new Error(`chain ${i.chain} is not intact at seq ${i.seq}: run verify first`);
-    chain.push(leafHash(bytes(i.hash)));
-    if (event.id === eventId) target = event;
-    if (target && event.type === CHECKPOINT_TYPE && i.chain === target.integrity!.chain) {
-      const checkpoint = event.details as unknown as CheckpointDetails;
-      if (checkpoint.checkpoint.size > target.integrity!.seq) {
-        const covered = chain.slice(0, checkpoint.checkpoint.size);
-        return {
-          event: target,
-          index: target.integrity!.seq,
-          proof: inclusionProofOfLeafHashes(covered, target.integrity!.seq).map(hex),
-          checkpoint,
-        };
-      }
-    }
+    const proof = builder.add(event);
+    if (proof) return proof;
   }
-  if (!target) throw new Error(`event ${eventId} is not in these files`);
-  throw new Error(`event ${eventId} is not covered by a signed checkpoint yet`);
+  throw builder.missing();
+}
+
+/**
+ * Builds the proof for a stored event from its chain's events (in `seq` order), as
+ * `store.chainEvents(chain)` reads them: for any store, not only files.
+ */
+export async function proveChainEvent(
+  events: AsyncIterable<AuditEvent>,
+  eventId: string,
+): Promise<InclusionProof> {
+  const builder = new ProofBuilder(eventId);
+  for await (const event of events) {
+    const proof = builder.add(event);
+    if (proof) return proof;
+  }
+  if (!builder.found) throw new Error(`event ${eventId} is not in this chain`);
+  throw builder.missing();
 }
 
 /** Checks a proof with nothing but the proof and the public keys. */

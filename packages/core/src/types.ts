@@ -882,4 +882,9 @@ export interface AuditStore extends AuditSink {
   applyRetention(policy: RetentionPolicy): Promise<RetentionResult>;
   /** The last sealed event per chain, so a restarted producer resumes its chain. */
   chainHeads(): Promise<ChainHead[]>;
+  /**
+   * The events of one chain in `seq` order, in constant memory: what verification and inclusion
+   * proofs over a store read (`verifyStore`, `proveStoredEvent`). Optional while stores adopt it.
+   */
+  chainEvents?(chain: string): AsyncIterable<AuditEvent>;
 }

@@ -142,3 +142,8 @@ export async function chainHeadsOfFiles(files: AuditFiles): Promise<ChainHead[]>
   }
   return [...heads.values()];
 }
+
+/** The events of one chain in the order written, which is `seq` order: one writer per file set. */
+export async function* chainEventsOfFiles(files: AuditFiles, chain: string): AsyncGenerator<AuditEvent> {
+  for await (const e of scan(files)) if (e.integrity?.chain === chain) yield e;
+}

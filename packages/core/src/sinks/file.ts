@@ -24,6 +24,7 @@ import type {
 import { resolveAuditFiles } from '../verify';
 import {
   type AuditFiles,
+  chainEventsOfFiles,
   chainHeadsOfFiles,
   getFromFiles,
   iterateFiles,
@@ -83,6 +84,7 @@ export interface FileSink extends AuditStore {
   writeSync(batch: Batch): void;
   flush(): Promise<void>;
   lastSealed(): Promise<AuditEvent | undefined>;
+  chainEvents(chain: string): AsyncIterable<AuditEvent>;
   /** Absolute path of the current file. */
   readonly path: string;
   /** Bytes written by this sink, across rotations. */
@@ -224,6 +226,10 @@ class JsonlFileSink implements FileSink {
 
   chainHeads(): Promise<ChainHead[]> {
     return chainHeadsOfFiles(this.#files);
+  }
+
+  chainEvents(chain: string): AsyncIterable<AuditEvent> {
+    return chainEventsOfFiles(this.#files, chain);
   }
 
   /** Audit files are append-only records: they are pruned whole, by `maxFiles`, never rewritten. */

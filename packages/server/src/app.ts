@@ -1,0 +1,86 @@
+/**
+ * The console as one encapsulated Fastify plugin: security headers, rate limits, CORS only when
+ * configured, the authentication hook, and the routes under `/api`. Mounted at the root by the
+ * standalone server, or under any prefix in an existing Fastify app.
+ */
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { authHook, STREAM_PROTOCOL } from './auth';
+import type { ConsoleDeps } from './deps';
+import { errorHandler } from './errors';
+import { healthRoute } from './routes/health';
+import { ingestRoute } from './routes/ingest';
+import { integrityRoute } from './routes/integrity';
+import { proofRoute } from './routes/proof';
+import type { ConsoleApp } from './routes/types';
+import { SHARED_SCHEMAS } from './schemas';
+
+/** Largest message a stream client may send (a subscription with its filter). */
+const STREAM_MAX_PAYLOAD = 64 * 1024;
+
+const apiRoutes =
+  (deps: ConsoleDeps): FastifyPluginAsync =>
+  async (instance) => {
+    const app = instance as unknown as ConsoleApp;
+    healthRoute(app, deps);
+    ingestRoute(app, deps);
+    integrityRoute(app, deps);
+    proofRoute(app, deps);
+    if (deps.options.openapi) {
+      app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+        (instance as FastifyInstance & { swagger(): unknown }).swagger(),
+      );
+    }
+  };
+
+export function consolePlugin(deps: ConsoleDeps): FastifyPluginAsync {
+  const o = deps.options;
+  return async (app) => {
+    for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+    // Replies go out as JSON.stringify makes them: stored events stay byte-for-byte verifiable.
+    app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+    app.setErrorHandler(errorHandler);
+    app.setNotFoundHandler((request, reply) => {
+      reply.code(404).send({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}`,
+      });
+    });
+    if (!app.hasDecorator('swagger') && o.openapi) {
+      await app.register(swagger, {
+        openapi: {
+          info: { title: 'auditkit audit console', version: '1' },
+          components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+          security: [{ apiKey: [] }],
+        },
+        refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+      });
+    }
+    if (!app.hasDecorator('websocketServer')) {
+      await app.register(websocket, {
+        options: {
+          maxPayload: STREAM_MAX_PAYLOAD,
+          // Answer with the console protocol only: a key offered as a subprotocol is never echoed.
+          handleProtocols: (protocols) => (protocols.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false),
+        },
+      });
+    }
+    await app.register(helmet, { global: true });
+    if (o.rateLimit)
+      await app.register(rateLimit, {
+        max: o.rateLimit.max,
+        timeWindow: o.rateLimit.timeWindowMs,
+        keyGenerator: (request) => request.ip,
+      });
+    if (o.corsOrigins.length > 0)
+      await app.register(cors, { origin: o.corsOrigins, allowedHeaders: ['authorization', 'content-type'] });
+    app.decorateRequest('consoleAuth', null);
+    app.addHook('onRequest', authHook({ store: o.store, keys: deps.keys, audit: deps.audit }));
+    await app.register(apiRoutes(deps), { prefix: '/api' });
+  };
+}

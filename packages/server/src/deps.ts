@@ -1,0 +1,14 @@
+/** What the console's routes share, built once per server. */
+import type { ConsoleAudit } from './console-events';
+import type { Ingestor } from './ingest';
+import type { IntegrityChecker } from './integrity';
+import type { WatchedKeys } from './key-watch';
+import type { ResolvedServerOptions } from './options';
+
+export interface ConsoleDeps {
+  options: ResolvedServerOptions;
+  keys: WatchedKeys;
+  audit: ConsoleAudit;
+  ingestor: Ingestor;
+  integrity: IntegrityChecker;
+}

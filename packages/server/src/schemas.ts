@@ -1,0 +1,122 @@
+/**
+ * The API's shapes, each declared once with TypeBox: Fastify validates requests with them (400s
+ * naming the field), handlers get their types, and @fastify/swagger publishes them as OpenAPI.
+ * Replies are serialized with plain JSON.stringify: events go out exactly as stored, so their
+ * hashes still verify; the reply schemas document them.
+ */
+import type { AuditEvent } from '@auditkit/core';
+import eventSchemaJson from '@auditkit/core/schema/audit-event.v1.json';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+
+const { $schema: _draft, $id: _id, ...eventSchemaBody } = eventSchemaJson;
+
+/** Core's published event schema (v1), as a shared schema referenced by id. */
+export const AuditEventSchema = Type.Unsafe<AuditEvent>({ ...eventSchemaBody, $id: 'AuditEvent' });
+export const EventRef = Type.Unsafe<AuditEvent>(Type.Ref('AuditEvent'));
+
+export const ErrorReply = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    error: Type.String(),
+    message: Type.String(),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String({ description: 'Where: `body/0/actor/type`, `querystring/limit`.' }),
+          message: Type.String(),
+        }),
+      ),
+    ),
+  },
+  { $id: 'ErrorReply' },
+);
+export const ErrorRef = Type.Ref('ErrorReply');
+
+/** Error replies every authenticated route can give. */
+export const AUTH_ERRORS = { 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 429: ErrorRef } as const;
+
+export const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('failing')]),
+  reasons: Type.Array(Type.String()),
+});
+
+export const IngestReply = Type.Object({
+  accepted: Type.Integer({ description: 'Events sealed and delivered to the store by this request.' }),
+  duplicates: Type.Integer({
+    description: 'Events whose id was already recorded (the id is the idempotency key).',
+  }),
+  notRecorded: Type.Integer({
+    description: "Events the server's logger filtered, sampled out or dropped (see its stats).",
+  }),
+  results: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      status: Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('not-recorded')]),
+    }),
+  ),
+});
+
+export const IngestBody = Type.Union([EventRef, Type.Array(EventRef, { minItems: 1 })], {
+  description:
+    'One event or a batch, each valid against the published schema (auditkit audit event v1), without `integrity`: the server seals them.',
+});
+
+export const ChainIntegrity = Type.Object({
+  chain: Type.String(),
+  ok: Type.Boolean(),
+  events: Type.Integer(),
+  firstSeq: Type.Integer(),
+  lastSeq: Type.Integer(),
+  checkpoints: Type.Integer(),
+  uncovered: Type.Integer({ description: 'Events after the last checkpoint, not signed yet.' }),
+  lastCheckpoint: Type.Optional(
+    Type.Object({
+      seq: Type.Integer(),
+      size: Type.Integer(),
+      time: Type.String(),
+      kid: Type.String(),
+      signatureChecked: Type.Boolean(),
+    }),
+  ),
+  firstBreak: Type.Optional(
+    Type.Object({
+      kind: Type.String(),
+      message: Type.String(),
+      seq: Type.Optional(Type.Integer()),
+      eventId: Type.Optional(Type.String({ description: "Only when the event is the caller's tenant's." })),
+    }),
+  ),
+});
+
+export const IntegrityReply = Type.Object({
+  ok: Type.Boolean(),
+  signaturesChecked: Type.Boolean(),
+  chains: Type.Array(ChainIntegrity),
+});
+
+export const IntegrityQuery = Type.Object({
+  chain: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'Verify only this chain.' })),
+});
+
+export const IdParams = Type.Object({
+  id: Type.String({ pattern: '^[0-9a-fA-F-]{36}$', description: 'Event id (UUIDv7).' }),
+});
+
+export const ProofReply = Type.Object(
+  {
+    event: EventRef,
+    index: Type.Integer(),
+    proof: Type.Array(Type.String()),
+    checkpoint: Type.Object({}, { additionalProperties: true }),
+  },
+  {
+    description:
+      'Check offline: save as proof.json, then `auditkit verify-proof proof.json --key signing.pub`.',
+  },
+);
+
+/** Every shared schema, registered once on the plugin. */
+export const SHARED_SCHEMAS: TSchema[] = [AuditEventSchema, ErrorReply];
+
+export type IngestReplyT = Static<typeof IngestReply>;
+export type IntegrityReplyT = Static<typeof IntegrityReply>;

@@ -1,0 +1,56 @@
+/** `createAuditServer`: the console standalone (`listen`) or as a plugin for an existing Fastify app. */
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { consolePlugin } from './app';
+import { ConsoleAudit } from './console-events';
+import type { ConsoleDeps } from './deps';
+import { Ingestor } from './ingest';
+import { IntegrityChecker } from './integrity';
+import { WatchedKeys } from './key-watch';
+import { resolveServerOptions } from './options';
+import type { AuditServer, AuditServerOptions, StreamStats } from './types';
+
+/**
+ * Creates the console over `store`. Options are checked now, with errors naming the option; the
+ * keys file is read now and then watched. Nothing listens until `listen()`.
+ */
+export async function createAuditServer(options: AuditServerOptions): Promise<AuditServer> {
+  const o = resolveServerOptions(options);
+  const audit = new ConsoleAudit(o.logger);
+  const keys = await WatchedKeys.open(o.keysPath, o.keysPollMs, (error) =>
+    process.emitWarning(`auditkit console: keys file ${o.keysPath} could not be reloaded: ${String(error)}`),
+  );
+  const deps: ConsoleDeps = {
+    options: o,
+    keys,
+    audit,
+    ingestor: new Ingestor(o.logger, o.store),
+    integrity: new IntegrityChecker(o.store, o.publicKeys),
+  };
+  const plugin = consolePlugin(deps);
+  let standalone: FastifyInstance | undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    plugin: plugin as FastifyPluginAsync,
+    async listen({ port = 7070, host = '127.0.0.1' } = {}) {
+      if (standalone) throw new Error('createAuditServer: listen() was called already');
+      standalone = Fastify({ logger: false, bodyLimit: o.bodyLimit, forceCloseConnections: true });
+      await standalone.register(plugin);
+      await standalone.listen({ port, host });
+      const address = standalone.server.address() as AddressInfo;
+      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${shown}:${address.port}`;
+    },
+    streamStats(): StreamStats {
+      return { connections: 0, delivered: 0, droppedSlow: 0, refused: 0 };
+    },
+    close() {
+      closing ??= (async () => {
+        keys.close();
+        await standalone?.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/** Public types of @auditkit/server. */
+import type { KeyObject } from 'node:crypto';
+import type { AuditLogger, AuditStore } from '@auditkit/core';
+import type { FastifyPluginAsync } from 'fastify';
+
+/** What a key may do: `read` (search, stats, stream, integrity, proofs), `export`, `write` (ingest), `admin` (all of them). */
+export type ApiKeyScope = 'read' | 'export' | 'write' | 'admin';
+
+/** A key as the console shows it: never the key or its hash. */
+export interface ApiKeyInfo {
+  /** Public part of the key (`akc_<id>_…`), named in the console's own audit events. */
+  id: string;
+  /** The one tenant whose events the key reaches, or `*` for all. */
+  tenant: string;
+  scopes: ApiKeyScope[];
+  name?: string;
+  created: string;
+  /** Set when the key was revoked; a revoked key is refused and its open streams are closed. */
+  revoked?: string;
+}
+
+/** Options of `createAuditServer`. Resolved and checked once, when the server is created. */
+export interface AuditServerOptions {
+  /** The store searched, exported, verified and proven from (file, PostgreSQL, MongoDB). Required. */
+  store: AuditStore;
+  /**
+   * The logger that seals ingested events and records the console's own `console.*` events. It
+   * should deliver into `store`. Required (made by `createAuditLogger`).
+   */
+  logger: AuditLogger;
+  /** The API keys file (JSON, hashes only; `auditkit keys create-api-key` writes it). Watched for changes. Required. */
+  keys: string;
+  /**
+   * Ed25519 private key (PEM text, a PEM file path or a KeyObject) that signs export manifests.
+   * Default: the `AUDITKIT_SIGNING_KEY` environment variable; without either, manifests carry the
+   * SHA-256 and counts but no signature.
+   */
+  signingKey?: string | KeyObject;
+  /**
+   * Ed25519 public keys (PEM text, PEM file paths or KeyObjects) of the writers' checkpoint keys:
+   * `GET /api/integrity` checks checkpoint signatures with them. The public half of `signingKey`
+   * is always added. Default none: checkpoints are checked against the events, not signatures.
+   */
+  publicKeys?: Array<string | KeyObject>;
+  /** Largest request body, in bytes (ingest batches). Default 5 MiB. */
+  bodyLimit?: number;
+  /** Most events in one ingest batch. Default 1000. */
+  maxBatch?: number;
+  /** Requests per minute per client address; `false` turns rate limiting off. Default 1200. */
+  rateLimit?: { max?: number; timeWindowMs?: number } | false;
+  /** Origins allowed to call the API from a browser. Default none (no CORS headers at all). */
+  corsOrigins?: string[];
+  /** Live stream limits. */
+  stream?: StreamOptions;
+  /** How often the keys file is checked for changes (ms). Default 250. */
+  keysPollMs?: number;
+  /**
+   * Also follow new lines appended to these JSON Lines files (or directories) by other processes,
+   * for the live stream. Default: the store's files when it is a file store, else none.
+   */
+  follow?: string[];
+  /** Serve the OpenAPI document at `/api/openapi.json`. Default true. */
+  openapi?: boolean;
+}
+
+export interface StreamOptions {
+  /** Most open stream connections; one more is refused with close code 1013. Default 1000. */
+  maxConnections?: number;
+  /** Events waiting for one subscriber; when more would wait, it is told and dropped. Default 1000. */
+  maxBuffered?: number;
+  /** Bytes waiting in one subscriber's socket before it counts as slow. Default 4 MiB. */
+  maxSocketBytes?: number;
+  /** Interval of heartbeat messages (ms); 0 turns them off. Default 15000. */
+  heartbeatMs?: number;
+  /** How long a new connection may take to send its key and filter (ms). Default 5000. */
+  authTimeoutMs?: number;
+}
+
+/** What `createAuditServer` returns. */
+export interface AuditServer {
+  /** Starts a standalone server; resolves with the URL it listens on. */
+  listen(options?: { port?: number; host?: string }): Promise<string>;
+  /** The console as a Fastify plugin, to mount in an existing app: `app.register(server.plugin, { prefix: '/audit' })`. */
+  readonly plugin: FastifyPluginAsync;
+  /** Live stream counters: connections, events sent, slow subscribers dropped. */
+  streamStats(): StreamStats;
+  /** Stops listening, closes streams and stops watching the keys file. The store and logger stay open. */
+  close(): Promise<void>;
+}
+
+export interface StreamStats {
+  connections: number;
+  delivered: number;
+  droppedSlow: number;
+  refused: number;
+}

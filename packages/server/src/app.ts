@@ -44,6 +44,8 @@ export function consolePlugin(deps: ConsoleDeps): FastifyPluginAsync {
     // Replies go out as JSON.stringify makes them: stored events stay byte-for-byte verifiable.
     app.setSerializerCompiler(() => (data) => JSON.stringify(data));
     app.setErrorHandler(errorHandler);
+    // JSON only: a text body is a 415, not an event.
+    app.removeContentTypeParser('text/plain');
     app.setNotFoundHandler((request, reply) => {
       reply.code(404).send({
         statusCode: 404,

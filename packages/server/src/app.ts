@@ -12,10 +12,12 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { authHook, STREAM_PROTOCOL } from './auth';
 import type { ConsoleDeps } from './deps';
 import { errorHandler } from './errors';
+import { eventsRoutes } from './routes/events';
 import { healthRoute } from './routes/health';
 import { ingestRoute } from './routes/ingest';
 import { integrityRoute } from './routes/integrity';
 import { proofRoute } from './routes/proof';
+import { statsRoute } from './routes/stats';
 import type { ConsoleApp } from './routes/types';
 import { SHARED_SCHEMAS } from './schemas';
 
@@ -27,6 +29,8 @@ const apiRoutes =
   async (instance) => {
     const app = instance as unknown as ConsoleApp;
     healthRoute(app, deps);
+    statsRoute(app, deps);
+    eventsRoutes(app, deps);
     ingestRoute(app, deps);
     integrityRoute(app, deps);
     proofRoute(app, deps);

@@ -115,6 +115,67 @@ export const ProofReply = Type.Object(
   },
 );
 
+const FilterText = Type.String({
+  maxLength: 4096,
+  description:
+    'Filter language: `actor:u-alice -outcome:success type:auth.* resource.id:"inv 7" since:24h until:2026-11-01 refund`.',
+});
+
+export const EventsQuery = Type.Object({
+  q: Type.Optional(FilterText),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  cursor: Type.Optional(Type.String({ maxLength: 2048, description: 'nextCursor of the previous page.' })),
+  order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' })),
+});
+
+export const EventsPage = Type.Object({
+  events: Type.Array(EventRef),
+  nextCursor: Type.Optional(
+    Type.String({ description: 'Pass as `cursor` for the next page; absent on the last.' }),
+  ),
+});
+
+export const EventQuery = Type.Object({
+  around: Type.Optional(
+    Type.Union([Type.Literal('actor'), Type.Literal('resource'), Type.Literal('correlation')], {
+      description:
+        'Also return the events before and after it with the same actor, resource or correlation id.',
+    }),
+  ),
+  before: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 10 })),
+  after: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 10 })),
+});
+
+export const EventReply = Type.Object({
+  event: EventRef,
+  around: Type.Optional(
+    Type.Object({
+      by: Type.String(),
+      before: Type.Array(EventRef, { description: 'Oldest first.' }),
+      after: Type.Array(EventRef, { description: 'Oldest first.' }),
+    }),
+  ),
+});
+
+export const StatsQuery = Type.Object({
+  q: Type.Optional(FilterText),
+  bucket: Type.Optional(
+    Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')], { default: 'hour' }),
+  ),
+});
+
+const Counts = Type.Record(Type.String(), Type.Integer());
+export const StatsReply = Type.Object({
+  total: Type.Integer(),
+  byType: Counts,
+  byOutcome: Counts,
+  byCategory: Counts,
+  byActor: Counts,
+  overTime: Type.Array(Type.Object({ start: Type.String(), count: Type.Integer(), byOutcome: Counts })),
+  store: Type.Object({ name: Type.String() }),
+  pipeline: Health,
+});
+
 /** Every shared schema, registered once on the plugin. */
 export const SHARED_SCHEMAS: TSchema[] = [AuditEventSchema, ErrorReply];
 

@@ -1,11 +1,25 @@
 /**
- * The tenant wall. Handlers never see the store itself, only this view of it, made once per
- * request from the caller's key by the authentication hook: every read is ANDed with the key's
- * tenant, so a tenant filter in a request can only narrow it.
+ * The tenant wall. Handlers read the store through this view, made once per request from the
+ * caller's key by the authentication hook: every read carries the key's tenant, which the stores
+ * AND with the request's filter, so a `tenant:` term in a request can only narrow it.
  */
-import type { AuditEvent, AuditStore } from '@auditkit/core';
+import type {
+  AuditAround,
+  AuditAroundQuery,
+  AuditEvent,
+  AuditEventPredicate,
+  AuditFilter,
+  AuditIterateQuery,
+  AuditPage,
+  AuditQuery,
+  AuditStatsQuery,
+  AuditStore,
+  AuditStoreStats,
+} from '@auditkit/core';
+import { compileAuditFilter } from '@auditkit/core';
 
 export class TenantView {
+  /** The store itself, for what must read whole chains (integrity, proofs) after a walled check. */
   readonly store: AuditStore;
   /** The key's tenant; undefined for a key bound to all tenants (`*`). */
   readonly tenant: string | undefined;
@@ -15,24 +29,41 @@ export class TenantView {
     this.tenant = keyTenant === '*' ? undefined : keyTenant;
   }
 
+  #walled<Q extends { tenant?: string }>(query: Q): Q {
+    const out = { ...query };
+    if (this.tenant === undefined) delete out.tenant;
+    else out.tenant = this.tenant;
+    return out;
+  }
+
   /** Whether the caller may see this event. */
   owns(event: Pick<AuditEvent, 'tenant'>): boolean {
     return this.tenant === undefined || event.tenant === this.tenant;
   }
 
-  /**
-   * A query object with the wall applied: `tenant` forced to the key's. A request for another
-   * tenant's events yields `undefined` (nothing can match), never that tenant's events.
-   */
-  scope<Q extends { tenant?: string }>(query: Q): Q | undefined {
-    if (this.tenant === undefined) return query;
-    if (query.tenant !== undefined && query.tenant !== this.tenant) return undefined;
-    return { ...query, tenant: this.tenant };
+  /** A predicate for the live stream: the filter inside the wall. */
+  predicate(filter: AuditFilter): AuditEventPredicate {
+    return compileAuditFilter(filter, this.tenant);
+  }
+
+  query(query: AuditQuery): Promise<AuditPage> {
+    return this.store.query(this.#walled(query));
+  }
+
+  iterate(query: AuditIterateQuery): AsyncIterable<AuditEvent> {
+    return this.store.iterate(this.#walled(query));
+  }
+
+  stats(query: AuditStatsQuery): Promise<AuditStoreStats> {
+    return this.store.stats(this.#walled(query));
   }
 
   /** One event by id; another tenant's event is reported as missing, never as forbidden. */
-  async get(id: string): Promise<AuditEvent | undefined> {
-    const event = await this.store.get(id);
-    return event && this.owns(event) ? event : undefined;
+  get(id: string): Promise<AuditEvent | undefined> {
+    return this.store.get(id, this.tenant === undefined ? {} : { tenant: this.tenant });
+  }
+
+  around(id: string, query: AuditAroundQuery): Promise<AuditAround | undefined> {
+    return this.store.around(id, this.#walled(query));
   }
 }

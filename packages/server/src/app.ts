@@ -13,6 +13,7 @@ import { authHook, STREAM_PROTOCOL } from './auth';
 import type { ConsoleDeps } from './deps';
 import { errorHandler } from './errors';
 import { eventsRoutes } from './routes/events';
+import { exportRoutes } from './routes/export';
 import { healthRoute } from './routes/health';
 import { ingestRoute } from './routes/ingest';
 import { integrityRoute } from './routes/integrity';
@@ -31,6 +32,7 @@ const apiRoutes =
     healthRoute(app, deps);
     statsRoute(app, deps);
     eventsRoutes(app, deps);
+    exportRoutes(app, deps);
     ingestRoute(app, deps);
     integrityRoute(app, deps);
     proofRoute(app, deps);

@@ -20,6 +20,7 @@ const KINDS = {
   'event.read': { category: 'data', action: 'read', severity: 'info' },
   stats: { category: 'data', action: 'read', severity: 'info' },
   export: { category: 'data', action: 'export', severity: 'notice' },
+  'export.finished': { category: 'data', action: 'export', severity: 'notice' },
   proof: { category: 'compliance', action: 'read', severity: 'info' },
   integrity: { category: 'compliance', action: 'execute', severity: 'info' },
   'stream.subscribe': { category: 'data', action: 'read', severity: 'info' },

@@ -1,9 +1,11 @@
 /** What the console's routes share, built once per server. */
 import type { ConsoleAudit } from './console-events';
+import type { Exporter } from './export/exporter';
 import type { Ingestor } from './ingest';
 import type { IntegrityChecker } from './integrity';
 import type { WatchedKeys } from './key-watch';
 import type { ResolvedServerOptions } from './options';
+import type { LiveSessions } from './sessions';
 
 export interface ConsoleDeps {
   options: ResolvedServerOptions;
@@ -11,4 +13,6 @@ export interface ConsoleDeps {
   audit: ConsoleAudit;
   ingestor: Ingestor;
   integrity: IntegrityChecker;
+  sessions: LiveSessions;
+  exporter: Exporter;
 }

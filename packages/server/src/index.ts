@@ -6,6 +6,8 @@ export {
   readKeysFile,
   revokeApiKey,
 } from './api-keys';
+export type { ExportFormat } from './export/formats';
+export { type ExportManifest, type ManifestCheck, verifyExportManifest } from './export/manifest';
 export { SERVER_DEFAULTS } from './options';
 export { createAuditServer } from './server';
 export type * from './types';

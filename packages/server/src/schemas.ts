@@ -176,6 +176,47 @@ export const StatsReply = Type.Object({
   pipeline: Health,
 });
 
+export const ExportQuery = Type.Object({
+  format: Type.Optional(
+    Type.Union([Type.Literal('csv'), Type.Literal('json'), Type.Literal('ndjson')], { default: 'ndjson' }),
+  ),
+  q: Type.Optional(FilterText),
+  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })),
+});
+
+export const ExportBody = Type.String({
+  description:
+    'The events, streamed. Headers: `x-auditkit-export-id`, and `x-auditkit-manifest` naming where the signed manifest is (available once the body ended).',
+});
+
+export const ManifestParams = Type.Object({ exportId: Type.String({ format: 'uuid' }) });
+
+export const ManifestReply = Type.Object(
+  {
+    v: Type.Literal(1),
+    exportId: Type.String(),
+    format: Type.String(),
+    filter: Type.String(),
+    tenant: Type.Union([Type.String(), Type.Null()]),
+    order: Type.String(),
+    complete: Type.Boolean(),
+    count: Type.Integer(),
+    firstId: Type.Union([Type.String(), Type.Null()]),
+    lastId: Type.Union([Type.String(), Type.Null()]),
+    bytes: Type.Integer(),
+    sha256: Type.String(),
+    startedAt: Type.String(),
+    finishedAt: Type.String(),
+    alg: Type.Optional(Type.Literal('Ed25519')),
+    kid: Type.Optional(Type.String()),
+    signature: Type.Optional(Type.String()),
+  },
+  {
+    description:
+      'Check offline: `auditkit verify-export <file> --manifest manifest.json --key console.pub` (SHA-256 and size of the file, Ed25519 signature over the canonical JSON of the other fields).',
+  },
+);
+
 /** Every shared schema, registered once on the plugin. */
 export const SHARED_SCHEMAS: TSchema[] = [AuditEventSchema, ErrorReply];
 

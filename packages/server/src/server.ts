@@ -4,10 +4,12 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import { consolePlugin } from './app';
 import { ConsoleAudit } from './console-events';
 import type { ConsoleDeps } from './deps';
+import { Exporter } from './export/exporter';
 import { Ingestor } from './ingest';
 import { IntegrityChecker } from './integrity';
 import { WatchedKeys } from './key-watch';
 import { resolveServerOptions } from './options';
+import { LiveSessions } from './sessions';
 import type { AuditServer, AuditServerOptions, StreamStats } from './types';
 
 /**
@@ -20,12 +22,15 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
   const keys = await WatchedKeys.open(o.keysPath, o.keysPollMs, (error) =>
     process.emitWarning(`auditkit console: keys file ${o.keysPath} could not be reloaded: ${String(error)}`),
   );
+  const sessions = new LiveSessions(keys);
   const deps: ConsoleDeps = {
     options: o,
     keys,
     audit,
     ingestor: new Ingestor(o.logger, o.store),
     integrity: new IntegrityChecker(o.store, o.publicKeys),
+    sessions,
+    exporter: new Exporter(o.signingKey, audit, sessions),
   };
   const plugin = consolePlugin(deps);
   let standalone: FastifyInstance | undefined;
@@ -47,6 +52,7 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
     },
     close() {
       closing ??= (async () => {
+        sessions.endAll('shutdown');
         keys.close();
         await standalone?.close();
       })();

@@ -19,6 +19,7 @@ import { ingestRoute } from './routes/ingest';
 import { integrityRoute } from './routes/integrity';
 import { proofRoute } from './routes/proof';
 import { statsRoute } from './routes/stats';
+import { streamRoute } from './routes/stream';
 import type { ConsoleApp } from './routes/types';
 import { SHARED_SCHEMAS } from './schemas';
 
@@ -33,6 +34,7 @@ const apiRoutes =
     statsRoute(app, deps);
     eventsRoutes(app, deps);
     exportRoutes(app, deps);
+    streamRoute(app, deps);
     ingestRoute(app, deps);
     integrityRoute(app, deps);
     proofRoute(app, deps);

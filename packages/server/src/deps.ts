@@ -6,6 +6,7 @@ import type { IntegrityChecker } from './integrity';
 import type { WatchedKeys } from './key-watch';
 import type { ResolvedServerOptions } from './options';
 import type { LiveSessions } from './sessions';
+import type { StreamHub } from './stream/hub';
 
 export interface ConsoleDeps {
   options: ResolvedServerOptions;
@@ -15,4 +16,5 @@ export interface ConsoleDeps {
   integrity: IntegrityChecker;
   sessions: LiveSessions;
   exporter: Exporter;
+  hub: StreamHub;
 }

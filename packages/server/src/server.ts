@@ -1,5 +1,6 @@
 /** `createAuditServer`: the console standalone (`listen`) or as a plugin for an existing Fastify app. */
 import type { AddressInfo } from 'node:net';
+import { subscribeSealed } from '@auditkit/core';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { consolePlugin } from './app';
 import { ConsoleAudit } from './console-events';
@@ -10,6 +11,7 @@ import { IntegrityChecker } from './integrity';
 import { WatchedKeys } from './key-watch';
 import { resolveServerOptions } from './options';
 import { LiveSessions } from './sessions';
+import { StreamHub } from './stream/hub';
 import type { AuditServer, AuditServerOptions, StreamStats } from './types';
 
 /**
@@ -23,6 +25,8 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
     process.emitWarning(`auditkit console: keys file ${o.keysPath} could not be reloaded: ${String(error)}`),
   );
   const sessions = new LiveSessions(keys);
+  const hub = new StreamHub(o.stream, sessions, audit);
+  const unsubscribe = subscribeSealed(o.logger, (events) => hub.publish(events));
   const deps: ConsoleDeps = {
     options: o,
     keys,
@@ -31,6 +35,7 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
     integrity: new IntegrityChecker(o.store, o.publicKeys),
     sessions,
     exporter: new Exporter(o.signingKey, audit, sessions),
+    hub,
   };
   const plugin = consolePlugin(deps);
   let standalone: FastifyInstance | undefined;
@@ -48,10 +53,12 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
       return `http://${shown}:${address.port}`;
     },
     streamStats(): StreamStats {
-      return { connections: 0, delivered: 0, droppedSlow: 0, refused: 0 };
+      return hub.stats;
     },
     close() {
       closing ??= (async () => {
+        unsubscribe();
+        hub.closeAll();
         sessions.endAll('shutdown');
         keys.close();
         await standalone?.close();

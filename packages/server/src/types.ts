@@ -66,7 +66,10 @@ export interface AuditServerOptions {
 export interface StreamOptions {
   /** Most open stream connections; one more is refused with close code 1013. Default 1000. */
   maxConnections?: number;
-  /** Events waiting for one subscriber; when more would wait, it is told and dropped. Default 1000. */
+  /**
+   * Messages not yet written to one subscriber's socket, checked before each sealed batch (so a
+   * batch may add up to its size beyond it); above it the subscriber is told and dropped. Default 1000.
+   */
   maxBuffered?: number;
   /** Bytes waiting in one subscriber's socket before it counts as slow. Default 4 MiB. */
   maxSocketBytes?: number;

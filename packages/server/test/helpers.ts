@@ -18,6 +18,7 @@ import {
   createApiKey,
   createAuditServer,
 } from '@auditkit/server';
+import WebSocket from 'ws';
 
 export interface KeySpec {
   tenant: string;
@@ -148,3 +149,74 @@ export function foreignEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
     ...overrides,
   } as AuditEvent;
 }
+
+// biome-ignore-start lint/suspicious/noExplicitAny: stream messages are read field by field
+export interface StreamClient {
+  ws: WebSocket;
+  messages: Array<Record<string, any>>;
+  /** Resolves with the first message (already received or coming) that `match` accepts. */
+  next(match: (m: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>;
+  closed: Promise<{ code: number; reason: string }>;
+  /** Resolves with the HTTP status when the upgrade is refused. */
+  refused: Promise<number>;
+}
+
+/** A WebSocket client of `/api/stream` that keeps every message it receives. */
+export function openStream(
+  base: string,
+  options: { key?: string; q?: string; protocols?: string[]; query?: string } = {},
+): StreamClient {
+  const url = `${base.replace(/^http/, 'ws')}/api/stream${options.query ?? (options.q !== undefined ? `?q=${encodeURIComponent(options.q)}` : '')}`;
+  const ws = new WebSocket(url, options.protocols ?? [], {
+    headers: options.key ? { authorization: `Bearer ${options.key}` } : {},
+  });
+  const messages: Array<Record<string, any>> = [];
+  const waiters: Array<{
+    match: (m: Record<string, any>) => boolean;
+    resolve: (m: Record<string, any>) => void;
+  }> = [];
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data)) as Record<string, any>;
+    messages.push(m);
+    for (const w of [...waiters]) {
+      if (w.match(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  ws.on('error', () => {});
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
+  const refused = new Promise<number>((resolve) =>
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+  );
+  return {
+    ws,
+    messages,
+    closed,
+    refused,
+    next(match, timeoutMs = 3000) {
+      const found = messages.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`no matching message in ${timeoutMs} ms: ${JSON.stringify(messages.slice(-3))}`),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          match,
+          resolve: (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        });
+      });
+    },
+  };
+}
+// biome-ignore-end lint/suspicious/noExplicitAny: stream messages are read field by field

@@ -30,7 +30,7 @@ export interface ResolvedServerOptions {
   corsOrigins: string[];
   stream: Required<StreamOptions>;
   keysPollMs: number;
-  follow: string[] | undefined;
+  follow: string[];
   openapi: boolean;
 }
 
@@ -41,6 +41,13 @@ function count(name: string, value: unknown, fallback: number, min = 1): number 
       `createAuditServer: ${name} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`,
     );
   return value;
+}
+
+function stringList(name: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === ''))
+    throw new TypeError(`createAuditServer: ${name} must be a list of paths, got ${JSON.stringify(value)}`);
+  return value as string[];
 }
 
 function hasMethods(value: unknown, methods: string[]): boolean {
@@ -100,7 +107,7 @@ export function resolveServerOptions(options: AuditServerOptions): ResolvedServe
       authTimeoutMs: count('stream.authTimeoutMs', s.authTimeoutMs, d.stream.authTimeoutMs),
     },
     keysPollMs: count('keysPollMs', options.keysPollMs, d.keysPollMs),
-    follow: options.follow,
+    follow: stringList('follow', options.follow),
     openapi: options.openapi ?? true,
   };
 }

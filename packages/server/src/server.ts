@@ -11,8 +11,12 @@ import { IntegrityChecker } from './integrity';
 import { WatchedKeys } from './key-watch';
 import { resolveServerOptions } from './options';
 import { LiveSessions } from './sessions';
+import { FileFollower } from './stream/follow-files';
 import { StreamHub } from './stream/hub';
 import type { AuditServer, AuditServerOptions, StreamStats } from './types';
+
+/** How often followed files are checked for new lines. */
+const FOLLOW_POLL_MS = 200;
 
 /**
  * Creates the console over `store`. Options are checked now, with errors naming the option; the
@@ -27,6 +31,15 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
   const sessions = new LiveSessions(keys);
   const hub = new StreamHub(o.stream, sessions, audit);
   const unsubscribe = subscribeSealed(o.logger, (events) => hub.publish(events));
+  let follower: FileFollower | undefined;
+  if (o.follow.length > 0) {
+    // The server's own file (a directory store's) is heard through the logger already.
+    const own = (o.store as { path?: unknown }).path;
+    follower = new FileFollower(o.follow, typeof own === 'string' ? [own] : [], (events) =>
+      hub.publish(events),
+    );
+    await follower.start(FOLLOW_POLL_MS);
+  }
   const deps: ConsoleDeps = {
     options: o,
     keys,
@@ -58,6 +71,7 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
     close() {
       closing ??= (async () => {
         unsubscribe();
+        await follower?.stop();
         hub.closeAll();
         sessions.endAll('shutdown');
         keys.close();

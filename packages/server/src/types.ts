@@ -55,8 +55,9 @@ export interface AuditServerOptions {
   /** How often the keys file is checked for changes (ms). Default 250. */
   keysPollMs?: number;
   /**
-   * Also follow new lines appended to these JSON Lines files (or directories) by other processes,
-   * for the live stream. Default: the store's files when it is a file store, else none.
+   * Also stream the lines other processes append to these audit files, or to the current
+   * `*.jsonl` files of these directories (checked every 200 ms; rotation followed). For a file
+   * store shared with the services that write it. Default none.
    */
   follow?: string[];
   /** Serve the OpenAPI document at `/api/openapi.json`. Default true. */

@@ -61,6 +61,8 @@ export async function startConsole(
     keys?: Record<string, KeySpec>;
     store?: (dir: string) => AuditStore;
     server?: Partial<AuditServerOptions>;
+    /** Stream what other writers append to the console's directory. */
+    follow?: boolean;
   } = {},
 ): Promise<RunningConsole> {
   const dir = mkdtempSync(join(tmpdir(), 'auditkit-console-'));
@@ -84,6 +86,7 @@ export async function startConsole(
     keys: keysPath,
     signingKey: signing.privateKeyPem,
     keysPollMs: 50,
+    ...(options.follow ? { follow: [dir] } : {}),
     ...options.server,
   });
   const url = await server.listen({ port: 0 });

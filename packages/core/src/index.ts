@@ -95,7 +95,12 @@ export { type MemorySink, type MemorySinkOptions, memorySink } from './sinks/mem
 export { type AuditLine, readAuditLines } from './sinks/tail';
 export { type WinstonSinkOptions, winstonSink } from './sinks/winston';
 export { BUCKET_MS, bucketStart, retentionCutoffs } from './store-support';
-export { proveStoredEvent, verifyStore } from './store-verify';
+export {
+  CHAIN_PAGE_SIZE,
+  chainEventsByPages,
+  proveStoredEvent,
+  verifyStore,
+} from './store-verify';
 export { formatTraceparent, parseTraceparent, type TraceParent } from './traceparent';
 export type * from './types';
 export {

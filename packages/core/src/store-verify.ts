@@ -33,3 +33,26 @@ export async function proveStoredEvent(store: AuditStore, eventId: string): Prom
   if (!event.integrity) throw new Error(`event ${eventId} is not sealed`);
   return proveChainEvent(read(event.integrity.chain), eventId);
 }
+
+/** Events a database store reads per round trip of `chainEvents`. */
+export const CHAIN_PAGE_SIZE = 1000;
+
+/**
+ * `chainEvents` for a database store: `page(afterSeq, limit)` returns the chain's next events by
+ * `seq` (an indexed keyset read), and this loop asks until a short page says the chain ended.
+ */
+export async function* chainEventsByPages(
+  chain: string,
+  page: (afterSeq: number, limit: number) => Promise<AuditEvent[]>,
+  store: string,
+): AsyncGenerator<AuditEvent> {
+  if (typeof chain !== 'string' || chain === '')
+    throw new TypeError(`${store}: chainEvents needs a chain id, got ${JSON.stringify(chain)}`);
+  let after = -1;
+  for (;;) {
+    const events = await page(after, CHAIN_PAGE_SIZE);
+    yield* events;
+    if (events.length < CHAIN_PAGE_SIZE) return;
+    after = events.at(-1)!.integrity!.seq;
+  }
+}

@@ -9,6 +9,7 @@ import {
   type Batch,
   BUCKET_MS,
   type ChainHead,
+  chainEventsByPages,
   checkEventId,
   eventsAround,
   iterateByPages,
@@ -130,6 +131,24 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
         ).deletedCount;
       }
       return { deleted };
+    },
+    chainEvents(chain: string) {
+      return chainEventsByPages(
+        chain,
+        async (after, limit) => {
+          await ensureIndexes();
+          const docs = await collection
+            .find({
+              'integrity.chain': { $eq: chain },
+              'integrity.seq': { $gt: after },
+            } as Filter<StoredEvent>)
+            .sort({ 'integrity.seq': 1 })
+            .limit(limit)
+            .toArray();
+          return docs.map(fromStored);
+        },
+        'mongoStore',
+      );
     },
     async chainHeads(): Promise<ChainHead[]> {
       const heads = await collection

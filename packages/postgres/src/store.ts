@@ -8,6 +8,7 @@ import {
   type AuditStoreStats,
   type Batch,
   type ChainHead,
+  chainEventsByPages,
   checkEventId,
   eventsAround,
   type HealthStatus,
@@ -253,6 +254,20 @@ export function postgresStore(
         eventId: r.id,
         time: r.event.time,
       }));
+    },
+    chainEvents(chain: string) {
+      return chainEventsByPages(
+        chain,
+        async (after, limit) => {
+          await use();
+          const { rows } = await pool.query<{ event: AuditEvent }>(
+            `SELECT event FROM ${t} WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT ${limit}`,
+            [chain, after],
+          );
+          return rows.map((r) => r.event);
+        },
+        'postgresStore',
+      );
     },
     async lastSealed() {
       await use();

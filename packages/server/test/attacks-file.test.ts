@@ -1,0 +1,3 @@
+import { describeConsoleAttacks } from './attacks';
+
+describeConsoleAttacks('file store');

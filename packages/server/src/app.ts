@@ -23,6 +23,22 @@ import { streamRoute } from './routes/stream';
 import type { ConsoleApp } from './routes/types';
 import { SHARED_SCHEMAS } from './schemas';
 
+interface OpenApiDoc {
+  paths?: Record<string, unknown>;
+}
+
+/** The live stream in the OpenAPI document (Swagger hides WebSocket routes). */
+const STREAM_DOC = {
+  get: {
+    tags: ['stream'],
+    summary: 'WebSocket: live events matching a filter',
+    description:
+      'Upgrade to a WebSocket with subprotocol `auditkit.v1`. Key: `Authorization: Bearer <key>`, a second subprotocol `<key>`, or a first message `{"type":"auth","key":"…","filter":"…"}`. Filter: `q` or `{"type":"subscribe","filter":"…"}`. Server messages: `subscribed`, `event` (`{"type":"event","event":{…}}`), `heartbeat`, `error`, `closing` (`reason`: slow, revoked, shutdown). Close codes: 4401 unauthorized or revoked, 4403 missing scope, 4400 bad filter, 4008 too slow, 1013/503 too many connections.',
+    parameters: [{ name: 'q', in: 'query', required: false, schema: { type: 'string', maxLength: 4096 } }],
+    responses: { 101: { description: 'Switching to the WebSocket protocol' } },
+  },
+} as const;
+
 /** Largest message a stream client may send (a subscription with its filter). */
 const STREAM_MAX_PAYLOAD = 64 * 1024;
 
@@ -39,9 +55,12 @@ const apiRoutes =
     integrityRoute(app, deps);
     proofRoute(app, deps);
     if (deps.options.openapi) {
-      app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
-        (instance as FastifyInstance & { swagger(): unknown }).swagger(),
-      );
+      app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async (request) => {
+        const doc = (instance as FastifyInstance & { swagger(): OpenApiDoc }).swagger();
+        // Swagger leaves WebSocket routes out; the stream is part of the API, so it is described here.
+        const path = request.url.split('?')[0]!.replace(/openapi\.json$/, 'stream');
+        return { ...doc, paths: { ...doc.paths, [path]: STREAM_DOC } };
+      });
     }
   };
 

@@ -1,9 +1,10 @@
 /**
  * Export encodings. Each turns a run of events into text; the export route hashes exactly these
- * bytes. NDJSON and JSON carry whole events (their hashes can be re-verified); CSV carries the
- * fields a spreadsheet needs, with cells that a spreadsheet would run as a formula defused.
+ * bytes. NDJSON and JSON carry whole events (their hashes can be re-verified); CSV carries core's
+ * export columns (as `auditkit export` writes them), with cells a spreadsheet would run as a
+ * formula defused.
  */
-import type { AuditEvent } from '@auditkit/core';
+import { type AuditEvent, EXPORT_COLUMNS, exportRow } from '@auditkit/core';
 import { stringify } from 'csv-stringify/sync';
 
 export type ExportFormat = 'csv' | 'json' | 'ndjson';
@@ -17,34 +18,9 @@ export interface ExportEncoder {
   end(): string;
 }
 
-const CSV_COLUMNS: Array<[string, (e: AuditEvent) => unknown]> = [
-  ['id', (e) => e.id],
-  ['time', (e) => e.time],
-  ['tenant', (e) => e.tenant],
-  ['type', (e) => e.type],
-  ['category', (e) => e.category],
-  ['action', (e) => e.action],
-  ['outcome', (e) => e.outcome],
-  ['severity', (e) => e.severity],
-  ['actor.type', (e) => e.actor?.type],
-  ['actor.id', (e) => e.actor?.id],
-  ['actor.ip', (e) => e.actor?.ip],
-  ['resource.type', (e) => e.resource?.type],
-  ['resource.id', (e) => e.resource?.id],
-  ['message', (e) => e.message],
-  ['correlationId', (e) => e.correlationId],
-  ['request.method', (e) => e.request?.method],
-  ['request.path', (e) => e.request?.path],
-  ['request.status', (e) => e.request?.status],
-  ['source.service', (e) => e.source?.service],
-  ['integrity.chain', (e) => e.integrity?.chain],
-  ['integrity.seq', (e) => e.integrity?.seq],
-  ['integrity.hash', (e) => e.integrity?.hash],
-];
-
 /** A cell starting with = + - @ or a control character would run as a formula (CSV injection): prefixed with '. */
-function defuse(value: unknown): unknown {
-  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+function defuse(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 const csv: ExportEncoder = {
@@ -53,8 +29,8 @@ const csv: ExportEncoder = {
   begin: () => '',
   rows: (events, first) =>
     stringify(
-      events.map((e) => CSV_COLUMNS.map(([, read]) => defuse(read(e)))),
-      first ? { header: true, columns: CSV_COLUMNS.map(([name]) => name) } : {},
+      events.map((e) => exportRow(e).map(defuse)),
+      first ? { header: true, columns: [...EXPORT_COLUMNS] } : {},
     ),
   end: () => '',
 };

@@ -1,20 +1,26 @@
 import { Command, CommanderError } from 'commander';
+import { createApiKeyCommand, listApiKeysCommand, revokeApiKeyCommand } from './api-keys-command';
+import { API_KEY_ENV, serveCommand, tailCommand } from './console-commands';
 import { type CliIO, EXIT, processIO } from './io';
 import { keysGenerateCommand } from './keys-command';
 import { setupRolesCommand } from './postgres-command';
 import { proveCommand, verifyProofCommand } from './prove-command';
 import { exportCommand, queryCommand } from './store-commands';
 import { verifyCommand } from './verify-command';
+import { verifyExportCommand } from './verify-export-command';
 
 export { type CliIO, EXIT } from './io';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** Where `serve` and `keys *-api-key` look for the API keys file unless told. */
+const DEFAULT_KEYS_FILE = './console-keys.json';
+
 /** Runs the CLI on `argv` (without node and script) and resolves to its exit code. Never exits the process. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command('auditkit')
-    .description('Verify, prove and manage tamper-evident audit trails')
+    .description('Verify, prove, query, export, serve and tail tamper-evident audit trails')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
@@ -53,15 +59,85 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       code = await verifyProofCommand(file, options, io);
     });
 
-  program
-    .command('keys')
-    .description('signing keys for checkpoints')
+  const keys = program.command('keys').description('signing keys for checkpoints, API keys for the console');
+  keys
     .command('generate')
     .description('generate an Ed25519 key pair')
     .option('-o, --out <dir>', 'directory for the key files', '.')
     .option('-n, --name <name>', 'file name stem', 'auditkit-signing')
     .action(async (options) => {
       code = await keysGenerateCommand(options, io);
+    });
+
+  keys
+    .command('create-api-key')
+    .description('create a console API key; it is printed once, the keys file keeps only its hash')
+    .option('--keys <file>', 'the API keys file', DEFAULT_KEYS_FILE)
+    .requiredOption('--tenant <id|*>', "the one tenant the key reaches, or '*' for all")
+    .requiredOption('--scopes <list>', 'comma-separated: read, export, write, admin')
+    .option('--name <name>', 'a note on whose key it is')
+    .action(async (options) => {
+      code = await createApiKeyCommand(options, io);
+    });
+
+  keys
+    .command('revoke-api-key')
+    .description('revoke a console API key by id; running consoles close its streams within a second')
+    .argument('<id>', 'the key id (akc_<id>_…)')
+    .option('--keys <file>', 'the API keys file', DEFAULT_KEYS_FILE)
+    .action(async (id: string, options) => {
+      code = await revokeApiKeyCommand(id, options, io);
+    });
+
+  keys
+    .command('list-api-keys')
+    .description('list console API keys: id, tenant, scopes, created or revoked (never the keys)')
+    .option('--keys <file>', 'the API keys file', DEFAULT_KEYS_FILE)
+    .option('--json', 'machine-readable')
+    .action(async (options) => {
+      code = await listApiKeysCommand(options, io);
+    });
+
+  program
+    .command('serve')
+    .description('run the audit console (REST API, live stream, export, integrity, proofs) over a store')
+    .requiredOption('--store <dir|url>', 'the store: a directory of audit files, postgres://… or mongodb://…')
+    .option('--keys <file>', 'the API keys file (auditkit keys create-api-key)', DEFAULT_KEYS_FILE)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '7070')
+    .option(
+      '--signing-key <pem>',
+      'Ed25519 private key (PEM file) signing export manifests and the console chain',
+    )
+    .option(
+      '-k, --public-key <pem>',
+      'public key of the writers, to check checkpoint signatures; repeatable',
+      collect,
+    )
+    .option('--migrate', 'PostgreSQL: create the table and indexes if missing')
+    .action(async (options) => {
+      code = await serveCommand(options, io);
+    });
+
+  program
+    .command('tail')
+    .description(`print live events from a running console, like tail -f (key from ${API_KEY_ENV})`)
+    .requiredOption('--server <url>', 'the console, e.g. http://127.0.0.1:7070')
+    .argument('[filter]', "filter, e.g. 'type:auth.* -outcome:success'")
+    .option('--key-file <file>', `file holding the API key (instead of ${API_KEY_ENV})`)
+    .option('--format <table|json>', 'output format', 'table')
+    .action(async (filter: string | undefined, options) => {
+      code = await tailCommand(filter, options, io);
+    });
+
+  program
+    .command('verify-export')
+    .description("check an export against its signed manifest, offline, with the console's public key")
+    .argument('<file>', 'the exported file, exactly as downloaded')
+    .requiredOption('--manifest <file>', 'its manifest (GET /api/export/<id>/manifest)')
+    .option('-k, --key <pem>', 'public key of the console (PEM file); repeatable', collect)
+    .action(async (file: string, options) => {
+      code = await verifyExportCommand(file, options, io);
     });
 
   program

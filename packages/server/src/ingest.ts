@@ -4,7 +4,7 @@
  * server's own logger. An event is sealed at most once, so a retried request never leaves a
  * second copy in the chain (which verification would report as a gap once the store drops it).
  */
-import { type AuditEvent, type AuditLogger, type AuditStore, ingestEvent } from '@auditkit/core';
+import { type AuditEvent, type AuditLogger, type AuditStore, FILTER_LIMITS, ingestEvent } from '@auditkit/core';
 import eventSchemaJson from '@auditkit/core/schema/audit-event.v1.json';
 import Ajv2020 from 'ajv/dist/2020';
 import { type AjvLikeError, ConsoleError, type FieldError } from './errors';
@@ -17,8 +17,8 @@ const SET_BY_PIPELINE = ['integrity', 'protected', 'count', 'lastTime', 'repeatO
 
 /** How many ingested ids are remembered, so most retries are answered without asking the store. */
 const RECENT_IDS = 100_000;
-/** Store lookups for unknown ids run this many at a time. */
-const LOOKUP_CONCURRENCY = 16;
+/** Ids looked up in the store per query: the most values one filter term takes. */
+const IDS_PER_QUERY = FILTER_LIMITS.values;
 
 /**
  * A Fastify validator for the ingest body: one event or a batch of up to `maxBatch`, each checked
@@ -130,7 +130,7 @@ export class Ingestor {
     return results;
   }
 
-  /** Which of `ids` were recorded before: remembered ones, then the store (bulk when it can). */
+  /** Which of `ids` were recorded before: remembered ones, then the store. */
   async #known(ids: string[]): Promise<Set<string>> {
     const known = new Set<string>();
     const unknown: string[] = [];
@@ -138,17 +138,11 @@ export class Ingestor {
       if (this.#recent.has(id)) known.add(id);
       else unknown.push(id);
     }
-    const store = this.#store as AuditStore & { existingIds?(ids: string[]): Promise<Set<string>> };
-    if (typeof store.existingIds === 'function') {
-      for (const id of await store.existingIds(unknown)) known.add(id);
-      return known;
-    }
-    for (let i = 0; i < unknown.length; i += LOOKUP_CONCURRENCY) {
-      const slice = unknown.slice(i, i + LOOKUP_CONCURRENCY);
-      const found = await Promise.all(slice.map((id) => this.#store.get(id)));
-      found.forEach((e, j) => {
-        if (e) known.add(slice[j]!);
-      });
+    // One query per 100 ids (a filter term's most values) through the store contract, on any store.
+    for (let i = 0; i < unknown.length; i += IDS_PER_QUERY) {
+      const values = unknown.slice(i, i + IDS_PER_QUERY);
+      const page = await this.#store.query({ filter: { terms: [{ field: 'id', values }] }, limit: values.length });
+      for (const e of page.events) known.add(e.id);
     }
     return known;
   }

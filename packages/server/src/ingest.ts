@@ -4,7 +4,13 @@
  * server's own logger. An event is sealed at most once, so a retried request never leaves a
  * second copy in the chain (which verification would report as a gap once the store drops it).
  */
-import { type AuditEvent, type AuditLogger, type AuditStore, FILTER_LIMITS, ingestEvent } from '@auditkit/core';
+import {
+  type AuditEvent,
+  type AuditLogger,
+  type AuditStore,
+  FILTER_LIMITS,
+  ingestEvent,
+} from '@auditkit/core';
 import eventSchemaJson from '@auditkit/core/schema/audit-event.v1.json';
 import Ajv2020 from 'ajv/dist/2020';
 import { type AjvLikeError, ConsoleError, type FieldError } from './errors';
@@ -141,7 +147,10 @@ export class Ingestor {
     // One query per 100 ids (a filter term's most values) through the store contract, on any store.
     for (let i = 0; i < unknown.length; i += IDS_PER_QUERY) {
       const values = unknown.slice(i, i + IDS_PER_QUERY);
-      const page = await this.#store.query({ filter: { terms: [{ field: 'id', values }] }, limit: values.length });
+      const page = await this.#store.query({
+        filter: { terms: [{ field: 'id', values }] },
+        limit: values.length,
+      });
       for (const e of page.events) known.add(e.id);
     }
     return known;

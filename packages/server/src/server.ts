@@ -6,6 +6,7 @@ import { consolePlugin } from './app';
 import { ConsoleAudit } from './console-events';
 import type { ConsoleDeps } from './deps';
 import { Exporter } from './export/exporter';
+import { type EmbeddedConsole, embedConsole } from './express';
 import { Ingestor } from './ingest';
 import { IntegrityChecker } from './integrity';
 import { WatchedKeys } from './key-watch';
@@ -52,6 +53,7 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
   };
   const plugin = consolePlugin(deps);
   let standalone: FastifyInstance | undefined;
+  let embedded: Promise<EmbeddedConsole> | undefined;
   let closing: Promise<void> | undefined;
 
   return {
@@ -65,6 +67,14 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
       const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${shown}:${address.port}`;
     },
+    async expressHandler() {
+      embedded ??= embedConsole(plugin, o.bodyLimit);
+      return (await embedded).handler;
+    },
+    async attachUpgrades(server, prefix = '') {
+      embedded ??= embedConsole(plugin, o.bodyLimit);
+      (await embedded).attachUpgrades(server, prefix);
+    },
     streamStats(): StreamStats {
       return hub.stats;
     },
@@ -76,6 +86,7 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
         sessions.endAll('shutdown');
         keys.close();
         await standalone?.close();
+        await (await embedded)?.close();
       })();
       return closing;
     },

@@ -1,5 +1,6 @@
 /** Public types of @auditkit/server. */
 import type { KeyObject } from 'node:crypto';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditLogger, AuditStore } from '@auditkit/core';
 import type { FastifyPluginAsync } from 'fastify';
 
@@ -86,6 +87,18 @@ export interface AuditServer {
   listen(options?: { port?: number; host?: string }): Promise<string>;
   /** The console as a Fastify plugin, to mount in an existing app: `app.register(server.plugin, { prefix: '/audit' })`. */
   readonly plugin: FastifyPluginAsync;
+  /**
+   * The console as an Express (or plain node:http) handler: `app.use('/audit', await
+   * server.expressHandler())`, mounted before any body parser. The API is then under `/audit/api`.
+   */
+  expressHandler(): Promise<
+    (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
+  >;
+  /**
+   * Routes an HTTP server's WebSocket upgrades for `<prefix>/api/stream` to the console (Express
+   * never sees upgrades): `await server.attachUpgrades(httpServer, '/audit')`.
+   */
+  attachUpgrades(server: HttpServer, prefix?: string): Promise<void>;
   /** Live stream counters: connections, events sent, slow subscribers dropped. */
   streamStats(): StreamStats;
   /** Stops listening, closes streams and stops watching the keys file. The store and logger stay open. */

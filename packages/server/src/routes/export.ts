@@ -29,7 +29,9 @@ export function exportRoutes(app: ConsoleApp, deps: ConsoleDeps): void {
         filter: parseFilterParam(q),
         order,
       });
-      const prefix = request.url.slice(0, request.url.indexOf('/export'));
+      // Mounted in Express, the URL the client used is `originalUrl`; Express strips its mount path.
+      const url = (request.raw as { originalUrl?: string }).originalUrl ?? request.url;
+      const prefix = url.slice(0, url.indexOf('/export'));
       return reply
         .header('content-type', run.contentType)
         .header('content-disposition', `attachment; filename="${run.filename}"`)

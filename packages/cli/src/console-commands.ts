@@ -139,7 +139,7 @@ export async function tailCommand(
     ws.on('message', (data) => {
       const m = JSON.parse(String(data)) as {
         type: string;
-        event?: AuditEvent;
+        events?: AuditEvent[];
         message?: string;
         reason?: string;
         tenant?: string;
@@ -149,8 +149,12 @@ export async function tailCommand(
           `tailing ${options.server} (${filter || 'every event'}; tenant ${m.tenant}); Ctrl-C to stop\n`,
         );
         if (options.format === 'table') io.out(table.start());
-      } else if (m.type === 'event' && m.event) {
-        io.out(options.format === 'json' ? `${JSON.stringify(m.event)}\n` : table.page([m.event]));
+      } else if (m.type === 'events' && m.events) {
+        io.out(
+          options.format === 'json'
+            ? m.events.map((e) => `${JSON.stringify(e)}\n`).join('')
+            : table.page(m.events),
+        );
       } else if (m.type === 'error' || m.type === 'closing') {
         io.err(`auditkit tail: ${m.message ?? m.reason}\n`);
         code = EXIT.failed;

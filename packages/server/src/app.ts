@@ -33,7 +33,7 @@ const STREAM_DOC = {
     tags: ['stream'],
     summary: 'WebSocket: live events matching a filter',
     description:
-      'Upgrade to a WebSocket with subprotocol `auditkit.v1`. Key: `Authorization: Bearer <key>`, a second subprotocol `<key>`, or a first message `{"type":"auth","key":"…","filter":"…"}`. Filter: `q` or `{"type":"subscribe","filter":"…"}`. Server messages: `subscribed`, `event` (`{"type":"event","event":{…}}`), `heartbeat`, `error`, `closing` (`reason`: slow, revoked, shutdown). Close codes: 4401 unauthorized or revoked, 4403 missing scope, 4400 bad filter, 4008 too slow, 1013/503 too many connections.',
+      'Upgrade to a WebSocket with subprotocol `auditkit.v1`. Key: `Authorization: Bearer <key>`, a second subprotocol `<key>`, or a first message `{"type":"auth","key":"…","filter":"…"}`. Filter: `q` or `{"type":"subscribe","filter":"…"}`. Server messages: `subscribed`, `events` (`{"type":"events","events":[{…}]}`, one per sealed batch, oldest first), `heartbeat`, `error`, `closing` (`reason`: slow, revoked, shutdown). Close codes: 4401 unauthorized or revoked, 4403 missing scope, 4400 bad filter, 4008 too slow, 1013/503 too many connections.',
     parameters: [{ name: 'q', in: 'query', required: false, schema: { type: 'string', maxLength: 4096 } }],
     responses: { 101: { description: 'Switching to the WebSocket protocol' } },
   },

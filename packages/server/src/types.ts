@@ -69,7 +69,7 @@ export interface StreamOptions {
   /** Most open stream connections; one more is refused with close code 1013. Default 1000. */
   maxConnections?: number;
   /**
-   * Messages not yet written to one subscriber's socket, checked before each sealed batch (so a
+   * Events not yet written to one subscriber's socket, checked before each sealed batch (so a
    * batch may add up to its size beyond it); above it the subscriber is told and dropped. Default 1000.
    */
   maxBuffered?: number;

@@ -57,7 +57,7 @@ export function streamRoute(app: ConsoleApp, deps: ConsoleDeps): void {
       schema: {
         tags: ['stream'],
         summary:
-          'WebSocket: live events matching a filter; messages subscribed, event, heartbeat, error, closing',
+          'WebSocket: live events matching a filter; messages subscribed, events, heartbeat, error, closing',
         querystring: StreamQuery,
       },
       preValidation: async (_request, reply) => {

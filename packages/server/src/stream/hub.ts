@@ -32,15 +32,12 @@ class Subscriber {
   readonly caller: Caller;
   filterText: string;
   predicate: AuditEventPredicate;
-  /** Messages handed to the socket and not yet written out. */
+  /** Events (and heartbeats) handed to the socket and not yet written out. */
   outstanding = 0;
   delivered = 0;
   alive = true;
   closing = false;
   unregister: () => void = () => {};
-  readonly written = () => {
-    this.outstanding--;
-  };
 
   constructor(init: SubscriberInit) {
     this.socket = init.socket;
@@ -108,22 +105,27 @@ export class StreamHub {
   }
 
   /**
-   * Sealed events, in chain order: each is serialized once, whatever the number of subscribers.
-   * Who fell behind is checked once per batch, before it is sent: a batch is written to every
-   * socket in one go, so its messages are always in flight together.
+   * Sealed events, in chain order: each is serialized once, whatever the number of subscribers,
+   * and each subscriber gets one message for the whole batch (one frame, one write). Who fell
+   * behind is checked once per batch, before it is sent.
    */
   publish(events: readonly AuditEvent[]): void {
     if (this.#subscribers.size === 0) return;
     for (const s of this.#subscribers) if (this.#behind(s)) this.#dropSlow(s);
+    const matched = new Map<Subscriber, string[]>();
     for (const event of events) {
       if (this.#seen(event.id)) continue;
-      let message: string | undefined;
+      let json: string | undefined;
       for (const s of this.#subscribers) {
         if (s.closing || !s.predicate(event)) continue;
-        message ??= `{"type":"event","event":${JSON.stringify(event)}}`;
-        this.#send(s, message);
+        json ??= JSON.stringify(event);
+        const list = matched.get(s);
+        if (list) list.push(json);
+        else matched.set(s, [json]);
       }
     }
+    for (const [s, list] of matched)
+      this.#send(s, `{"type":"events","events":[${list.join(',')}]}`, list.length);
   }
 
   closeAll(): void {
@@ -131,16 +133,18 @@ export class StreamHub {
     for (const s of [...this.#subscribers]) this.#end(s, 'shutdown');
   }
 
-  #send(s: Subscriber, message: string, event = true): void {
-    s.outstanding++;
-    if (event) {
-      s.delivered++;
-      this.#stats.delivered++;
-    }
-    s.socket.send(message, s.written);
+  /** Sends one message holding `events` events (0 for a heartbeat). */
+  #send(s: Subscriber, message: string, events: number): void {
+    const weight = Math.max(events, 1);
+    s.outstanding += weight;
+    s.delivered += events;
+    this.#stats.delivered += events;
+    s.socket.send(message, () => {
+      s.outstanding -= weight;
+    });
   }
 
-  /** More messages or bytes waiting for this subscriber's socket than it may have. */
+  /** More events or bytes waiting for this subscriber's socket than it may have. */
   #behind(s: Subscriber): boolean {
     return s.outstanding > this.#o.maxBuffered || s.socket.bufferedAmount > this.#o.maxSocketBytes;
   }
@@ -183,7 +187,7 @@ export class StreamHub {
       }
       s.alive = false;
       s.socket.ping();
-      this.#send(s, message, false);
+      this.#send(s, message, 0);
     }
   }
 

@@ -1,0 +1,339 @@
+// The audit console under load, over PostgreSQL, server in its own process: batch ingest (events/s
+// sealed into the store), GET /api/events p50/p99 with CALLERS concurrent clients per filter, first
+// page and deep, export rows/s (CSV and NDJSON) with the server's RSS sampled through the export,
+// and live-stream fan-out: SUBSCRIBERS filtered subscribers while events are ingested at RATE/s,
+// ingest-to-delivery p99, plus one stalled subscriber that must be dropped without slowing anyone.
+// Writes bench/results/console.{json,md}. Uses 127.0.0.1:5432/test unless PG* variables say otherwise.
+const { fork } = require('node:child_process');
+const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const { join } = require('node:path');
+const autocannon = require('autocannon');
+const { newEventId } = require('@auditkit/core');
+const { createApiKey } = require('@auditkit/server');
+const { Pool } = require('pg');
+const WebSocket = require('ws');
+
+const EVENTS = Number(process.env.EVENTS ?? 200_000);
+const BATCH = Number(process.env.BATCH ?? 1000);
+const INGEST_CONCURRENCY = Number(process.env.INGEST_CONCURRENCY ?? 4);
+const CALLERS = Number(process.env.CALLERS ?? 20);
+const SEARCH_SECONDS = Number(process.env.SEARCH_SECONDS ?? 5);
+const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 1000);
+const RATE = Number(process.env.RATE ?? 2000);
+const STREAM_SECONDS = Number(process.env.STREAM_SECONDS ?? 10);
+const TENANTS = 100;
+/** Which parts to run (comma-separated): ingest, search, export, stream. Default all. */
+const PHASES = new Set((process.env.PHASES ?? 'ingest,search,export,stream').split(','));
+const schema = `auditkit_bench_console_${process.pid}`;
+const TYPES = ['auth.login', 'auth.logout', 'data.read', 'data.update', 'billing.charge', 'admin.role'];
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+function event(i, extra = {}) {
+  return {
+    v: 1,
+    id: newEventId(),
+    time: new Date().toISOString(),
+    type: TYPES[i % TYPES.length],
+    category: 'data',
+    action: 'update',
+    outcome: i % 25 === 0 ? 'failure' : 'success',
+    severity: 'info',
+    actor: { type: 'user', id: `u-${i % 5000}` },
+    tenant: `t-${i % TENANTS}`,
+    resource: { type: 'invoice', id: `inv-${i % 20000}` },
+    source: { service: 'bench-ingest' },
+    message: `event ${i}`,
+    ...extra,
+  };
+}
+
+async function post(url, key, body) {
+  const r = await fetch(`${url}/api/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
+  return r.json();
+}
+
+async function ingest(url, key) {
+  let next = 0;
+  let accepted = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: INGEST_CONCURRENCY }, async () => {
+      while (next < EVENTS) {
+        const from = next;
+        next += BATCH;
+        const batch = [];
+        for (let i = from; i < Math.min(from + BATCH, EVENTS); i++) batch.push(event(i));
+        const reply = await post(url, key, batch);
+        accepted += reply.accepted;
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { events: accepted, seconds: +seconds.toFixed(2), eventsPerSecond: Math.round(accepted / seconds) };
+}
+
+function cannon(url, key, path) {
+  return new Promise((resolve, reject) =>
+    autocannon(
+      {
+        url: url + path,
+        connections: CALLERS,
+        duration: SEARCH_SECONDS,
+        headers: { authorization: `Bearer ${key}` },
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    ),
+  );
+}
+
+async function search(url, key) {
+  const cases = [
+    ['tenant only', ''],
+    ['actor', 'actor:u-42'],
+    ['resource', 'resource.type:invoice resource.id:inv-42'],
+    ['type', 'type:auth.login'],
+    ['outcome', 'outcome:failure'],
+    ['time range', `since:${new Date(Date.now() - 3_600_000).toISOString()}`],
+  ];
+  const rows = [];
+  for (const [name, filter] of cases) {
+    for (const depth of ['first', 'deep']) {
+      let path = `/api/events?limit=50&q=${encodeURIComponent(filter)}`;
+      if (depth === 'deep') {
+        // Walk 80% of the way through the matches by cursor, as a user paging down would.
+        const total = (
+          await (
+            await fetch(`${url}/api/stats?q=${encodeURIComponent(filter)}`, {
+              headers: { authorization: `Bearer ${key}` },
+            })
+          ).json()
+        ).total;
+        let cursor;
+        let seen = 0;
+        while (seen < total * 0.8) {
+          const page = await (
+            await fetch(
+              `${url}/api/events?limit=1000&q=${encodeURIComponent(filter)}${cursor ? `&cursor=${cursor}` : ''}`,
+              { headers: { authorization: `Bearer ${key}` } },
+            )
+          ).json();
+          seen += page.events.length;
+          if (!page.nextCursor) break;
+          cursor = page.nextCursor;
+        }
+        if (cursor) path += `&cursor=${cursor}`;
+      }
+      const r = await cannon(url, key, path);
+      rows.push({
+        filter: name,
+        text: filter,
+        page: depth,
+        requestsPerSecond: Math.round(r.requests.average),
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        errors: r.errors + r.non2xx,
+      });
+      console.error(
+        `search ${name.padEnd(12)} ${depth.padEnd(5)} p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${Math.round(r.requests.average)} req/s`,
+      );
+    }
+  }
+  return rows;
+}
+
+function askRss(child) {
+  return new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send('rss');
+  });
+}
+
+async function exportRun(url, key, child, format) {
+  const before = (await askRss(child)).rss;
+  let peak = before;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, (await askRss(child)).rss);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  const started = process.hrtime.bigint();
+  const r = await fetch(`${url}/api/export?format=${format}`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  let bytes = 0;
+  let rows = 0;
+  for await (const chunk of r.body) {
+    bytes += chunk.length;
+    for (const b of chunk) if (b === 10) rows++;
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  sampling = false;
+  await sampler;
+  const manifest = await (
+    await fetch(`${url}${r.headers.get('x-auditkit-manifest')}`, {
+      headers: { authorization: `Bearer ${key}` },
+    })
+  ).json();
+  return {
+    format,
+    events: manifest.count,
+    bytes,
+    seconds: +seconds.toFixed(2),
+    rowsPerSecond: Math.round(manifest.count / seconds),
+    rssBeforeMiB: +(before / 2 ** 20).toFixed(0),
+    rssPeakMiB: +(peak / 2 ** 20).toFixed(0),
+    lines: rows,
+  };
+}
+
+async function fanOut(url, readKey, writeKey, child) {
+  const ws = `${url.replace('http', 'ws')}/api/stream`;
+  const latencies = [];
+  const sockets = [];
+  for (let i = 0; i < SUBSCRIBERS; i++) {
+    const q = `tenant:t-${i % TENANTS} type:${TYPES[i % TYPES.length]}`;
+    const s = new WebSocket(`${ws}?q=${encodeURIComponent(q)}`, ['auditkit.v1'], {
+      headers: { authorization: `Bearer ${readKey}` },
+    });
+    s.on('message', (data) => {
+      const now = Date.now();
+      for (const sent of String(data).matchAll(/"sentAt":(\d+)/g)) latencies.push(now - Number(sent[1]));
+    });
+    sockets.push(new Promise((resolve) => s.once('message', () => resolve(s))));
+  }
+  const open = await Promise.all(sockets);
+  // One subscriber that takes everything and stops reading: it must be dropped, nobody else slowed.
+  const stalled = new WebSocket(ws, ['auditkit.v1'], { headers: { authorization: `Bearer ${readKey}` } });
+  await new Promise((r) => stalled.once('message', r));
+  stalled._socket.pause();
+  const rssBefore = (await askRss(child)).rss;
+  const perTick = Math.max(1, Math.round(RATE / 10));
+  let sent = 0;
+  const inflight = new Set();
+  const started = Date.now();
+  let i = 0;
+  while (Date.now() - started < STREAM_SECONDS * 1000) {
+    const tick = Date.now();
+    const batch = [];
+    for (let k = 0; k < perTick; k++, i++)
+      batch.push(event(i, { details: { sentAt: Date.now(), pad: 'x'.repeat(200) } }));
+    // Posted without waiting for the reply (up to 8 in flight), so the offered rate holds.
+    const request = post(url, writeKey, batch).then(() => inflight.delete(request));
+    inflight.add(request);
+    if (inflight.size >= 8) await Promise.race(inflight);
+    sent += batch.length;
+    const wait = 100 - (Date.now() - tick);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await Promise.all(inflight);
+  const seconds = (Date.now() - started) / 1000;
+  await new Promise((r) => setTimeout(r, 1000));
+  const after = await askRss(child);
+  for (const s of open) s.terminate();
+  stalled.terminate();
+  latencies.sort((a, b) => a - b);
+  return {
+    subscribers: SUBSCRIBERS,
+    targetRate: RATE,
+    ingestedPerSecond: Math.round(sent / seconds),
+    deliveries: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1),
+    droppedSlow: after.stream.droppedSlow,
+    rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(0),
+    rssAfterMiB: +(after.rss / 2 ** 20).toFixed(0),
+  };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(os.tmpdir(), 'auditkit-bench-console-'));
+  const keysFile = join(dir, 'keys.json');
+  const write = (await createApiKey(keysFile, { tenant: '*', scopes: ['write'] })).key;
+  const read = (await createApiKey(keysFile, { tenant: '*', scopes: ['read', 'export'] })).key;
+  const tenantRead = (await createApiKey(keysFile, { tenant: 't-3', scopes: ['read'] })).key;
+  const child = fork(join(__dirname, 'servers', 'console.js'), {
+    execArgv: process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [],
+    env: { ...process.env, SCHEMA: schema, KEYS: keysFile },
+  });
+  const pool = new Pool({
+    host: process.env.PGHOST ?? '127.0.0.1',
+    user: process.env.PGUSER ?? 'postgres',
+    database: process.env.PGDATABASE ?? 'test',
+  });
+  try {
+    const { url } = await new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`console exited with ${code}`)));
+    });
+    const ingested = await ingest(url, write);
+    console.error(
+      `ingest: ${ingested.events} events in ${ingested.seconds} s = ${ingested.eventsPerSecond} events/s`,
+    );
+    await pool.query(`VACUUM ANALYZE "${schema}"."audit_events"`);
+    const searches = PHASES.has('search') ? await search(url, tenantRead) : [];
+    const exports = [];
+    for (const format of PHASES.has('export') ? ['csv', 'ndjson'] : []) {
+      const e = await exportRun(url, read, child, format);
+      exports.push(e);
+      console.error(
+        `export ${format}: ${e.events} events in ${e.seconds} s = ${e.rowsPerSecond} rows/s; RSS ${e.rssBeforeMiB} → peak ${e.rssPeakMiB} MiB`,
+      );
+    }
+    const stream = PHASES.has('stream') ? await fanOut(url, read, write, child) : {};
+    console.error(
+      `stream: ${stream.subscribers} subscribers at ${stream.ingestedPerSecond} events/s: p50 ${stream.p50} ms, p99 ${stream.p99} ms, ${stream.deliveries} deliveries, ${stream.droppedSlow} dropped slow; RSS ${stream.rssBeforeMiB} → ${stream.rssAfterMiB} MiB`,
+    );
+    const { rows: version } = await pool.query('SHOW server_version');
+    if (PHASES.size < 4) return; // a partial run prints its figures and leaves the results file alone
+    const result = {
+      date: new Date().toISOString(),
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model}`,
+      node: process.version,
+      postgres: version[0].server_version,
+      events: EVENTS,
+      ingest: ingested,
+      search: searches,
+      exports,
+      stream,
+    };
+    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    writeFileSync(join(__dirname, 'results', 'console.json'), `${JSON.stringify(result, null, 2)}\n`);
+    const searchTable = searches
+      .map(
+        (r) =>
+          `| ${r.filter} | \`${r.text || '(none)'}\` | ${r.page} | ${r.p50} | ${r.p99} | ${r.requestsPerSecond} |`,
+      )
+      .join('\n');
+    const exportTable = exports
+      .map(
+        (e) =>
+          `| ${e.format} | ${e.events} | ${e.seconds} | ${e.rowsPerSecond} | ${e.rssBeforeMiB} | ${e.rssPeakMiB} |`,
+      )
+      .join('\n');
+    writeFileSync(
+      join(__dirname, 'results', 'console.md'),
+      `# Audit console under load (PostgreSQL)\n\nGenerated by \`npm run bench:console\` on ${result.date}; ${result.machine}, node ${result.node}, PostgreSQL ${result.postgres}; server, PostgreSQL and load generator share the machine (and other work), so figures are noisy.\n\n## Batch ingest\n\n${ingested.events} events posted to \`POST /api/events\` in batches of ${BATCH} by ${INGEST_CONCURRENCY} clients, each schema-validated, deduplicated and sealed by the server's logger into PostgreSQL before the reply: **${ingested.eventsPerSecond} events/s**.\n\n## Search (\`GET /api/events\`, 50 per page, tenant key t-3, ${CALLERS} concurrent clients, ${SEARCH_SECONDS} s each)\n\n| filter | text | page | p50 ms | p99 ms | req/s |\n|---|---|---|---:|---:|---:|\n${searchTable}\n\n## Export (\`GET /api/export\`, every event, streamed, manifest signed)\n\n| format | events | s | rows/s | server RSS before MiB | peak MiB |\n|---|---:|---:|---:|---:|---:|\n${exportTable}\n\n## Live stream fan-out\n\n${stream.subscribers} subscribers (each filtered on one tenant and one type) plus one stalled subscriber that stops reading, while events are ingested at ${stream.ingestedPerSecond} events/s (target ${RATE}) for ${STREAM_SECONDS} s: ingest-to-delivery p50 ${stream.p50} ms, p99 **${stream.p99} ms** (max ${stream.max} ms) over ${stream.deliveries} deliveries; stalled subscribers dropped: ${stream.droppedSlow}; server RSS ${stream.rssBeforeMiB} → ${stream.rssAfterMiB} MiB.\n`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await pool.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,49 @@
+// The audit console over a PostgreSQL store, as `auditkit serve --store postgres://…` runs it; for
+// bench/console.js, which talks to it over HTTP and WebSocket and asks it for its RSS over IPC.
+const { createAuditLogger, generateSigningKeys } = require('@auditkit/core');
+const { postgresStore } = require('@auditkit/postgres');
+const { createAuditServer } = require('@auditkit/server');
+const { Pool } = require('pg');
+
+async function main() {
+  const pool = new Pool({
+    host: process.env.PGHOST ?? '127.0.0.1',
+    user: process.env.PGUSER ?? 'postgres',
+    database: process.env.PGDATABASE ?? 'test',
+    max: 24,
+  });
+  const store = postgresStore({ pool, schema: process.env.SCHEMA });
+  await store.migrate();
+  const keys = generateSigningKeys();
+  const logger = createAuditLogger({
+    service: 'auditkit-console',
+    flushOnExit: false,
+    sinks: [store],
+    batch: { maxEvents: 1000, maxWaitMs: 10 },
+    integrity: { signingKey: keys.privateKeyPem, checkpointEvery: 10_000 },
+  });
+  const server = await createAuditServer({
+    store,
+    logger,
+    keys: process.env.KEYS,
+    signingKey: keys.privateKeyPem,
+    rateLimit: false,
+    stream: { maxConnections: 5000, heartbeatMs: 0 },
+  });
+  const url = await server.listen({ port: 0 });
+  process.on('message', (m) => {
+    if (m === 'rss') process.send({ rss: process.memoryUsage().rss, stream: server.streamStats() });
+  });
+  process.on('SIGTERM', async () => {
+    await server.close();
+    await logger.close();
+    await pool.end();
+    process.exit(0);
+  });
+  process.send({ url });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -82,7 +82,7 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
       closing ??= (async () => {
         unsubscribe();
         await follower?.stop();
-        hub.closeAll();
+        await hub.closeAll();
         sessions.endAll('shutdown');
         keys.close();
         await standalone?.close();

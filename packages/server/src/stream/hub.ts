@@ -128,9 +128,13 @@ export class StreamHub {
       this.#send(s, `{"type":"events","events":[${list.join(',')}]}`, list.length);
   }
 
-  closeAll(): void {
+  /** Closes every stream and resolves once their sockets are gone (their close events recorded). */
+  async closeAll(): Promise<void> {
     clearInterval(this.#heartbeat);
-    for (const s of [...this.#subscribers]) this.#end(s, 'shutdown');
+    const subscribers = [...this.#subscribers];
+    const gone = subscribers.map((s) => new Promise((resolve) => s.socket.once('close', resolve)));
+    for (const s of subscribers) this.#end(s, 'shutdown');
+    await Promise.all(gone);
   }
 
   /** Sends one message holding `events` events (0 for a heartbeat). */

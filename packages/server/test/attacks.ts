@@ -50,7 +50,7 @@ export function describeConsoleAttacks(name: string, store?: (dir: string) => Au
         });
       }
       const ids = await c.seed(inputs);
-      ids.forEach((id, i) => (i % 2 ? globexIds : acmeIds).push(id));
+      for (const [i, id] of ids.entries()) (i % 2 ? globexIds : acmeIds).push(id);
     }, 120_000);
     afterAll(() => c?.close());
 

@@ -154,6 +154,9 @@ export function foreignEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
 }
 
 // biome-ignore-start lint/suspicious/noExplicitAny: stream messages are read field by field
+/** A message from the stream, read field by field. */
+export type StreamMessage = Record<string, any>;
+
 export interface StreamClient {
   ws: WebSocket;
   messages: Array<Record<string, any>>;

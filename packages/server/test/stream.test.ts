@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => c.close());
 
-const isEvent = (type: string) => (m: Record<string, any>) => m.type === 'event' && m.event.type === type;
+const isEvent = (type: string) => (m: StreamMessage) => m.type === 'event' && m.event.type === type;
 
 describe('WS /api/stream', () => {
   it('delivers sealed events matching the filter, inside the key tenant', async () => {

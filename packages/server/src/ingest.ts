@@ -144,15 +144,16 @@ export class Ingestor {
       if (this.#recent.has(id)) known.add(id);
       else unknown.push(id);
     }
-    // One query per 100 ids (a filter term's most values) through the store contract, on any store.
-    for (let i = 0; i < unknown.length; i += IDS_PER_QUERY) {
-      const values = unknown.slice(i, i + IDS_PER_QUERY);
-      const page = await this.#store.query({
-        filter: { terms: [{ field: 'id', values }] },
-        limit: values.length,
-      });
-      for (const e of page.events) known.add(e.id);
-    }
+    // One query per 100 ids (a filter term's most values) through the store contract, on any
+    // store; the queries of one batch run side by side.
+    const slices: string[][] = [];
+    for (let i = 0; i < unknown.length; i += IDS_PER_QUERY) slices.push(unknown.slice(i, i + IDS_PER_QUERY));
+    const pages = await Promise.all(
+      slices.map((values) =>
+        this.#store.query({ filter: { terms: [{ field: 'id', values }] }, limit: values.length }),
+      ),
+    );
+    for (const page of pages) for (const e of page.events) known.add(e.id);
     return known;
   }
 }

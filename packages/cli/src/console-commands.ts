@@ -45,7 +45,12 @@ export async function serveCommand(
   io: CliIO,
   stop: Promise<void> = untilSignal(),
 ): Promise<number> {
-  const opened = await openStore(options.store, { file: 'console.jsonl', migrate: options.migrate ?? false });
+  const opened = await openStore(options.store, {
+    file: 'console.jsonl',
+    migrate: options.migrate ?? false,
+    // A mistyped directory must not be served as an empty trail.
+    mustExist: true,
+  });
   const logger = createAuditLogger({
     service: 'auditkit-console',
     sinks: [opened.store],

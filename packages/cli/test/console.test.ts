@@ -212,6 +212,19 @@ describe('auditkit console commands', () => {
     });
   });
 
+  it('serve refuses a store directory that does not exist', async () => {
+    const missing = await auditkit(
+      'serve',
+      '--store',
+      join(dir, 'no-such-trail'),
+      '--keys',
+      keysFile,
+      '--port',
+      '0',
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/no-such-trail does not exist/) });
+  });
+
   it('serve stops cleanly on SIGTERM', async () => {
     serve.kill('SIGTERM');
     const [code] = (await new Promise((r) => serve.once('exit', (...a) => r(a)))) as [number];

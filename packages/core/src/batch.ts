@@ -13,6 +13,11 @@ export class EventBatch implements Batch {
     this.#lines = lines;
   }
 
+  /** The events' JSON lines, when the seal stage (or a spool) supplied them. */
+  get lines(): readonly string[] | undefined {
+    return this.#lines;
+  }
+
   jsonl(): string {
     if (this.#jsonl === undefined) {
       // One join instead of repeated `+=`: no rope of a thousand pieces to flatten on write. Done

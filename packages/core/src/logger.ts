@@ -8,6 +8,7 @@ import { Deduplicator } from './dedup';
 import { SinkRunner } from './delivery';
 import { DetectStage } from './detect/stage';
 import { type ExitParticipant, registerExitParticipant, unregisterExitParticipant } from './exit-hooks';
+import { type HoldCounters, holdUntil } from './hold';
 import { newEventId } from './ids';
 import { eventTime, normalizeScalars } from './normalize';
 import { DEFAULTS, type ResolvedOptions, resolveOptions } from './options';
@@ -22,7 +23,8 @@ import { openSinks } from './sink-open';
 import { fileSink } from './sinks/file';
 import { Spill } from './spool/spill';
 import { Spool } from './spool/spool';
-import { INGEST_EVENT, LOG_IN_CONTEXT, SUBSCRIBE_SEALED } from './symbols';
+import { StoredMark } from './stored-mark';
+import { HOLD_UNTIL_STORED, INGEST_EVENT, LOG_IN_CONTEXT, SUBSCRIBE_SEALED } from './symbols';
 import type {
   Actor,
   AuditContext,
@@ -111,11 +113,10 @@ class Pipeline implements AuditLogger, ExitParticipant {
   #ready: Promise<void> | undefined;
   /** Queue overflow on disk (`spill`). */
   #spill: Spill | undefined;
-  /** Durable events waiting (in order) for the spools to open or the chain to resume. */
-  #durableChain: Promise<unknown> = Promise.resolve();
-  #durableBehind = 0;
-  /** The spool append of the event `log()` just recorded, for `logDurable()`. */
-  #lastDurable: Promise<boolean> | undefined;
+  /** How many of the queued events are stored: `logDurable()` and held responses wait on it. */
+  readonly #stored = new StoredMark();
+  /** Responses held until their events were stored (adapters' `holdResponse`); absent until one is. */
+  #hold: HoldCounters | undefined;
   readonly #counters = {
     logged: 0,
     queued: 0,
@@ -131,7 +132,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
   /** Events taken out of the queue whose batch the sinks have not settled. */
   #inFlightEvents = 0;
   #delivering = false;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #timerDelay = 0;
   #flushWaiters: Waiter[] = [];
   #writableWaiters: Array<() => void> = [];
@@ -188,6 +189,9 @@ class Pipeline implements AuditLogger, ExitParticipant {
         message: `sink "${sink.name}" cannot write: ${runner.stats.lastError}`,
       });
     });
+    // Opened first: durable mode resumes its chain from what the spools hold.
+    if (options.spool) this.#ready = this.#openSpools(options.spool).finally(() => (this.#ready = undefined));
+    else this.#lanes = this.#runners.map((r) => this.#lane(r, undefined));
     const integrity = options.integrity;
     if (integrity) {
       this.#sealer = new Sealer({
@@ -213,8 +217,6 @@ class Pipeline implements AuditLogger, ExitParticipant {
       );
     }
     if (this.#resuming) this.#resuming = this.#resuming.finally(() => (this.#resuming = undefined));
-    if (options.spool) this.#ready = this.#openSpools(options.spool).finally(() => (this.#ready = undefined));
-    else this.#lanes = this.#runners.map((r) => this.#lane(r, undefined));
     if (options.flushOnExit || this.signals.length > 0) registerExitParticipant(this);
   }
 
@@ -311,6 +313,12 @@ class Pipeline implements AuditLogger, ExitParticipant {
 
   /** Asks the first sink that can tell for the newest sealed event; a failure starts a new chain. */
   async #resume(sealer: Sealer): Promise<void> {
+    if (this.#o.durable) {
+      // Sealed events still in a spool are newer than anything a sink holds.
+      await this.#ready;
+      const tail = await this.#spooledTail();
+      if (tail) return sealer.resumeFrom(tail);
+    }
     const sink = this.#o.sinks.find((s) => typeof s.lastSealed === 'function');
     if (!sink) return;
     // A sink that cannot be written was reported already, with its cause; it starts a new chain.
@@ -324,6 +332,24 @@ class Pipeline implements AuditLogger, ExitParticipant {
         cause: error,
         message: `could not read the last sealed event from sink "${sink.name}"; starting a new chain: ${String(error)}`,
       });
+    }
+  }
+
+  /** The newest event waiting in a durable spool (all of them hold the same records), if any. */
+  async #spooledTail(): Promise<AuditEvent | undefined> {
+    const spool = this.#lanes.find((l) => l.spool && l.spool.readable > 0)?.spool;
+    if (!spool) return undefined;
+    try {
+      const record = await spool.lastRecord();
+      const lines = record?.toString('utf8').trimEnd().split('\n');
+      return lines?.length ? (JSON.parse(lines[lines.length - 1]!) as AuditEvent) : undefined;
+    } catch (error) {
+      this.#report({
+        kind: 'spool',
+        cause: error,
+        message: `could not read the newest spooled event: ${String(error)}`,
+      });
+      return undefined;
     }
   }
 
@@ -582,7 +608,6 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   #enqueue(event: AuditEvent, bytes: number): boolean {
-    if (this.#o.durable) return this.#durable(event);
     const q = this.#queue;
     const spill = this.#spill;
     if (spill && (spill.backlog > 0 || q.isFull(bytes))) {
@@ -616,68 +641,96 @@ class Pipeline implements AuditLogger, ExitParticipant {
     });
   }
 
-  /** Durable mode: sealed now, in call order, and appended to every sink's spool. */
-  #durable(event: AuditEvent): boolean {
-    this.#counters.queued++;
-    if (this.#durableBehind === 0 && !this.#ready && !this.#resuming) {
-      this.#lastDurable = this.#sealAndSpool([event]);
-      return true;
+  /**
+   * Where a sealed batch goes: `kept` when a primary sink or its spool has it (as `#deliverBatch`),
+   * `stored` when every sink or spool does — what `logDurable()` and held responses wait for.
+   */
+  async #storeBatch(batch: EventBatch): Promise<{ kept: boolean; stored: boolean }> {
+    if (!this.#o.durable) {
+      const kept = await this.#deliverBatch(batch);
+      return { kept, stored: kept };
     }
-    this.#durableBehind++;
-    const run = this.#durableChain.then(async () => {
-      await this.#ready;
-      await this.#resuming;
-      this.#durableBehind--;
-      return this.#sealAndSpool([event]);
-    });
-    this.#durableChain = run;
-    this.#lastDurable = run;
-    return true;
+    // Durable mode: one record per spool (one fsync each); sinks are fed from there.
+    const payload = Buffer.from(batch.jsonl(), 'utf8');
+    const n = batch.events.length;
+    const taken = await Promise.all(
+      this.#lanes.map((l) =>
+        l.spool
+          ? l.spoolRecord(payload, n).then(
+              () => true,
+              () => false,
+            )
+          : // Its spool could not be opened: delivered directly, as in the default mode.
+            l.deliver(batch),
+      ),
+    );
+    const primaries = this.#lanes.some((l) => l.primary);
+    return {
+      kept: this.#lanes.length === 0 || this.#lanes.some((l, i) => taken[i] && (l.primary || !primaries)),
+      stored: taken.every(Boolean),
+    };
   }
 
-  /** Resolves true once the events are on disk in every spool that takes them. */
-  #sealAndSpool(events: AuditEvent[], counted = events.length): Promise<boolean> {
-    const sealed = this.#sealer
-      ? this.#sealer.seal(events)
-      : { events, lines: events.map((e) => JSON.stringify(e)) };
-    const payload = Buffer.from(`${sealed.lines.join('\n')}\n`, 'utf8');
-    const spooled = this.#lanes.filter((l) => l.spool);
-    const done = Promise.all(spooled.map((l) => l.spoolRecord(payload, sealed.events.length))).then(
-      () => true,
-      () => false,
-    );
-    return done.then((ok) => {
-      this.#settled += counted;
-      if (ok) this.#announce(sealed.events);
-      this.#wakeFlushed();
-      return ok;
-    });
+  /** Every event accepted so far, counted as `#settled` counts them: settled, queued, in flight or spilled. */
+  #accepted(): number {
+    return this.#settled + this.#queue.length + this.#inFlight() + (this.#spill?.backlog ?? 0);
   }
 
   async logDurable(input: AuditInput): Promise<string | undefined> {
-    this.#lastDurable = undefined;
+    const before = this.#counters.queued;
     const id = this.log(input);
     if (id === undefined) return undefined;
-    const pending = this.#lastDurable as Promise<boolean> | undefined;
-    this.#lastDurable = undefined;
-    if (pending) return (await pending) ? id : undefined;
+    if (this.#o.durable && this.#counters.queued > before)
+      return (await this.#stored.wait(this.#accepted())) ? id : undefined;
+    // Held by dedup, or the default mode: delivered (or failed) like everything before it.
     await this.flush();
     return id;
+  }
+
+  /**
+   * Adapters' `holdResponse`: resolves once every event recorded so far is stored (durable mode:
+   * fsynced in the spools; otherwise taken by the sinks or spooled), or after `timeoutMs`.
+   */
+  async [HOLD_UNTIL_STORED](timeoutMs: number): Promise<void> {
+    this.#hold ??= { held: 0, expired: 0, lost: 0 };
+    const hold = this.#hold;
+    hold.held++;
+    this.#deliverSoon(0);
+    const result = await holdUntil(this.#stored.wait(this.#accepted()), timeoutMs);
+    if (result === 'stored') return;
+    hold[result]++;
+    this.#report({
+      kind: 'hold',
+      message:
+        result === 'expired'
+          ? `a held response was released after ${timeoutMs} ms before its audit events were stored`
+          : 'a held response was released although its audit events could not be stored',
+    });
   }
 
   #deliverSoon(delayMs: number): void {
     if (this.#delivering) return; // the running loop picks the event up
     if (this.#timer) {
       if (delayMs > 0 || this.#timerDelay === 0) return;
-      clearTimeout(this.#timer);
+      this.#clearTimer();
     }
     // Unref'd: an idle logger never keeps the process alive; beforeExit flushes what is left.
     this.#timerDelay = delayMs;
-    this.#timer = setTimeout(() => {
+    const run = (): void => {
       this.#timer = undefined;
       void this.#deliverLoop();
-    }, delayMs);
+    };
+    // 0: as soon as the event loop has run what is ready, so what one turn logged is one batch.
+    this.#timer = delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run);
     this.#timer.unref();
+  }
+
+  #clearTimer(): void {
+    const timer = this.#timer;
+    this.#timer = undefined;
+    if (timer === undefined) return;
+    if (this.#timerDelay > 0) clearTimeout(timer as NodeJS.Timeout);
+    else clearImmediate(timer as NodeJS.Immediate);
   }
 
   async #deliverLoop(): Promise<void> {
@@ -696,17 +749,24 @@ class Pipeline implements AuditLogger, ExitParticipant {
         this.#inFlightEvents += events.length;
         this.#wakeWritable();
         const sealed = await this.#sealInSlices(events);
+        // One batch in flight; the next one collects in the queue meanwhile (group commit).
         await this.#handOff(
-          this.#deliverBatch(sealed).then((kept) => {
+          this.#storeBatch(sealed).then(({ kept, stored }) => {
             if (kept) this.#announce(sealed.events);
             else this.#lost(events.length);
             this.#inFlightEvents -= events.length;
             this.#settled += events.length;
+            this.#stored.advance(this.#settled, stored);
             this.#wakeFlushed();
           }),
         );
         // Under light load wait for the batch to fill; under load (or when flushing) go on at once.
-        if (this.#queue.length < this.#o.batch.maxEvents && this.#flushWaiters.length === 0 && !this.#closing)
+        if (
+          this.#queue.length < this.#o.batch.maxEvents &&
+          this.#flushWaiters.length === 0 &&
+          !this.#stored.waiting &&
+          !this.#closing
+        )
           break;
       }
     } finally {
@@ -798,14 +858,11 @@ class Pipeline implements AuditLogger, ExitParticipant {
     this.#dedup?.flush();
     // Anomalies and alert events still being decided belong to what is flushed.
     if (this.#detect) await this.#detect.settle();
-    const target = this.#o.durable
-      ? this.#counters.queued
-      : this.#settled + this.#queue.length + this.#inFlight() + (this.#spill?.backlog ?? 0);
+    const target = this.#accepted();
     if (target > this.#settled) {
       await new Promise<void>((resolve) => {
         this.#flushWaiters.push({ target, resolve });
-        if (this.#timer) clearTimeout(this.#timer);
-        this.#timer = undefined;
+        this.#clearTimer();
         void this.#deliverLoop();
       });
     }
@@ -828,18 +885,9 @@ class Pipeline implements AuditLogger, ExitParticipant {
       }
       await this.flush();
       // A last checkpoint signs everything sealed since the previous one: the tail is covered.
-      if (this.#o.durable) {
-        await this.#durableChain;
-        const final = this.#sealer?.final();
-        if (final) await this.#sealAndSpool(final.events, 0);
-        await Promise.all(this.#lanes.map((l) => l.idle()));
-      } else {
-        const final = this.#sealer?.final();
-        if (final) {
-          await this.#deliverBatch(new EventBatch(final.events, final.lines));
-          this.#announce(final.events);
-        }
-      }
+      const final = this.#sealer?.final();
+      if (final && (await this.#storeBatch(new EventBatch(final.events, final.lines))).kept)
+        this.#announce(final.events);
       await Promise.all(this.#lanes.map((l) => l.idle()));
       // What a down sink did not take stays in its spool for the next process.
       await Promise.all(this.#lanes.map((l) => l.stop()));
@@ -880,11 +928,6 @@ class Pipeline implements AuditLogger, ExitParticipant {
   /** Process exit: no more I/O callbacks will run, so write what is left synchronously. */
   drainSync(): void {
     this.#dedup?.close();
-    if (this.#o.durable) {
-      // Every event is in a spool's commit queue or on disk already: write the rest now.
-      for (const l of this.#lanes) l.spool?.flushSync();
-      return;
-    }
     const events = this.#queue.take(this.#queue.length);
     let batch: EventBatch;
     if (this.#sealer) {
@@ -896,10 +939,14 @@ class Pipeline implements AuditLogger, ExitParticipant {
       }
       batch = new EventBatch(sealed.events, sealed.lines);
     } else batch = new EventBatch(events);
+    if (this.#o.durable) for (const l of this.#lanes) l.spool?.flushSync();
     if (batch.events.length === 0) return;
     let written = false;
     const primaries = this.#lanes.some((l) => l.primary);
-    for (const l of this.#lanes) if (l.deliverSync(batch) && (l.primary || !primaries)) written = true;
+    for (const l of this.#lanes) {
+      const taken = this.#o.durable && l.spool ? l.spoolSync(batch) : l.deliverSync(batch);
+      if (taken && (l.primary || !primaries)) written = true;
+    }
     this.#settled += events.length;
     if (!written) this.#lost(events.length);
   }
@@ -915,6 +962,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
       sinks: this.#runners.map((r, i) => this.#lanes[i]?.stats() ?? { ...r.stats }),
       ...this.#admitStats(),
       ...(this.#sealer ? { integrity: this.#sealer.stats } : {}),
+      ...(this.#hold ? { hold: { ...this.#hold } } : {}),
       ...this.#detect?.stats(),
     };
   }
@@ -939,6 +987,10 @@ class Pipeline implements AuditLogger, ExitParticipant {
     if (stats.dropped > 0) reasons.push(`${stats.dropped} events dropped`);
     if (this.#queue.isFull()) reasons.push('queue is full');
     if (stats.callbackErrors > 0) reasons.push(`${stats.callbackErrors} callback errors`);
+    if (stats.hold && stats.hold.expired + stats.hold.lost > 0)
+      reasons.push(
+        `${stats.hold.expired + stats.hold.lost} held responses were released before their audit events were stored`,
+      );
     if (this.#detect) reasons.push(...this.#detect.reasons());
     if (status === 'ok' && reasons.length > 0) status = 'degraded';
     return { status, reasons, stats };

@@ -14,6 +14,7 @@ import type {
   BatchOptions,
   BreakerOptions,
   DedupOptions,
+  HoldResponseOptions,
   IntegrityOptions,
   LimitOptions,
   QueueOptions,
@@ -287,4 +288,5 @@ export const REQUEST_AUDIT_OPTIONS = {
   captureBody: o.boolean(),
   captureQuery: o.boolean(),
   eventType: o.string({ nonEmpty: true }),
+  holdResponse: o.anyOf(o.boolean(), o.object({ timeoutMs: amount } satisfies ShapeOf<HoldResponseOptions>)),
 } satisfies ShapeOf<RequestAuditOptions> as OptionShape;

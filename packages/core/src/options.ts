@@ -39,11 +39,13 @@ export const DEFAULTS = {
     maxBodyBytes: 4096,
   },
   queue: { maxEvents: 100_000, maxBytes: 64 * 1024 * 1024, overflow: 'drop' },
-  batch: { maxEvents: 1000, maxWaitMs: 50 },
+  batch: { maxEvents: 1000, maxWaitMs: 0 },
   retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 5000, timeoutMs: 10_000 },
   breaker: { failureThreshold: 3, cooldownMs: 5000 },
   spool: { maxBytes: 1024 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024, fsync: true },
   durable: false,
+  /** Adapters' `holdResponse`, when it is on (it is off by default). */
+  holdResponse: { timeoutMs: 5000 },
   flushOnExit: true,
   integrity: { checkpointEvery: 1000, checkpointIntervalMs: 60_000, resume: true },
   /** Problems of one kind are announced at most this often. */

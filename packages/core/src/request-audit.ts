@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { runWithContext } from './context';
 import { defaultLogger } from './default-logger';
+import { holdUntil } from './hold';
 import { newRequestId } from './ids';
 import { reportCallbackError } from './logger';
 import { compilePatterns } from './matcher';
@@ -9,7 +10,7 @@ import { REQUEST_AUDIT_OPTIONS } from './option-shapes';
 import { DEFAULTS } from './options';
 import { safeCall } from './safe-call';
 import { compileSampler, type Sampler } from './sampling';
-import { LOG_IN_CONTEXT } from './symbols';
+import { HOLD_UNTIL_STORED, LOG_IN_CONTEXT } from './symbols';
 import { parseTraceparent } from './traceparent';
 import type {
   Action,
@@ -27,6 +28,15 @@ type Headers = Record<string, string | string[] | undefined>;
 
 interface ContextualLogger {
   [LOG_IN_CONTEXT](input: AuditInput, ctx: AuditContext, sampler?: Sampler): string | undefined;
+  [HOLD_UNTIL_STORED](timeoutMs: number): Promise<void>;
+}
+
+const noop = (): void => {};
+
+/** `holdResponse` (checked by REQUEST_AUDIT_OPTIONS): the time limit in ms, or undefined when responses are not held. */
+function resolveHold(option: RequestAuditOptions['holdResponse']): number | undefined {
+  if (!option) return undefined;
+  return (option === true ? undefined : option.timeoutMs) ?? DEFAULTS.holdResponse.timeoutMs;
 }
 
 /** What an adapter knows when a request arrives. */
@@ -251,6 +261,8 @@ type Settings = Required<
   captureHeaders: string[];
   captureBody: boolean;
   captureQuery: boolean;
+  /** `holdResponse`: longest wait (ms) for a request's events to be stored; undefined: no hold. */
+  holdMs: number | undefined;
 };
 
 /**
@@ -286,6 +298,7 @@ export class RequestAuditor<Req = unknown> {
       captureHeaders: asList(options.captureHeaders).map((h) => h.toLowerCase()),
       captureBody: options.captureBody ?? false,
       captureQuery: options.captureQuery ?? false,
+      holdMs: resolveHold(options.holdResponse),
     };
   }
 
@@ -327,6 +340,34 @@ export class RequestAuditor<Req = unknown> {
       this.#record(audit, this.#requestEvent(audit, outcome, headers));
     } catch (error) {
       reportCallbackError(this.logger, 'request event', error);
+    }
+  }
+
+  /**
+   * `holdResponse`: records the per-request event now (the response is final but not sent yet)
+   * and resolves once it and everything logged before it are stored, or at the time limit.
+   * Never rejects.
+   */
+  endAndHold(audit: RequestAudit<Req>, outcome: OutcomeView, headers?: Headers): Promise<void> {
+    this.end(audit, outcome, headers);
+    return this.holdUntilStored();
+  }
+
+  /** Resolves once every event recorded so far is stored, within `holdResponse.timeoutMs`. Never rejects. */
+  holdUntilStored(): Promise<void> {
+    const ms = this.settings.holdMs ?? DEFAULTS.holdResponse.timeoutMs;
+    try {
+      const logger = this.logger as AuditLogger & Partial<ContextualLogger>;
+      const hold = logger[HOLD_UNTIL_STORED];
+      if (hold) return hold.call(logger, ms).catch(noop);
+      // A foreign logger: its flush, bounded the same way (it counts no expiry).
+      return holdUntil(
+        logger.flush().then(() => true),
+        ms,
+      ).then(noop);
+    } catch (error) {
+      reportCallbackError(this.logger, 'holdResponse', error);
+      return Promise.resolve();
     }
   }
 

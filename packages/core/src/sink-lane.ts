@@ -8,6 +8,7 @@
 import { EventBatch } from './batch';
 import type { CircuitBreaker } from './breaker';
 import type { DeliveryOutcome, SinkRunner } from './delivery';
+import { afterStored, lastStoredId } from './replay-resume';
 import type { Spool } from './spool/spool';
 import type { AuditEvent, SinkStats } from './types';
 
@@ -50,6 +51,8 @@ export class SinkLane {
   #timer: NodeJS.Timeout | undefined;
   #idleWaiters: Array<() => void> = [];
   #stopped = false;
+  /** Records left by a previous process: the sink may already hold the first of them. */
+  #resumeCheck: boolean;
 
   constructor(
     readonly runner: SinkRunner,
@@ -64,6 +67,7 @@ export class SinkLane {
     runner.stats.queued = 0;
     runner.stats.spooled = 0;
     runner.stats.replayed = 0;
+    this.#resumeCheck = (spool?.backlog ?? 0) > 0;
     if (spool && spool.backlog > 0) this.#kick();
   }
 
@@ -190,6 +194,19 @@ export class SinkLane {
     );
   }
 
+  /** Durable mode at process exit: the batch goes into the spool synchronously; false if it could not. */
+  spoolSync(batch: EventBatch): boolean {
+    this.runner.stats.queued! += batch.events.length;
+    try {
+      this.spool!.appendSync(Buffer.from(batch.jsonl(), 'utf8'), batch.events.length);
+      this.runner.stats.spooled! += batch.events.length;
+      return true;
+    } catch (error) {
+      this.hooks.onSpoolFailure(this, error, batch.events.length);
+      return false;
+    }
+  }
+
   async #toSpool(batch: EventBatch): Promise<boolean> {
     const n = batch.events.length;
     const kept = await this.#append(batch);
@@ -255,6 +272,11 @@ export class SinkLane {
   /** Replays spooled records in order, one write per group, until the spool is empty or a write fails. */
   async #replay(): Promise<void> {
     const spool = this.spool!;
+    let stored: string | undefined;
+    if (this.#resumeCheck) {
+      this.#resumeCheck = false;
+      stored = await lastStoredId(this.runner.sink);
+    }
     while (!this.#stopped && spool.readable > 0) {
       // Records still being committed are not readable yet; their commit kicks replay again.
       const payloads = await spool.peek(this.maxReplayEvents);
@@ -262,6 +284,15 @@ export class SinkLane {
       let batch: EventBatch;
       try {
         batch = recordBatch(payloads);
+        if (stored !== undefined) {
+          // Only the first batch after a restart can overlap what the sink took before the crash.
+          batch = afterStored(batch, stored);
+          stored = undefined;
+          if (batch.events.length === 0) {
+            await spool.consume(payloads.length);
+            continue;
+          }
+        }
       } catch (error) {
         // Checksummed yet unparseable: written by something else. Reported, and not retried forever.
         this.hooks.onBadRecord(this, error);

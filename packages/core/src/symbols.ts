@@ -12,3 +12,6 @@ export const INGEST_EVENT = Symbol('auditkit.ingest-event');
 
 /** Internal logger method that registers a listener for batches once they were delivered. */
 export const SUBSCRIBE_SEALED = Symbol('auditkit.subscribe-sealed');
+
+/** Internal logger method: resolves once every event recorded so far is stored, within a time limit. */
+export const HOLD_UNTIL_STORED = Symbol('auditkit.hold-until-stored');

@@ -515,7 +515,8 @@ export type AuditErrorKind =
   | 'closed'
   | 'detect'
   | 'alert'
-  | 'spool';
+  | 'spool'
+  | 'hold';
 
 /** A problem the audit pipeline had; never thrown into the application. */
 export interface AuditError {
@@ -597,6 +598,11 @@ export interface AuditStats {
   dedup?: { open: number; summaries: number };
   /** The hash chain: its id, the last sealed sequence number, checkpoints signed. Absent when sealing is off. */
   integrity?: { chain: string; seq: number; checkpoints: number; lastCheckpointSeq: number };
+  /**
+   * Responses held until their events were stored (adapters' `holdResponse`): `expired` were
+   * released at the time limit, `lost` when the events could not be stored. Absent until one is held.
+   */
+  hold?: { held: number; expired: number; lost: number };
   /** Anomaly detection: events observed, anomalies fired and suppressed by cooldown, state errors. Absent when off. */
   detection?: DetectionStats;
   /** Alerting: alerts opened, suppressed, escalated, and each channel's deliveries and failures. Absent when off. */
@@ -695,6 +701,19 @@ export interface RequestAuditOptions<Req = unknown> {
   captureQuery?: boolean;
   /** Event type of the per-request event. Default `http.request` (`grpc.call` for gRPC). */
   eventType?: string;
+  /**
+   * Hold each response (the gRPC status) until the request's audit events are stored: in
+   * `durable` mode fsynced in the spool, otherwise taken by every primary sink (or spooled).
+   * The wait is bounded by `timeoutMs`; a response released at the limit is counted in
+   * `stats().hold.expired` and reported by `health()`. `true` uses the default limit. Default false.
+   */
+  holdResponse?: boolean | HoldResponseOptions;
+}
+
+/** The bounded wait of `holdResponse`. */
+export interface HoldResponseOptions {
+  /** Longest a response waits for its events (ms); then it is sent anyway and counted. Default 5000. */
+  timeoutMs?: number;
 }
 
 /** Fields the filter language tests; dotted names follow the event (`actor` is the actor's id). */

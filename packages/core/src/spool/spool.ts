@@ -16,6 +16,8 @@ const MAGIC = 0x414b5350; // "AKSP"
 const HEADER = 12;
 const SEGMENT_RE = /^(\d{12})\.seg$/;
 const CURSOR = 'cursor.json';
+/** Most bytes one read takes during replay: large enough that a batch of records is one read. */
+const READ_BYTES = 8 * 1024 * 1024;
 
 const writeAsync = promisify(fs.write);
 const readAsync = promisify(fs.read);
@@ -288,40 +290,83 @@ export class Spool {
     }
   }
 
-  /** Up to `maxEvents` events' worth of the oldest unconsumed records (at least one record). */
+  /**
+   * Up to `maxEvents` events' worth of the oldest unconsumed records (at least one record).
+   * Records lying next to each other in one segment are read with one read of up to READ_BYTES.
+   */
   async peek(maxEvents: number): Promise<Buffer[]> {
     const out: Buffer[] = [];
     let events = 0;
-    for (let i = this.#head; i < this.#entries.length; i++) {
-      const e = this.#entries[i]!;
-      if (out.length > 0 && events + e.events > maxEvents) break;
-      const frame = Buffer.allocUnsafe(HEADER + e.length);
-      const fd = await this.#readFd(e.seg);
-      let got = 0;
-      while (got < frame.length) {
-        const { bytesRead } = await readAsync(fd, frame, got, frame.length - got, e.at + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
+    let i = this.#head;
+    while (i < this.#entries.length) {
+      const first = this.#entries[i]!;
+      if (out.length > 0 && events + first.events > maxEvents) break;
+      // The run of adjacent records that fits the event and byte budgets.
+      let end = i + 1;
+      let runEvents = events + first.events;
+      let runEnd = first.at + HEADER + first.length;
+      while (end < this.#entries.length) {
+        const e = this.#entries[end]!;
+        if (e.seg !== first.seg || e.at !== runEnd) break;
+        if (runEvents + e.events > maxEvents || runEnd + HEADER + e.length - first.at > READ_BYTES) break;
+        runEvents += e.events;
+        runEnd += HEADER + e.length;
+        end++;
       }
-      if (validAt(frame.subarray(0, got), 0) !== e.length) {
-        // Changed on disk since it was written or scanned: set aside, reported, never replayed.
-        await this.#quarantine(
-          e.seg,
-          e.at,
-          frame.subarray(0, got),
-          'corrupt',
-          'record no longer matches its checksum',
-        );
-        this.#entries.splice(i, 1);
-        this.#bytes -= HEADER + e.length;
-        this.#events -= e.events;
-        i--;
+      const buf = await this.#readRange(first.seg, first.at, runEnd - first.at);
+      let bad = -1;
+      for (let j = i; j < end; j++) {
+        const e = this.#entries[j]!;
+        const at = e.at - first.at;
+        const frame = buf.subarray(at, Math.min(buf.length, at + HEADER + e.length));
+        if (validAt(frame, 0) !== e.length) {
+          bad = j;
+          break;
+        }
+        out.push(frame.subarray(HEADER));
+        events += e.events;
+      }
+      if (bad === -1) {
+        i = end;
         continue;
       }
-      out.push(frame.subarray(HEADER));
-      events += e.events;
+      // Changed on disk since it was written or scanned: set aside, reported, never replayed.
+      const e = this.#entries[bad]!;
+      const at = e.at - first.at;
+      await this.#quarantine(
+        e.seg,
+        e.at,
+        buf.subarray(at, Math.min(buf.length, at + HEADER + e.length)),
+        'corrupt',
+        'record no longer matches its checksum',
+      );
+      this.#entries.splice(bad, 1);
+      this.#bytes -= HEADER + e.length;
+      this.#events -= e.events;
+      i = bad;
     }
     return out;
+  }
+
+  /** The newest record on disk not consumed yet, or undefined. */
+  async lastRecord(): Promise<Buffer | undefined> {
+    const e = this.#entries.at(-1);
+    if (!e || this.readable === 0) return undefined;
+    const frame = await this.#readRange(e.seg, e.at, HEADER + e.length);
+    return validAt(frame, 0) === e.length ? frame.subarray(HEADER) : undefined;
+  }
+
+  /** `length` bytes of segment `seg` from `at` (fewer when the file is shorter). */
+  async #readRange(seg: number, at: number, length: number): Promise<Buffer> {
+    const buf = Buffer.allocUnsafe(length);
+    const fd = await this.#readFd(seg);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await readAsync(fd, buf, got, length - got, at + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
   }
 
   /** Marks the oldest `records` records consumed and persists the cursor; drops finished segments. */

@@ -3,22 +3,30 @@
  * middleware changes how a node response ends (compression, on-headers do the same): the body
  * and status are final, nothing has been sent, and the client is told only after the wait.
  */
-import type { ServerResponse } from 'node:http';
+
+/** A node:http response, as far as holding its end goes. */
+export interface EndableResponse {
+  end: (...args: never[]) => unknown;
+}
+
+type End = (...args: unknown[]) => unknown;
 
 /**
  * Makes `res.end(...)` wait for `before()` (which must never reject, and is bounded by the
- * caller's timeout) and then end the response with the same arguments. Only the first end waits.
+ * caller's timeout) and then end the response with the same arguments. Only the first end
+ * waits; a later call made while it waits runs after it, in order, as it would have.
  */
-export function holdResponseEnd(res: ServerResponse, before: () => Promise<void>): void {
-  const end = res.end;
-  let held = false;
-  res.end = function heldEnd(this: ServerResponse, ...args: unknown[]): ServerResponse {
-    if (held) return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-    held = true;
+export function holdResponseEnd(res: EndableResponse, before: () => Promise<void>): void {
+  const end = res.end as End;
+  let waiting: Promise<void> | undefined;
+  let released = false;
+  res.end = function heldEnd(this: EndableResponse, ...args: unknown[]): unknown {
+    if (released) return end.apply(this, args);
     const release = (): void => {
-      (end as (...a: unknown[]) => ServerResponse).apply(res, args);
+      released = true;
+      end.apply(res, args);
     };
-    before().then(release, release);
+    waiting = waiting ? waiting.then(release) : before().then(release, release);
     return this;
-  } as ServerResponse['end'];
+  } as EndableResponse['end'];
 }

@@ -1,5 +1,12 @@
+import { type EndableResponse, holdResponseEnd } from './hold-response';
 import { reportCallbackError } from './logger';
-import { byteCount, pathWithoutQuery, type RequestAudit, type RequestAuditor } from './request-audit';
+import {
+  byteCount,
+  type OutcomeView,
+  pathWithoutQuery,
+  type RequestAudit,
+  type RequestAuditor,
+} from './request-audit';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -15,7 +22,7 @@ export interface HttpRequestLike {
 }
 
 /** The node:http response underneath (Express `res`, Fastify `reply.raw`). */
-export interface NodeResponseLike {
+export interface NodeResponseLike extends EndableResponse {
   statusCode: number;
   headersSent: boolean;
   writableFinished: boolean;
@@ -44,23 +51,24 @@ export function captureHttpRequest<Req extends HttpRequestLike>(
     headers: req.headers,
     ip: req.ip,
   });
-  const { echoRequestId, requestIdHeader, captureBody, captureQuery } = auditor.settings;
+  const { echoRequestId, requestIdHeader, captureBody, captureQuery, holdMs } = auditor.settings;
   if (echoRequestId && !res.headersSent) res.setHeader(requestIdHeader, audit.requestId);
   if (auditor.isExcluded(req.method, path)) return audit;
+  const outcome = (status: number | undefined, aborted: boolean): OutcomeView => ({
+    status,
+    route: routeOf(req),
+    aborted,
+    bytesIn: byteCount(req.headers['content-length']),
+    bytesOut: byteCount(res.getHeader('content-length')),
+    // Read only when captured: Express parses `req.query` on first access.
+    body: captureBody ? req.body : undefined,
+    query: captureQuery ? req.query : undefined,
+  });
   res.once('close', () => {
     try {
       auditor.end(
         audit,
-        {
-          status: res.headersSent ? res.statusCode : undefined,
-          route: routeOf(req),
-          aborted: !res.writableFinished,
-          bytesIn: byteCount(req.headers['content-length']),
-          bytesOut: byteCount(res.getHeader('content-length')),
-          // Read only when captured: Express parses `req.query` on first access.
-          body: captureBody ? req.body : undefined,
-          query: captureQuery ? req.query : undefined,
-        },
+        outcome(res.headersSent ? res.statusCode : undefined, !res.writableFinished),
         req.headers,
       );
     } catch (error) {
@@ -68,5 +76,16 @@ export function captureHttpRequest<Req extends HttpRequestLike>(
       reportCallbackError(auditor.logger, 'request event', error);
     }
   });
+  if (holdMs !== undefined) {
+    // holdResponse: the event is recorded as the response ends, and that end waits for it to be stored.
+    holdResponseEnd(res, () => {
+      try {
+        return auditor.endAndHold(audit, outcome(res.statusCode, false), req.headers);
+      } catch (error) {
+        reportCallbackError(auditor.logger, 'request event', error);
+        return Promise.resolve();
+      }
+    });
+  }
   return audit;
 }

@@ -6,7 +6,6 @@ export { audit, defaultLogger } from './default-logger';
 export { backoffDelay } from './delivery';
 export * from './detect';
 export { diffObjects } from './diff';
-export { holdResponseEnd } from './hold-response';
 export { captureHttpRequest, type HttpRequestLike, type NodeResponseLike } from './http-capture';
 export { newEventId } from './ids';
 export {

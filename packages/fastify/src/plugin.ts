@@ -62,14 +62,15 @@ const plugin: FastifyPluginCallback<FastifyAuditOptions> = (app: FastifyInstance
     done(error as Error);
     return;
   }
-  const { echoRequestId, requestIdHeader, captureBody, captureQuery } = auditor.settings;
+  const { echoRequestId, requestIdHeader, captureBody, captureQuery, holdMs } = auditor.settings;
 
-  const end = (request: FastifyRequest, reply: FastifyReply | undefined, aborted: boolean): void => {
+  /** Records the request's event once; false when it is not audited or already recorded. */
+  const end = (request: FastifyRequest, reply: FastifyReply | undefined, aborted: boolean): boolean => {
     const audit = request.audit;
-    if (!audit || audit.ended) return;
+    if (!audit || audit.ended) return false;
     const route = routeOf(request);
     const config = route.config?.audit;
-    if (config === false || auditor.isExcluded(request.method, audit.request.path ?? '')) return;
+    if (config === false || auditor.isExcluded(request.method, audit.request.path ?? '')) return false;
     auditor.end(
       audit,
       {
@@ -84,6 +85,7 @@ const plugin: FastifyPluginCallback<FastifyAuditOptions> = (app: FastifyInstance
       },
       request.headers,
     );
+    return true;
   };
 
   app.decorate('audit', {
@@ -113,6 +115,13 @@ const plugin: FastifyPluginCallback<FastifyAuditOptions> = (app: FastifyInstance
     if (request.audit) request.audit.error = error;
     next();
   });
+  if (holdMs !== undefined) {
+    // holdResponse: the event is recorded as the reply is about to be sent, which waits for it to be stored.
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (end(request, reply, false)) await auditor.holdUntilStored();
+      return payload;
+    });
+  }
   app.addHook('onResponse', (request, reply, next) => {
     end(request, reply, false);
     next();

@@ -35,7 +35,7 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
     eventType: 'grpc.call',
     name: 'auditServerInterceptor',
   });
-  const { echoRequestId, requestIdHeader } = auditor.settings;
+  const { echoRequestId, requestIdHeader, holdMs } = auditor.settings;
 
   return (descriptor, call: ServerInterceptingCallInterface) => {
     const method = descriptor.path;
@@ -95,7 +95,10 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
       },
       sendStatus: (callStatus, next) => {
         end(callStatus.code ?? status.UNKNOWN, callStatus.details, false);
-        next(callStatus);
+        // holdResponse: the client learns the status only once the call's events are stored.
+        if (holdMs !== undefined && audit && !excluded)
+          auditor.holdUntilStored().then(() => next(callStatus));
+        else next(callStatus);
       },
     });
   };

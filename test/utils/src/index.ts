@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AuditEvent,
   type AuditLogger,
   type AuditLoggerOptions,
+  type AuditSink,
   createAuditLogger,
+  fileSink,
   type MemorySink,
   memorySink,
 } from '@auditkit/core';
@@ -64,6 +68,39 @@ export function memoryLogger(options: AuditLoggerOptions = {}): { logger: AuditL
     ...options,
   });
   return { logger, sink };
+}
+
+/**
+ * A logger into a file sink that fsyncs every batch, in a fresh temporary directory, and the
+ * request ids its file holds at the moment of the call (read from disk, so only what was written).
+ */
+export function fileLogger(options: AuditLoggerOptions = {}): {
+  logger: AuditLogger;
+  dir: string;
+  requestIds(): string[];
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'auditkit-file-'));
+  const path = join(dir, 'audit.jsonl');
+  const logger = createAuditLogger({
+    service: 'test-service',
+    flushOnExit: false,
+    sinks: [fileSink({ path, fsync: true })],
+    ...options,
+  });
+  const requestIds = (): string[] => {
+    if (!existsSync(path)) return [];
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => (JSON.parse(line) as AuditEvent).request?.id)
+      .filter((id): id is string => typeof id === 'string');
+  };
+  return { logger, dir, requestIds };
+}
+
+/** A sink whose writes never settle: nothing it is given is ever confirmed as stored. */
+export function hangingSink(): AuditSink {
+  return { name: 'hanging', write: () => new Promise<void>(() => {}), close: async () => {} };
 }
 
 /**

@@ -48,7 +48,10 @@ function serve() {
     middleware = pinoHttp({ logger, genReqId: (req) => req.headers['x-request-id'] });
   } else {
     const { auditMiddleware } = require('@auditkit/express');
-    middleware = auditMiddleware({ logger: auditLogger(), holdResponse: variant === 'hold' });
+    middleware = auditMiddleware({
+      logger: auditLogger(),
+      ...(variant === 'hold' ? { holdResponse: true } : {}),
+    });
   }
   const server = createApp(middleware).listen(0, '127.0.0.1', () =>
     process.send({ port: server.address().port }),

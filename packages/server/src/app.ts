@@ -21,6 +21,7 @@ import { proofRoute } from './routes/proof';
 import { statsRoute } from './routes/stats';
 import { streamRoute } from './routes/stream';
 import type { ConsoleApp } from './routes/types';
+import { uiRoutes } from './routes/ui';
 import { SHARED_SCHEMAS } from './schemas';
 
 interface OpenApiDoc {
@@ -111,5 +112,6 @@ export function consolePlugin(deps: ConsoleDeps): FastifyPluginAsync {
     app.decorateRequest('consoleAuth', null);
     app.addHook('onRequest', authHook({ store: o.store, keys: deps.keys, audit: deps.audit }));
     await app.register(apiRoutes(deps), { prefix: '/api' });
+    await app.register(uiRoutes());
   };
 }

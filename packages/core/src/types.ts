@@ -851,6 +851,8 @@ export interface AuditStoreStats {
   byOutcome: Record<string, number>;
   byCategory: Record<string, number>;
   byActor: Record<string, number>;
+  /** Counts by `resource.id`, for the busiest resources. */
+  byResource: Record<string, number>;
   /** Per time bucket that holds events, oldest first; `start` is the bucket's ISO start time. */
   overTime: Array<{ start: string; count: number; byOutcome: Record<string, number> }>;
 }

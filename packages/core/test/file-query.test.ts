@@ -58,13 +58,15 @@ describe('file sink queries', () => {
     await sink.close();
   });
 
-  it('counts by type, outcome, actor and time bucket, and knows the chain head', async () => {
+  it('counts by type, outcome, actor, resource and time bucket, and knows the chain head', async () => {
     const sink = fileSink({ path });
     const stats = await sink.stats({ tenant: 'globex', bucket: 'hour' });
     expect(stats.total).toBe(30);
     expect(stats.byType).toEqual({ 'user.login': 10, 'order.paid': 20 });
     expect(stats.byOutcome).toEqual({ success: 30 });
     expect(stats.byActor).toEqual({ 'u-1': 15, 'u-3': 15 });
+    expect(Object.keys(stats.byResource)).toHaveLength(30);
+    expect(stats.byResource).toMatchObject({ 'ord-1': 1, 'ord-59': 1 });
     expect(stats.byCategory).toEqual({ business: 30 });
     expect(stats.overTime).toEqual([
       { start: '2026-01-01T00:00:00.000Z', count: 30, byOutcome: { success: 30 } },

@@ -92,8 +92,15 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
     async stats(query?: AuditStatsQuery): Promise<AuditStoreStats> {
       const q = resolveStatsQuery(query, 'mongoStore');
       const width = BUCKET_MS[q.bucket];
-      // Grouped in the database: one row per (type, outcome, category, actor, bucket), never per event.
-      const groups = await collection
+      // Grouped in the database: one row per (type, outcome, category, actor, bucket) and one per
+      // resource, never per event.
+      const resourceGroups = collection
+        .aggregate<{ _id: string | null; n: number }>([
+          { $match: matchDocument(q) },
+          { $group: { _id: '$resource.id', n: { $sum: 1 } } },
+        ])
+        .toArray();
+      const eventGroups = collection
         .aggregate<{
           _id: { type: string; outcome: string; category: string; actor?: string; bucket: number };
           n: number;
@@ -118,8 +125,10 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
           },
         ])
         .toArray();
+      const [groups, resources] = await Promise.all([eventGroups, resourceGroups]);
       const tally = statsTally();
       for (const { _id: g, n } of groups) tally.add({ ...g, bucket: Number(g.bucket) }, n);
+      for (const { _id: resource, n } of resources) tally.add({ resource }, n);
       return tally.result();
     },
     async applyRetention(policy: RetentionPolicy): Promise<RetentionResult> {

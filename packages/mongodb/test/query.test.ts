@@ -61,12 +61,13 @@ describe('mongoStore queries', () => {
     expect(await store.get('missing')).toBeUndefined();
   });
 
-  it('counts by type, outcome, actor and time bucket', async () => {
+  it('counts by type, outcome, actor, resource and time bucket', async () => {
     const stats = await store.stats({ tenant: 't1', bucket: 'day' });
     expect(stats.total).toBe(5);
     expect(stats.byType).toEqual({ 'auth.login': 1, 'data.update': 4 });
     expect(stats.byOutcome).toEqual({ failure: 1, success: 4 });
     expect(stats.byActor).toEqual({ alice: 5 });
+    expect(stats.byResource).toMatchObject({ 'inv-7': 1 });
     expect(stats.overTime).toEqual([
       { start: '2026-01-01T00:00:00.000Z', count: 5, byOutcome: { failure: 1, success: 4 } },
     ]);

@@ -199,13 +199,17 @@ export function postgresStore(
       await use();
       const params: unknown[] = [];
       const where = whereSql(q, params);
-      const [groups, actors, buckets] = await Promise.all([
+      const [groups, actors, resources, buckets] = await Promise.all([
         pool.query<{ type: string; outcome: string; category: string; n: string }>(
           `SELECT type, outcome, category, count(*) AS n FROM ${t} ${where} GROUP BY 1, 2, 3`,
           params,
         ),
         pool.query<{ actor: string | null; n: string }>(
           `SELECT actor_id AS actor, count(*) AS n FROM ${t} ${where} GROUP BY 1`,
+          params,
+        ),
+        pool.query<{ resource: string | null; n: string }>(
+          `SELECT resource_id AS resource, count(*) AS n FROM ${t} ${where} GROUP BY 1`,
           params,
         ),
         pool.query<{ start: Date; outcome: string; n: string }>(
@@ -216,6 +220,7 @@ export function postgresStore(
       const tally = statsTally();
       for (const r of groups.rows) tally.add(r, Number(r.n));
       for (const r of actors.rows) tally.add({ actor: r.actor }, Number(r.n));
+      for (const r of resources.rows) tally.add({ resource: r.resource }, Number(r.n));
       for (const r of buckets.rows) tally.addToBucket(r.start.getTime(), r.outcome, Number(r.n));
       return tally.result();
     },

@@ -256,7 +256,7 @@ describe.each(['none', 'monthly'] as const)('postgresStore, partition: %s', (lay
     await expect(store.query({ cursor: 'garbage' })).rejects.toThrow(/invalid cursor/);
   });
 
-  it('counts by type, outcome, actor and over time buckets', async () => {
+  it('counts by type, outcome, actor, resource and over time buckets', async () => {
     const store = open('stats');
     const base = Date.parse('2026-02-01T10:00:00Z');
     await logInto(
@@ -265,6 +265,7 @@ describe.each(['none', 'monthly'] as const)('postgresStore, partition: %s', (lay
         type: i < 8 ? 'login' : 'logout',
         outcome: i % 3 === 0 ? ('failure' as const) : ('success' as const),
         actor: { id: i % 2 ? 'ann' : 'bo' },
+        resource: { type: 'doc', id: i < 9 ? 'd-1' : 'd-2' },
         time: new Date(base + i * 20 * 60_000),
       })),
     );
@@ -274,6 +275,7 @@ describe.each(['none', 'monthly'] as const)('postgresStore, partition: %s', (lay
       byType: { login: 8, logout: 4 },
       byOutcome: { failure: 4, success: 8 },
       byActor: { ann: 6, bo: 6 },
+      byResource: { 'd-1': 9, 'd-2': 3 },
     });
     expect(s.overTime).toEqual([
       { start: '2026-02-01T10:00:00.000Z', count: 3, byOutcome: { failure: 1, success: 2 } },

@@ -171,6 +171,7 @@ export const StatsReply = Type.Object({
   byOutcome: Counts,
   byCategory: Counts,
   byActor: Counts,
+  byResource: Counts,
   overTime: Type.Array(Type.Object({ start: Type.String(), count: Type.Integer(), byOutcome: Counts })),
   store: Type.Object({ name: Type.String() }),
   pipeline: Health,

@@ -6,6 +6,7 @@ export interface StatsGroup {
   outcome?: string | null;
   category?: string | null;
   actor?: string | null;
+  resource?: string | null;
   /** Start of the time bucket, ms since the epoch; absent for rows that only count. */
   bucket?: number;
 }
@@ -26,6 +27,7 @@ export function statsTally(): StatsTally {
     byOutcome: {},
     byCategory: {},
     byActor: {},
+    byResource: {},
     overTime: [],
   };
   const buckets = new Map<number, { count: number; byOutcome: Record<string, number> }>();
@@ -39,6 +41,7 @@ export function statsTally(): StatsTally {
       inc(out.byOutcome, g.outcome, n);
       inc(out.byCategory, g.category, n);
       inc(out.byActor, g.actor, n);
+      inc(out.byResource, g.resource, n);
       if (g.bucket !== undefined) this.addToBucket(g.bucket, g.outcome ?? 'unknown', n);
     },
     addToBucket(start, outcome, n) {

@@ -125,6 +125,7 @@ export async function statsOfFiles(files: AuditFiles, query?: AuditStatsQuery): 
       outcome: e.outcome,
       category: e.category,
       actor: e.actor?.id,
+      resource: e.resource?.id,
       bucket: t - (((t % width) + width) % width),
     });
   }

@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { authHook, STREAM_PROTOCOL } from './auth';
 import type { ConsoleDeps } from './deps';
 import { errorHandler } from './errors';
+import { alertsRoute } from './routes/alerts';
 import { eventsRoutes } from './routes/events';
 import { exportRoutes } from './routes/export';
 import { healthRoute } from './routes/health';
@@ -55,6 +56,7 @@ const apiRoutes =
     ingestRoute(app, deps);
     integrityRoute(app, deps);
     proofRoute(app, deps);
+    alertsRoute(app, deps);
     if (deps.options.openapi) {
       app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async (request) => {
         const doc = (instance as FastifyInstance & { swagger(): OpenApiDoc }).swagger();

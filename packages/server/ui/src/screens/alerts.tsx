@@ -124,17 +124,19 @@ export function AlertsScreen() {
                 <td>
                   {when(r.last.time)} {r.last.actor?.id ? `by ${r.last.actor.id}` : ''}
                 </td>
-                <td class="actions">
-                  {r.status === 'open' && (
-                    <button type="button" onClick={() => act(r.id, 'acknowledge')}>
-                      Acknowledge
-                    </button>
-                  )}
-                  {r.status !== 'resolved' && (
-                    <button type="button" onClick={() => act(r.id, 'resolve')}>
-                      Resolve
-                    </button>
-                  )}
+                <td>
+                  <div class="actions">
+                    {r.status === 'open' && (
+                      <button type="button" onClick={() => act(r.id, 'acknowledge')}>
+                        Acknowledge
+                      </button>
+                    )}
+                    {r.status !== 'resolved' && (
+                      <button type="button" onClick={() => act(r.id, 'resolve')}>
+                        Resolve
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

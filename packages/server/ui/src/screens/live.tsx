@@ -96,7 +96,7 @@ export function LiveScreen() {
         </button>
       </form>
       <div class="toolbar">
-        <p class={`stream-status ${s.kind}`} role="status">
+        <p class={`stream-status ${s.kind === 'live' && paused.value ? 'paused' : s.kind}`} role="status">
           {s.kind === 'connecting' && 'Connecting…'}
           {s.kind === 'live' && (paused.value ? 'Paused' : `Live${s.filter ? ` · ${s.filter}` : ''}`)}
           {s.kind === 'ended' && s.message}

@@ -56,7 +56,13 @@ export {
   isEncrypted,
   type ProtectOptions,
 } from './protect';
-export { type InclusionProof, proveChainEvent, proveEvent, verifyInclusionProof } from './prove';
+export {
+  type InclusionProof,
+  proveChainEvent,
+  proveChainEvents,
+  proveEvent,
+  verifyInclusionProof,
+} from './prove';
 export * from './query';
 export { luhnValid, maskCardNumbers } from './redaction';
 export {

@@ -259,3 +259,66 @@ function popcount(n: number): number {
   for (let x = n; x > 0; x = Math.floor(x / 2)) c += x % 2;
   return c;
 }
+
+/**
+ * The complete aligned subtrees of a list of leaf hashes, computed once (about n hashes), so that
+ * audit paths for many leaves, against trees of any size up to n, cost O(log² n) each instead of
+ * O(n): for reports that prove hundreds of events of one long chain.
+ */
+export class MerkleLevels {
+  /** levels[h][i]: the root of leaves [i·2^h, (i+1)·2^h). */
+  readonly #levels: Uint8Array[][];
+
+  constructor(leafHashes: readonly Uint8Array[]) {
+    this.#levels = [leafHashes.slice()];
+    for (let level = this.#levels[0]!; level.length > 1; ) {
+      const up: Uint8Array[] = [];
+      for (let i = 0; i + 1 < level.length; i += 2) up.push(nodeHash(level[i]!, level[i + 1]!));
+      this.#levels.push(up);
+      level = up;
+    }
+  }
+
+  get size(): number {
+    return this.#levels[0]!.length;
+  }
+
+  #range(from: number, to: number): Uint8Array {
+    const n = to - from;
+    if (n === 0) return sha256(new Uint8Array(0));
+    // A complete subtree aligned on its size is cached.
+    if ((n & (n - 1)) === 0 && from % n === 0) return this.#levels[Math.log2(n)]![from / n]!;
+    const k = split(n);
+    return nodeHash(this.#range(from, from + k), this.#range(from + k, to));
+  }
+
+  /** The root of the tree over the first `size` leaves. */
+  root(size = this.size): Uint8Array {
+    if (!Number.isInteger(size) || size < 0 || size > this.size)
+      throw new RangeError(`size ${size} is outside a list of ${this.size} leaves`);
+    return this.#range(0, size);
+  }
+
+  /** The audit path of leaf `index` in the tree over the first `size` leaves (RFC 6962 §2.1.1). */
+  inclusionProof(index: number, size = this.size): Uint8Array[] {
+    if (!Number.isInteger(size) || size < 1 || size > this.size)
+      throw new RangeError(`size ${size} is outside a list of ${this.size} leaves`);
+    if (!Number.isInteger(index) || index < 0 || index >= size)
+      throw new RangeError(`leaf index ${index} is outside a tree of ${size}`);
+    const out: Uint8Array[] = [];
+    let from = 0;
+    let to = size;
+    // Walk down from the root, keeping the sibling of each subtree the leaf is in; leaf-first order.
+    while (to - from > 1) {
+      const k = split(to - from);
+      if (index < from + k) {
+        out.push(this.#range(from + k, to));
+        to = from + k;
+      } else {
+        out.push(this.#range(from, from + k));
+        from += k;
+      }
+    }
+    return out.reverse();
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { type KeyObject, verify as verifySignature } from 'node:crypto';
 import { loadPublicKeys } from './keys';
-import { inclusionProofOfLeafHashes, leafHash, verifyInclusion } from './merkle';
+import { inclusionProofOfLeafHashes, leafHash, leafHashOfHex, MerkleLevels, verifyInclusion } from './merkle';
 import { CHECKPOINT_TYPE, type CheckpointDetails, checkpointPayload, expectedHash } from './seal';
 import { readAuditLines } from './sinks/tail';
 import type { AuditEvent } from './types';
@@ -100,6 +100,47 @@ export async function proveChainEvent(
   }
   if (!builder.found) throw new Error(`event ${eventId} is not in this chain`);
   throw builder.missing();
+}
+
+/**
+ * Proofs for many events of one chain (its events in `seq` order) from a single read: each event
+ * is proven against the first checkpoint after it. Events no checkpoint covers yet are absent
+ * from the result. For reports, which prove every event they list.
+ */
+export async function proveChainEvents(
+  events: AsyncIterable<AuditEvent>,
+  ids: ReadonlySet<string>,
+): Promise<Map<string, InclusionProof>> {
+  const leaves: Uint8Array[] = [];
+  let waiting: AuditEvent[] = [];
+  const covered: Array<{ event: AuditEvent; checkpoint: CheckpointDetails }> = [];
+  for await (const event of events) {
+    const i = event.integrity;
+    if (!i) continue;
+    if (i.seq !== leaves.length)
+      throw new Error(`chain ${i.chain} is not intact at seq ${i.seq}: run verify first`);
+    leaves.push(leafHashOfHex(i.hash));
+    if (ids.has(event.id)) waiting.push(event);
+    if (event.type !== CHECKPOINT_TYPE || waiting.length === 0) continue;
+    const checkpoint = event.details as unknown as CheckpointDetails;
+    const still: AuditEvent[] = [];
+    for (const target of waiting)
+      if (checkpoint.checkpoint.size > target.integrity!.seq) covered.push({ event: target, checkpoint });
+      else still.push(target);
+    waiting = still;
+  }
+  const levels = new MerkleLevels(leaves);
+  const out = new Map<string, InclusionProof>();
+  for (const { event, checkpoint } of covered) {
+    const index = event.integrity!.seq;
+    out.set(event.id, {
+      event,
+      index,
+      proof: levels.inclusionProof(index, checkpoint.checkpoint.size).map(hex),
+      checkpoint,
+    });
+  }
+  return out;
 }
 
 /** Checks a proof with nothing but the proof and the public keys. */

@@ -19,6 +19,7 @@ import { healthRoute } from './routes/health';
 import { ingestRoute } from './routes/ingest';
 import { integrityRoute } from './routes/integrity';
 import { proofRoute } from './routes/proof';
+import { reportsRoute } from './routes/reports';
 import { statsRoute } from './routes/stats';
 import { streamRoute } from './routes/stream';
 import type { ConsoleApp } from './routes/types';
@@ -57,6 +58,7 @@ const apiRoutes =
     integrityRoute(app, deps);
     proofRoute(app, deps);
     alertsRoute(app, deps);
+    reportsRoute(app, deps);
     if (deps.options.openapi) {
       app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async (request) => {
         const doc = (instance as FastifyInstance & { swagger(): OpenApiDoc }).swagger();

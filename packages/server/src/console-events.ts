@@ -26,6 +26,7 @@ const KINDS = {
   'stream.subscribe': { category: 'data', action: 'read', severity: 'info' },
   'stream.closed': { category: 'data', action: 'read', severity: 'info' },
   ingest: { category: 'data', action: 'create', severity: 'info' },
+  report: { category: 'compliance', action: 'export', severity: 'notice' },
 } as const satisfies Record<string, { category: string; action: string; severity: Severity }>;
 
 export type ConsoleEventKind = keyof typeof KINDS;

@@ -5,6 +5,7 @@ import { type CliIO, EXIT, processIO } from './io';
 import { keysGenerateCommand } from './keys-command';
 import { setupRolesCommand } from './postgres-command';
 import { proveCommand, verifyProofCommand } from './prove-command';
+import { registerReportCommands } from './report-command';
 import { exportCommand, queryCommand } from './store-commands';
 import { verifyCommand } from './verify-command';
 import { verifyExportCommand } from './verify-export-command';
@@ -139,6 +140,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
     .action(async (file: string, options) => {
       code = await verifyExportCommand(file, options, io);
     });
+
+  registerReportCommands(program, io, (c) => {
+    code = c;
+  });
 
   program
     .command('postgres')

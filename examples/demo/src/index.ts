@@ -7,11 +7,13 @@ import {
   type AuditEvent,
   createAuditLogger,
   fileSink,
+  fileStore,
   generateSigningKeys,
   listAuditFiles,
   verifyFiles,
 } from '@auditkit/core';
 import { createApp } from '@auditkit/example-express-app';
+import { createApiKey, createAuditServer } from '@auditkit/server';
 
 const logPath = resolve(process.env.AUDIT_LOG ?? './audit-logs/audit.jsonl');
 
@@ -108,6 +110,48 @@ async function main(): Promise<void> {
   for (const b of report.breaks) console.log(`  ${b.kind}: ${b.message} (${b.file}:${b.line})`);
   console.log(`\nEvery event is one JSON line in ${logPath}; try: tail -n 3 ${logPath}`);
   console.log(`Verify it yourself: npx auditkit verify ${dirname(logPath)} --key ${keys.publicKey} --closed`);
+  // CI and scripts run and exit; people get the console on the trail they just made.
+  if (process.argv.includes('--exit') || process.env.CI) return;
+  await serveConsole(keys);
+}
+
+/** The audit console over the demo's trail, until Ctrl-C: its URL, a fresh demo key and the key to pin. */
+async function serveConsole(keys: { privateKey: string; publicKey: string }): Promise<void> {
+  const dir = dirname(logPath);
+  const store = fileStore(dir, { file: 'console.jsonl' });
+  const logger = createAuditLogger({
+    service: 'auditkit-console',
+    instance: 'demo',
+    sinks: [store],
+    integrity: { signingKey: keys.privateKey },
+  });
+  const keysPath = join(dir, 'console-keys.json');
+  const { key } = await createApiKey(keysPath, {
+    tenant: '*',
+    scopes: ['read', 'export', 'write'],
+    name: 'demo',
+  });
+  const server = await createAuditServer({
+    store,
+    logger,
+    keys: keysPath,
+    signingKey: keys.privateKey,
+    publicKeys: [keys.publicKey],
+    follow: [dir],
+  });
+  const port = Number(process.env.AUDITKIT_CONSOLE_PORT ?? 7070);
+  const url = await server.listen({ port }).catch(() => server.listen({ port: 0 }));
+  console.log(`\nThe audit console is serving this trail: ${url}/ui/`);
+  console.log(`  sign in with the demo API key: ${key}`);
+  console.log(`  to see events verified in your browser, pin this public key (Integrity screen):\n`);
+  console.log((await readFile(keys.publicKey, 'utf8')).trim());
+  console.log('\nRun `npm run demo` again in another terminal to add traffic. Ctrl-C stops the console.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await server.close();
+  await logger.close();
 }
 
 async function countLines(): Promise<number> {

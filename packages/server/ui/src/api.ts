@@ -75,16 +75,15 @@ export interface Around {
   around?: { by: string; before: AuditEvent[]; after: AuditEvent[] };
 }
 
-function headers(extra: Record<string, string> = {}): Record<string, string> {
-  const key = apiKey.value;
+function headers(extra: Record<string, string> = {}, key = apiKey.value): Record<string, string> {
   return key ? { authorization: `Bearer ${key}`, ...extra } : extra;
 }
 
 /** Fetches a path under the API; a 401 signs the user out with the server's reason. */
-export async function request(path: string, init: RequestInit = {}): Promise<Response> {
+export async function request(path: string, init: RequestInit = {}, key?: string): Promise<Response> {
   const response = await fetch(API_BASE + path, {
     ...init,
-    headers: headers(init.headers as Record<string, string> | undefined),
+    headers: headers(init.headers as Record<string, string> | undefined, key ?? apiKey.value),
     cache: 'no-store',
   });
   if (response.ok) return response;
@@ -95,7 +94,7 @@ export async function request(path: string, init: RequestInit = {}): Promise<Res
   } catch {
     // not JSON
   }
-  if (response.status === 401) signOut(message);
+  if (response.status === 401 && key === undefined) signOut(message);
   throw new ApiError(response.status, message);
 }
 

@@ -82,11 +82,14 @@ export function VirtualList(props: VirtualListProps) {
     }
   };
 
+  // Rows are keyed by a slot that a row keeps while it stays in view: a row scrolled out gives its
+  // element to the one scrolled in, which is patched rather than created (fast flings stay cheap).
+  const slots = Math.ceil(height / rowHeight) + 2 * OVERSCAN + 2;
   const rows = [];
   for (let i = first; i <= last; i++)
     rows.push(
       <div
-        key={i}
+        key={i % slots}
         id={`row-${i}`}
         role="row"
         aria-rowindex={i + 1}

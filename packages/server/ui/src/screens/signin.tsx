@@ -1,7 +1,7 @@
 /** Sign-in with an API key: checked against the server, then held in memory (or this tab, if asked). */
 import { useSignal } from '@preact/signals';
-import { ApiError, getJson } from '../api';
-import { apiKey, signIn, signInMessage } from '../state';
+import { ApiError, request } from '../api';
+import { signIn, signInMessage } from '../state';
 
 export function SignInScreen() {
   const key = useSignal('');
@@ -11,12 +11,11 @@ export function SignInScreen() {
     e.preventDefault();
     busy.value = true;
     const candidate = key.value.trim();
-    apiKey.value = candidate;
     try {
-      await getJson('/integrity?chain=-');
+      // The key is tried before it is kept: the screens appear only once it is good.
+      await request('/events?limit=1', {}, candidate);
       signIn(candidate, keep.value);
     } catch (error) {
-      apiKey.value = null;
       signInMessage.value =
         error instanceof ApiError && error.status === 403
           ? 'This key may not read the trail (it lacks the read scope).'

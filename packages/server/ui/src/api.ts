@@ -119,8 +119,8 @@ const qs = (params: Record<string, string | number | undefined>) =>
   ).toString();
 
 export const api = {
-  events: (q: string, cursor?: string, limit = 500) =>
-    getJson<EventsPage>(`/events?${qs({ q, cursor, limit })}`),
+  events: (q: string, cursor?: string, limit = 500, order?: 'asc' | 'desc') =>
+    getJson<EventsPage>(`/events?${qs({ q, cursor, limit, order })}`),
   event: (id: string, around?: string) =>
     getJson<Around>(
       `/events/${encodeURIComponent(id)}${around ? `?${qs({ around, before: 5, after: 5 })}` : ''}`,

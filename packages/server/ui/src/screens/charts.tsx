@@ -7,7 +7,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { api, type Stats, withRange } from '../api';
 import { BUCKET, fillBuckets } from '../buckets';
-import { ErrorNote, number } from '../format';
+import { ErrorNote, number, when } from '../format';
 import { go, route } from '../state';
 import { FilterBar } from './search';
 
@@ -109,6 +109,7 @@ export function ChartsScreen() {
   const q = params.get('q') ?? '';
   const range = params.get('range') ?? '24h';
   const stats = useSignal<Stats | undefined>(undefined);
+  const oldest = useSignal<string | undefined>(undefined);
   const error = useSignal<unknown>(undefined);
   useEffect(() => {
     stats.value = undefined;
@@ -118,6 +119,13 @@ export function ChartsScreen() {
       (e) => (error.value = e),
     );
   }, [q, range]);
+  useEffect(() => {
+    // Retention as the trail shows it: the oldest event the store still holds.
+    api.events('', undefined, 1, 'asc').then(
+      (p) => (oldest.value = p.events[0]?.time ?? ''),
+      () => undefined,
+    );
+  }, []);
   const s = stats.value;
   const failures = s ? (s.byOutcome.failure ?? 0) : 0;
   return (
@@ -142,8 +150,9 @@ export function ChartsScreen() {
               <strong>{s.total ? `${((100 * failures) / s.total).toFixed(1)}%` : '—'}</strong>
             </div>
             <div class="tile">
-              <span>Store</span>
+              <span>Store · oldest event held</span>
               <strong>{s.store.name}</strong>
+              <small>{oldest.value ? when(oldest.value) : oldest.value === '' ? 'none' : '…'}</small>
             </div>
           </div>
           <TimeChart stats={s} range={range} />

@@ -16,8 +16,11 @@ const KEEP = 5000;
 
 type Status = { kind: 'connecting' } | { kind: 'live'; filter: string } | { kind: 'ended'; message: string };
 
-function endMessage(code: number, reason: string, told: string | undefined): string {
-  if (told) return told;
+function endMessage(code: number, reason: string, told: string | undefined, opened: boolean): string {
+  if (told) return `The stream ended: ${told.replace(/\.$/, '')}.`;
+  // A refused upgrade (the server's connection limit answers 503) reaches a browser as a bare 1006.
+  if (!opened)
+    return 'Could not connect to the live stream: the server refused it (it may be at its limit of live connections) or cannot be reached.';
   if (code === 4008 || reason === 'slow')
     return 'Dropped by the server: this tab was not reading events fast enough.';
   if (code === 1013) return 'The server has reached its limit of live connections. Try again later.';
@@ -40,8 +43,12 @@ export function LiveScreen() {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${API_BASE}/stream`;
     const ws = new WebSocket(url, ['auditkit.v1']);
     let told: string | undefined;
+    let opened = false;
     status.value = { kind: 'connecting' };
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', key: apiKey.value, filter: q }));
+    ws.onopen = () => {
+      opened = true;
+      ws.send(JSON.stringify({ type: 'auth', key: apiKey.value, filter: q }));
+    };
     ws.onmessage = (m) => {
       const msg = JSON.parse(String(m.data)) as {
         type: string;
@@ -59,7 +66,7 @@ export function LiveScreen() {
       }
     };
     ws.onclose = (e) => {
-      status.value = { kind: 'ended', message: endMessage(e.code, e.reason, told) };
+      status.value = { kind: 'ended', message: endMessage(e.code, e.reason, told, opened) };
     };
     return () => ws.close(1000, 'left');
   }, [q, generation.value]);

@@ -55,8 +55,9 @@ afterAll(async () => {
 
 const verdictOf = async (id: string) => {
   await page.goto(`${tampered.url}/ui/#/event/${id}`);
-  await page.locator('.verdict:not(.checking)').waitFor();
-  return page.locator('.verdict');
+  const verdict = page.locator(`.verdict[data-event="${id}"]:not(.checking)`);
+  await verdict.waitFor();
+  return verdict;
 };
 
 describe('verification in the browser of a tampered file store', () => {

@@ -100,6 +100,8 @@ export function IntegrityBadge({ event }: { event: AuditEvent }) {
   const check = useSignal<Check>({ status: 'checking' });
   useEffect(() => {
     let live = true;
+    // Never show one event's verdict on another while it is being checked.
+    check.value = { status: 'checking' };
     const set = (c: Check) => {
       if (live) check.value = c;
     };
@@ -133,7 +135,7 @@ export function IntegrityBadge({ event }: { event: AuditEvent }) {
     unproven: 'Not proven',
   }[c.status];
   return (
-    <div class={`verdict ${c.status}`} role="status" data-verdict={c.status}>
+    <div class={`verdict ${c.status}`} role="status" data-verdict={c.status} data-event={event.id}>
       <strong>
         {c.status === 'verified' ? '✔ ' : c.status === 'failed' ? '✘ ' : ''}
         {label}

@@ -52,17 +52,19 @@ export function LiveScreen() {
     ws.onmessage = (m) => {
       const msg = JSON.parse(String(m.data)) as {
         type: string;
-        event?: AuditEvent;
+        events?: AuditEvent[];
         filter?: string;
         message?: string;
       };
       if (msg.type === 'subscribed') status.value = { kind: 'live', filter: msg.filter ?? '' };
       else if (msg.type === 'closing' || msg.type === 'error') told = msg.message;
-      else if (msg.type === 'event' && msg.event) {
+      else if (msg.type === 'events' && msg.events) {
+        // A batch comes oldest first; the list shows the newest on top.
+        const newest = msg.events.slice().reverse();
         if (paused.value) {
-          pending.current.unshift(msg.event);
+          pending.current = [...newest, ...pending.current];
           pendingCount.value = pending.current.length;
-        } else events.value = [msg.event, ...events.value].slice(0, KEEP);
+        } else events.value = [...newest, ...events.value].slice(0, KEEP);
       }
     };
     ws.onclose = (e) => {

@@ -52,7 +52,7 @@ describeBuilt('the demo', () => {
     const demo = start(dir);
     const [, url] = await until(() => /serving this trail: (http:\/\/\S+)\/ui\//.exec(demo.output()));
     const [, key] = await until(() => /demo API key: (akc_\S+)/.exec(demo.output()));
-    expect(demo.output()).toContain('-----BEGIN PUBLIC KEY-----');
+    await until(() => /-----END PUBLIC KEY-----/.exec(demo.output()));
     expect((await fetch(`${url}/ui/`)).status).toBe(200);
     const events = await fetch(`${url}/api/events?q=type:order.updated`, {
       headers: { authorization: `Bearer ${key}` },

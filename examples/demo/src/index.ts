@@ -141,10 +141,11 @@ async function serveConsole(keys: { privateKey: string; publicKey: string }): Pr
   });
   const port = Number(process.env.AUDITKIT_CONSOLE_PORT ?? 7070);
   const url = await server.listen({ port }).catch(() => server.listen({ port: 0 }));
+  const pem = (await readFile(keys.publicKey, 'utf8')).trim();
   console.log(`\nThe audit console is serving this trail: ${url}/ui/`);
   console.log(`  sign in with the demo API key: ${key}`);
   console.log(`  to see events verified in your browser, pin this public key (Integrity screen):\n`);
-  console.log((await readFile(keys.publicKey, 'utf8')).trim());
+  console.log(pem);
   console.log('\nRun `npm run demo` again in another terminal to add traffic. Ctrl-C stops the console.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

@@ -23,6 +23,9 @@ describe('GET /api/openapi.json', () => {
         '/api/proof/{id}',
         '/api/stats',
         '/api/stream',
+        '/api/alerts/{id}/{action}',
+        '/api/reports/gdpr',
+        '/api/reports/period',
       ].sort(),
     );
     const search = doc.paths['/api/events'].get;

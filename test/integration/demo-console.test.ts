@@ -13,6 +13,9 @@ const describeBuilt = existsSync(DEMO) ? describe : describe.skip;
 
 jest.setTimeout(60_000);
 
+/** Demos started by a test; any still running when it ends (a failed assertion) are stopped. */
+const running = new Set<ChildProcess>();
+
 function start(dir: string, ...args: string[]): { child: ChildProcess; output: () => string } {
   const env = {
     ...process.env,
@@ -25,6 +28,8 @@ function start(dir: string, ...args: string[]): { child: ChildProcess; output: (
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let text = '';
   child.stdout!.on('data', (d) => (text += d));
   child.stderr!.on('data', (d) => (text += d));
@@ -46,7 +51,10 @@ describeBuilt('the demo', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'auditkit-demo-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    for (const child of running) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('serves the dashboard and the API on its trail with the key it prints, until SIGINT', async () => {
     const demo = start(dir);

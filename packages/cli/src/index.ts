@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { createApiKeyCommand, listApiKeysCommand, revokeApiKeyCommand } from './api-keys-command';
 import { API_KEY_ENV, serveCommand, tailCommand } from './console-commands';
-import { type CliIO, EXIT, processIO } from './io';
+import { addExamples } from './help';
+import { type CliIO, EXIT, errorMessage, processIO } from './io';
 import { keysGenerateCommand } from './keys-command';
 import { setupRolesCommand } from './postgres-command';
 import { proveCommand, verifyProofCommand } from './prove-command';
@@ -11,6 +14,10 @@ import { verifyCommand } from './verify-command';
 import { verifyExportCommand } from './verify-export-command';
 
 export { type CliIO, EXIT } from './io';
+
+const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+  version: string;
+};
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -22,6 +29,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
   let code: number = EXIT.ok;
   const program = new Command('auditkit')
     .description('Verify, prove, query, export, serve and tail tamper-evident audit trails')
+    .version(version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
@@ -200,12 +208,13 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       code = await exportCommand(filter, options, io);
     });
 
+  addExamples(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.error;
-    io.err(`auditkit: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`auditkit: ${errorMessage(error)}\n`);
     return EXIT.error;
   }
 }

@@ -40,5 +40,11 @@ export const processIO: CliIO = {
   },
 };
 
-/** Exit codes: 0 everything verified, 1 a break or a failed check, 2 a usage or input error. */
+/** Exit codes: 0 everything verified, 1 a break, a failed check or nothing found, 2 a usage or input error. */
 export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
+
+/** An error's message for the terminal, with the one "auditkit:" prefix the CLI adds itself. */
+export function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^(auditkit:\s*)+/, '');
+}

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { generateSigningKeys, SIGNING_KEY_ENV } from '@auditkit/core';
@@ -13,7 +14,15 @@ export async function keysGenerateCommand(
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const privatePath = join(dir, `${name}.key`);
   const publicPath = join(dir, `${name}.pub`);
-  // flag 'wx': never overwrite a key someone may still need to verify old checkpoints.
+  // Never overwrite a key someone may still need to verify old checkpoints.
+  for (const path of [privatePath, publicPath])
+    if (existsSync(path)) {
+      io.err(
+        `auditkit: ${path} already exists and is never overwritten: choose another --out directory or --name\n`,
+      );
+      return EXIT.error;
+    }
+  // flag 'wx': the same, should another process create it in between.
   await writeFile(privatePath, pair.privateKeyPem, { mode: 0o600, flag: 'wx' });
   await writeFile(publicPath, pair.publicKeyPem, { mode: 0o644, flag: 'wx' });
   io.out(

@@ -1,5 +1,6 @@
-import { type VerifyReport, verifyFiles } from '@auditkit/core';
+import { type VerifyProgress, type VerifyReport, verifyFiles } from '@auditkit/core';
 import { type CliIO, EXIT } from './io';
+import { checkPublicKeyFiles } from './key-files';
 
 export interface VerifyCommandOptions {
   key?: string[];
@@ -54,12 +55,20 @@ export async function verifyCommand(
   options: VerifyCommandOptions,
   io: CliIO,
 ): Promise<number> {
+  checkPublicKeyFiles(options.key);
+  // A status line rewritten in place, on a terminal only; cleared before the report.
+  const progress = !options.json && io.errIsTTY ? (text: string) => io.err(`\r\x1b[2K${text}`) : undefined;
   const report = await verifyFiles(paths, {
     publicKeys: options.key ?? [],
     expectClosed: options.closed ?? false,
     allowEmpty: options.allowEmpty ?? false,
     maxUnsigned: asNumber(options.maxUnsigned),
+    ...(progress && {
+      onProgress: (p: VerifyProgress) =>
+        progress(`verifying: ${p.lines.toLocaleString('en')} lines read, file ${p.fileIndex} of ${p.files}`),
+    }),
   });
+  progress?.('');
   io.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report));
   return report.ok ? EXIT.ok : EXIT.failed;
 }

@@ -64,7 +64,9 @@ describe('auditkit CLI', () => {
     expect(readFileSync(publicKey, 'utf8')).toMatch(/BEGIN PUBLIC KEY/);
     const again = await cli('keys', 'generate', '--out', join(dir, 'keys'));
     expect(again.code).toBe(2);
-    expect(again.err).toMatch(/EEXIST/);
+    expect(again.err).toBe(
+      `auditkit: ${join(dir, 'keys', 'auditkit-signing.key')} already exists and is never overwritten: choose another --out directory or --name\n`,
+    );
   });
 
   it('verify: exit 0 and a readable report for an untouched trail written by the Express app', async () => {
@@ -123,8 +125,12 @@ describe('auditkit CLI', () => {
     expect(bad.out).toMatch(/FAILED: the event does not match its hash/);
   });
 
-  it('reports unknown events and bad input with exit code 2', async () => {
-    expect((await cli('prove', 'no-such-id', logPath)).code).toBe(2);
+  it('reports an unknown event with exit code 1 and bad input with exit code 2', async () => {
+    expect(await cli('prove', 'no-such-id', logPath)).toEqual({
+      code: 1,
+      out: '',
+      err: `auditkit: event no-such-id is not in ${logPath}\n`,
+    });
     expect((await cli('verify', join(dir, 'missing.jsonl'))).code).toBe(2);
     expect((await cli('frobnicate')).code).toBe(2);
   });

@@ -60,6 +60,7 @@ export {
   type InclusionProof,
   proveChainEvent,
   proveChainEvents,
+  PROOF_NOT_FOUND,
   proveEvent,
   verifyInclusionProof,
 } from './prove';
@@ -117,6 +118,7 @@ export {
   type VerifyBreak,
   type VerifyLocation,
   type VerifyOptions,
+  type VerifyProgress,
   type VerifyReport,
   verifyFiles,
 } from './verify';

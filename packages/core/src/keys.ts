@@ -36,15 +36,21 @@ export function generateSigningKeys(): SigningKeyPair {
   };
 }
 
-/** PEM text as given, or the contents of the file it names. */
-function pemText(value: string, what: string): string {
-  if (value.includes('-----BEGIN')) return value;
+/** PEM text as given, or the contents of the file it names; `label` says where it came from, for errors. */
+function pemText(value: string, what: string): { pem: string; label: string } {
+  if (value.includes('-----BEGIN')) return { pem: value, label: what };
   // The value is not echoed: it may be a mangled key.
   if (!existsSync(value))
     throw new TypeError(
       `auditkit: ${what} must be PEM text or the path of a PEM file, got a string of ${value.length} characters that is neither`,
     );
-  return readFileSync(value, 'utf8');
+  const pem = readFileSync(value, 'utf8');
+  const label = `${what} (${value})`;
+  if (!pem.includes('-----BEGIN'))
+    throw new TypeError(
+      `auditkit: ${label} is not a PEM key (no "-----BEGIN" line); pass the ${what === 'public key' ? '.pub' : '.key'} file that \`auditkit keys generate\` wrote`,
+    );
+  return { pem, label };
 }
 
 function requireEd25519(key: KeyObject, what: string): KeyObject {
@@ -60,12 +66,16 @@ export function loadSigningKey(option: string | KeyObject | undefined): KeyObjec
   // Name where the key came from: a bad environment variable is not an option anyone wrote.
   const what = option === undefined ? `the ${SIGNING_KEY_ENV} environment variable` : 'integrity.signingKey';
   if (typeof value !== 'string') return requireEd25519(value, what);
+  const { pem, label } = pemText(value, what);
+  if (/-----BEGIN PUBLIC KEY-----/.test(pem))
+    throw new TypeError(
+      `auditkit: ${label} is a public key; the writers sign with the private key (the .key file), the public one is for verifying`,
+    );
   let key: KeyObject;
   try {
-    key = createPrivateKey(pemText(value, what));
-  } catch (error) {
-    if (error instanceof TypeError && /auditkit/.test(error.message)) throw error;
-    throw new TypeError(`auditkit: ${what} is not a PEM private key: ${(error as Error).message}`);
+    key = createPrivateKey(pem);
+  } catch {
+    throw new TypeError(`auditkit: ${label} is not a PEM private key that can be read`);
   }
   return requireEd25519(key, what);
 }
@@ -76,8 +86,12 @@ export function loadPublicKeys(keys: ReadonlyArray<string | KeyObject>): Map<str
   for (const k of keys) {
     let key: KeyObject;
     if (typeof k === 'string') {
-      const pem = pemText(k, 'public key');
-      key = pem.includes('PRIVATE KEY') ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
+      const { pem, label } = pemText(k, 'public key');
+      try {
+        key = pem.includes('PRIVATE KEY') ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
+      } catch {
+        throw new TypeError(`auditkit: ${label} is not a PEM key that can be read`);
+      }
     } else key = k.type === 'private' ? createPublicKey(k) : k;
     requireEd25519(key, 'public key');
     out.set(keyId(key), key);

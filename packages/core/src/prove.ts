@@ -24,6 +24,11 @@ export interface InclusionProof {
 const bytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
+/** `code` of the error `proveEvent` throws when there is no proof to give (no such event, no checkpoint yet). */
+export const PROOF_NOT_FOUND = 'AUDITKIT_PROOF_NOT_FOUND';
+
+const notFound = (message: string) => Object.assign(new Error(message), { code: PROOF_NOT_FOUND });
+
 /**
  * Reads sealed events in stored order (any number of chains) and builds the proof of one of them
  * once the first checkpoint of its chain after it comes by.
@@ -62,10 +67,12 @@ class ProofBuilder {
   }
 
   /** Why there is no proof, after every event was added. */
-  missing(): Error {
-    return this.found
-      ? new Error(`event ${this.eventId} is not covered by a signed checkpoint yet`)
-      : new Error(`event ${this.eventId} is not in these files`);
+  missing(where: string): Error {
+    return notFound(
+      this.found
+        ? `event ${this.eventId} is not covered by a signed checkpoint yet in ${where}`
+        : `event ${this.eventId} is not in ${where}`,
+    );
   }
 }
 
@@ -82,7 +89,7 @@ export async function proveEvent(paths: readonly string[], eventId: string): Pro
     const proof = builder.add(event);
     if (proof) return proof;
   }
-  throw builder.missing();
+  throw builder.missing(paths.join(', '));
 }
 
 /**
@@ -98,8 +105,7 @@ export async function proveChainEvent(
     const proof = builder.add(event);
     if (proof) return proof;
   }
-  if (!builder.found) throw new Error(`event ${eventId} is not in this chain`);
-  throw builder.missing();
+  throw builder.missing('this chain');
 }
 
 /**

@@ -100,6 +100,21 @@ export interface VerifyOptions {
    * Raise it for writers with a larger `checkpointEvery` or time-based checkpoints only.
    */
   maxUnsigned?: number;
+  /** Called every `progressEvery` lines (default 10,000) with the lines read so far: for a progress display. */
+  onProgress?: (progress: VerifyProgress) => void;
+  /** Lines between two `onProgress` calls. Default 10,000. */
+  progressEvery?: number;
+}
+
+/** How far `verifyFiles` has read. */
+export interface VerifyProgress {
+  /** Lines read so far, over all files. */
+  lines: number;
+  /** The file being read. */
+  file: string;
+  /** Its position among the files (1-based) and how many there are. */
+  fileIndex: number;
+  files: number;
 }
 
 /** `maxUnsigned` as given, or its default; anything but a whole number ≥ 0 (or Infinity) is a TypeError. */
@@ -504,7 +519,14 @@ export async function verifyFiles(
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
   const verifier = new ChainVerifier(options);
-  for await (const l of readAuditLines(await resolveAuditFiles(paths)))
+  const files = await resolveAuditFiles(paths);
+  const { onProgress } = options;
+  const every = options.progressEvery ?? 10_000;
+  let lines = 0;
+  for await (const l of readAuditLines(files)) {
     verifier.addLine(l.text, { file: l.file, line: l.line });
+    if (onProgress && ++lines % every === 0)
+      onProgress({ lines, file: l.file, fileIndex: files.indexOf(l.file) + 1, files: files.length });
+  }
   return verifier.finish();
 }

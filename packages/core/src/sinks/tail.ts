@@ -22,11 +22,22 @@ export async function* readAuditLines(files: readonly string[]): AsyncGenerator<
         n++;
         if (text.length > 0) yield { file, line: n, text };
       }
+    } catch (error) {
+      throw readError(file, error);
     } finally {
       lines.close();
       raw.destroy();
     }
   }
+}
+
+/** A read error that names the file: zlib's "incorrect header check" alone names nothing. */
+function readError(file: string, error: unknown): Error {
+  const { message, code } = error as NodeJS.ErrnoException;
+  if (typeof code === 'string' && code.startsWith('Z_'))
+    return new Error(`${file} is not a readable gzip file (${message})`, { cause: error });
+  if (message?.includes(file)) return error as Error;
+  return new Error(`${file}: ${message ?? String(error)}`, { cause: error });
 }
 
 const CHUNK = 64 * 1024;

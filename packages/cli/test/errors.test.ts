@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { run } from '@auditkit/cli';
+import { createAuditLogger, fileSink } from '@auditkit/core';
+
+const exec = promisify(execFile);
+let dir: string;
+let trail: string;
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'auditkit-cli-errors-'));
+  expect((await cli('keys', 'generate', '--out', join(dir, 'keys'))).code).toBe(0);
+  trail = join(dir, 'audit', 'audit.jsonl');
+  const logger = createAuditLogger({
+    service: 'orders',
+    flushOnExit: false,
+    sinks: [fileSink({ path: trail })],
+  });
+  logger.log({ type: 'order.created' });
+  await logger.close();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('auditkit errors: one sentence naming the file, one prefix', () => {
+  it('a corrupt .gz says which file is not gzip', async () => {
+    const corrupt = join(dir, 'audit', 'audit.2026-01-01.1.jsonl.gz');
+    writeFileSync(corrupt, 'this was never gzipped\n');
+    const r = await cli('verify', corrupt);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`auditkit: ${corrupt} is not a readable gzip file (incorrect header check)\n`);
+    rmSync(corrupt);
+  });
+
+  it('a JSON file given as the public key gets a sentence, not a decoder code', async () => {
+    const json = join(dir, 'key.json');
+    writeFileSync(json, '{"kid":"abc"}');
+    const r = await cli('verify', trail, '--key', json);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `auditkit: public key (${json}) is not a PEM key (no "-----BEGIN" line); pass the .pub file that \`auditkit keys generate\` wrote\n`,
+    );
+    expect(r.err).not.toMatch(/DECODER|error:[0-9A-F]{8}/);
+  });
+
+  it('a private key where the public key belongs is named as such, for verify and verify-proof', async () => {
+    const privateKey = join(dir, 'keys', 'auditkit-signing.key');
+    const sentence = `auditkit: ${privateKey} is a private key; --key takes the public key (the .pub file from \`auditkit keys generate\`). Keep the private key with the writers only.\n`;
+    expect(await cli('verify', trail, '--key', privateKey)).toEqual({ code: 2, out: '', err: sentence });
+    const proof = join(dir, 'proof.json');
+    writeFileSync(proof, '{}');
+    expect(await cli('verify-proof', proof, '--key', privateKey)).toEqual({
+      code: 2,
+      out: '',
+      err: sentence,
+    });
+  });
+
+  it('a proof file that is not JSON, or not a proof, is named', async () => {
+    const key = join(dir, 'keys', 'auditkit-signing.pub');
+    const notJson = join(dir, 'not-json.json');
+    writeFileSync(notJson, 'hello');
+    const a = await cli('verify-proof', notJson, '--key', key);
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(new RegExp(`^auditkit: cannot read the proof ${notJson}: `));
+    const notProof = join(dir, 'not-proof.json');
+    writeFileSync(notProof, '{"hello":1}');
+    expect((await cli('verify-proof', notProof, '--key', key)).err).toBe(
+      `auditkit: ${notProof} is not a proof from \`auditkit prove\` (it needs event, proof and checkpoint)\n`,
+    );
+  });
+
+  it('the signing key env var pointing at a public key is named too, with one prefix', async () => {
+    const bin = join(__dirname, '..', '..', 'core', 'dist', 'index.js');
+    const pub = join(dir, 'keys', 'auditkit-signing.pub');
+    const script = `require(${JSON.stringify(bin)}).createAuditLogger({ service: 's', sinks: [], flushOnExit: false })`;
+    const failed = await exec(process.execPath, ['-e', script], {
+      env: { ...process.env, AUDITKIT_SIGNING_KEY: pub },
+    }).catch((error: { stderr: string }) => error);
+    expect((failed as { stderr: string }).stderr).toContain(
+      `auditkit: the AUDITKIT_SIGNING_KEY environment variable (${pub}) is a public key; the writers sign with the private key (the .key file), the public one is for verifying`,
+    );
+  });
+
+  it('the installed bin prints the prefix once', async () => {
+    const bin = join(__dirname, '..', 'bin', 'auditkit.js');
+    const json = join(dir, 'key.json');
+    const failed = (await exec(process.execPath, [bin, 'verify', trail, '--key', json]).catch(
+      (error: { code: number; stderr: string }) => error,
+    )) as { code: number; stderr: string };
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/^auditkit: public key \(/);
+    expect(failed.stderr).not.toContain('auditkit: auditkit:');
+  });
+});

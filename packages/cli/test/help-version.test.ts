@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { run } from '@auditkit/cli';
+
+const exec = promisify(execFile);
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+/** Every command path, read from the top-level help and each group's help. */
+async function commandPaths(prefix: string[] = []): Promise<string[][]> {
+  const { out } = await cli(...prefix, '--help');
+  const section = out.split('Commands:\n')[1]?.split('\n\n')[0] ?? '';
+  // A command's line starts two spaces in; wrapped descriptions are indented further.
+  const names = section
+    .split('\n')
+    .map((line) => /^ {2}([a-z][\w-]*)/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined && name !== 'help');
+  const paths: string[][] = [];
+  for (const name of names) paths.push([...prefix, name], ...(await commandPaths([...prefix, name])));
+  return paths;
+}
+
+describe('auditkit --version and --help', () => {
+  it('prints the package version, from the installed bin too', async () => {
+    expect(await cli('--version')).toEqual({ code: 0, out: `${version}\n`, err: '' });
+    const { stdout } = await exec(process.execPath, [join(__dirname, '..', 'bin', 'auditkit.js'), '-V']);
+    expect(stdout).toBe(`${version}\n`);
+  });
+
+  it('shows an example in the help of the program and of every command', async () => {
+    const paths = await commandPaths();
+    expect(paths).toEqual(
+      expect.arrayContaining([['verify'], ['prove'], ['verify-proof'], ['keys'], ['keys', 'generate']]),
+    );
+    for (const path of [[], ...paths]) {
+      const help = await cli(...path, '--help');
+      expect({ path, code: help.code }).toEqual({ path, code: 0 });
+      expect({ path, example: /\nExamples?:\n {2}auditkit /.test(help.out) }).toEqual({
+        path,
+        example: true,
+      });
+    }
+  });
+});

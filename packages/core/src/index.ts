@@ -49,6 +49,13 @@ export {
 export { LOGGER_OPTIONS, REQUEST_AUDIT_OPTIONS } from './option-shapes';
 export { DEFAULTS } from './options';
 export {
+  auditAxios,
+  auditFetch,
+  auditUndiciInterceptor,
+  type PropagationOptions,
+  propagationHeaders,
+} from './propagation';
+export {
   type DecryptKeys,
   type DecryptResult,
   decryptEvent,

@@ -1,4 +1,4 @@
-import { checkOptions, formatTraceparent, getContext, type OptionShape, option } from '@auditkit/core';
+import { checkOptions, type OptionShape, option, propagationHeaders } from '@auditkit/core';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 
 export interface ClientInterceptorOptions {
@@ -19,15 +19,10 @@ export function auditClientInterceptor(options: ClientInterceptorOptions = {}): 
   return (callOptions, nextCall) =>
     new InterceptingCall(nextCall(callOptions), {
       start: (metadata, listener, next) => {
-        const ctx = getContext();
-        if (ctx?.correlationId && metadata.get(correlationHeader).length === 0)
-          metadata.set(correlationHeader, ctx.correlationId);
-        if (ctx?.traceId && ctx.spanId && metadata.get('traceparent').length === 0) {
-          metadata.set(
-            'traceparent',
-            formatTraceparent({ traceId: ctx.traceId, spanId: ctx.spanId, flags: ctx.traceFlags ?? '01' }),
-          );
-        }
+        for (const [name, value] of Object.entries(
+          propagationHeaders({ correlationIdHeader: correlationHeader }),
+        ))
+          if (metadata.get(name).length === 0) metadata.set(name, value);
         next(metadata, listener);
       },
     });

@@ -51,37 +51,41 @@ export function auditFetch<F extends Fetch = typeof fetch>(
   return wrapped as F;
 }
 
-/** The part of undici's `DispatchOptions` an interceptor touches. */
+/** The part of undici's `DispatchOptions` an interceptor touches (undici is never imported). */
 interface UndiciDispatchOptions {
-  headers?: Record<string, string | string[] | undefined> | string[] | Iterable<[string, string]> | null;
+  headers?: unknown;
 }
-type UndiciDispatch<O, H> = (options: O, handler: H) => boolean;
+type Dispatch = (options: UndiciDispatchOptions, handler: unknown) => boolean;
+/** Any dispatch function: the interceptor hands back one of the type it was given. */
+type AnyDispatch = (options: never, handler: never) => boolean;
 
 /**
  * An undici dispatcher interceptor (`agent.compose(auditUndiciInterceptor())`) adding the
  * propagation headers to every request: covers `undici.request`, undici's `fetch` and, with
  * `setGlobalDispatcher`, Node's global `fetch`. Headers the caller set win.
  */
-export function auditUndiciInterceptor(options: PropagationOptions = {}) {
-  return <O extends UndiciDispatchOptions, H>(dispatch: UndiciDispatch<O, H>): UndiciDispatch<O, H> =>
-    (opts, handler) => {
+export function auditUndiciInterceptor(
+  options: PropagationOptions = {},
+): <D extends AnyDispatch>(dispatch: D) => D {
+  return <D extends AnyDispatch>(next: D): D => {
+    const dispatch = next as unknown as Dispatch;
+    const intercepted: Dispatch = (opts, handler) => {
       const add = propagationHeaders(options);
       if (Object.keys(add).length === 0) return dispatch(opts, handler);
       return dispatch({ ...opts, headers: withHeaders(opts.headers, add) }, handler);
     };
+    return intercepted as unknown as D;
+  };
 }
 
 /** undici's header forms (flat array, iterable of pairs, record) as a record with `add` filled in. */
-function withHeaders(
-  headers: UndiciDispatchOptions['headers'],
-  add: Record<string, string>,
-): Record<string, string | string[] | undefined> {
-  const out: Record<string, string | string[] | undefined> = {};
+function withHeaders(headers: unknown, add: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   if (Array.isArray(headers)) {
-    for (let i = 0; i + 1 < headers.length; i += 2) out[headers[i]!] = headers[i + 1];
-  } else if (headers && Symbol.iterator in headers) {
-    for (const [name, value] of headers as Iterable<[string, string]>) out[name] = value;
-  } else if (headers) Object.assign(out, headers);
+    for (let i = 0; i + 1 < headers.length; i += 2) out[String(headers[i])] = headers[i + 1];
+  } else if (headers && typeof headers === 'object' && Symbol.iterator in headers) {
+    for (const [name, value] of headers as Iterable<[string, unknown]>) out[name] = value;
+  } else if (headers && typeof headers === 'object') Object.assign(out, headers);
   const present = new Set(Object.keys(out).map((name) => name.toLowerCase()));
   for (const [name, value] of Object.entries(add)) if (!present.has(name)) out[name] = value;
   return out;

@@ -15,9 +15,18 @@ describe('examples/fastify-app', () => {
     await logger.close();
     expect(sink.events.map((e) => e.type).sort()).toEqual([
       'http.request',
+      'http.request',
       'order.created',
       'order.lookup.missed',
     ]);
+    // config.audit adds the business event beside the route's http.request, as @AuditAction does in the Nest example.
+    const created = sink.events.find((e) => e.type === 'order.created')!;
+    expect(created).toMatchObject({ action: 'create', outcome: 'success', resource: { type: 'order' } });
+    expect(
+      sink.events.find((e) => e.type === 'http.request' && e.request?.id === created.request?.id),
+    ).toMatchObject({
+      request: { method: 'POST', route: '/orders', status: 201 },
+    });
     expect(sink.events.every((e) => e.actor.id === 'u-9' && e.tenant === 'acme')).toBe(true);
   });
 });

@@ -19,7 +19,17 @@ describe('examples/nest-app', () => {
     await app.close();
     await logger.close();
 
-    expect(expectOneEvent(sink.events, (e) => e.type === 'user.created')).toMatchObject({
+    const createdEvent = expectOneEvent(sink.events, (e) => e.type === 'user.created');
+    // @AuditAction adds the business event beside the route's http.request, as config.audit does in the Fastify example.
+    expect(
+      expectOneEvent(
+        sink.events,
+        (e) => e.type === 'http.request' && e.request?.id === createdEvent.request?.id,
+      ),
+    ).toMatchObject({
+      request: { method: 'POST', route: '/users', status: 201 },
+    });
+    expect(createdEvent).toMatchObject({
       outcome: 'success',
       resource: { type: 'user', id },
       compliance: ['SOX'],

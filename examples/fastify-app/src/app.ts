@@ -18,7 +18,8 @@ export async function createApp(options: { logger?: AuditLogger } = {}): Promise
   app.get('/health', { config: { audit: false } }, async () => ({ ok: true }));
   app.post<{ Body: { item: string } }>(
     '/orders',
-    { config: { audit: { type: 'order.created', resource: { type: 'order' } } } },
+    // Recorded beside this route's http.request event when it succeeds (as a failure when it does not).
+    { config: { audit: { type: 'order.created', action: 'create', resource: { type: 'order' } } } },
     async (request, reply) => {
       const order = { id: String(orders.size + 1), item: request.body.item };
       orders.set(order.id, order);

@@ -186,6 +186,7 @@ export class RequestAudit<Req = unknown> implements AuditContext {
   error: unknown;
   /** True once the per-request event was recorded, so finish and close never record twice. */
   ended = false;
+  #declaredLogged = false;
 
   constructor(
     readonly auditor: RequestAuditor<Req>,
@@ -223,6 +224,24 @@ export class RequestAudit<Req = unknown> implements AuditContext {
     // Our own logger takes the context directly; a foreign AuditLogger gets it through ALS.
     const logIn = logger[LOG_IN_CONTEXT];
     return logIn ? logIn.call(logger, input, this) : runWithContext(this, () => logger.log(input));
+  }
+
+  /**
+   * Records the business event a route declares (Fastify's `config.audit`, as Nest's
+   * `@AuditAction`), beside the request's own event: as declared when the request succeeded; with
+   * outcome `failure` (`unknown` if aborted), the error and the status in `details` when it did not.
+   * Once per request, however many of the framework's end hooks call it.
+   */
+  logDeclared(input: AuditInput, result: { status?: number; aborted?: boolean }): string | undefined {
+    if (this.#declaredLogged) return undefined;
+    this.#declaredLogged = true;
+    const { status, aborted } = result;
+    if (!aborted && this.error === undefined && (status === undefined || status < 400))
+      return this.log(input);
+    const failed: AuditInput = { ...input, outcome: aborted ? 'unknown' : 'failure' };
+    if (this.error !== undefined) failed.error = this.error;
+    if (status !== undefined) failed.details = { ...input.details, status };
+    return this.log(failed);
   }
 
   /** Runs `fn` inside this request's context (for adapters and callbacks that lost it). */

@@ -17,8 +17,11 @@ import fp from 'fastify-plugin';
 /** Options of `auditPlugin`: the options every auditkit adapter shares. */
 export type FastifyAuditOptions = RequestAuditOptions<FastifyRequest>;
 
-/** Route-level `config.audit`: `false` records nothing; an object sets fields of the route's event. */
-export type RouteAuditConfig = false | Partial<AuditInput>;
+/**
+ * Route-level `config.audit`: `false` records nothing for the route; an event (`type`, `action`,
+ * `resource`, ...) is recorded beside the route's `http.request` event, as Nest's `@AuditAction`.
+ */
+export type RouteAuditConfig = false | AuditInput;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -70,18 +73,21 @@ const plugin: FastifyPluginCallback<FastifyAuditOptions> = (app: FastifyInstance
     if (!audit || audit.ended) return false;
     const route = routeOf(request);
     const config = route.config?.audit;
-    if (config === false || auditor.isExcluded(request.method, audit.request.path ?? '')) return false;
+    if (config === false) return false;
+    const status = reply && !aborted ? reply.statusCode : undefined;
+    // A declared business event is kept on excluded paths, as any business event is.
+    if (config) audit.logDeclared(config, { status, aborted });
+    if (auditor.isExcluded(request.method, audit.request.path ?? '')) return false;
     auditor.end(
       audit,
       {
-        status: reply && !aborted ? reply.statusCode : undefined,
+        status,
         route: route.url,
         aborted,
         bytesIn: byteCount(request.headers['content-length']),
         bytesOut: reply ? byteCount(reply.getHeader('content-length')) : undefined,
         body: captureBody ? request.body : undefined,
         query: captureQuery ? request.query : undefined,
-        overrides: config || undefined,
       },
       request.headers,
     );

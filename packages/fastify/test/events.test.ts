@@ -68,7 +68,7 @@ describe('fastify: the per-request event', () => {
     });
   });
 
-  it('route config: `audit: false` records nothing, an object sets the fields of the route event', async () => {
+  it('route config: `audit: false` records nothing, an event is recorded beside the route event', async () => {
     const { app, logger, sink } = await makeApp();
     await app.inject({ method: 'GET', url: '/health' });
     await app.inject({ method: 'POST', url: '/orders', payload: { item: 'x' } });
@@ -77,8 +77,14 @@ describe('fastify: the per-request event', () => {
     expect(sink.events.some((e) => e.request?.path === '/health')).toBe(false);
     expect(expectOneEvent(sink.events, (e) => e.type === 'order.created')).toMatchObject({
       action: 'create',
+      outcome: 'success',
       resource: { type: 'order' },
-      request: { method: 'POST', route: '/orders', status: 201 },
+      request: { method: 'POST', path: '/orders' },
+    });
+    expect(expectOneEvent(sink.events, (e) => e.type === 'http.request').request).toMatchObject({
+      method: 'POST',
+      route: '/orders',
+      status: 201,
     });
     expect(expectOneEvent(sink.events, (e) => e.type === 'order.note').request).toMatchObject({
       method: 'POST',

@@ -20,7 +20,7 @@ export async function makeApp(plugin: FastifyAuditOptions = {}, logger: AuditLog
   });
   app.post(
     '/orders',
-    { config: { audit: { type: 'order.created', resource: { type: 'order' } } } },
+    { config: { audit: { type: 'order.created', action: 'create', resource: { type: 'order' } } } },
     async (request, reply) => {
       request.audit!.log({ type: 'order.note', details: { note: 'created via api' } });
       reply.code(201);

@@ -16,7 +16,7 @@ describe('examples/grpc-service', () => {
     md.set('x-user-id', 'u-5');
     const get = (id: string) =>
       new Promise((resolve) => client.GetOrder({ id }, md, (e: unknown, r: unknown) => resolve(e ?? r)));
-    expect(await get('3')).toEqual({ id: '3', item: 'laptop' });
+    expect(await get('1')).toEqual({ id: '1', item: 'laptop' });
     expect(await get('0')).toMatchObject({ code: grpc.status.NOT_FOUND });
     client.close();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));

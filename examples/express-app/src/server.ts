@@ -1,7 +1,16 @@
+import type { AddressInfo } from 'node:net';
+import { createAuditLogger, fileSink } from '@auditkit/core';
 import { createApp } from './app';
 
-// Zero-config auditing: JSON Lines under ./audit-logs, flushed on exit, SIGTERM and SIGINT.
-const port = Number(process.env.PORT ?? 3000);
-createApp().listen(port, () => {
-  console.log(`example app listening on http://localhost:${port}`);
+// The example stops itself on SIGTERM/SIGINT (flushing first), so the logger needs no signal hooks.
+const logger = createAuditLogger({
+  service: 'orders-express',
+  sinks: [fileSink({ path: process.env.AUDIT_LOG ?? './audit-logs/audit.jsonl' })],
+  flushOnSignals: [],
 });
+const host = process.env.HOST ?? '127.0.0.1';
+const server = createApp({ logger }).listen(Number(process.env.PORT ?? 3000), host, () => {
+  console.log(`example Express app listening on http://${host}:${(server.address() as AddressInfo).port}`);
+});
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => server.close(() => void logger.close()));

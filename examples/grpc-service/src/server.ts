@@ -1,13 +1,22 @@
+import { createAuditLogger, fileSink } from '@auditkit/core';
 import * as grpc from '@grpc/grpc-js';
 import { createOrdersServer } from './service';
 
-// Zero-config auditing: JSON Lines under ./audit-logs, flushed on exit, SIGTERM and SIGINT.
-const port = Number(process.env.PORT ?? 50051);
-createOrdersServer().bindAsync(
-  `127.0.0.1:${port}`,
+// The example stops itself on SIGTERM/SIGINT (flushing first), so the logger needs no signal hooks.
+const logger = createAuditLogger({
+  service: 'orders-grpc',
+  sinks: [fileSink({ path: process.env.AUDIT_LOG ?? './audit-logs/audit.jsonl' })],
+  flushOnSignals: [],
+});
+const host = process.env.HOST ?? '127.0.0.1';
+const server = createOrdersServer({ logger });
+server.bindAsync(
+  `${host}:${process.env.PORT ?? 50051}`,
   grpc.ServerCredentials.createInsecure(),
-  (error, bound) => {
+  (error, port) => {
     if (error) throw error;
-    console.log(`example gRPC service listening on 127.0.0.1:${bound}`);
+    console.log(`example gRPC service listening on ${host}:${port}`);
   },
 );
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => server.tryShutdown(() => void logger.close()));

@@ -3,12 +3,15 @@
  * `traceparent`, as headers for outgoing HTTP calls (fetch, undici, axios) and gRPC metadata.
  */
 import { getContext } from './context';
+import { checkOptions, type OptionShape, option } from './option-check';
 import { formatTraceparent } from './traceparent';
 
 export interface PropagationOptions {
   /** Header for the correlation id. Default `x-correlation-id`, as the adapters read it. */
   correlationIdHeader?: string;
 }
+
+const PROPAGATION_OPTIONS: OptionShape = { correlationIdHeader: option.string({ nonEmpty: true }) };
 
 /**
  * The headers that carry the current audit context to another service: the correlation id and
@@ -39,6 +42,9 @@ export function auditFetch<F extends Fetch = typeof fetch>(
   fetchImpl?: F,
   options: PropagationOptions = {},
 ): F {
+  checkOptions(options, PROPAGATION_OPTIONS, 'auditFetch');
+  if (fetchImpl !== undefined && typeof fetchImpl !== 'function')
+    throw new TypeError(`auditkit: auditFetch takes a fetch function, got ${typeof fetchImpl}`);
   const inner = (fetchImpl ?? globalThis.fetch) as Fetch;
   const wrapped: Fetch = (input, init) => {
     const add = propagationHeaders(options);
@@ -67,6 +73,7 @@ type AnyDispatch = (options: never, handler: never) => boolean;
 export function auditUndiciInterceptor(
   options: PropagationOptions = {},
 ): <D extends AnyDispatch>(dispatch: D) => D {
+  checkOptions(options, PROPAGATION_OPTIONS, 'auditUndiciInterceptor');
   return <D extends AnyDispatch>(next: D): D => {
     const dispatch = next as unknown as Dispatch;
     const intercepted: Dispatch = (opts, handler) => {
@@ -106,6 +113,11 @@ interface AxiosLike {
  * Returns the interceptor id (for `axios.interceptors.request.eject`).
  */
 export function auditAxios(instance: AxiosLike, options: PropagationOptions = {}): number {
+  checkOptions(options, PROPAGATION_OPTIONS, 'auditAxios');
+  if (typeof instance?.interceptors?.request?.use !== 'function')
+    throw new TypeError(
+      'auditkit: auditAxios takes an axios instance (the default axios or one from axios.create())',
+    );
   return instance.interceptors.request.use((config) => {
     const add = propagationHeaders(options);
     const headers = config.headers as

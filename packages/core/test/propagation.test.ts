@@ -93,3 +93,16 @@ describe('outgoing interceptors', () => {
     expect(outside.data['x-correlation-id']).toBeUndefined();
   });
 });
+
+describe('outgoing interceptors: bad options', () => {
+  it('fail when created, naming the option', () => {
+    expect(() => auditFetch(undefined, { correlationIdHeadr: 'x' } as never)).toThrow(
+      /auditFetch option correlationIdHeadr is unknown.*did you mean correlationIdHeader/,
+    );
+    expect(() => auditUndiciInterceptor({ correlationIdHeader: '' })).toThrow(/correlationIdHeader/);
+    expect(() => auditFetch('https://example.com' as never)).toThrow(
+      'auditFetch takes a fetch function, got string',
+    );
+    expect(() => auditAxios({} as never)).toThrow(/auditAxios takes an axios instance/);
+  });
+});

@@ -50,7 +50,9 @@ export function auditFetch<F extends Fetch = typeof fetch>(
     const add = propagationHeaders(options);
     const names = Object.keys(add);
     if (names.length === 0) return inner(input, init);
-    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    // A Request's own headers (of any fetch implementation: undici's Request is not the global one).
+    const own = typeof input === 'object' && !(input instanceof URL) ? input.headers : undefined;
+    const headers = new Headers(init?.headers ?? own);
     for (const name of names) if (!headers.has(name)) headers.set(name, add[name]!);
     return inner(input, { ...init, headers });
   };

@@ -8,7 +8,7 @@ import {
   runWithContext,
 } from '@auditkit/core';
 import axios from 'axios';
-import { Agent, request } from 'undici';
+import { Agent, request, Request as UndiciRequest, fetch as undiciFetch } from 'undici';
 
 const context = {
   correlationId: 'corr-1',
@@ -62,6 +62,14 @@ describe('outgoing interceptors', () => {
       f(new Request(url, { headers: { 'x-kept': 'yes' } })).then((r) => r.json()),
     )) as Received;
     expect(fromRequest).toMatchObject({ 'x-correlation-id': 'corr-1', traceparent, 'x-kept': 'yes' });
+    // undici's own fetch and Request (not the global ones): the request keeps its headers.
+    const wrappedUndici = auditFetch(undiciFetch as unknown as typeof fetch);
+    const fromUndici = (await runWithContext(context, () =>
+      wrappedUndici(new UndiciRequest(url, { headers: { 'x-kept': 'undici' } }) as unknown as Request).then(
+        (r) => r.json(),
+      ),
+    )) as Received;
+    expect(fromUndici).toMatchObject({ 'x-correlation-id': 'corr-1', traceparent, 'x-kept': 'undici' });
     const outside = (await f(url).then((r) => r.json())) as Received;
     expect(outside['x-correlation-id']).toBeUndefined();
     expect(outside.traceparent).toBeUndefined();

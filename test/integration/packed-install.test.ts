@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
-const packed = ['core', 'express', 'fastify', 'nestjs', 'grpc', 'postgres', 'cli'];
+// open-store and server: the CLI depends on them.
+const packed = ['core', 'express', 'fastify', 'nestjs', 'grpc', 'postgres', 'open-store', 'server', 'cli'];
 /** What the apps import from the registry, at the versions the monorepo is tested with. */
 const registryDeps = [
   'express',

@@ -33,6 +33,16 @@ const EXAMPLES: Record<string, string[]> = {
     "auditkit tail --server http://127.0.0.1:7070 --key-file ./tail.key 'type:auth.* -outcome:success'",
     'AUDITKIT_API_KEY=$KEY auditkit tail --server http://127.0.0.1:7070 --format json',
   ],
+  report: [
+    'auditkit report gdpr --subject u-alice --store ./audit-logs --format html --out alice.html',
+    'auditkit report period --from 2026-11-01 --to 2026-12-01 --controls sox --store ./audit-logs --format pdf --out nov.pdf',
+  ],
+  'report gdpr': [
+    'auditkit report gdpr --subject u-alice --store postgres://audit@db.internal/app --tenant acme --format pdf --out alice.pdf',
+  ],
+  'report period': [
+    'auditkit report period --from 2026-11-01 --to 2026-12-01 --controls sox,pci --store ./audit-logs > november.json',
+  ],
   'verify-export': ['auditkit verify-export export.ndjson --manifest manifest.json --key ./keys/console.pub'],
   postgres: [
     'auditkit postgres setup-roles --url postgres://admin@db.internal/app --owner auditkit_owner --app auditkit_app',

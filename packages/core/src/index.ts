@@ -65,9 +65,9 @@ export {
 } from './protect';
 export {
   type InclusionProof,
+  PROOF_NOT_FOUND,
   proveChainEvent,
   proveChainEvents,
-  PROOF_NOT_FOUND,
   proveEvent,
   verifyInclusionProof,
 } from './prove';

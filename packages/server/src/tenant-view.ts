@@ -7,8 +7,6 @@ import type {
   AuditAround,
   AuditAroundQuery,
   AuditEvent,
-  AuditEventPredicate,
-  AuditFilter,
   AuditIterateQuery,
   AuditPage,
   AuditQuery,
@@ -16,7 +14,6 @@ import type {
   AuditStore,
   AuditStoreStats,
 } from '@auditkit/core';
-import { compileAuditFilter } from '@auditkit/core';
 
 export class TenantView {
   /** The store itself, for what must read whole chains (integrity, proofs) after a walled check. */
@@ -39,11 +36,6 @@ export class TenantView {
   /** Whether the caller may see this event. */
   owns(event: Pick<AuditEvent, 'tenant'>): boolean {
     return this.tenant === undefined || event.tenant === this.tenant;
-  }
-
-  /** A predicate for the live stream: the filter inside the wall. */
-  predicate(filter: AuditFilter): AuditEventPredicate {
-    return compileAuditFilter(filter, this.tenant);
   }
 
   query(query: AuditQuery): Promise<AuditPage> {

@@ -81,7 +81,8 @@ export function streamRoute(app: ConsoleApp, deps: ConsoleDeps): void {
           key: auth.key,
           caller: auth.caller,
           filterText: (text as string | undefined) ?? '',
-          predicate: auth.view.predicate(filter),
+          filter,
+          wall: auth.view.tenant,
         });
         send(socket, { type: 'subscribed', filter: subscriber.filterText, tenant: auth.view.tenant ?? '*' });
         socket.on('message', (data) => {
@@ -95,8 +96,7 @@ export function streamRoute(app: ConsoleApp, deps: ConsoleDeps): void {
             send(socket, { type: 'error', message: next });
             return;
           }
-          subscriber.filterText = (m.filter as string | undefined) ?? '';
-          subscriber.predicate = auth.view.predicate(next);
+          deps.hub.refilter(subscriber, (m.filter as string | undefined) ?? '', next);
           deps.audit.record('stream.subscribe', auth.caller, { details: { filter: subscriber.filterText } });
           send(socket, {
             type: 'subscribed',

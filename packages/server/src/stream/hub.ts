@@ -1,14 +1,16 @@
 /**
- * The live stream: every sealed event goes once through each subscriber's compiled filter (inside
- * its tenant wall) and, when it matches, into that subscriber's socket. A subscriber whose socket
+ * The live stream: every sealed event goes once through the compiled filter of each group of
+ * subscribers that asked for the same thing (inside the same tenant wall) and, when it matches,
+ * into their sockets. A subscriber whose socket
  * falls behind (too many unwritten messages or bytes) is told and dropped: publishing never waits
  * for anyone, so ingest and the other subscribers never slow down.
  */
-import type { AuditEvent, AuditEventPredicate } from '@auditkit/core';
+import type { AuditEvent, AuditFilter } from '@auditkit/core';
 import type { WebSocket } from 'ws';
 import type { Caller, ConsoleAudit } from '../console-events';
 import type { EndReason, LiveSessions } from '../sessions';
 import type { ApiKeyInfo, StreamOptions, StreamStats } from '../types';
+import { type FilterGroup, FilterGroups } from './filter-groups';
 
 /** Close codes the console uses, beside the standard ones. */
 export const CLOSE = { slow: 4008, unauthorized: 4401, forbidden: 4403, badRequest: 4400 } as const;
@@ -23,15 +25,18 @@ export interface SubscriberInit {
   key: ApiKeyInfo;
   caller: Caller;
   filterText: string;
-  predicate: AuditEventPredicate;
+  filter: AuditFilter;
+  /** The key's tenant wall; undefined for a key bound to all tenants. */
+  wall: string | undefined;
 }
 
 class Subscriber {
   readonly socket: WebSocket;
   readonly key: ApiKeyInfo;
   readonly caller: Caller;
+  readonly wall: string | undefined;
   filterText: string;
-  predicate: AuditEventPredicate;
+  group: FilterGroup<Subscriber> | undefined;
   /** Events (and heartbeats) handed to the socket and not yet written out. */
   outstanding = 0;
   delivered = 0;
@@ -43,13 +48,14 @@ class Subscriber {
     this.socket = init.socket;
     this.key = init.key;
     this.caller = init.caller;
+    this.wall = init.wall;
     this.filterText = init.filterText;
-    this.predicate = init.predicate;
   }
 }
 
 export class StreamHub {
   readonly #subscribers = new Set<Subscriber>();
+  readonly #groups = new FilterGroups<Subscriber>();
   readonly #o: Required<StreamOptions>;
   readonly #sessions: LiveSessions;
   readonly #audit: ConsoleAudit;
@@ -89,13 +95,13 @@ export class StreamHub {
   subscribe(init: SubscriberInit): Subscriber {
     const s = new Subscriber(init);
     this.#subscribers.add(s);
+    s.group = this.#groups.join(s, init.filter, init.wall);
     s.socket.on('pong', () => {
       s.alive = true;
     });
     s.unregister = this.#sessions.add(init.key, (reason) => this.#end(s, reason));
     s.socket.once('close', () => {
-      this.#subscribers.delete(s);
-      s.unregister();
+      this.#forget(s);
       this.#audit.record('stream.closed', s.caller, {
         details: { filter: s.filterText, delivered: s.delivered },
       });
@@ -104,28 +110,38 @@ export class StreamHub {
     return s;
   }
 
+  /** Changes what a subscriber receives from the next published batch on. */
+  refilter(s: Subscriber, filterText: string, filter: AuditFilter): void {
+    if (s.closing) return;
+    if (s.group) this.#groups.leave(s, s.group);
+    s.filterText = filterText;
+    s.group = this.#groups.join(s, filter, s.wall);
+  }
+
   /**
-   * Sealed events, in chain order: each is serialized once, whatever the number of subscribers,
-   * and each subscriber gets one message for the whole batch (one frame, one write). Who fell
-   * behind is checked once per batch, before it is sent.
+   * Sealed events, in chain order: each is serialized once and tested once per group of
+   * subscribers with the same filter, whatever the number of subscribers; each group's message for
+   * the whole batch is built once and the same bytes go to every member (one frame, one write
+   * each). Who fell behind is checked once per batch, before it is sent.
    */
   publish(events: readonly AuditEvent[]): void {
     if (this.#subscribers.size === 0) return;
     for (const s of this.#subscribers) if (this.#behind(s)) this.#dropSlow(s);
-    const matched = new Map<Subscriber, string[]>();
+    const matched = new Map<FilterGroup<Subscriber>, string[]>();
     for (const event of events) {
       if (this.#seen(event.id)) continue;
       let json: string | undefined;
-      for (const s of this.#subscribers) {
-        if (s.closing || !s.predicate(event)) continue;
+      this.#groups.match(event, (group) => {
         json ??= JSON.stringify(event);
-        const list = matched.get(s);
+        const list = matched.get(group);
         if (list) list.push(json);
-        else matched.set(s, [json]);
-      }
+        else matched.set(group, [json]);
+      });
     }
-    for (const [s, list] of matched)
-      this.#send(s, `{"type":"events","events":[${list.join(',')}]}`, list.length);
+    for (const [group, list] of matched) {
+      const message = Buffer.from(`{"type":"events","events":[${list.join(',')}]}`);
+      for (const s of group.members) this.#send(s, message, list.length);
+    }
   }
 
   /** Closes every stream and resolves once their sockets are gone (their close events recorded). */
@@ -137,13 +153,13 @@ export class StreamHub {
     await Promise.all(gone);
   }
 
-  /** Sends one message holding `events` events (0 for a heartbeat). */
-  #send(s: Subscriber, message: string, events: number): void {
+  /** Sends one text message holding `events` events (0 for a heartbeat). */
+  #send(s: Subscriber, message: string | Buffer, events: number): void {
     const weight = Math.max(events, 1);
     s.outstanding += weight;
     s.delivered += events;
     this.#stats.delivered += events;
-    s.socket.send(message, () => {
+    s.socket.send(message, { binary: false }, () => {
       s.outstanding -= weight;
     });
   }
@@ -167,8 +183,7 @@ export class StreamHub {
   #close(s: Subscriber, code: number, reason: string, message: string): void {
     if (s.closing) return;
     s.closing = true;
-    this.#subscribers.delete(s);
-    s.unregister();
+    this.#forget(s);
     try {
       s.socket.send(JSON.stringify({ type: 'closing', reason, message }));
       s.socket.close(code, reason);
@@ -176,6 +191,13 @@ export class StreamHub {
       // the socket is already gone
     }
     setTimeout(() => s.socket.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  #forget(s: Subscriber): void {
+    this.#subscribers.delete(s);
+    if (s.group) this.#groups.leave(s, s.group);
+    s.group = undefined;
+    s.unregister();
   }
 
   #beat(): void {

@@ -6,7 +6,7 @@
  */
 import { createHash, type KeyObject, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { AuditEvent, AuditFilter } from '@auditkit/core';
+import { type AuditEvent, type AuditFilter, MAX_PAGE_SIZE } from '@auditkit/core';
 import type { Caller, ConsoleAudit } from '../console-events';
 import { storeCall } from '../selection';
 import type { LiveSessions } from '../sessions';
@@ -17,6 +17,8 @@ import { type ExportManifest, signManifest } from './manifest';
 
 /** Events encoded per chunk written: large enough to amortize, small enough to stream. */
 const ROWS_PER_CHUNK = 500;
+/** Events read from the store per query: the most a page holds, so a long export makes few round trips. */
+const PAGE_SIZE = MAX_PAGE_SIZE;
 /** Manifests kept in memory for retrieval; older ones are in the trail only. */
 const KEPT_MANIFESTS = 1000;
 
@@ -64,7 +66,9 @@ export class Exporter {
   ): Promise<{ exportId: string; body: Readable; contentType: string; filename: string }> {
     const exportId = randomUUID();
     const encoder = ENCODERS[r.format];
-    const events = r.view.iterate({ filter: r.filter, order: r.order })[Symbol.asyncIterator]();
+    const events = r.view
+      .iterate({ filter: r.filter, order: r.order, pageSize: PAGE_SIZE })
+      [Symbol.asyncIterator]();
     const firstResult = await storeCall(() => events.next());
     const startedAt = new Date().toISOString();
     let settle!: (m: ExportManifest) => void;

@@ -136,13 +136,28 @@ export class ApiKeyRing {
     return this.#byId.size;
   }
 
+  /**
+   * Keys that matched their hash, by id: a key presented again is compared with itself in
+   * constant time instead of hashed again (a SHA-256 per request was the auth hook's cost). At
+   * most one entry per key in force; a reload of the keys file makes a new ring, and so forgets.
+   */
+  readonly #verified = new Map<string, { key: Buffer; info: ApiKeyInfo }>();
+
   /** The key's info when `key` is a valid, unrevoked key; else undefined. */
   authenticate(key: string): ApiKeyInfo | undefined {
-    const presented = sha256(key);
     const id = keyIdOf(key);
+    const known = id === undefined ? undefined : this.#verified.get(id);
+    if (known) {
+      const presented = Buffer.from(key);
+      if (presented.length === known.key.length && timingSafeEqual(presented, known.key))
+        return { ...known.info, scopes: [...known.info.scopes] };
+    }
     const entry = id === undefined ? undefined : this.#byId.get(id);
-    const equal = timingSafeEqual(presented, entry?.hash ?? ApiKeyRing.#decoy);
-    return equal && entry ? publicInfo(entry.record) : undefined;
+    const equal = timingSafeEqual(sha256(key), entry?.hash ?? ApiKeyRing.#decoy);
+    if (!equal || !entry || id === undefined) return undefined;
+    const info = publicInfo(entry.record);
+    this.#verified.set(id, { key: Buffer.from(key), info: { ...info, scopes: [...info.scopes] } });
+    return info;
   }
 
   /** Whether the key with this id is still in force with at least these scopes and this tenant. */

@@ -1,5 +1,7 @@
 // The audit console over a PostgreSQL store, as `auditkit serve --store postgres://…` runs it; for
 // bench/console.js, which talks to it over HTTP and WebSocket and asks it for its RSS over IPC.
+// PG_PARALLEL (the store's `parallel`, default 1) and LOGGER_BATCH (events per batch, default 1000)
+// try other settings.
 const { createAuditLogger, generateSigningKeys } = require('@auditkit/core');
 const { postgresStore } = require('@auditkit/postgres');
 const { createAuditServer } = require('@auditkit/server');
@@ -12,14 +14,18 @@ async function main() {
     database: process.env.PGDATABASE ?? 'test',
     max: 24,
   });
-  const store = postgresStore({ pool, schema: process.env.SCHEMA });
+  const store = postgresStore({
+    pool,
+    schema: process.env.SCHEMA,
+    parallel: Number(process.env.PG_PARALLEL ?? 1),
+  });
   await store.migrate();
   const keys = generateSigningKeys();
   const logger = createAuditLogger({
     service: 'auditkit-console',
     flushOnExit: false,
     sinks: [store],
-    batch: { maxEvents: 1000, maxWaitMs: 10 },
+    batch: { maxEvents: Number(process.env.LOGGER_BATCH ?? 1000), maxWaitMs: 10 },
     integrity: { signingKey: keys.privateKeyPem, checkpointEvery: 10_000 },
   });
   const server = await createAuditServer({

@@ -1,7 +1,7 @@
-import { getContext } from './context';
-import { SIGNING_KEY_ENV } from './keys';
+import { getContext } from './capture/context';
 import { createAuditLogger } from './logger';
 import { DEFAULTS } from './options';
+import { SIGNING_KEY_ENV } from './seal/keys';
 import { DEFAULT_LOGGER_KEY } from './symbols';
 import type { AuditInput, AuditLogger, AuditStats } from './types';
 

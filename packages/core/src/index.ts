@@ -1,78 +1,17 @@
+export { compilePatterns, type Pattern } from './admit/matcher';
+export { SEVERITIES, severityRank } from './admit/severity';
 export * from './alerts';
-export { createBatch } from './batch';
-export { canonicalize, canonicalJson } from './canonical';
-export { getContext, runWithContext } from './context';
-export { audit, defaultLogger } from './default-logger';
-export { backoffDelay } from './delivery';
-export * from './detect';
-export { diffObjects } from './diff';
-export { captureHttpRequest, type HttpRequestLike, type NodeResponseLike } from './http-capture';
-export { newEventId } from './ids';
-export {
-  type DataKey,
-  fileSubjectKeys,
-  generateKeyring,
-  KEYRING_ENV,
-  type KeyProvider,
-  keyringFromEnv,
-  keyringFromFile,
-  localKeyring,
-  type SubjectKeyStore,
-} from './keyring';
-export {
-  generateSigningKeys,
-  keyId,
-  loadPublicKeys,
-  loadSigningKey,
-  SIGNING_KEY_ENV,
-  type SigningKeyPair,
-} from './keys';
-export {
-  createAuditLogger,
-  ingestEvent,
-  reportCallbackError,
-  type SealedListener,
-  subscribeSealed,
-} from './logger';
-export { compilePatterns, type Pattern } from './matcher';
-export * as merkle from './merkle';
-export {
-  AuditOptionError,
-  asList,
-  checkOption,
-  checkOptions,
-  describeValue,
-  type OptionShape,
-  type OptionSpec,
-  option,
-} from './option-check';
-export { LOGGER_OPTIONS, REQUEST_AUDIT_OPTIONS } from './option-shapes';
-export { DEFAULTS } from './options';
+export { getContext, runWithContext } from './capture/context';
+export { diffObjects } from './capture/diff';
+export { captureHttpRequest, type HttpRequestLike, type NodeResponseLike } from './capture/http-capture';
+export { newEventId } from './capture/ids';
 export {
   auditAxios,
   auditFetch,
   auditUndiciInterceptor,
   type PropagationOptions,
   propagationHeaders,
-} from './propagation';
-export {
-  type DecryptKeys,
-  type DecryptResult,
-  decryptEvent,
-  type EncryptedValue,
-  isEncrypted,
-  type ProtectOptions,
-} from './protect';
-export {
-  type InclusionProof,
-  PROOF_NOT_FOUND,
-  proveChainEvent,
-  proveChainEvents,
-  proveEvent,
-  verifyInclusionProof,
-} from './prove';
-export * from './query';
-export { luhnValid, maskCardNumbers } from './redaction';
+} from './capture/propagation';
 export {
   type AdapterInfo,
   actionForMethod,
@@ -86,16 +25,70 @@ export {
   RequestAuditor,
   severityForGrpcCode,
   severityForStatus,
-} from './request-audit';
+} from './capture/request-audit';
+export { formatTraceparent, parseTraceparent, type TraceParent } from './capture/traceparent';
+export { audit, defaultLogger } from './default-logger';
+export { createBatch } from './deliver/batch';
+export { backoffDelay } from './deliver/delivery';
+export * from './detect';
+export {
+  createAuditLogger,
+  ingestEvent,
+  reportCallbackError,
+  type SealedListener,
+  subscribeSealed,
+} from './logger';
+export {
+  AuditOptionError,
+  asList,
+  checkOption,
+  checkOptions,
+  describeValue,
+  type OptionShape,
+  type OptionSpec,
+  option,
+} from './option-check';
+export { LOGGER_OPTIONS, REQUEST_AUDIT_OPTIONS } from './option-shapes';
+export { DEFAULTS } from './options';
+export {
+  type DecryptKeys,
+  type DecryptResult,
+  decryptEvent,
+  type EncryptedValue,
+  isEncrypted,
+  type ProtectOptions,
+} from './protect/encrypt';
+export {
+  type DataKey,
+  fileSubjectKeys,
+  generateKeyring,
+  KEYRING_ENV,
+  type KeyProvider,
+  keyringFromEnv,
+  keyringFromFile,
+  localKeyring,
+  type SubjectKeyStore,
+} from './protect/keyring';
+export { luhnValid, maskCardNumbers } from './protect/redaction';
+export * from './query';
 export { safeCall } from './safe-call';
+export { canonicalize, canonicalJson } from './seal/canonical';
+export {
+  generateSigningKeys,
+  keyId,
+  loadPublicKeys,
+  loadSigningKey,
+  SIGNING_KEY_ENV,
+  type SigningKeyPair,
+} from './seal/keys';
+export * as merkle from './seal/merkle';
 export {
   CHAIN_STARTED_TYPE,
   CHECKPOINT_TYPE,
   type Checkpoint,
   type CheckpointDetails,
   expectedHash,
-} from './seal';
-export { SEVERITIES, severityRank } from './severity';
+} from './seal/sealer';
 export { type ConsoleSinkOptions, consoleSink } from './sinks/console';
 export {
   type FileSink,
@@ -108,15 +101,22 @@ export {
 export { type MemorySink, type MemorySinkOptions, memorySink } from './sinks/memory';
 export { type AuditLine, readAuditLines } from './sinks/tail';
 export { type WinstonSinkOptions, winstonSink } from './sinks/winston';
-export { BUCKET_MS, bucketStart, retentionCutoffs } from './store-support';
+export type * from './types';
+export {
+  type InclusionProof,
+  PROOF_NOT_FOUND,
+  proveChainEvent,
+  proveChainEvents,
+  proveEvent,
+  verifyInclusionProof,
+} from './verify/prove';
+export { BUCKET_MS, bucketStart, retentionCutoffs } from './verify/store-support';
 export {
   CHAIN_PAGE_SIZE,
   chainEventsByPages,
   proveStoredEvent,
   verifyStore,
-} from './store-verify';
-export { formatTraceparent, parseTraceparent, type TraceParent } from './traceparent';
-export type * from './types';
+} from './verify/store-verify';
 export {
   type BreakKind,
   type ChainReport,
@@ -128,4 +128,4 @@ export {
   type VerifyProgress,
   type VerifyReport,
   verifyFiles,
-} from './verify';
+} from './verify/verify';

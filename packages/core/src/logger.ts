@@ -1,29 +1,33 @@
 import { join } from 'node:path';
 import { types } from 'node:util';
+import { Deduplicator } from './admit/dedup';
+import type { Sampler } from './admit/sampling';
+import { severityRank } from './admit/severity';
 import type { AlertControl } from './alerts/types';
-import { EventBatch } from './batch';
-import { CircuitBreaker } from './breaker';
-import { getContext } from './context';
-import { Deduplicator } from './dedup';
-import { SinkRunner } from './delivery';
+import { getContext } from './capture/context';
+import { newEventId } from './capture/ids';
+import { eventTime, normalizeScalars } from './capture/normalize';
+import { EventBatch } from './deliver/batch';
+import { CircuitBreaker } from './deliver/breaker';
+import { SinkRunner } from './deliver/delivery';
+import {
+  type ExitParticipant,
+  registerExitParticipant,
+  unregisterExitParticipant,
+} from './deliver/exit-hooks';
+import { type HoldCounters, holdUntil } from './deliver/hold';
+import { EventQueue } from './deliver/queue';
+import { SLOW_WRITE_MS, sinkHealth } from './deliver/sink-health';
+import { SinkLane } from './deliver/sink-lane';
+import { openSinks } from './deliver/sink-open';
+import { Spill } from './deliver/spool/spill';
+import { Spool } from './deliver/spool/spool';
+import { StoredMark } from './deliver/stored-mark';
 import { DetectStage } from './detect/stage';
-import { type ExitParticipant, registerExitParticipant, unregisterExitParticipant } from './exit-hooks';
-import { type HoldCounters, holdUntil } from './hold';
-import { newEventId } from './ids';
-import { eventTime, normalizeScalars } from './normalize';
 import { DEFAULTS, type ResolvedOptions, resolveOptions } from './options';
-import { EventQueue } from './queue';
-import { childPath } from './redaction';
-import type { Sampler } from './sampling';
-import { Sealer } from './seal';
-import { severityRank } from './severity';
-import { SLOW_WRITE_MS, sinkHealth } from './sink-health';
-import { SinkLane } from './sink-lane';
-import { openSinks } from './sink-open';
+import { childPath } from './protect/redaction';
+import { Sealer } from './seal/sealer';
 import { fileSink } from './sinks/file';
-import { Spill } from './spool/spill';
-import { Spool } from './spool/spool';
-import { StoredMark } from './stored-mark';
 import { HOLD_UNTIL_STORED, INGEST_EVENT, LOG_IN_CONTEXT, SUBSCRIBE_SEALED } from './symbols';
 import type {
   Actor,

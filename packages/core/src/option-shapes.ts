@@ -3,12 +3,12 @@
  * Cross-field rules (unique sink names, routes naming known channels) stay with the resolvers.
  */
 
+import { SEVERITIES } from './admit/severity';
 import type { AlertOptions, AlertRoute } from './alerts/types';
 import type { DetectOptions, EventFilter } from './detect/types';
-import { DEFAULT_DETECTORS } from './detectors';
 import { type OptionShape, type OptionSpec, option as o } from './option-check';
-import type { ProtectOptions } from './protect';
-import { SEVERITIES } from './severity';
+import { DEFAULT_DETECTORS } from './protect/detectors';
+import type { ProtectOptions } from './protect/encrypt';
 import type {
   AuditLoggerOptions,
   BatchOptions,

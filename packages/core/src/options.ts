@@ -1,16 +1,16 @@
 import type { KeyObject } from 'node:crypto';
+import { DEDUP_DEFAULTS, type DedupSettings, resolveDedup } from './admit/dedup';
+import { compilePatterns } from './admit/matcher';
+import { compileSampler, type Sampler } from './admit/sampling';
+import { severityRank } from './admit/severity';
 import { type ResolvedAlerts, resolveAlerts } from './alerts/resolve';
-import { defaultInstance, findAppInfo, hostname } from './app-info';
-import { DEDUP_DEFAULTS, type DedupSettings, resolveDedup } from './dedup';
+import { defaultInstance, findAppInfo, hostname } from './capture/app-info';
 import { type ResolvedDetect, resolveDetect } from './detect/resolve';
-import { loadSigningKey } from './keys';
-import { compilePatterns } from './matcher';
 import { AuditOptionError, asList, checkOptions, definedOnly } from './option-check';
 import { LOGGER_OPTIONS } from './option-shapes';
-import { Protector } from './protect';
-import { compileSampler, type Sampler } from './sampling';
-import { Scrubber } from './scrub';
-import { severityRank } from './severity';
+import { Protector } from './protect/encrypt';
+import { Scrubber } from './protect/scrub';
+import { loadSigningKey } from './seal/keys';
 import type {
   AuditError,
   AuditLoggerOptions,

@@ -465,7 +465,7 @@ export interface AuditLoggerOptions {
    * Field encryption after redaction: `encrypt` paths under a keyring key, `personal` paths under
    * the data subject's key (crypto-shredding). See `ProtectOptions`. Default none.
    */
-  protect?: import('./protect').ProtectOptions;
+  protect?: import('./protect/encrypt').ProtectOptions;
   /** Hash chain, Merkle tree and signed checkpoints (the seal stage); `false` turns sealing off. Default on. */
   integrity?: IntegrityOptions | false;
   /** Called with problems auditing had (sink failures, dropped events, throwing callbacks). Default: a process warning, at most once per 10 s per kind. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { createBatch } from '../src/batch';
+import { createBatch } from '../src/deliver/batch';
 import { type ConsoleStream, consoleSink } from '../src/sinks/console';
 import { auditEvent, auditEvents, tempDir } from './sink-helpers';
 

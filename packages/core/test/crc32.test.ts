@@ -1,4 +1,4 @@
-import { crc32, crc32Fallback } from '../src/spool/crc32';
+import { crc32, crc32Fallback } from '../src/deliver/spool/crc32';
 
 describe('crc32', () => {
   it('matches the IEEE check value, natively and in the table fallback', () => {

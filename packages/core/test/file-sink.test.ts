@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createBatch } from '../src/batch';
+import { createBatch } from '../src/deliver/batch';
 import { fileSink, listAuditFiles } from '../src/sinks/file';
 import type { Batch } from '../src/types';
 import { auditEvents, readEvents, tempDir } from './sink-helpers';

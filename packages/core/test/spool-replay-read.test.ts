@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { Spool, type SpoolProblem } from '../src/spool/spool';
+import { Spool, type SpoolProblem } from '../src/deliver/spool/spool';
 import { tempDir } from './sink-helpers';
 
 describe('spool replay reads', () => {

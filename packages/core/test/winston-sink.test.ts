@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import type TransportStream from 'winston-transport';
-import { createBatch } from '../src/batch';
+import { createBatch } from '../src/deliver/batch';
 import { type WinstonEntry, winstonSink } from '../src/sinks/winston';
 import type { AuditEvent, Severity } from '../src/types';
 import { auditEvent, auditEvents, tempDir } from './sink-helpers';

@@ -1,7 +1,7 @@
+import { newEventId } from '../capture/ids';
 import { isOwnEvent, type StageHost } from '../detect/engine';
 import { ANOMALY_TYPE } from '../detect/rules/support';
 import type { AnomalyEvidence, AnomalySubject, DetectionStore, StateOp, WindowResult } from '../detect/types';
-import { newEventId } from '../ids';
 import { DEFAULTS } from '../options';
 import type { AuditEvent, AuditInput, Severity } from '../types';
 import type { ResolvedAlerts, ResolvedRoute } from './resolve';

@@ -1,4 +1,4 @@
-import { backoffDelay } from '../delivery';
+import { backoffDelay } from '../deliver/delivery';
 import type { AlertChannel, AlertNotification, ChannelStats } from './types';
 
 export interface SendPolicy {

@@ -1,6 +1,6 @@
-import { compilePatterns } from '../matcher';
+import { compilePatterns } from '../admit/matcher';
+import { severityRank } from '../admit/severity';
 import { asList } from '../option-check';
-import { severityRank } from '../severity';
 import type { AuditEvent } from '../types';
 import type { EventFilter } from './types';
 

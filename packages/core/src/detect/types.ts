@@ -1,4 +1,4 @@
-import type { Pattern } from '../matcher';
+import type { Pattern } from '../admit/matcher';
 import type { AuditEvent, Outcome, Severity } from '../types';
 
 /**

@@ -16,7 +16,6 @@ import {
   resolveStatsQuery,
   statsTally,
 } from '../query';
-import { BUCKET_MS } from '../store-support';
 import type {
   AuditEvent,
   AuditIterateQuery,
@@ -26,6 +25,7 @@ import type {
   AuditStoreStats,
   ChainHead,
 } from '../types';
+import { BUCKET_MS } from '../verify/store-support';
 import { readAuditLines } from './tail';
 
 /** The audit files a store reads, oldest first. */

@@ -21,7 +21,7 @@ import type {
   ChainHead,
   RetentionResult,
 } from '../types';
-import { resolveAuditFiles } from '../verify';
+import { resolveAuditFiles } from '../verify/verify';
 import {
   type AuditFiles,
   chainEventsOfFiles,

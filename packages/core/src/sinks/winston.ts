@@ -2,7 +2,7 @@
  * Hands events to a winston logger the application already has. winston is not imported: the
  * logger is typed by the few members used, which every winston 3 logger has.
  */
-import { SEVERITIES } from '../severity';
+import { SEVERITIES } from '../admit/severity';
 import type { AuditSink, Batch, Severity } from '../types';
 
 /** What `logger.log(entry)` takes. */

@@ -1,4 +1,4 @@
-import { compilePatterns, type Pattern } from '../../matcher';
+import { compilePatterns, type Pattern } from '../../admit/matcher';
 import { checkOption, option } from '../../option-check';
 import { EVENT_FILTER } from '../../option-shapes';
 import { DEFAULTS } from '../../options';

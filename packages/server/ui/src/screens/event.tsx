@@ -6,7 +6,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 // Core's diff (dependency-free source): the same paths a stored diff would carry.
-import { diffObjects } from '../../../../core/src/diff';
+import { diffObjects } from '../../../../core/src/capture/diff';
 import { type Around, type AuditEvent, api } from '../api';
 import { ErrorNote, EventCells, Outcome, when } from '../format';
 import { go, pinnedKeys, route } from '../state';

@@ -5,7 +5,7 @@
  * proof must carry the very event shown, byte for byte in canonical form.
  */
 // The same canonicalizer the seal uses: dependency-free source, bundled into the page.
-import { canonicalize } from '../../../../core/src/canonical';
+import { canonicalize } from '../../../../core/src/seal/canonical';
 import type { PinnedKey } from './ed25519';
 import { verifySignature } from './ed25519';
 import { bytesToHex, hexToBytes, leafHash, sha256, utf8 } from './hashing';

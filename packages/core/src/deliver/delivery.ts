@@ -1,0 +1,129 @@
+import type { AuditSink, Batch, SinkStats } from '../types';
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+}
+
+export class SinkTimeoutError extends Error {
+  constructor(sink: string, ms: number) {
+    super(`sink "${sink}" did not finish a write within ${ms} ms`);
+    this.name = 'SinkTimeoutError';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Races a write against the timeout; the timer never outlives the write. */
+function withTimeout(write: () => Promise<void> | void, sink: string, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = ms > 0 ? setTimeout(() => reject(new SinkTimeoutError(sink, ms)), ms) : undefined;
+    const done = (error?: unknown): void => {
+      if (timer) clearTimeout(timer);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    try {
+      Promise.resolve(write()).then(
+        () => done(),
+        (error: unknown) => done(error ?? new Error('sink write rejected')),
+      );
+    } catch (error) {
+      done(error ?? new Error('sink write threw'));
+    }
+  });
+}
+
+/** A sink marks an error it would hit again on every try (a rejected document) with `retryable: false`. */
+function isPermanent(error: unknown): boolean {
+  return (error as { retryable?: unknown } | null)?.retryable === false;
+}
+
+/** Full-jitter exponential backoff (AWS architecture blog): spreads retries of many instances. */
+export function backoffDelay(
+  attempt: number,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random,
+): number {
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * cap);
+}
+
+/** How a delivery ended: taken, refused after every attempt, or given up on at its first timeout. */
+export type DeliveryOutcome = 'delivered' | 'failed' | 'timed-out';
+
+export interface DeliverOptions {
+  /** false: the caller keeps the batch (spools it), so it is not counted as failed. Default true. */
+  countFailed?: boolean;
+  /** Attempts, including the first. Default the retry policy's. */
+  attempts?: number;
+  /** Give up at the first timeout: a hung sink is not retried while a spool can hold the batch. */
+  stopOnTimeout?: boolean;
+  /** false: the caller counts what was taken (a replay from the spool). Default true. */
+  countDelivered?: boolean;
+}
+
+/** Delivers batches to one sink with timeout, retries and backoff; keeps that sink's counters. */
+export class SinkRunner {
+  readonly stats: SinkStats;
+
+  constructor(
+    readonly sink: AuditSink,
+    private readonly policy: RetryPolicy,
+    private readonly onFailure: (runner: SinkRunner, error: unknown, final: boolean) => void,
+  ) {
+    this.stats = { name: sink.name, delivered: 0, failed: 0, retries: 0, consecutiveFailures: 0 };
+  }
+
+  /** Resolves with how the delivery ended. Never rejects. */
+  async deliver(batch: Batch, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
+    const attempts = options.attempts ?? this.policy.attempts;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await withTimeout(() => this.sink.write(batch), this.sink.name, this.policy.timeoutMs);
+        if (options.countDelivered !== false) this.stats.delivered += batch.events.length;
+        this.stats.consecutiveFailures = 0;
+        this.stats.lastSuccessAt = new Date().toISOString();
+        return 'delivered';
+      } catch (error) {
+        this.stats.consecutiveFailures++;
+        this.stats.lastError = error instanceof Error ? error.message : String(error);
+        this.stats.lastErrorAt = new Date().toISOString();
+        const timedOut = error instanceof SinkTimeoutError && options.stopOnTimeout === true;
+        const final = attempt >= attempts || isPermanent(error) || timedOut;
+        this.onFailure(this, error, final);
+        if (final) {
+          if (options.countFailed !== false) this.stats.failed += batch.events.length;
+          return timedOut ? 'timed-out' : 'failed';
+        }
+        this.stats.retries++;
+        await sleep(backoffDelay(attempt, this.policy));
+      }
+    }
+  }
+
+  /** A batch not even tried (the sink's circuit is open): counted as failed, with the reason. */
+  skip(batch: Batch, reason: string): void {
+    this.stats.failed += batch.events.length;
+    this.stats.skipped = (this.stats.skipped ?? 0) + batch.events.length;
+    this.stats.lastError = reason;
+  }
+
+  /** Synchronous best effort at process exit; false when the sink cannot write synchronously. */
+  deliverSync(batch: Batch): boolean {
+    if (!this.sink.writeSync) return false;
+    try {
+      this.sink.writeSync(batch);
+      this.stats.delivered += batch.events.length;
+      return true;
+    } catch (error) {
+      this.stats.failed += batch.events.length;
+      this.onFailure(this, error, true);
+      return false;
+    }
+  }
+}

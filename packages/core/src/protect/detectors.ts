@@ -1,0 +1,157 @@
+/**
+ * Detectors find secrets and personal data by their shape, wherever they appear in a string value,
+ * whatever the key. Compiled once per logger into one function; cheap substring checks decide
+ * which patterns run at all, so ordinary strings cost a few `includes` calls.
+ */
+import { createHmac } from 'node:crypto';
+import { definedOnly, optionError } from '../option-check';
+import { luhnValid } from './redaction';
+
+export type DetectorName = 'card' | 'jwt' | 'bearer' | 'awsAccessKey' | 'privateKey' | 'email' | 'phone';
+
+/** `mask` keeps the last four characters (`****1234`); `remove` drops the value; `hash` puts a keyed pseudonym that stays joinable; `false` turns the detector off. */
+export type DetectorAction = 'mask' | 'remove' | 'hash' | false;
+
+/** Defaults: secrets are masked; personal data detectors (e-mail, phone) are opt-in. */
+export const DEFAULT_DETECTORS: Readonly<Record<DetectorName, DetectorAction>> = {
+  card: 'mask',
+  jwt: 'mask',
+  bearer: 'mask',
+  awsAccessKey: 'mask',
+  privateKey: 'remove',
+  email: false,
+  phone: false,
+};
+
+interface Detector {
+  name: DetectorName;
+  /** Cheap test: the pattern can only match if this is true. */
+  maybe(text: string): boolean;
+  pattern: RegExp;
+  /** The secret part of a match (a bearer token without the word `Bearer`); default the whole match. */
+  secret?(match: RegExpExecArray): { value: string; prefix: string };
+  /** Extra check on a candidate (Luhn for card numbers). */
+  valid?(value: string): boolean;
+}
+
+/** 13 digits, optionally grouped: the least a card number has. A regex test beats a JS loop here. */
+const CARD_CANDIDATE = /\d(?:[ -]?\d){12}/;
+
+const DETECTORS: readonly Detector[] = [
+  {
+    name: 'privateKey',
+    maybe: (t) => t.includes('-----BEGIN'),
+    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/g,
+  },
+  {
+    name: 'jwt',
+    maybe: (t) => t.includes('eyJ'),
+    pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}/g,
+  },
+  {
+    name: 'bearer',
+    maybe: (t) => t.includes('earer') || t.includes('EARER'),
+    // Any length: a short credential is still a credential (RFC 6750 b64token characters).
+    pattern: /\b(bearer\s+)([A-Za-z0-9\-._~+/]+=*)/gi,
+    secret: (m) => ({ prefix: m[1]!, value: m[2]! }),
+  },
+  {
+    name: 'awsAccessKey',
+    maybe: (t) => t.includes('AKIA') || t.includes('ASIA'),
+    pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
+  },
+  {
+    name: 'card',
+    maybe: (t) => CARD_CANDIDATE.test(t),
+    pattern: /\b\d(?:[ -]?\d){12,18}\b/g,
+    valid: (v) => {
+      const digits = v.replace(/[ -]/g, '');
+      return digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
+    },
+  },
+  {
+    name: 'email',
+    maybe: (t) => t.includes('@'),
+    pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g,
+  },
+  {
+    name: 'phone',
+    maybe: (t) => t.includes('+') || t.includes('('),
+    // International (+CC ...) or North American ((555) 123-4567) forms only: bare digit runs are
+    // ids, amounts and timestamps far more often than phone numbers.
+    pattern:
+      /(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{3}\) ?\d{3}-\d{4})\b/g,
+  },
+];
+
+export interface DetectorOptions {
+  detectors?: Partial<Record<DetectorName, DetectorAction>>;
+  /** HMAC-SHA256 key for the `hash` action. */
+  hashKey?: string | Buffer;
+}
+
+/** Bearer credentials shorter than this are masked whole: four characters would be too much of them. */
+const BEARER_TAIL_MIN = 16;
+
+function mask(name: DetectorName, value: string): string {
+  if (name === 'privateKey') return '[REDACTED PRIVATE KEY]';
+  if (name === 'bearer' && value.length < BEARER_TAIL_MIN) return '****';
+  const tail = name === 'card' || name === 'phone' ? value.replace(/\D/g, '').slice(-4) : value.slice(-4);
+  return `****${tail}`;
+}
+
+/** Shortest string each detector can match: shorter strings are not scanned at all. */
+const MIN_LENGTH: Record<DetectorName, number> = {
+  card: 13,
+  jwt: 30,
+  bearer: 8,
+  awsAccessKey: 20,
+  privateKey: 60,
+  email: 6,
+  phone: 10,
+};
+
+export interface CompiledDetectors {
+  detect(text: string): string;
+  minLength: number;
+}
+
+/** Compiles the enabled detectors into one string transform, or undefined when none is on. */
+export function compileDetectors(options: DetectorOptions): CompiledDetectors | undefined {
+  // Names and actions were checked with the rest of `redact` (option-shapes.ts).
+  const actions = { ...DEFAULT_DETECTORS, ...definedOnly(options.detectors) };
+  const needsKey = Object.values(actions).includes('hash');
+  if (needsKey && (options.hashKey === undefined || options.hashKey.length < 16))
+    throw optionError(
+      'createAuditLogger',
+      'redact.hashKey',
+      'at least 16 bytes when a detector action is "hash"',
+      options.hashKey,
+    );
+  const active = DETECTORS.filter((d) => actions[d.name] !== false);
+  if (active.length === 0) return undefined;
+  const replace = (d: Detector, value: string): string => {
+    const action = actions[d.name];
+    if (action === 'remove') return `[REMOVED ${d.name}]`;
+    if (action === 'hash') {
+      const digest = createHmac('sha256', options.hashKey!).update(`${d.name}:${value}`).digest('hex');
+      return `[${d.name}:${digest.slice(0, 16)}]`;
+    }
+    return mask(d.name, value);
+  };
+  const detect = (text: string): string => {
+    let out = text;
+    for (const d of active) {
+      if (!d.maybe(out)) continue;
+      d.pattern.lastIndex = 0;
+      out = out.replace(d.pattern, (...args: unknown[]) => {
+        const match = args as unknown as RegExpExecArray;
+        const { value, prefix } = d.secret ? d.secret(match) : { value: match[0], prefix: '' };
+        if (d.valid && !d.valid(value)) return match[0];
+        return prefix + replace(d, value);
+      });
+    }
+    return out;
+  };
+  return { detect, minLength: Math.min(...active.map((d) => MIN_LENGTH[d.name])) };
+}

@@ -1,0 +1,259 @@
+import type { LimitOptions, RedactOptions } from '../types';
+import { compileDetectors } from './detectors';
+import { childPath, compileKeyMatcher, compilePaths, type KeyMatcher, type PathNode } from './redaction';
+
+export const CIRCULAR = '[Circular]';
+export const DEPTH_LIMIT = '[Depth limit]';
+
+/** A Proxy or getter threw while we looked: record that rather than failing the event. */
+function unreadable(error: unknown): string {
+  return `[Unreadable: ${error instanceof Error ? error.message : String(error)}]`;
+}
+
+/**
+ * U+0000 becomes U+FFFD: PostgreSQL's jsonb, MongoDB keys and C-string consumers of log lines all
+ * refuse or truncate at a NUL, which would make the event undeliverable.
+ */
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+/** `obj[key] = value`, except that a `__proto__` key stays data instead of replacing the prototype. */
+function setOwn(obj: Record<string, unknown>, rawKey: string, value: unknown): void {
+  const key = withoutNul(rawKey);
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/** Approximate JSON overhead per value, used for byte budgets without serializing. */
+const SCALAR_BYTES = 8;
+
+/**
+ * Turns any value into plain JSON data, in one pass: secrets masked by key, path and value,
+ * hostile values (cycles, BigInt, Buffers, Errors, Maps, throwing getters) made safe, and
+ * strings, depth, arrays and total size capped. Never throws.
+ */
+export class Scrubber {
+  /** Approximate bytes of the last `scrub` result. */
+  bytes = 0;
+  readonly paths: PathNode | undefined;
+  readonly #isSecretKey: KeyMatcher;
+  readonly #censor: string;
+  readonly #detect: ((text: string) => string) | undefined;
+  readonly #detectMin: number;
+  readonly #maxString: number;
+  readonly #maxDepth: number;
+  readonly #maxArray: number;
+  #budget = 0;
+  #ancestors: object[] = [];
+
+  constructor(
+    redact: Required<Pick<RedactOptions, 'censor' | 'cardNumbers'>> & RedactOptions,
+    limits: Required<LimitOptions>,
+  ) {
+    this.#isSecretKey = compileKeyMatcher(redact);
+    this.paths = compilePaths(redact.paths ?? []);
+    this.#censor = redact.censor;
+    const detectors = compileDetectors({
+      detectors: { card: redact.cardNumbers ? 'mask' : false, ...redact.detectors },
+      hashKey: redact.hashKey,
+    });
+    this.#detect = detectors?.detect;
+    this.#detectMin = detectors?.minLength ?? Number.POSITIVE_INFINITY;
+    this.#maxString = limits.maxStringLength;
+    this.#maxDepth = limits.maxDepth;
+    this.#maxArray = limits.maxArrayLength;
+  }
+
+  /** Scrubs `value` found at trie position `path`, spending at most about `budget` bytes. */
+  scrub(value: unknown, path: PathNode | undefined, budget: number): unknown {
+    this.bytes = 0;
+    this.#budget = budget;
+    this.#ancestors.length = 0;
+    return this.#value(value, path, 0);
+  }
+
+  /** Truncates and masks one string. */
+  text(value: string): string {
+    let s = withoutNul(value);
+    if (s.length > this.#maxString)
+      s = `${s.slice(0, this.#maxString)}…[truncated ${s.length - this.#maxString} chars]`;
+    // Nothing shorter than the shortest secret an enabled detector can find is scanned.
+    if (s.length >= this.#detectMin) s = this.#detect!(s);
+    return s;
+  }
+
+  /** True when `key` names a secret by default or by configuration. */
+  isSecretKey(key: string): boolean {
+    return this.#isSecretKey(key);
+  }
+
+  get censor(): string {
+    return this.#censor;
+  }
+
+  #value(value: unknown, path: PathNode | undefined, depth: number): unknown {
+    switch (typeof value) {
+      case 'string': {
+        const s = this.text(value);
+        this.bytes += s.length + 2;
+        return s;
+      }
+      case 'number':
+        this.bytes += SCALAR_BYTES;
+        return Number.isFinite(value) ? value : String(value);
+      case 'boolean':
+        this.bytes += 5;
+        return value;
+      case 'bigint':
+        this.bytes += SCALAR_BYTES;
+        return value.toString();
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        return undefined;
+    }
+    if (value === null) {
+      this.bytes += 4;
+      return null;
+    }
+    try {
+      return this.#object(value as object, path, depth);
+    } catch (error) {
+      // A Proxy's traps can throw wherever it is looked at (`instanceof` included).
+      this.bytes += 16;
+      return unreadable(error);
+    }
+  }
+
+  #object(value: object, path: PathNode | undefined, depth: number): unknown {
+    const proto = Object.getPrototypeOf(value);
+    if (
+      (proto === Object.prototype || proto === null) &&
+      typeof (value as { toJSON?: unknown }).toJSON !== 'function'
+    ) {
+      // Plain objects are almost every value audited: skip the exotic-type checks below.
+      if (this.#ancestors.includes(value)) return this.#circular();
+      if (depth >= this.#maxDepth) return this.#depthLimit();
+      this.#ancestors.push(value);
+      try {
+        return this.#plain(value as Record<string, unknown>, path, depth);
+      } catch (error) {
+        return unreadable(error);
+      } finally {
+        this.#ancestors.pop();
+      }
+    }
+    if (value instanceof Date) {
+      this.bytes += 26;
+      return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+    }
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+      // Binary payloads are described, not copied: they are rarely readable and often large.
+      this.bytes += 24;
+      return `[${value.constructor.name} ${value.byteLength} bytes]`;
+    }
+    if (this.#ancestors.includes(value)) return this.#circular();
+    if (depth >= this.#maxDepth) return this.#depthLimit();
+    this.#ancestors.push(value);
+    try {
+      if (Array.isArray(value)) return this.#array(value, path, depth);
+      if (value instanceof Error) return this.#error(value, path, depth);
+      if (value instanceof Map) return this.#entries(value.entries(), path, depth);
+      if (value instanceof Set) return this.#array(Array.from(value), path, depth);
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return this.#value(toJSON.call(value), path, depth + 1);
+      return this.#plain(value as Record<string, unknown>, path, depth);
+    } catch (error) {
+      return unreadable(error);
+    } finally {
+      this.#ancestors.pop();
+    }
+  }
+
+  #circular(): string {
+    this.bytes += CIRCULAR.length;
+    return CIRCULAR;
+  }
+
+  #depthLimit(): string {
+    this.bytes += DEPTH_LIMIT.length;
+    return DEPTH_LIMIT;
+  }
+
+  #array(value: readonly unknown[], path: PathNode | undefined, depth: number): unknown[] {
+    const n = Math.min(value.length, this.#maxArray);
+    const out: unknown[] = [];
+    const itemPath = path?.wildcard;
+    for (let i = 0; i < n; i++) {
+      if (this.bytes > this.#budget) {
+        out.push(`…[${value.length - i} more items, size limit]`);
+        return out;
+      }
+      const item = this.#value(value[i], itemPath, depth + 1);
+      out.push(item === undefined ? null : item);
+      this.bytes += 1;
+    }
+    if (value.length > n) out.push(`…[${value.length - n} more items]`);
+    return out;
+  }
+
+  #plain(value: Record<string, unknown>, path: PathNode | undefined, depth: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    // Own enumerable string keys, as JSON.stringify sees them; a throwing Proxy is caught above.
+    for (const key of Object.keys(value)) {
+      if (this.bytes > this.#budget) {
+        out['…'] = '[truncated: size limit]';
+        break;
+      }
+      this.#property(out, key, value, path, depth);
+    }
+    return out;
+  }
+
+  #entries(
+    entries: Iterable<[unknown, unknown]>,
+    path: PathNode | undefined,
+    depth: number,
+  ): Record<string, unknown> {
+    const source: Record<string, unknown> = {};
+    for (const [k, v] of entries) source[String(k)] = v;
+    return this.#plain(source, path, depth);
+  }
+
+  #property(
+    out: Record<string, unknown>,
+    key: string,
+    source: Record<string, unknown>,
+    path: PathNode | undefined,
+    depth: number,
+  ): void {
+    const sub = childPath(path, key);
+    this.bytes += key.length + 4;
+    if (sub?.terminal || this.#isSecretKey(key)) {
+      setOwn(out, key, this.#censor);
+      this.bytes += this.#censor.length;
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = source[key];
+    } catch (error) {
+      raw = `[Unreadable: ${error instanceof Error ? error.message : String(error)}]`;
+    }
+    const v = this.#value(raw, sub, depth + 1);
+    if (v !== undefined) setOwn(out, key, v);
+  }
+
+  #error(error: Error, path: PathNode | undefined, depth: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (error.cause !== undefined) out.cause = this.#value(error.cause, childPath(path, 'cause'), depth + 1);
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' || typeof code === 'number') out.code = String(code);
+    out.message = this.text(String(error.message));
+    out.name = this.text(String(error.name));
+    this.bytes += 40 + (out.message as string).length;
+    return out;
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * The seal stage: a per-process hash chain over the canonical JSON of each event as stored, a
+ * Merkle frontier over the chain, and signed checkpoints. Runs in delivery order, once per event,
+ * so every sink receives the same sealed events and the same JSON Lines.
+ */
+import { type KeyObject, randomBytes, sign } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
+import { newEventId } from '../capture/ids';
+import { eventTime } from '../capture/normalize';
+import type { AuditEvent, Integrity, Source } from '../types';
+import { canonicalize, canonicalOrdered, UNORDERABLE } from './canonical';
+import { keyId } from './keys';
+import { leafHash, leafHashOfHex, MerkleFrontier, sha256Hex } from './merkle';
+
+export const CHECKPOINT_TYPE = 'audit.checkpoint';
+export const CHAIN_STARTED_TYPE = 'audit.chain.started';
+
+/** What a checkpoint signs: the chain's head and the Merkle root over all its events so far. */
+export interface Checkpoint {
+  /** Id of the checkpoint event itself, so the signature pins the event that carries it. */
+  id: string;
+  chain: string;
+  /** Sequence number of the last event covered. */
+  seq: number;
+  /** Hash of that event. */
+  hash: string;
+  /** RFC 6962 root over events 0..seq (each leaf: the event hash, prefixed 0x00 and hashed), hex. */
+  merkleRoot: string;
+  /** Number of events covered (seq + 1). */
+  size: number;
+  time: string;
+  /** Written by `close()`: the writer ends here. A chain that stops at a checkpoint without it was cut. */
+  final?: true;
+}
+
+/** `details` of an `audit.checkpoint` event. */
+export interface CheckpointDetails {
+  checkpoint: Checkpoint;
+  /** The Merkle frontier at `size` (hex, largest subtree first), so a restarted writer can go on. */
+  frontier: string[];
+  alg: 'Ed25519';
+  kid: string;
+  /** Base64 Ed25519 signature over the checkpoint's canonical JSON. */
+  signature: string;
+}
+
+export interface SealerOptions {
+  source: Source;
+  /** Sign a checkpoint after this many events (0: only by time and on close). */
+  every: number;
+  /** Sign a checkpoint at the first batch this long after the last one (ms; 0: never by time). */
+  intervalMs: number;
+  key: KeyObject | undefined;
+  /** Also append checkpoints as JSON lines here. */
+  file: string | undefined;
+  /** Hears failures of the checkpoint file; the checkpoint events themselves still go out. */
+  onError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+export interface SealedBatch {
+  events: AuditEvent[];
+  lines: string[];
+}
+
+/** The bytes the checkpoint signature covers. */
+export function checkpointPayload(cp: Checkpoint): Buffer {
+  return Buffer.from(canonicalize(cp));
+}
+
+/** Every field an event may have, in canonical (sorted) order; `integrity` goes between the halves. */
+const HEAD_KEYS = [
+  'action',
+  'actor',
+  'category',
+  'changes',
+  'compliance',
+  'correlationId',
+  'details',
+  'error',
+  'id',
+] as const;
+const TAIL_KEYS = [
+  'message',
+  'outcome',
+  'protected',
+  'request',
+  'resource',
+  'severity',
+  'source',
+  'spanId',
+  'tenant',
+  'time',
+  'traceId',
+  'type',
+  'v',
+] as const;
+const EVENT_KEYS = new Set<string>([...HEAD_KEYS, 'integrity', ...TAIL_KEYS]);
+
+type Fields = Record<string, unknown>;
+
+/** An event's fields before `integrity`, canonically ordered, or UNORDERABLE. */
+function head(e: Fields): Fields | typeof UNORDERABLE {
+  // One literal, so every head shares a shape and JSON.stringify stays on its fast path.
+  const h: Fields = {
+    action: canonicalOrdered(e.action),
+    actor: canonicalOrdered(e.actor),
+    category: canonicalOrdered(e.category),
+    changes: canonicalOrdered(e.changes),
+    compliance: canonicalOrdered(e.compliance),
+    correlationId: canonicalOrdered(e.correlationId),
+    details: canonicalOrdered(e.details),
+    error: canonicalOrdered(e.error),
+    id: canonicalOrdered(e.id),
+  };
+  for (const key of HEAD_KEYS) if (h[key] === UNORDERABLE) return UNORDERABLE;
+  return h;
+}
+
+/** An event's fields after `integrity`, canonically ordered, or UNORDERABLE. */
+function tail(e: Fields): Fields | typeof UNORDERABLE {
+  const t: Fields = {
+    message: canonicalOrdered(e.message),
+    outcome: canonicalOrdered(e.outcome),
+    protected: canonicalOrdered(e.protected),
+    request: canonicalOrdered(e.request),
+    resource: canonicalOrdered(e.resource),
+    severity: canonicalOrdered(e.severity),
+    source: canonicalOrdered(e.source),
+    spanId: canonicalOrdered(e.spanId),
+    tenant: canonicalOrdered(e.tenant),
+    time: canonicalOrdered(e.time),
+    traceId: canonicalOrdered(e.traceId),
+    type: canonicalOrdered(e.type),
+    v: canonicalOrdered(e.v),
+  };
+  for (const key of TAIL_KEYS) if (t[key] === UNORDERABLE) return UNORDERABLE;
+  return t;
+}
+
+/** True when every own field of `event` is one the fixed key order knows. */
+function knownShape(event: Fields): boolean {
+  for (const key of Object.keys(event)) if (!EVENT_KEYS.has(key)) return false;
+  return true;
+}
+
+/**
+ * The canonical JSON of an event with its seal, and the seal's hash. The line stored is the
+ * canonical text that was hashed with the `hash` member added, so it is serialized once: the
+ * event's two halves around `integrity` go through the native serializer in canonical key order
+ * (see `canonicalOrdered`); events it cannot order take the generic path.
+ */
+export function sealedLine(
+  event: AuditEvent,
+  chain: string,
+  seq: number,
+  prev: string | null,
+): { line: string; hash: string } {
+  const e = event as unknown as Fields;
+  let before: Fields | typeof UNORDERABLE = UNORDERABLE;
+  let after: Fields | typeof UNORDERABLE = UNORDERABLE;
+  try {
+    if (knownShape(e)) {
+      before = head(e);
+      if (before !== UNORDERABLE) after = tail(e);
+    }
+  } catch {
+    // a throwing getter or Proxy: the generic path meets it again and decides
+  }
+  if (before === UNORDERABLE || after === UNORDERABLE) return genericSealedLine(event, chain, seq, prev);
+  const h = JSON.stringify(before);
+  const t = JSON.stringify(after);
+  const open = `${h.length > 2 ? `${h.slice(0, -1)},` : '{'}"integrity":{"chain":${JSON.stringify(chain)},`;
+  const close = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${canonicalize(seq)}}${
+    t.length > 2 ? `,${t.slice(1)}` : '}'
+  }`;
+  const hash = sha256Hex(open + close);
+  return { line: `${open}"hash":"${hash}",${close}`, hash };
+}
+
+/** `sealedLine` for any event: each field canonicalized on its own. */
+function genericSealedLine(
+  event: AuditEvent,
+  chain: string,
+  seq: number,
+  prev: string | null,
+): { line: string; hash: string } {
+  const keys = Object.keys(event);
+  if (!('integrity' in event)) keys.push('integrity');
+  keys.sort();
+  const parts: string[] = [];
+  let at = -1;
+  for (const key of keys) {
+    if (key === 'integrity') {
+      at = parts.length;
+      parts.push('');
+      continue;
+    }
+    const value = (event as unknown as Record<string, unknown>)[key];
+    // Left out as canonicalize leaves them out of objects, so expectedHash agrees.
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+    parts.push(`${JSON.stringify(key)}:${canonicalize(value)}`);
+  }
+  const chainJson = JSON.stringify(chain);
+  const tail = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${canonicalize(seq)}}`;
+  parts[at] = `"integrity":{"chain":${chainJson},${tail}`;
+  const hash = sha256Hex(`{${parts.join(',')}}`);
+  parts[at] = `"integrity":{"chain":${chainJson},"hash":"${hash}",${tail}`;
+  return { line: `{${parts.join(',')}}`, hash };
+}
+
+/** The hash an event's seal must carry, computed from the event alone. */
+export function expectedHash(event: AuditEvent): string {
+  const i = event.integrity as Integrity;
+  const unsigned = { ...event, integrity: { chain: i.chain, prev: i.prev, seq: i.seq } };
+  return sha256Hex(canonicalize(unsigned));
+}
+
+const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
+const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+export class Sealer {
+  chain: string;
+  #seq = 0;
+  #prev: string | null = null;
+  #frontier = new MerkleFrontier();
+  #sinceCheckpoint = 0;
+  #lastCheckpointAt: number;
+  #lastCheckpointSeq = -1;
+  #checkpoints = 0;
+  /** The newest sealed event is a final checkpoint: nothing to close. */
+  #lastWasFinal = false;
+  /** The head of the chain this one follows, named by the first event of a new chain. */
+  #follows: { chain: string; seq: number; hash: string } | undefined;
+  /**
+   * Source of the newest sealed event, which a checkpoint repeats (verification compares them):
+   * ingested events keep the source of the service that recorded them.
+   */
+  #lastSource: Source | undefined;
+  readonly #o: SealerOptions;
+  readonly #kid: string | undefined;
+  readonly #prefix: string;
+  readonly #now: () => number;
+
+  constructor(options: SealerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#prefix = `${options.source.service}@${options.source.instance ?? ''}`;
+    this.chain = `${this.#prefix}#${randomBytes(4).toString('hex')}`;
+    this.#lastCheckpointAt = this.#now();
+    this.#kid = options.key ? keyId(options.key) : undefined;
+  }
+
+  get stats(): { chain: string; seq: number; checkpoints: number; lastCheckpointSeq: number } {
+    return {
+      chain: this.chain,
+      seq: this.#seq - 1,
+      checkpoints: this.#checkpoints,
+      lastCheckpointSeq: this.#lastCheckpointSeq,
+    };
+  }
+
+  /**
+   * Continues from the newest sealed event a sink holds: the same chain when it ended in this
+   * writer's final checkpoint, else a new chain whose first event names that head.
+   */
+  resumeFrom(last: AuditEvent | undefined): void {
+    if (this.#seq > 0 || !last?.integrity) return;
+    const i = last.integrity;
+    const details = last.details as Partial<CheckpointDetails> | undefined;
+    const cp = details?.checkpoint;
+    if (
+      last.type === CHECKPOINT_TYPE &&
+      i.chain.startsWith(`${this.#prefix}#`) &&
+      cp?.chain === i.chain &&
+      cp.final === true &&
+      cp.size === i.seq &&
+      Array.isArray(details?.frontier)
+    ) {
+      try {
+        const frontier = new MerkleFrontier(cp.size, details.frontier.map(hexBytes));
+        frontier.append(leafHash(hexBytes(i.hash)));
+        this.chain = i.chain;
+        this.#seq = i.seq + 1;
+        this.#prev = i.hash;
+        this.#frontier = frontier;
+        this.#lastCheckpointSeq = i.seq;
+        this.#lastWasFinal = true;
+        return;
+      } catch {
+        // A frontier that does not fit its size: start a new chain that names this head instead.
+      }
+    }
+    this.#follows = { chain: i.chain, seq: i.seq, hash: i.hash };
+  }
+
+  /** Seals `events` in order, adding a chain-start event first and checkpoints where due. */
+  seal(events: readonly AuditEvent[]): SealedBatch {
+    const out: SealedBatch = { events: [], lines: [] };
+    if (this.#seq === 0 && this.#follows) {
+      this.#push(
+        out,
+        this.#systemEvent(CHAIN_STARTED_TYPE, 'chain continues from a previous writer', {
+          previous: this.#follows,
+        }),
+      );
+      this.#follows = undefined;
+    }
+    // Unsigned checkpoints would prove nothing against someone who can rewrite the file (they
+    // could recompute them), so checkpoints come with a signing key or not at all.
+    const every = this.#o.key ? this.#o.every : 0;
+    for (const event of events) {
+      this.#push(out, event);
+      if (every > 0 && this.#sinceCheckpoint >= every) this.#push(out, this.#checkpointEvent());
+    }
+    const interval = this.#o.key ? this.#o.intervalMs : 0;
+    if (interval > 0 && this.#sinceCheckpoint > 0 && this.#now() - this.#lastCheckpointAt >= interval) {
+      this.#push(out, this.#checkpointEvent());
+    }
+    return out;
+  }
+
+  /** A last checkpoint covering everything sealed, when anything is uncovered (close, exit). */
+  final(): SealedBatch | undefined {
+    if (!this.#o.key || this.#seq === 0 || this.#lastWasFinal) return undefined;
+    const out: SealedBatch = { events: [], lines: [] };
+    this.#push(out, this.#checkpointEvent(true));
+    return out;
+  }
+
+  #push(out: SealedBatch, event: AuditEvent): void {
+    const seq = this.#seq;
+    const { line, hash } = sealedLine(event, this.chain, seq, this.#prev);
+    event.integrity = { chain: this.chain, seq, prev: this.#prev, hash };
+    this.#frontier.append(leafHashOfHex(hash));
+    this.#seq = seq + 1;
+    this.#prev = hash;
+    this.#lastSource = event.source;
+    if (event.type !== CHECKPOINT_TYPE) this.#sinceCheckpoint++;
+    this.#lastWasFinal =
+      (event.details as Partial<CheckpointDetails> | undefined)?.checkpoint?.final === true;
+    out.events.push(event);
+    out.lines.push(line);
+  }
+
+  #checkpointEvent(final = false): AuditEvent {
+    const time = eventTime(undefined).time;
+    const checkpoint: Checkpoint = {
+      id: newEventId(),
+      chain: this.chain,
+      seq: this.#seq - 1,
+      hash: this.#prev!,
+      merkleRoot: toHex(this.#frontier.root()),
+      size: this.#seq,
+      time,
+    };
+    if (final) checkpoint.final = true;
+    const details: CheckpointDetails = {
+      checkpoint,
+      frontier: this.#frontier.nodes.map(toHex),
+      alg: 'Ed25519',
+      kid: this.#kid!,
+      signature: sign(null, checkpointPayload(checkpoint), this.#o.key!).toString('base64'),
+    };
+    this.#sinceCheckpoint = 0;
+    this.#lastCheckpointAt = this.#now();
+    this.#lastCheckpointSeq = checkpoint.seq;
+    this.#checkpoints++;
+    if (this.#o.file) {
+      const line = `${JSON.stringify({ checkpoint, alg: details.alg, kid: details.kid, signature: details.signature })}\n`;
+      // The events carry the checkpoint too; this copy elsewhere only makes truncation easier to prove.
+      appendFile(this.#o.file, line, { mode: 0o600 }).catch((error: unknown) => this.#o.onError?.(error));
+    }
+    return checkpointEvent(checkpoint, this.#lastSource ?? this.#o.source, details);
+  }
+
+  #systemEvent(type: string, message: string, details: object): AuditEvent {
+    return {
+      v: 1,
+      id: newEventId(),
+      time: eventTime(undefined).time,
+      type,
+      category: 'system',
+      action: 'execute',
+      outcome: 'success',
+      severity: 'info',
+      message,
+      actor: { type: 'system' },
+      source: this.#o.source,
+      details: details as Record<string, unknown>,
+    };
+  }
+}
+
+/**
+ * The event that carries a checkpoint. Everything in it but `source` and `details` follows from
+ * the signed checkpoint, so verification can tell if any of it was changed.
+ */
+export function checkpointEvent(
+  checkpoint: Checkpoint,
+  source: Source,
+  details: CheckpointDetails,
+): AuditEvent {
+  return {
+    v: 1,
+    id: checkpoint.id,
+    time: checkpoint.time,
+    type: CHECKPOINT_TYPE,
+    category: 'system',
+    action: 'execute',
+    outcome: 'success',
+    severity: 'info',
+    message: `checkpoint of ${checkpoint.size} events`,
+    actor: { type: 'system' },
+    source,
+    details: details as unknown as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,532 @@
+/**
+ * Verification of sealed events: every event's hash, the chain's links, the checkpoints' Merkle
+ * roots and signatures. Needs only the events and, for signatures, the public keys. Reports the
+ * first break of each chain with its place and kind.
+ */
+import { type KeyObject, verify as verifySignature } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULTS } from '../options';
+import { canonicalize } from '../seal/canonical';
+import { loadPublicKeys } from '../seal/keys';
+import { leafHash, MerkleFrontier, sha256Hex } from '../seal/merkle';
+import {
+  CHAIN_STARTED_TYPE,
+  CHECKPOINT_TYPE,
+  type Checkpoint,
+  type CheckpointDetails,
+  checkpointEvent,
+  checkpointPayload,
+  expectedHash,
+} from '../seal/sealer';
+import { listAuditFiles } from '../sinks/file-rotation';
+import { readAuditLines } from '../sinks/tail';
+import type { AuditEvent } from '../types';
+
+export type BreakKind =
+  | 'unparseable'
+  | 'unsealed'
+  | 'modified'
+  | 'deleted'
+  | 'inserted'
+  | 'reordered'
+  | 'truncated'
+  | 'forged'
+  | 'bad-signature'
+  | 'unknown-key'
+  | 'unsigned'
+  | 'empty';
+
+/** Where a break was found. */
+export interface VerifyLocation {
+  file?: string;
+  /** 1-based line within `file`. */
+  line?: number;
+}
+
+export interface VerifyBreak extends VerifyLocation {
+  kind: BreakKind;
+  message: string;
+  chain?: string;
+  seq?: number;
+  eventId?: string;
+}
+
+export interface ChainReport {
+  chain: string;
+  events: number;
+  firstSeq: number;
+  lastSeq: number;
+  lastHash: string;
+  checkpoints: number;
+  /** The newest checkpoint whose Merkle root matched (and signature, when keys were given). */
+  lastCheckpoint?: { seq: number; size: number; time: string; kid: string; signatureChecked: boolean };
+  /** Events after the last checkpoint: not covered by a signature yet (a live or crashed writer, or a cut tail). */
+  uncovered: number;
+  /** The head of the chain this one continues, as its first event names it. */
+  follows?: { chain: string; seq: number; hash: string };
+  ok: boolean;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  events: number;
+  chains: ChainReport[];
+  /** The first break of each chain, and lines that are not events, in the order found. */
+  breaks: VerifyBreak[];
+  /** False when no public key was given: checkpoints were checked against the events, not their signatures. */
+  signaturesChecked: boolean;
+  /** What could not be checked, in plain sentences (a chain without checkpoints: its hash chain only). */
+  notices: string[];
+}
+
+export interface VerifyOptions {
+  /** Ed25519 public keys (PEM text, PEM file paths or KeyObjects) that may sign checkpoints. */
+  publicKeys?: ReadonlyArray<string | KeyObject>;
+  /**
+   * The writers closed cleanly, so every chain must end in a signed checkpoint; events after the
+   * last one mean the tail (with its final checkpoint) was cut. Default false: a live writer's
+   * newest events are not covered yet.
+   */
+  expectClosed?: boolean;
+  /** Checkpoint files written with `integrity.checkpointFile`: events they cover must all be present. */
+  checkpoints?: ReadonlyArray<{ checkpoint: Checkpoint; kid?: string; signature?: string }>;
+  /** Zero events verify as OK. Default false: finding nothing to verify is a failure, not a pass. */
+  allowEmpty?: boolean;
+  /**
+   * Most events a chain may have after its last valid checkpoint. More is a break (`unsigned`):
+   * checkpoints were stripped from a re-hashed rewrite, or the writer did not sign. Default: with
+   * `publicKeys`, the writers' default `integrity.checkpointEvery` (1000); without, no limit.
+   * Raise it for writers with a larger `checkpointEvery` or time-based checkpoints only.
+   */
+  maxUnsigned?: number;
+  /** Called every `progressEvery` lines (default 10,000) with the lines read so far: for a progress display. */
+  onProgress?: (progress: VerifyProgress) => void;
+  /** Lines between two `onProgress` calls. Default 10,000. */
+  progressEvery?: number;
+}
+
+/** How far `verifyFiles` has read. */
+export interface VerifyProgress {
+  /** Lines read so far, over all files. */
+  lines: number;
+  /** The file being read. */
+  file: string;
+  /** Its position among the files (1-based) and how many there are. */
+  fileIndex: number;
+  files: number;
+}
+
+/** `maxUnsigned` as given, or its default; anything but a whole number ≥ 0 (or Infinity) is a TypeError. */
+function resolveMaxUnsigned(options: VerifyOptions): number {
+  const value = options.maxUnsigned;
+  if (value === undefined)
+    return (options.publicKeys?.length ?? 0) > 0
+      ? DEFAULTS.integrity.checkpointEvery
+      : Number.POSITIVE_INFINITY;
+  if (
+    typeof value !== 'number' ||
+    !(value >= 0) ||
+    (!Number.isInteger(value) && value !== Number.POSITIVE_INFINITY)
+  )
+    throw new TypeError(
+      `verify: maxUnsigned must be a whole number >= 0, got ${typeof value === 'string' ? `the string "${value}"` : String(value)}`,
+    );
+  return value;
+}
+
+interface ChainState {
+  report: ChainReport;
+  expected: number;
+  lastHash: string | null;
+  frontier: MerkleFrontier;
+  /** Missing sequence numbers found while reading, waiting to see whether they come later. */
+  gap: { from: number; to: number; at: VerifyBreak } | undefined;
+  broken: boolean;
+  /** The newest event is a final checkpoint: its writer closed here. */
+  closed: boolean;
+  lastSource: AuditEvent['source'] | undefined;
+}
+
+const ROTATED_SUFFIX = /\.\d{8}T\d{6}Z\.\d+\.jsonl(\.gz)?$/;
+
+const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
+
+/** Checks events one by one, in stored order, keeping O(log n) state per chain. */
+export class ChainVerifier {
+  readonly #chains = new Map<string, ChainState>();
+  readonly #breaks: VerifyBreak[] = [];
+  readonly #keys: Map<string, KeyObject>;
+  readonly #checkpoints: NonNullable<VerifyOptions['checkpoints']>[number][];
+  readonly #expectClosed: boolean;
+  readonly #allowEmpty: boolean;
+  readonly #maxUnsigned: number;
+  #events = 0;
+
+  constructor(options: VerifyOptions = {}) {
+    this.#keys = loadPublicKeys(options.publicKeys ?? []);
+    this.#checkpoints = [...(options.checkpoints ?? [])];
+    this.#expectClosed = options.expectClosed ?? false;
+    this.#allowEmpty = options.allowEmpty ?? false;
+    this.#maxUnsigned = resolveMaxUnsigned(options);
+  }
+
+  /** One stored line (JSON Lines). */
+  addLine(text: string, where: VerifyLocation = {}): void {
+    let event: AuditEvent;
+    try {
+      event = JSON.parse(text) as AuditEvent;
+    } catch {
+      this.#breaks.push({ kind: 'unparseable', message: 'line is not JSON', ...where });
+      return;
+    }
+    const record = event as unknown as { checkpoint?: Checkpoint; v?: unknown };
+    if (record && record.v === undefined && record.checkpoint) {
+      // A line of a checkpoint file (`integrity.checkpointFile`), given alongside the events.
+      this.#checkpoints.push(record as { checkpoint: Checkpoint });
+      return;
+    }
+    this.#add(event, where, text);
+  }
+
+  /** One event read from a store. */
+  addEvent(event: AuditEvent, where: VerifyLocation = {}): void {
+    this.#add(event, where, undefined);
+  }
+
+  #add(event: AuditEvent, where: VerifyLocation, text: string | undefined): void {
+    this.#events++;
+    const i = event?.integrity;
+    if (!i || typeof i.chain !== 'string' || !Number.isInteger(i.seq) || typeof i.hash !== 'string') {
+      this.#breaks.push({
+        kind: 'unsealed',
+        message: 'event has no integrity seal',
+        eventId: event?.id,
+        ...where,
+      });
+      return;
+    }
+    const st = this.#state(i.chain, i.seq);
+    st.report.events++;
+    const at = (kind: BreakKind, message: string): VerifyBreak => ({
+      kind,
+      message,
+      chain: i.chain,
+      seq: i.seq,
+      eventId: event.id,
+      ...where,
+    });
+    if (st.broken) {
+      if (st.gap && i.seq >= st.gap.from && i.seq <= st.gap.to) {
+        st.gap.at.kind = 'reordered';
+        st.gap.at.message = `events are out of order: seq ${i.seq} is stored after seq ${st.gap.to + 1}`;
+        this.#breaks.push(st.gap.at);
+        st.gap = undefined;
+      }
+      return;
+    }
+    const problem = linkProblem(st, event, text, at);
+    if (problem) {
+      if (problem.kind === 'deleted') {
+        // Maybe only out of order: if the missing events come later, it is a reordering.
+        st.broken = true;
+        st.gap = { from: st.expected, to: i.seq - 1, at: problem };
+      } else this.#break(st, problem);
+      return;
+    }
+    if (event.type === CHECKPOINT_TYPE && !this.#checkpoint(st, event, at)) return;
+    if (event.type === CHAIN_STARTED_TYPE && i.seq === 0) {
+      const previous = (event.details as { previous?: ChainReport['follows'] } | undefined)?.previous;
+      if (previous) st.report.follows = previous;
+    }
+    st.frontier.append(leafHash(hexBytes(i.hash)));
+    st.lastSource = event.source;
+    st.expected = i.seq + 1;
+    st.lastHash = i.hash;
+    st.report.lastSeq = i.seq;
+    st.report.lastHash = i.hash;
+    st.report.uncovered = event.type === CHECKPOINT_TYPE ? 0 : st.report.uncovered + 1;
+    st.closed =
+      event.type === CHECKPOINT_TYPE &&
+      (event.details as Partial<CheckpointDetails>).checkpoint?.final === true;
+  }
+
+  /** A checkpoint must sum up exactly the events before it, and be signed by a known key. */
+  #checkpoint(st: ChainState, event: AuditEvent, at: (k: BreakKind, m: string) => VerifyBreak): boolean {
+    const d = event.details as Partial<CheckpointDetails> | undefined;
+    const cp = d?.checkpoint;
+    const root = Buffer.from(st.frontier.root()).toString('hex');
+    const frontier = st.frontier.nodes.map((n) => Buffer.from(n).toString('hex'));
+    if (
+      !cp ||
+      !sameCheckpointEvent(event, cp, d as CheckpointDetails, st.lastSource) ||
+      canonicalize(d?.frontier) !== canonicalize(frontier) ||
+      cp.chain !== st.report.chain ||
+      cp.size !== event.integrity!.seq ||
+      cp.seq !== event.integrity!.seq - 1 ||
+      cp.hash !== st.lastHash ||
+      cp.merkleRoot !== root
+    ) {
+      this.#break(
+        st,
+        at('forged', 'checkpoint does not match the events before it: they were rewritten and re-hashed'),
+      );
+      return false;
+    }
+    let signatureChecked = false;
+    if (this.#keys.size > 0) {
+      const key = d.kid ? this.#keys.get(d.kid) : undefined;
+      if (!key) {
+        this.#break(
+          st,
+          at(
+            'unknown-key',
+            `checkpoint is signed with key ${d.kid ?? '(none)'}, which is not among the public keys given`,
+          ),
+        );
+        return false;
+      }
+      const ok =
+        typeof d.signature === 'string' &&
+        verifySignature(null, checkpointPayload(cp), key, Buffer.from(d.signature, 'base64'));
+      if (!ok) {
+        this.#break(
+          st,
+          at('bad-signature', 'checkpoint signature does not verify: the checkpoint was forged or altered'),
+        );
+        return false;
+      }
+      signatureChecked = true;
+    }
+    st.report.checkpoints++;
+    st.report.lastCheckpoint = {
+      seq: cp.seq,
+      size: cp.size,
+      time: cp.time,
+      kid: d.kid ?? '',
+      signatureChecked,
+    };
+    return true;
+  }
+
+  #break(st: ChainState, b: VerifyBreak): void {
+    st.broken = true;
+    this.#breaks.push(b);
+  }
+
+  #state(chain: string, seq: number): ChainState {
+    let st = this.#chains.get(chain);
+    if (!st) {
+      st = {
+        report: {
+          chain,
+          events: 0,
+          firstSeq: seq,
+          lastSeq: -1,
+          lastHash: '',
+          checkpoints: 0,
+          uncovered: 0,
+          ok: true,
+        },
+        expected: 0,
+        lastHash: null,
+        frontier: new MerkleFrontier(),
+        gap: undefined,
+        broken: false,
+        closed: false,
+        lastSource: undefined,
+      };
+      this.#chains.set(chain, st);
+    }
+    return st;
+  }
+
+  finish(): VerifyReport {
+    for (const st of this.#chains.values()) {
+      if (st.gap) this.#breaks.push(st.gap.at);
+      st.gap = undefined;
+    }
+    // A later chain names the head its writer saw last: everything up to it must be here.
+    for (const st of this.#chains.values()) {
+      const f = st.report.follows;
+      const prev = f && this.#chains.get(f.chain);
+      if (!f || !prev || prev.broken) continue;
+      if (prev.report.lastSeq < f.seq) {
+        this.#break(prev, {
+          kind: 'truncated',
+          chain: f.chain,
+          seq: prev.report.lastSeq + 1,
+          message: `events ${prev.report.lastSeq + 1}..${f.seq} are missing at the end (chain ${st.report.chain} continues from seq ${f.seq})`,
+        });
+      } else if (prev.report.lastSeq === f.seq && prev.report.lastHash !== f.hash) {
+        this.#break(prev, {
+          kind: 'forged',
+          chain: f.chain,
+          seq: f.seq,
+          message: `the last event differs from the head chain ${st.report.chain} names`,
+        });
+      }
+    }
+    for (const c of this.#checkpoints) {
+      const st = this.#chains.get(c.checkpoint?.chain);
+      if (!st) {
+        this.#breaks.push({
+          kind: 'truncated',
+          chain: c.checkpoint.chain,
+          message: `a checkpoint covers ${c.checkpoint.size} events of chain ${c.checkpoint.chain}, but none of them are here`,
+        });
+        continue;
+      }
+      if (!st.broken && st.report.lastSeq < c.checkpoint.seq) {
+        this.#break(st, {
+          kind: 'truncated',
+          chain: st.report.chain,
+          seq: st.report.lastSeq + 1,
+          message: `a checkpoint covers ${c.checkpoint.size} events, but the chain ends at seq ${st.report.lastSeq}`,
+        });
+      }
+    }
+    const notices: string[] = [];
+    for (const st of this.#chains.values()) {
+      const { chain, uncovered, lastCheckpoint } = st.report;
+      if (st.broken || uncovered <= this.#maxUnsigned) continue;
+      this.#break(st, {
+        kind: 'unsigned',
+        chain,
+        seq: st.report.lastSeq,
+        message: `${uncovered} events ${lastCheckpoint ? `after the last valid checkpoint (seq ${lastCheckpoint.size})` : 'and not one valid checkpoint'}, more than the ${this.#maxUnsigned} a writer leaves unsigned: the checkpoints were removed from a rewritten trail, or its writer did not sign`,
+      });
+    }
+    for (const st of this.#chains.values()) {
+      if (st.broken || st.report.checkpoints > 0) continue;
+      // Checkpoints exist only where the writer had a signing key. Without one and without public
+      // keys here, the chain's hashes are all there is to check: say so, rather than call it cut.
+      const closedUnknown = this.#expectClosed && this.#keys.size === 0;
+      notices.push(
+        `chain ${st.report.chain} has no checkpoints (written without a signing key): only its hash chain could be checked, which shows edits, deletions and reordering but not a cut tail or a re-hashed rewrite${closedUnknown ? '; whether its writer closed cleanly cannot be told' : ''}`,
+      );
+    }
+    if (this.#expectClosed) {
+      for (const st of this.#chains.values()) {
+        if (st.broken || st.closed) continue;
+        if (st.report.checkpoints === 0 && this.#keys.size === 0) continue;
+        this.#break(st, {
+          kind: 'truncated',
+          chain: st.report.chain,
+          seq: st.report.lastSeq,
+          message:
+            st.report.uncovered > 0
+              ? `the chain does not end in a checkpoint: its last ${st.report.uncovered} events are not signed, and what followed them (at least the final checkpoint) is missing`
+              : 'the chain ends at a periodic checkpoint, not at the final one its writer signs on close: the events after it were cut',
+        });
+      }
+    }
+    if (this.#events === 0 && !this.#allowEmpty)
+      this.#breaks.push({
+        kind: 'empty',
+        message: 'no events found: an empty trail proves nothing (allow it with allowEmpty / --allow-empty)',
+      });
+    const chains = [...this.#chains.values()].map((st) => ({ ...st.report, ok: !st.broken }));
+    return {
+      ok: this.#breaks.length === 0,
+      events: this.#events,
+      chains,
+      breaks: this.#breaks,
+      signaturesChecked: this.#keys.size > 0,
+      notices,
+    };
+  }
+}
+
+/**
+ * A checkpoint event must be exactly the one its signed checkpoint implies, from the writer of the
+ * events before it: nothing in it can be changed and re-hashed unnoticed, not even the last one.
+ */
+function sameCheckpointEvent(
+  event: AuditEvent,
+  cp: Checkpoint,
+  details: CheckpointDetails,
+  source: AuditEvent['source'] | undefined,
+): boolean {
+  const { integrity: _seal, ...rest } = event;
+  return canonicalize(rest) === canonicalize(checkpointEvent(cp, source ?? event.source, details));
+}
+
+/** What is wrong with this event's hash or its place in the chain, if anything. */
+function linkProblem(
+  st: ChainState,
+  event: AuditEvent,
+  text: string | undefined,
+  at: (kind: BreakKind, message: string) => VerifyBreak,
+): VerifyBreak | undefined {
+  const i = event.integrity!;
+  if (!hashMatches(event, text))
+    return at('modified', 'the event does not match its hash: it was changed after sealing');
+  if (i.seq > st.expected)
+    return at('deleted', `events ${st.expected}..${i.seq - 1} are missing before this one`);
+  if (i.seq < st.expected) return at('inserted', `seq ${i.seq} appears again after seq ${st.expected - 1}`);
+  if (i.prev !== st.lastHash) {
+    return at(
+      'inserted',
+      'the event does not link to the one before it (prev differs): it was inserted or the chain was rewritten',
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The fast way: a line we wrote is canonical JSON, so removing its hash member gives the exact
+ * bytes that were hashed. Anything else (a store's re-serialized copy) is canonicalized first.
+ */
+function hashMatches(event: AuditEvent, text: string | undefined): boolean {
+  const hash = event.integrity!.hash;
+  if (text !== undefined) {
+    const member = `"hash":"${hash}",`;
+    const at = text.indexOf(member);
+    if (at !== -1) {
+      const unsigned = text.slice(0, at) + text.slice(at + member.length);
+      if (sha256Hex(unsigned) === hash) return true;
+    }
+  }
+  return expectedHash(event) === hash;
+}
+
+/**
+ * The audit files `paths` name, oldest first: a file stands for itself and its rotated and
+ * gzipped predecessors; a directory for every `*.jsonl` set in it.
+ */
+export async function resolveAuditFiles(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const stat = await fsp.stat(p);
+    if (stat.isDirectory()) {
+      // Each set is named by its current file; rotated names map back to it.
+      const current = new Set<string>();
+      for (const n of await fsp.readdir(p)) {
+        if (n.endsWith('.jsonl') || n.endsWith('.jsonl.gz')) current.add(n.replace(ROTATED_SUFFIX, '.jsonl'));
+      }
+      for (const n of [...current].sort()) out.push(...(await listAuditFiles(join(p, n))));
+    } else if (p.endsWith('.jsonl')) {
+      out.push(...(await listAuditFiles(p)));
+    } else out.push(p);
+  }
+  return [...new Set(out)];
+}
+
+/** Verifies JSONL audit files (rotated and gzipped ones included). */
+export async function verifyFiles(
+  paths: readonly string[],
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const verifier = new ChainVerifier(options);
+  const files = await resolveAuditFiles(paths);
+  const { onProgress } = options;
+  const every = options.progressEvery ?? 10_000;
+  let lines = 0;
+  for await (const l of readAuditLines(files)) {
+    verifier.addLine(l.text, { file: l.file, line: l.line });
+    if (onProgress && ++lines % every === 0)
+      onProgress({ lines, file: l.file, fileIndex: files.indexOf(l.file) + 1, files: files.length });
+  }
+  return verifier.finish();
+}

@@ -1,6 +1,6 @@
 import { getContext } from './capture/context';
+import { DEFAULTS } from './defaults';
 import { createAuditLogger } from './logger';
-import { DEFAULTS } from './options';
 import { SIGNING_KEY_ENV } from './seal/keys';
 import { DEFAULT_LOGGER_KEY } from './symbols';
 import type { AuditInput, AuditLogger, AuditStats } from './types';

@@ -28,6 +28,7 @@ export {
 } from './capture/request-audit';
 export { formatTraceparent, parseTraceparent, type TraceParent } from './capture/traceparent';
 export { audit, defaultLogger } from './default-logger';
+export { DEFAULTS } from './defaults';
 export { createBatch } from './deliver/batch';
 export { backoffDelay } from './deliver/delivery';
 export * from './detect';
@@ -49,7 +50,6 @@ export {
   option,
 } from './option-check';
 export { LOGGER_OPTIONS, REQUEST_AUDIT_OPTIONS } from './option-shapes';
-export { DEFAULTS } from './options';
 export {
   type DecryptKeys,
   type DecryptResult,

@@ -69,6 +69,11 @@ export function optionError(where: string, path: string, expected: string, value
   );
 }
 
+/** A problem other than a value's shape (a repeated name, a missing companion option), at `path`. */
+export function optionProblem(where: string, path: string, text: string): AuditOptionError {
+  return new AuditOptionError(`auditkit: ${where} option ${text}`, path);
+}
+
 /** Optimal string alignment distance: edits, counting a swap of neighbours (`exlcude`) as one. */
 function editDistance(a: string, b: string): number {
   const rows = a.length + 1;

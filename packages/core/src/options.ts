@@ -1,12 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import { DEDUP_DEFAULTS, type DedupSettings, resolveDedup } from './admit/dedup';
+import { type DedupSettings, resolveDedup } from './admit/dedup';
 import { compilePatterns } from './admit/matcher';
 import { compileSampler, type Sampler } from './admit/sampling';
 import { severityRank } from './admit/severity';
 import { type ResolvedAlerts, resolveAlerts } from './alerts/resolve';
 import { defaultInstance, findAppInfo, hostname } from './capture/app-info';
+import { DEFAULTS } from './defaults';
 import { type ResolvedDetect, resolveDetect } from './detect/resolve';
-import { AuditOptionError, asList, checkOptions, definedOnly } from './option-check';
+import { asList, checkOptions, definedOnly, optionProblem } from './option-check';
 import { LOGGER_OPTIONS } from './option-shapes';
 import { Protector } from './protect/encrypt';
 import { Scrubber } from './protect/scrub';
@@ -21,68 +22,7 @@ import type {
   Source,
 } from './types';
 
-/** Every default in one place. JSDoc on each option in types.ts repeats these. */
-export const DEFAULTS = {
-  service: 'unknown-service',
-  logDir: './audit-logs',
-  logFile: 'audit.jsonl',
-  minSeverity: 'debug',
-  slowThresholdMs: 1000,
-  /** Used when `dedup` is on (it is off by default). */
-  dedup: DEDUP_DEFAULTS,
-  redact: { censor: '[REDACTED]', cardNumbers: true },
-  limits: {
-    maxStringLength: 8192,
-    maxDepth: 8,
-    maxArrayLength: 100,
-    maxDetailsBytes: 16_384,
-    maxBodyBytes: 4096,
-  },
-  queue: { maxEvents: 100_000, maxBytes: 64 * 1024 * 1024, overflow: 'drop' },
-  batch: { maxEvents: 1000, maxWaitMs: 0 },
-  retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 5000, timeoutMs: 10_000 },
-  breaker: { failureThreshold: 3, cooldownMs: 5000 },
-  spool: { maxBytes: 1024 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024, fsync: true },
-  durable: false,
-  /** Adapters' `holdResponse`, when it is on (it is off by default). */
-  holdResponse: { timeoutMs: 5000 },
-  flushOnExit: true,
-  integrity: { checkpointEvery: 1000, checkpointIntervalMs: 60_000, resume: true },
-  /** Problems of one kind are announced at most this often. */
-  warnIntervalMs: 10_000,
-  detect: {
-    cooldownMs: 15 * 60_000,
-    maxPending: 10_000,
-    maxKeys: 100_000,
-    maxMembers: 1000,
-    privilegeTypes: ['**role**', '**privilege**', '**permission**'],
-    rules: {
-      bruteForce: { maxFailuresPerActor: 5, maxFailuresPerIp: 20, windowMs: 5 * 60_000 },
-      credentialStuffing: { distinctActors: 10, windowMs: 10 * 60_000 },
-      accessDenied: { threshold: 10, windowMs: 60_000 },
-      largeExport: {
-        maxRecords: 10_000,
-        maxBytes: 50 * 1024 * 1024,
-        maxRecordsPerWindow: 100_000,
-        maxBytesPerWindow: 500 * 1024 * 1024,
-        windowMs: 3_600_000,
-      },
-      rateSpike: { bucketMs: 60_000, buckets: 60, factor: 5, minCount: 30, minHistory: 10 },
-      businessHours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '08:00', end: '18:00' },
-      firstSeenIp: { ttlMs: 90 * 24 * 3_600_000 },
-      privilegeEscalation: { windowMs: 30 * 60_000 },
-    },
-  },
-  alerts: {
-    cooldownMs: 15 * 60_000,
-    groupWindowMs: 0,
-    maxAlerts: 1000,
-    retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 5000, timeoutMs: 10_000 },
-    closeGraceMs: 2000,
-    /** How long acknowledgement markers stay in the state store (they stop escalation fleet-wide). */
-    stateTtlMs: 7 * 24 * 3_600_000,
-  },
-} as const;
+export { DEFAULTS } from './defaults';
 
 /** Options after defaults, validated and compiled; produced once per logger. */
 export interface ResolvedOptions {
@@ -140,8 +80,7 @@ export function resolveOptions(
     return sink;
   });
   const names = new Set(sinks.map((s) => s.name));
-  if (names.size !== sinks.length)
-    throw new AuditOptionError(`auditkit: ${WHERE} option sinks: sink names must be unique`, 'sinks');
+  if (names.size !== sinks.length) throw optionProblem(WHERE, 'sinks', 'sinks: sink names must be unique');
   const slowThresholdMs = options.slowThresholdMs ?? DEFAULTS.slowThresholdMs;
   const limits = { ...DEFAULTS.limits, ...definedOnly(options.limits) };
   const queue = { ...DEFAULTS.queue, ...definedOnly(options.queue) };
@@ -153,9 +92,10 @@ export function resolveOptions(
   };
   const durable = options.durable ?? DEFAULTS.durable;
   if ((durable || queue.overflow === 'spill') && !spool)
-    throw new AuditOptionError(
-      `auditkit: ${WHERE} option spool is required: durable mode and queue.overflow "spill" need the \`spool\` option`,
+    throw optionProblem(
+      WHERE,
       'spool',
+      'spool is required: durable mode and queue.overflow "spill" need the `spool` option',
     );
   const breaker = { ...DEFAULTS.breaker, ...definedOnly(options.breaker) };
   const batch = { ...DEFAULTS.batch, ...definedOnly(options.batch) };

@@ -1,38 +1,11 @@
 import { newEventId } from '../capture/ids';
+import { DEFAULTS } from '../defaults';
 import { asList, optionError } from '../option-check';
 import { hashValues } from '../seal/hash';
 import type { AuditEvent, DedupOptions } from '../types';
 
-/** Defaults of the `dedup` option; DEFAULTS.dedup in options.ts points here. */
-export const DEDUP_DEFAULTS = {
-  windowMs: 10_000,
-  /**
-   * What makes two events "the same". Wider than type/actor/resource on purpose: a summary repeats
-   * the first event's content, so anything that may differ between repeats and matters to an
-   * auditor (which record, which change, which error) must be part of the key.
-   */
-  fields: [
-    'type',
-    'category',
-    'action',
-    'outcome',
-    'severity',
-    'message',
-    'actor.type',
-    'actor.id',
-    'tenant',
-    'resource',
-    'request.method',
-    'request.route',
-    'request.path',
-    'request.status',
-    'changes',
-    'error',
-  ],
-  /** Each of these stays its own record: an attacker's hundredth attempt is evidence too. */
-  excludeCategories: ['security', 'authentication'],
-  maxKeys: 10_000,
-} as const;
+/** Defaults of the `dedup` option (kept in defaults.ts with every other default). */
+export const DEDUP_DEFAULTS = DEFAULTS.dedup;
 
 /** Timer granularity: windows end at most this late, so a busy logger wakes at most 10×/s for them. */
 const SWEEP_MS = 100;

@@ -1,7 +1,7 @@
+import { DEFAULTS } from '../defaults';
 import { compileFilter, type EventPredicate } from '../detect/filter';
 import type { DetectionStore } from '../detect/types';
-import { AuditOptionError, asList, definedOnly } from '../option-check';
-import { DEFAULTS } from '../options';
+import { type AuditOptionError, asList, definedOnly, optionProblem } from '../option-check';
 import type { AuditEvent } from '../types';
 import type { AlertChannel, AlertOptions } from './types';
 
@@ -32,7 +32,7 @@ const WHERE = 'createAuditLogger';
 
 /** A cross-reference problem (names that must be unique or must exist), at `path`. */
 function invalid(path: string, problem: string): AuditOptionError {
-  return new AuditOptionError(`auditkit: ${WHERE} option ${path} ${problem}`, path);
+  return optionProblem(WHERE, path, `${path} ${problem}`);
 }
 
 /** Links routes to their channels, once; the option's shape was checked by `checkOptions`. */

@@ -1,8 +1,8 @@
 import { newEventId } from '../capture/ids';
+import { DEFAULTS } from '../defaults';
 import { isOwnEvent, type StageHost } from '../detect/engine';
 import { ANOMALY_TYPE } from '../detect/rules/support';
 import type { AnomalyEvidence, AnomalySubject, DetectionStore, StateOp, WindowResult } from '../detect/types';
-import { DEFAULTS } from '../options';
 import type { AuditEvent, AuditInput, Severity } from '../types';
 import type { ResolvedAlerts, ResolvedRoute } from './resolve';
 import { sendWithRetry } from './send';

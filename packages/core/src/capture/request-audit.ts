@@ -2,11 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { compilePatterns } from '../admit/matcher';
 import { compileSampler, type Sampler } from '../admit/sampling';
 import { defaultLogger } from '../default-logger';
+import { DEFAULTS } from '../defaults';
 import { holdUntil } from '../deliver/hold';
 import { reportCallbackError } from '../logger';
 import { asList, checkOptions, type OptionShape } from '../option-check';
 import { REQUEST_AUDIT_OPTIONS } from '../option-shapes';
-import { DEFAULTS } from '../options';
 import { safeCall } from '../safe-call';
 import { HOLD_UNTIL_STORED, LOG_IN_CONTEXT } from '../symbols';
 import type {

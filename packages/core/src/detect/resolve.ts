@@ -1,5 +1,5 @@
-import { AuditOptionError, checkOption, nearestKey, option } from '../option-check';
-import { DEFAULTS } from '../options';
+import { DEFAULTS } from '../defaults';
+import { type AuditOptionError, checkOption, nearestKey, option, optionProblem } from '../option-check';
 import { memoryDetectionStore } from './memory-store';
 import { defaultRules } from './rules';
 import type { CommonThresholds, DetectionRule, DetectionStore, DetectOptions, RuleStats } from './types';
@@ -33,7 +33,7 @@ function unknownName(
 ): AuditOptionError {
   const near = nearestKey(name, known);
   const hint = near ? `did you mean "${near}"?` : `known: ${known.join(', ')}`;
-  return new AuditOptionError(`auditkit: ${WHERE} option ${path} is unknown: ${problem}; ${hint}`, path);
+  return optionProblem(WHERE, path, `${path} is unknown: ${problem}; ${hint}`);
 }
 
 /** Binds every rule to its thresholds, per tenant, once; the option's shape was checked by `checkOptions`. */
@@ -44,9 +44,10 @@ export function resolveDetect(options: DetectOptions | true | undefined): Resolv
   const names = new Set<string>();
   rules.forEach((rule, i) => {
     if (names.has(rule.name))
-      throw new AuditOptionError(
-        `auditkit: ${WHERE} option detect.rules[${i}] repeats the rule name "${rule.name}"; rule names must be unique`,
+      throw optionProblem(
+        WHERE,
         `detect.rules[${i}]`,
+        `detect.rules[${i}] repeats the rule name "${rule.name}"; rule names must be unique`,
       );
     names.add(rule.name);
   });

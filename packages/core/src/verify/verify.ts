@@ -6,7 +6,7 @@
 import { type KeyObject, verify as verifySignature } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULTS } from '../options';
+import { DEFAULTS } from '../defaults';
 import { canonicalize } from '../seal/canonical';
 import { loadPublicKeys } from '../seal/keys';
 import { leafHash, MerkleFrontier, sha256Hex } from '../seal/merkle';

@@ -1,4 +1,4 @@
-import { DEFAULTS } from '../../options';
+import { DEFAULTS } from '../../defaults';
 import type { CommonThresholds, DetectionRule } from '../types';
 import { checkRuleOptions, requireNumbers } from './support';
 

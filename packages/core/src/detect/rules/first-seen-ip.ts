@@ -1,4 +1,4 @@
-import { DEFAULTS } from '../../options';
+import { DEFAULTS } from '../../defaults';
 import type { CommonThresholds, DetectionRule } from '../types';
 import { asFirstSeen, checkRuleOptions, keyCache, requireNumbers } from './support';
 

@@ -1,4 +1,4 @@
-import { DEFAULTS } from '../../options';
+import { DEFAULTS } from '../../defaults';
 import type { AuditEvent } from '../../types';
 import type { CommonThresholds, DetectionRule, StateOp } from '../types';
 import {

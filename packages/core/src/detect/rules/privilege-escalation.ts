@@ -1,7 +1,7 @@
 import { compilePatterns, type Pattern } from '../../admit/matcher';
+import { DEFAULTS } from '../../defaults';
 import { checkOption, option } from '../../option-check';
 import { EVENT_FILTER } from '../../option-shapes';
-import { DEFAULTS } from '../../options';
 import type { AuditEvent } from '../../types';
 import { compileFilter, type EventPredicate } from '../filter';
 import type { CommonThresholds, DetectionRule, EventFilter } from '../types';

@@ -35,6 +35,8 @@ const shared = {
     '^@auditkit/example-(express|fastify|nest)-app$': '<rootDir>/examples/$1-app/src/app',
     '^@auditkit/example-grpc-service$': '<rootDir>/examples/grpc-service/src/service',
     '^@auditkit/([a-z-]+)$': '<rootDir>/packages/$1/src',
+    // Entry points per audience (`@auditkit/core/adapter`, `/store`): src/<entry>.ts.
+    '^@auditkit/([a-z-]+)/(adapter|store)$': '<rootDir>/packages/$1/src/$2',
     '^express$': expressMajor,
     '^fastify$': fastifyMajor,
   },

@@ -5,6 +5,7 @@ export { getContext, runWithContext } from './capture/context';
 export { diffObjects } from './capture/diff';
 export { captureHttpRequest, type HttpRequestLike, type NodeResponseLike } from './capture/http-capture';
 export { newEventId } from './capture/ids';
+export { EVENT_FIELDS } from './event-fields';
 export {
   auditAxios,
   auditFetch,

@@ -1,4 +1,4 @@
-import type { RequestAudit } from '@auditkit/core';
+import type { RequestAudit } from '@auditkit/core/adapter';
 
 declare global {
   // Express types are extended through its global namespace.

@@ -4,7 +4,7 @@ import {
   RequestAuditor,
   reportCallbackError,
   runWithContext,
-} from '@auditkit/core';
+} from '@auditkit/core/adapter';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment';
 

@@ -10,7 +10,7 @@ import {
   RequestAuditor,
   reportCallbackError,
   runWithContext,
-} from '@auditkit/core';
+} from '@auditkit/core/adapter';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 

@@ -1,4 +1,4 @@
-import { checkOptions, type OptionShape, option, propagationHeaders } from '@auditkit/core';
+import { checkOptions, type OptionShape, option, propagationHeaders } from '@auditkit/core/adapter';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 
 export interface ClientInterceptorOptions {

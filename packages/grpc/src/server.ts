@@ -5,7 +5,7 @@ import {
   RequestAuditor,
   reportCallbackError,
   runWithContext,
-} from '@auditkit/core';
+} from '@auditkit/core/adapter';
 import {
   type Metadata,
   ServerInterceptingCall,

@@ -1,4 +1,4 @@
-import { type AuditEvent, type AuditSink, backoffDelay, createBatch } from '@auditkit/core';
+import { type AuditEvent, type AuditSink, backoffDelay, createBatch } from '@auditkit/core/store';
 import {
   type ClientOptions,
   type Consumer,

@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditSink, Batch } from '@auditkit/core';
+import type { AuditEvent, AuditSink, Batch } from '@auditkit/core/store';
 import {
   type ClientOptions,
   type CompressionName,

@@ -9,7 +9,7 @@ import {
   type ResolvedQuery,
   type ResolvedSelection,
   wildcardRegexSource,
-} from '@auditkit/core';
+} from '@auditkit/core/store';
 import type { Document } from 'mongodb';
 
 /** Where each field lives in the stored document. */

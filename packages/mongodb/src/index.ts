@@ -20,7 +20,7 @@ import {
   resolveStatsQuery,
   retentionCutoffs,
   statsTally,
-} from '@auditkit/core';
+} from '@auditkit/core/store';
 import type { Collection, Document, Filter, MongoClient } from 'mongodb';
 import { matchDocument } from './filter-match';
 

@@ -6,7 +6,7 @@ import {
   type RequestAuditor,
   reportCallbackError,
   runWithContext,
-} from '@auditkit/core';
+} from '@auditkit/core/adapter';
 import type { HttpServer } from '@nestjs/common';
 import type { AuditedRequest } from './metadata';
 import { REQUEST_AUDIT } from './symbols';

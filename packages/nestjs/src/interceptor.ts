@@ -9,7 +9,7 @@ import {
   reportCallbackError,
   runWithContext,
   safeCall,
-} from '@auditkit/core';
+} from '@auditkit/core/adapter';
 import {
   type CallHandler,
   type ExecutionContext,

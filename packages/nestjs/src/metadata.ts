@@ -1,4 +1,4 @@
-import type { AuditInput, Resource } from '@auditkit/core';
+import type { AuditInput, Resource } from '@auditkit/core/adapter';
 import { SetMetadata } from '@nestjs/common';
 
 export const AUDIT_ACTION = 'auditkit:action';

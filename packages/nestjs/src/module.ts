@@ -6,7 +6,7 @@ import {
   type OptionShape,
   type OptionSpec,
   option,
-} from '@auditkit/core';
+} from '@auditkit/core/adapter';
 import {
   type DynamicModule,
   Global,

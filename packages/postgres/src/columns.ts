@@ -2,7 +2,7 @@
  * The events table's queryable columns: how each is read from an event, in SQL and in the process.
  * The table's last column, `event`, holds the event's JSON line itself.
  */
-import type { AuditEvent } from '@auditkit/core';
+import type { AuditEvent } from '@auditkit/core/store';
 
 export interface Column {
   name: string;

@@ -1,6 +1,6 @@
 /** The fast write path: a batch as one `COPY ... FROM STDIN` in PostgreSQL's text format. */
 import { finished } from 'node:stream/promises';
-import type { AuditEvent } from '@auditkit/core';
+import type { AuditEvent } from '@auditkit/core/store';
 import type { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { COLUMNS } from './columns';

@@ -9,7 +9,7 @@ import {
   type ResolvedQuery,
   type ResolvedSelection,
   wildcardLikePattern,
-} from '@auditkit/core';
+} from '@auditkit/core/store';
 
 /** Where each field lives: a column, or a path into the stored event for fields without one. */
 const COLUMN: Readonly<Record<AuditFilterField, string>> = {

@@ -1,5 +1,5 @@
 /** Creating and upgrading the schema, and storing the retention policy: the owner's work. */
-import { type RetentionPolicy, retentionCutoffs } from '@auditkit/core';
+import { type RetentionPolicy, retentionCutoffs } from '@auditkit/core/store';
 import type { ClientBase } from 'pg';
 import { type PartitionLayout, schemaSql, setRetentionFunction } from './schema';
 

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '@auditkit/core';
+import type { AuditEvent } from '@auditkit/core/store';
 import type { Queryable } from './migrate';
 import { ident } from './schema';
 

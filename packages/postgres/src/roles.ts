@@ -2,7 +2,7 @@
  * The documented setup: an owner role that owns the trail and migrates it, and an application
  * role that can only insert and read. Idempotent; says what it did.
  */
-import type { RetentionPolicy } from '@auditkit/core';
+import type { RetentionPolicy } from '@auditkit/core/store';
 import type { Pool, PoolClient } from 'pg';
 import { migrateSchema } from './migrate';
 import { monthlyPartitions } from './partitions';

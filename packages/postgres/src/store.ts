@@ -20,7 +20,7 @@ import {
   resolveStatsQuery,
   retentionCutoffs,
   statsTally,
-} from '@auditkit/core';
+} from '@auditkit/core/store';
 import type { Pool } from 'pg';
 import { COLUMNS } from './columns';
 import { copyInto, copyText } from './copy';

@@ -7,7 +7,7 @@ import {
   type StateOp,
   type StateResult,
   type WindowResult,
-} from '@auditkit/core';
+} from '@auditkit/core/store';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { BASELINE, FIRST_SEEN, WINDOW } from './scripts';
 

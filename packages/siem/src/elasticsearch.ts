@@ -2,7 +2,7 @@
  * Elasticsearch / OpenSearch `_bulk` sink. Each event is a `create` with the event id as `_id`, so
  * a replayed batch is answered 409 for what is already stored and never duplicates.
  */
-import type { AuditSink, Batch } from '@auditkit/core';
+import type { AuditSink, Batch } from '@auditkit/core/store';
 import { compileFormat, type EventFormat } from './formats';
 import { endpoint, failOnStatus, post, SiemDeliveryError } from './http';
 import { compileIndexPattern } from './index-pattern';

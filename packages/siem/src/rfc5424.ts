@@ -1,5 +1,5 @@
 /** RFC 5424 syslog messages for audit events, with the key fields as structured data. */
-import type { AuditEvent, Severity } from '@auditkit/core';
+import type { AuditEvent, Severity } from '@auditkit/core/store';
 
 /** RFC 5424 §6.2.1 severities (ECS `event.severity` uses the same numbers). */
 export const SYSLOG_SEVERITY: Record<Severity, number> = {

@@ -2,7 +2,7 @@
  * Splunk HTTP Event Collector sink: one POST per batch to `/services/collector/event`, events as
  * concatenated JSON objects, `Authorization: Splunk <token>`.
  */
-import type { AuditSink, Batch } from '@auditkit/core';
+import type { AuditSink, Batch } from '@auditkit/core/store';
 import { compileFormat, type EventFormat } from './formats';
 import { endpoint, isRetryableStatus, post, SiemDeliveryError } from './http';
 

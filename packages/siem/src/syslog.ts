@@ -6,7 +6,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { hostname } from 'node:os';
 import * as tls from 'node:tls';
-import type { AuditSink, Batch } from '@auditkit/core';
+import type { AuditSink, Batch } from '@auditkit/core/store';
 import { compileFormat, type EventFormat } from './formats';
 import { SiemDeliveryError } from './http';
 import { formatRfc5424, LOG_AUDIT, type Rfc5424Options } from './rfc5424';

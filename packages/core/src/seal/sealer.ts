@@ -95,7 +95,7 @@ const TAIL_KEYS = [
   'type',
   'v',
 ] as const;
-const EVENT_KEYS = new Set<string>([...HEAD_KEYS, 'integrity', ...TAIL_KEYS]);
+export const EVENT_KEYS = new Set<string>([...HEAD_KEYS, 'integrity', ...TAIL_KEYS]);
 
 type Fields = Record<string, unknown>;
 

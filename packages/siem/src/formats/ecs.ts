@@ -1,4 +1,4 @@
-import type { Action, AuditEvent, Category } from '@auditkit/core';
+import type { Action, AuditEvent, Category } from '@auditkit/core/store';
 import { SYSLOG_SEVERITY } from '../rfc5424';
 
 /** ECS version the mapping follows. */

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '@auditkit/core';
+import type { AuditEvent } from '@auditkit/core/store';
 import { toEcs } from './ecs';
 import { type OcsfOptions, toOcsf } from './ocsf';
 

@@ -1,4 +1,4 @@
-import type { AuditEvent, Severity } from '@auditkit/core';
+import type { AuditEvent, Severity } from '@auditkit/core/store';
 
 /** OCSF schema version the mapping follows. */
 export const OCSF_VERSION = '1.3.0';

@@ -5,7 +5,6 @@ export { getContext, runWithContext } from './capture/context';
 export { diffObjects } from './capture/diff';
 export { captureHttpRequest, type HttpRequestLike, type NodeResponseLike } from './capture/http-capture';
 export { newEventId } from './capture/ids';
-export { EVENT_FIELDS } from './event-fields';
 export {
   auditAxios,
   auditFetch,
@@ -33,6 +32,7 @@ export { DEFAULTS } from './defaults';
 export { createBatch } from './deliver/batch';
 export { backoffDelay } from './deliver/delivery';
 export * from './detect';
+export { EVENT_FIELDS } from './event-fields';
 export {
   createAuditLogger,
   ingestEvent,

@@ -5,7 +5,7 @@ import type { Sampler } from './admit/sampling';
 import { severityRank } from './admit/severity';
 import type { AlertControl } from './alerts/types';
 import { getContext } from './capture/context';
-import { newEventId } from './capture/ids';
+import { Enricher, EVENT_BASE_BYTES, type Given } from './capture/enrich';
 import { eventTime, normalizeScalars } from './capture/normalize';
 import { DEFAULTS } from './defaults';
 import { EventBatch } from './deliver/batch';
@@ -18,7 +18,7 @@ import {
 } from './deliver/exit-hooks';
 import { type HoldCounters, holdUntil } from './deliver/hold';
 import { EventQueue } from './deliver/queue';
-import { SLOW_WRITE_MS, sinkHealth } from './deliver/sink-health';
+import { SLOW_WRITE_MS } from './deliver/sink-health';
 import { SinkLane } from './deliver/sink-lane';
 import { openSinks } from './deliver/sink-open';
 import { Spill } from './deliver/spool/spill';
@@ -26,12 +26,11 @@ import { Spool } from './deliver/spool/spool';
 import { StoredMark } from './deliver/stored-mark';
 import { DetectStage } from './detect/stage';
 import { type ResolvedOptions, resolveOptions } from './options';
-import { childPath } from './protect/redaction';
+import { pipelineHealth, Warnings } from './pipeline-health';
 import { Sealer } from './seal/sealer';
 import { fileSink } from './sinks/file';
 import { HOLD_UNTIL_STORED, INGEST_EVENT, LOG_IN_CONTEXT, SUBSCRIBE_SEALED } from './symbols';
 import type {
-  Actor,
   AuditContext,
   AuditError,
   AuditErrorKind,
@@ -42,60 +41,15 @@ import type {
   AuditLoggerOptions,
   AuditSink,
   AuditStats,
-  HealthStatus,
   SamplingRuleStats,
-  Source,
 } from './types';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  try {
-    return !Array.isArray(value);
-  } catch {
-    // A revoked Proxy: the scrubber records it as unreadable.
-    return true;
-  }
-}
-
-/** Keeps scrubbed objects; wraps anything else (`error: 'boom'`, `details: [1]`) under `key`. */
-function asRecord(value: unknown, key: string): Record<string, unknown> {
-  return isRecord(value) ? value : { [key]: typeof value === 'string' ? value : JSON.stringify(value) };
-}
-
-/**
- * The context's request with the request id. `id` goes first when the request has none of its own:
- * adapters build the rest in sorted key order, so sealing serializes it without a sorted copy.
- */
-function contextRequest(request: object, id: string | undefined): Record<string, unknown> {
-  return 'id' in request ? { ...request, id } : { id, ...request };
-}
-
-/** The actor of an event nobody is named in, in sorted key order like `contextRequest`. */
-function anonymousActor(ip: string | undefined, userAgent: string | undefined): Actor {
-  const actor = {} as Actor;
-  if (ip) actor.ip = ip;
-  actor.type = 'anonymous';
-  if (userAgent) actor.userAgent = userAgent;
-  return actor;
-}
 
 /** Events sealed between two turns of the event loop. */
 const SEAL_SLICE = 128;
 
-/** Fixed JSON overhead of an event's own fields, added to the scrubbed parts' estimate. */
-const EVENT_BASE_BYTES = 320;
-
 interface Waiter {
   target: number;
   resolve: () => void;
-}
-
-/** What an ingested event keeps from where it was recorded, instead of taking it from this logger. */
-interface Given {
-  id: string;
-  source: Source;
-  traceId: string | undefined;
-  spanId: string | undefined;
 }
 
 /** Hears every batch once it was delivered (or spooled, in durable mode), in chain order. */
@@ -142,7 +96,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
   #flushWaiters: Waiter[] = [];
   #writableWaiters: Array<() => void> = [];
   #closing: Promise<void> | undefined;
-  #lastWarned = new Map<AuditErrorKind, number>();
+  readonly #warnings: Warnings;
   readonly #sealer: Sealer | undefined;
   /** Chain resumption from the sinks; the first seal waits for it. */
   #resuming: Promise<void> | undefined;
@@ -156,9 +110,12 @@ class Pipeline implements AuditLogger, ExitParticipant {
   /** Detection may still record (anomalies, alert events) while close() drains it. */
   #detectOpen = true;
   readonly #sealedListeners = new Set<SealedListener>();
+  readonly #enrich: Enricher;
 
   constructor(options: ResolvedOptions) {
     this.#o = options;
+    this.#warnings = new Warnings(options.onError);
+    this.#enrich = new Enricher(options);
     if (options.dedup)
       this.#dedup = new Deduplicator(options.dedup, (e, bytes) => {
         // The summary is the window's first repeat, counted as deduplicated until now.
@@ -450,77 +407,8 @@ class Pipeline implements AuditLogger, ExitParticipant {
     if (repaired) this.#counters.repaired++;
 
     // enrich + protect: everything caller-supplied goes through the scrubber exactly once.
-    const event = {
-      v: 1,
-      id: given ? given.id : newEventId(),
-      time,
-      type: scalars.type,
-      category: scalars.category,
-      action: scalars.action,
-      outcome: scalars.outcome,
-      severity: scalars.severity,
-    } as AuditEvent;
-    const s = o.scrubber;
-    const paths = s.paths;
-    let bytes = EVENT_BASE_BYTES;
-    const budget = o.limits.maxDetailsBytes;
-    if (typeof input.message === 'string') event.message = s.text(input.message);
-    bytes += this.#actor(event, input.actor, ctx);
-    const tenant = input.tenant ?? ctx?.tenant;
-    if (typeof tenant === 'string' && tenant.length > 0) event.tenant = s.text(tenant);
-    if (input.resource !== undefined) {
-      const resource = asRecord(s.scrub(input.resource, childPath(paths, 'resource'), budget), 'type');
-      if (typeof resource.type !== 'string') resource.type = 'unknown';
-      event.resource = resource as unknown as AuditEvent['resource'];
-      bytes += s.bytes;
-    }
-    const request = isRecord(input.request)
-      ? input.request
-      : ctx?.request
-        ? contextRequest(ctx.request, ctx.requestId)
-        : undefined;
-    if (request !== undefined) {
-      const requestPaths = childPath(paths, 'request');
-      const { body, ...fields } = request;
-      const scrubbed = s.scrub(fields, requestPaths, budget) as Record<string, unknown>;
-      bytes += s.bytes;
-      if (body !== undefined) {
-        // A captured body has its own, usually smaller, budget and never crowds out the rest.
-        scrubbed.body = s.scrub(body, childPath(requestPaths, 'body'), o.limits.maxBodyBytes);
-        bytes += s.bytes;
-      }
-      event.request = scrubbed as AuditEvent['request'];
-    }
-    if (isRecord(input.changes)) {
-      event.changes = s.scrub(
-        input.changes,
-        childPath(paths, 'changes'),
-        budget * 2,
-      ) as AuditEvent['changes'];
-      bytes += s.bytes;
-    }
-    event.source = given ? (s.scrub(given.source, childPath(paths, 'source'), budget) as Source) : o.source;
-    const correlationId = input.correlationId ?? ctx?.correlationId;
-    if (typeof correlationId === 'string') event.correlationId = s.text(correlationId);
-    const traceId = given ? given.traceId : ctx?.traceId;
-    if (typeof traceId === 'string') {
-      event.traceId = s.text(traceId);
-      const spanId = given ? given.spanId : ctx?.spanId;
-      if (typeof spanId === 'string') event.spanId = s.text(spanId);
-    }
-    if (input.error !== undefined) {
-      event.error = asRecord(
-        s.scrub(input.error, childPath(paths, 'error'), budget),
-        'message',
-      ) as AuditEvent['error'];
-      bytes += s.bytes;
-    }
-    if (input.details !== undefined) {
-      event.details = asRecord(s.scrub(input.details, childPath(paths, 'details'), budget), 'value');
-      bytes += s.bytes;
-    }
-    if (Array.isArray(input.compliance))
-      event.compliance = input.compliance.filter((c) => typeof c === 'string');
+    const event = this.#enrich.build(input, scalars, time, ctx, given);
+    const bytes = this.#enrich.bytes;
 
     // admit: sampling and dedup see the finished, redacted event; before encryption, which would
     // make equal fields differ and cost time on events that are left out anyway.
@@ -565,46 +453,6 @@ class Pipeline implements AuditLogger, ExitParticipant {
     }
     if (!keep) this.#counters.sampledOut++;
     return keep;
-  }
-
-  /**
-   * Sets `event.actor`: the caller's actor merged over the context's, each scrubbed on its own so
-   * an unreadable one (a Proxy whose traps throw) costs only itself. Returns its byte estimate.
-   */
-  #actor(event: AuditEvent, input: Partial<Actor> | undefined, ctx: AuditContext | undefined): number {
-    const s = this.#o.scrubber;
-    // Read once: on a request's context this runs the adapter's actor() callback.
-    const fromContext = ctx?.actor;
-    const given = input !== null && typeof input === 'object' ? input : undefined;
-    if (!fromContext && !given) {
-      event.actor = anonymousActor(ctx?.ip, ctx?.userAgent ? s.text(ctx.userAgent) : undefined);
-      return 0;
-    }
-    const paths = childPath(s.paths, 'actor');
-    const budget = this.#o.limits.maxDetailsBytes;
-    let bytes = 0;
-    let actor: Record<string, unknown> = {};
-    // What scrubbing could not read comes back as `[Unreadable: reason]` instead of an object.
-    let unreadable: unknown;
-    if (fromContext) {
-      const scrubbed = s.scrub(fromContext, paths, budget);
-      bytes += s.bytes;
-      if (isRecord(scrubbed)) actor = scrubbed;
-      else unreadable = scrubbed;
-    }
-    if (given) {
-      const scrubbed = s.scrub(given, paths, budget);
-      bytes += s.bytes;
-      if (isRecord(scrubbed)) actor = fromContext ? { ...actor, ...scrubbed } : scrubbed;
-      else unreadable ??= scrubbed;
-    }
-    // Recorded as the actor's id where nothing readable names one.
-    if (typeof unreadable === 'string' && actor.id === undefined) actor.id = unreadable;
-    if (typeof actor.type !== 'string') actor.type = actor.id ? 'user' : 'anonymous';
-    if (ctx?.ip && actor.ip === undefined) actor.ip = ctx.ip;
-    if (ctx?.userAgent && actor.userAgent === undefined) actor.userAgent = s.text(ctx.userAgent);
-    event.actor = actor as unknown as Actor;
-    return bytes;
   }
 
   #filtered(): undefined {
@@ -985,20 +833,12 @@ class Pipeline implements AuditLogger, ExitParticipant {
   }
 
   health(): AuditHealth {
-    const stats = this.stats();
-    const sinks = sinkHealth(stats.sinks, this.#o.retry.attempts);
-    const reasons = sinks.reasons;
-    let status: HealthStatus = sinks.status;
-    if (stats.dropped > 0) reasons.push(`${stats.dropped} events dropped`);
-    if (this.#queue.isFull()) reasons.push('queue is full');
-    if (stats.callbackErrors > 0) reasons.push(`${stats.callbackErrors} callback errors`);
-    if (stats.hold && stats.hold.expired + stats.hold.lost > 0)
-      reasons.push(
-        `${stats.hold.expired + stats.hold.lost} held responses were released before their audit events were stored`,
-      );
-    if (this.#detect) reasons.push(...this.#detect.reasons());
-    if (status === 'ok' && reasons.length > 0) status = 'degraded';
-    return { status, reasons, stats };
+    return pipelineHealth(
+      this.stats(),
+      this.#o.retry.attempts,
+      this.#queue.isFull(),
+      this.#detect?.reasons(),
+    );
   }
 
   /** Counts a throwing user callback; adapters call this through `reportCallbackError`. */
@@ -1020,21 +860,8 @@ class Pipeline implements AuditLogger, ExitParticipant {
     this.#report({ kind, message });
   }
 
-  /** Tells the user once per interval per kind; `onError` hears every occurrence. */
   #report(error: AuditError): void {
-    if (this.#o.onError) {
-      try {
-        this.#o.onError(error);
-      } catch {
-        // An onError that throws must not turn an audit problem into an application crash.
-      }
-      return;
-    }
-    const now = Date.now();
-    const last = this.#lastWarned.get(error.kind) ?? 0;
-    if (now - last < DEFAULTS.warnIntervalMs) return;
-    this.#lastWarned.set(error.kind, now);
-    process.emitWarning(`auditkit: ${error.message}`, { code: `AUDITKIT_${error.kind.toUpperCase()}` });
+    this.#warnings.report(error);
   }
 }
 

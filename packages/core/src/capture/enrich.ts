@@ -1,0 +1,192 @@
+import { childPath } from '../protect/redaction';
+import type { Scrubber } from '../protect/scrub';
+import type { Actor, AuditContext, AuditEvent, AuditInput, LimitOptions, Source } from '../types';
+import { newEventId } from './ids';
+import type { Scalars } from './normalize';
+
+/** What enrichment reads from the resolved options. */
+export interface EnrichSettings {
+  scrubber: Scrubber;
+  limits: Required<LimitOptions>;
+  source: Source;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return !Array.isArray(value);
+  } catch {
+    // A revoked Proxy: the scrubber records it as unreadable.
+    return true;
+  }
+}
+
+/** Keeps scrubbed objects; wraps anything else (`error: 'boom'`, `details: [1]`) under `key`. */
+function asRecord(value: unknown, key: string): Record<string, unknown> {
+  return isRecord(value) ? value : { [key]: typeof value === 'string' ? value : JSON.stringify(value) };
+}
+
+/**
+ * The context's request with the request id. `id` goes first when the request has none of its own:
+ * adapters build the rest in sorted key order, so sealing serializes it without a sorted copy.
+ */
+function contextRequest(request: object, id: string | undefined): Record<string, unknown> {
+  return 'id' in request ? { ...request, id } : { id, ...request };
+}
+
+/** The actor of an event nobody is named in, in sorted key order like `contextRequest`. */
+function anonymousActor(ip: string | undefined, userAgent: string | undefined): Actor {
+  const actor = {} as Actor;
+  if (ip) actor.ip = ip;
+  actor.type = 'anonymous';
+  if (userAgent) actor.userAgent = userAgent;
+  return actor;
+}
+
+/** Fixed JSON overhead of an event's own fields, added to the scrubbed parts' estimate. */
+export const EVENT_BASE_BYTES = 320;
+
+/** What an ingested event keeps from where it was recorded, instead of taking it from this logger. */
+export interface Given {
+  id: string;
+  source: Source;
+  traceId: string | undefined;
+  spanId: string | undefined;
+}
+
+/**
+ * Builds an event from the caller's input and the request context (the enrich stage): every
+ * caller-supplied part goes through the scrubber exactly once. `bytes` is the estimate of the last
+ * event built, which the queue counts against its byte limit.
+ */
+export class Enricher {
+  readonly #o: EnrichSettings;
+  bytes = 0;
+
+  constructor(settings: EnrichSettings) {
+    this.#o = settings;
+  }
+
+  build(
+    input: AuditInput,
+    scalars: Scalars,
+    time: string,
+    ctx: AuditContext | undefined,
+    given: Given | undefined,
+  ): AuditEvent {
+    const o = this.#o;
+    const event = {
+      v: 1,
+      id: given ? given.id : newEventId(),
+      time,
+      type: scalars.type,
+      category: scalars.category,
+      action: scalars.action,
+      outcome: scalars.outcome,
+      severity: scalars.severity,
+    } as AuditEvent;
+    const s = o.scrubber;
+    const paths = s.paths;
+    let bytes = EVENT_BASE_BYTES;
+    const budget = o.limits.maxDetailsBytes;
+    if (typeof input.message === 'string') event.message = s.text(input.message);
+    bytes += this.#actor(event, input.actor, ctx);
+    const tenant = input.tenant ?? ctx?.tenant;
+    if (typeof tenant === 'string' && tenant.length > 0) event.tenant = s.text(tenant);
+    if (input.resource !== undefined) {
+      const resource = asRecord(s.scrub(input.resource, childPath(paths, 'resource'), budget), 'type');
+      if (typeof resource.type !== 'string') resource.type = 'unknown';
+      event.resource = resource as unknown as AuditEvent['resource'];
+      bytes += s.bytes;
+    }
+    const request = isRecord(input.request)
+      ? input.request
+      : ctx?.request
+        ? contextRequest(ctx.request, ctx.requestId)
+        : undefined;
+    if (request !== undefined) {
+      const requestPaths = childPath(paths, 'request');
+      const { body, ...fields } = request;
+      const scrubbed = s.scrub(fields, requestPaths, budget) as Record<string, unknown>;
+      bytes += s.bytes;
+      if (body !== undefined) {
+        // A captured body has its own, usually smaller, budget and never crowds out the rest.
+        scrubbed.body = s.scrub(body, childPath(requestPaths, 'body'), o.limits.maxBodyBytes);
+        bytes += s.bytes;
+      }
+      event.request = scrubbed as AuditEvent['request'];
+    }
+    if (isRecord(input.changes)) {
+      event.changes = s.scrub(
+        input.changes,
+        childPath(paths, 'changes'),
+        budget * 2,
+      ) as AuditEvent['changes'];
+      bytes += s.bytes;
+    }
+    event.source = given ? (s.scrub(given.source, childPath(paths, 'source'), budget) as Source) : o.source;
+    const correlationId = input.correlationId ?? ctx?.correlationId;
+    if (typeof correlationId === 'string') event.correlationId = s.text(correlationId);
+    const traceId = given ? given.traceId : ctx?.traceId;
+    if (typeof traceId === 'string') {
+      event.traceId = s.text(traceId);
+      const spanId = given ? given.spanId : ctx?.spanId;
+      if (typeof spanId === 'string') event.spanId = s.text(spanId);
+    }
+    if (input.error !== undefined) {
+      event.error = asRecord(
+        s.scrub(input.error, childPath(paths, 'error'), budget),
+        'message',
+      ) as AuditEvent['error'];
+      bytes += s.bytes;
+    }
+    if (input.details !== undefined) {
+      event.details = asRecord(s.scrub(input.details, childPath(paths, 'details'), budget), 'value');
+      bytes += s.bytes;
+    }
+    if (Array.isArray(input.compliance))
+      event.compliance = input.compliance.filter((c) => typeof c === 'string');
+    this.bytes = bytes;
+    return event;
+  }
+
+  /**
+   * Sets `event.actor`: the caller's actor merged over the context's, each scrubbed on its own so
+   * an unreadable one (a Proxy whose traps throw) costs only itself. Returns its byte estimate.
+   */
+  #actor(event: AuditEvent, input: Partial<Actor> | undefined, ctx: AuditContext | undefined): number {
+    const s = this.#o.scrubber;
+    // Read once: on a request's context this runs the adapter's actor() callback.
+    const fromContext = ctx?.actor;
+    const given = input !== null && typeof input === 'object' ? input : undefined;
+    if (!fromContext && !given) {
+      event.actor = anonymousActor(ctx?.ip, ctx?.userAgent ? s.text(ctx.userAgent) : undefined);
+      return 0;
+    }
+    const paths = childPath(s.paths, 'actor');
+    const budget = this.#o.limits.maxDetailsBytes;
+    let bytes = 0;
+    let actor: Record<string, unknown> = {};
+    // What scrubbing could not read comes back as `[Unreadable: reason]` instead of an object.
+    let unreadable: unknown;
+    if (fromContext) {
+      const scrubbed = s.scrub(fromContext, paths, budget);
+      bytes += s.bytes;
+      if (isRecord(scrubbed)) actor = scrubbed;
+      else unreadable = scrubbed;
+    }
+    if (given) {
+      const scrubbed = s.scrub(given, paths, budget);
+      bytes += s.bytes;
+      if (isRecord(scrubbed)) actor = fromContext ? { ...actor, ...scrubbed } : scrubbed;
+      else unreadable ??= scrubbed;
+    }
+    // Recorded as the actor's id where nothing readable names one.
+    if (typeof unreadable === 'string' && actor.id === undefined) actor.id = unreadable;
+    if (typeof actor.type !== 'string') actor.type = actor.id ? 'user' : 'anonymous';
+    if (ctx?.ip && actor.ip === undefined) actor.ip = ctx.ip;
+    if (ctx?.userAgent && actor.userAgent === undefined) actor.userAgent = s.text(ctx.userAgent);
+    event.actor = actor as unknown as Actor;
+    return bytes;
+  }
+}

@@ -42,7 +42,7 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
     let audit: RequestAudit<GrpcCallInfo> | undefined;
     let received = 0;
     let sent = 0;
-    const excluded = auditor.isExcluded('POST', method);
+    const excluded = auditor.isExcludedPath(method);
     const inContext = <T>(fn: () => T): T => (audit ? runWithContext(audit, fn) : fn());
     const end = (code: number | undefined, details: string | undefined, aborted: boolean): void => {
       if (!audit || excluded) return;

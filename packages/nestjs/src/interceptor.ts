@@ -161,7 +161,7 @@ export class AuditInterceptor implements NestInterceptor {
     const request: AuditedRequest = { headers, body: data, rpc: { method, metadata, peer } };
     const auditor = this.#auditor;
     const audit = auditor.begin(request, { protocol: 'grpc', method, path: method, headers, ip: peer });
-    if (auditor.isExcluded('POST', method)) return { audit };
+    if (auditor.isExcludedPath(method)) return { audit };
     const clientStream = isObservable(data);
     // Nest hands a client stream over as an Observable: its messages are not counted here.
     const details = (sent: number) =>

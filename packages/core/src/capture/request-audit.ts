@@ -326,8 +326,14 @@ export class RequestAuditor<Req = unknown> {
     return this.#logger;
   }
 
+  /** An HTTP request left out by `excludeMethods` or `exclude`. */
   isExcluded(method: string, path: string): boolean {
     return this.#excludedMethods.has(method) || this.#excludedPath(path);
+  }
+
+  /** A call without an HTTP method (gRPC) left out by `exclude`; `excludeMethods` is about HTTP. */
+  isExcludedPath(path: string): boolean {
+    return this.#excludedPath(path);
   }
 
   /** Starts auditing a request; the result is its context and `req.audit`. */

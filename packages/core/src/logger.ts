@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { types } from 'node:util';
 import { Deduplicator } from './admit/dedup';
 import type { Sampler } from './admit/sampling';
@@ -9,7 +8,6 @@ import { Enricher, EVENT_BASE_BYTES, type Given } from './capture/enrich';
 import { eventTime, normalizeScalars } from './capture/normalize';
 import { DEFAULTS } from './defaults';
 import { EventBatch } from './deliver/batch';
-import { CircuitBreaker } from './deliver/breaker';
 import { SinkRunner } from './deliver/delivery';
 import {
   type ExitParticipant,
@@ -17,16 +15,17 @@ import {
   unregisterExitParticipant,
 } from './deliver/exit-hooks';
 import { type HoldCounters, holdUntil } from './deliver/hold';
+import { buildLane, openLanes } from './deliver/lanes';
 import { EventQueue } from './deliver/queue';
 import { SLOW_WRITE_MS } from './deliver/sink-health';
-import { SinkLane } from './deliver/sink-lane';
+import type { SinkLane } from './deliver/sink-lane';
 import { openSinks } from './deliver/sink-open';
-import { Spill } from './deliver/spool/spill';
-import { Spool } from './deliver/spool/spool';
+import type { Spill } from './deliver/spool/spill';
 import { StoredMark } from './deliver/stored-mark';
 import { DetectStage } from './detect/stage';
 import { type ResolvedOptions, resolveOptions } from './options';
 import { pipelineHealth, Warnings } from './pipeline-health';
+import { resumeChain } from './seal/resume-chain';
 import { Sealer } from './seal/sealer';
 import { fileSink } from './sinks/file';
 import { HOLD_UNTIL_STORED, INGEST_EVENT, LOG_IN_CONTEXT, SUBSCRIBE_SEALED } from './symbols';
@@ -153,7 +152,7 @@ class Pipeline implements AuditLogger, ExitParticipant {
     });
     // Opened first: durable mode resumes its chain from what the spools hold.
     if (options.spool) this.#ready = this.#openSpools(options.spool).finally(() => (this.#ready = undefined));
-    else this.#lanes = this.#runners.map((r) => this.#lane(r, undefined));
+    else this.#lanes = this.#runners.map((r) => buildLane(options, r, undefined, (e) => this.#report(e)));
     const integrity = options.integrity;
     if (integrity) {
       this.#sealer = new Sealer({
@@ -197,122 +196,28 @@ class Pipeline implements AuditLogger, ExitParticipant {
     }
   }
 
-  #lane(runner: SinkRunner, spool: Spool | undefined): SinkLane {
-    const o = this.#o;
-    return new SinkLane(
-      runner,
-      !o.bestEffort.has(runner.sink),
-      new CircuitBreaker(o.breaker.failureThreshold, o.breaker.cooldownMs),
-      spool,
-      o.batch.maxEvents,
-      {
-        onSpoolFailure: (lane, error, events) =>
-          this.#report({
-            kind: 'spool',
-            sink: lane.name,
-            cause: error,
-            message: `${events} events for sink "${lane.name}" could not be spooled and are lost for it: ${String(error)}`,
-          }),
-        onOpen: (lane) =>
-          this.#report({
-            kind: 'sink',
-            sink: lane.name,
-            message: `circuit for sink "${lane.name}" opened after ${o.breaker.failureThreshold} failed batches; ${
-              lane.spool && lane.primary ? 'batches go to the spool' : 'batches are skipped'
-            } for ${o.breaker.cooldownMs} ms`,
-          }),
-        onBadRecord: (lane, error) =>
-          this.#report({
-            kind: 'spool',
-            sink: lane.name,
-            cause: error,
-            message: `a spooled record for sink "${lane.name}" is not JSON Lines and was set aside: ${String(error)}`,
-          }),
-      },
-    );
-  }
-
-  /** One spool subdirectory per primary sink (per sink in durable mode), plus the overflow one. */
+  /** Opens the spools and lanes; overflow a previous process left on disk is delivered first. */
   async #openSpools(spool: NonNullable<ResolvedOptions['spool']>): Promise<void> {
-    const config = (dir: string) => ({
-      dir,
-      maxBytes: spool.maxBytes,
-      segmentBytes: spool.segmentBytes,
-      fsync: spool.fsync,
-      onProblem: (problem: { message: string }) => this.#report({ kind: 'spool', message: problem.message }),
-    });
-    const open = async (dir: string): Promise<Spool | undefined> => {
-      try {
-        return await Spool.open(config(dir));
-      } catch (error) {
-        this.#report({
-          kind: 'spool',
-          cause: error,
-          message: `spool ${dir} could not be opened: ${String(error)}`,
-        });
-        return undefined;
-      }
-    };
-    const lanes: SinkLane[] = [];
-    for (const runner of this.#runners) {
-      const spooled = this.#o.durable || !this.#o.bestEffort.has(runner.sink);
-      const s = spooled
-        ? await open(join(spool.dir, 'sinks', encodeURIComponent(runner.sink.name)))
-        : undefined;
-      lanes.push(this.#lane(runner, s));
-    }
-    if (this.#o.queue.overflow === 'spill') {
-      const s = await open(join(spool.dir, 'overflow'));
-      if (s) {
-        this.#spill = new Spill(s);
-        // Overflow a previous process left on disk is delivered first, sealed into this chain.
-        this.#counters.queued += this.#spill.backlog;
-        if (this.#spill.backlog > 0) this.#deliverSoon(0);
-      }
+    const { lanes, spill } = await openLanes(this.#o, spool, this.#runners, (e) => this.#report(e));
+    if (spill) {
+      this.#spill = spill;
+      // Sealed into this chain, ahead of new events.
+      this.#counters.queued += spill.backlog;
+      if (spill.backlog > 0) this.#deliverSoon(0);
     }
     this.#lanes = lanes;
   }
 
-  /** Asks the first sink that can tell for the newest sealed event; a failure starts a new chain. */
+  /** Resumes the chain from a durable spool's newest event, or from the first sink that can tell. */
   async #resume(sealer: Sealer): Promise<void> {
-    if (this.#o.durable) {
-      // Sealed events still in a spool are newer than anything a sink holds.
-      await this.#ready;
-      const tail = await this.#spooledTail();
-      if (tail) return sealer.resumeFrom(tail);
-    }
-    const sink = this.#o.sinks.find((s) => typeof s.lastSealed === 'function');
-    if (!sink) return;
-    // A sink that cannot be written was reported already, with its cause; it starts a new chain.
-    if ((await this.#opened).has(sink)) return;
-    try {
-      sealer.resumeFrom(await sink.lastSealed!());
-    } catch (error) {
-      this.#report({
-        kind: 'sink',
-        sink: sink.name,
-        cause: error,
-        message: `could not read the last sealed event from sink "${sink.name}"; starting a new chain: ${String(error)}`,
-      });
-    }
-  }
-
-  /** The newest event waiting in a durable spool (all of them hold the same records), if any. */
-  async #spooledTail(): Promise<AuditEvent | undefined> {
-    const spool = this.#lanes.find((l) => l.spool && l.spool.readable > 0)?.spool;
-    if (!spool) return undefined;
-    try {
-      const record = await spool.lastRecord();
-      const lines = record?.toString('utf8').trimEnd().split('\n');
-      return lines?.length ? (JSON.parse(lines[lines.length - 1]!) as AuditEvent) : undefined;
-    } catch (error) {
-      this.#report({
-        kind: 'spool',
-        cause: error,
-        message: `could not read the newest spooled event: ${String(error)}`,
-      });
-      return undefined;
-    }
+    await resumeChain(sealer, {
+      durable: this.#o.durable,
+      sinks: this.#o.sinks,
+      ready: () => this.#ready,
+      lanes: () => this.#lanes,
+      opened: this.#opened,
+      report: (e) => this.#report(e),
+    });
   }
 
   get busy(): boolean {

@@ -94,19 +94,21 @@ export function describeConsoleAttacks(name: string, store?: (dir: string) => Au
     });
 
     it('treats injection in every filter field as a literal value', async () => {
+      // One field's values at a time, in parallel: the matrix is hundreds of searches.
       for (const field of FILTER_FIELDS) {
-        for (const value of INJECTIONS) {
-          const events = await search(`${field}:${quoted(value)}`);
+        const results = await Promise.all(INJECTIONS.map((value) => search(`${field}:${quoted(value)}`)));
+        results.forEach((events, i) => {
           expect(acmeOnly(events)).toBe(true);
           if (field === 'actor' && events.length > 0)
-            expect(events.every((e) => e.actor.id === value)).toBe(true);
-        }
+            expect(events.every((e) => e.actor.id === INJECTIONS[i])).toBe(true);
+        });
       }
-      for (const raw of INJECTIONS) expect(acmeOnly(await search(raw))).toBe(true);
+      const raws = await Promise.all(INJECTIONS.map((raw) => search(raw)));
+      for (const events of raws) expect(acmeOnly(events)).toBe(true);
       // The hostile values are stored and found exactly.
       const found = await search(`actor:${quoted("' OR 1=1 --")}`);
       expect(found.length).toBeGreaterThan(0);
-    });
+    }, 120_000);
 
     it('answers 400, never 500, to polluted and malformed parameters', async () => {
       for (const query of [

@@ -3,22 +3,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { run } from '@auditkit/cli';
 import { type AuditEvent, canonicalize, createAuditLogger, fileSink } from '@auditkit/core';
 import { createApp } from '@auditkit/example-express-app';
 import { startServer } from '@auditkit/test-utils';
+import { bin, cli } from './run-cli';
 
 const exec = promisify(execFile);
 let dir: string;
 let logPath: string;
 let publicKey: string;
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 /** A real Express app from the examples, audited into a signed file trail, driven over HTTP. */
 beforeAll(async () => {
@@ -136,7 +129,6 @@ describe('auditkit CLI', () => {
   });
 
   it('the installed bin runs as a command', async () => {
-    const bin = join(__dirname, '..', 'bin', 'auditkit.js');
     const { stdout } = await exec(process.execPath, [bin, 'verify', logPath, '--key', publicKey]);
     expect(stdout).toMatch(/^OK: /);
     await expect(

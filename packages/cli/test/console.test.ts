@@ -11,9 +11,9 @@ import { promisify } from 'node:util';
 import { createAuditLogger, fileSink, generateSigningKeys } from '@auditkit/core';
 import { createApp } from '@auditkit/example-express-app';
 import { startServer } from '@auditkit/test-utils';
+import { bin } from './run-cli';
 
 const exec = promisify(execFile);
-const BIN = join(__dirname, '..', 'bin', 'auditkit.js');
 let dir: string;
 let keysFile: string;
 let readKey: string;
@@ -21,7 +21,7 @@ let serve: ChildProcessWithoutNullStreams;
 let url: string;
 const signing = generateSigningKeys();
 
-const auditkit = (...args: string[]) => exec(process.execPath, [BIN, ...args], { env: process.env });
+const auditkit = (...args: string[]) => exec(process.execPath, [bin, ...args], { env: process.env });
 
 /** Drives the Express example app over HTTP, auditing into `<dir>/audit-logs/app.jsonl`. */
 async function useTheApp(logins: number): Promise<void> {
@@ -127,7 +127,7 @@ describe('auditkit console commands', () => {
 
   it('serve --store prints the URL it listens on and answers with the trail', async () => {
     serve = spawn(process.execPath, [
-      BIN,
+      bin,
       'serve',
       '--store',
       join(dir, 'audit-logs'),
@@ -150,7 +150,7 @@ describe('auditkit console commands', () => {
   });
 
   it('tail prints live events the app writes, matching its filter', async () => {
-    const tail = spawn(process.execPath, [BIN, 'tail', '--server', url, 'type:auth.*'], {
+    const tail = spawn(process.execPath, [bin, 'tail', '--server', url, 'type:auth.*'], {
       env: { ...process.env, AUDITKIT_API_KEY: readKey },
     });
     try {
@@ -176,17 +176,7 @@ describe('auditkit console commands', () => {
       headers: { authorization: `Bearer ${readKey}` },
     });
     writeFileSync(join(dir, 'manifest.json'), await manifest.text());
-    const ok = await auditkit(
-      'verify-export',
-      join(dir, 'export.csv'),
-      '--manifest',
-      join(dir, 'manifest.json'),
-      '--key',
-      join(dir, 'console.pub'),
-    );
-    expect(ok.stdout).toMatch(/^OK: .* is the complete, unchanged export/);
-    writeFileSync(join(dir, 'export.csv'), `${readFileSync(join(dir, 'export.csv'), 'utf8')}x`);
-    await expect(
+    const verifyExport = () =>
       auditkit(
         'verify-export',
         join(dir, 'export.csv'),
@@ -194,8 +184,14 @@ describe('auditkit console commands', () => {
         join(dir, 'manifest.json'),
         '--key',
         join(dir, 'console.pub'),
-      ),
-    ).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/^FAILED: the file has/) });
+      );
+    const ok = await verifyExport();
+    expect(ok.stdout).toMatch(/^OK: .* is the complete, unchanged export/);
+    writeFileSync(join(dir, 'export.csv'), `${readFileSync(join(dir, 'export.csv'), 'utf8')}x`);
+    await expect(verifyExport()).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^FAILED: the file has/),
+    });
   });
 
   it('tail without a key, or with a revoked one, exits with an error', async () => {
@@ -203,7 +199,7 @@ describe('auditkit console commands', () => {
     expect(none).toMatchObject({ code: 2, stderr: expect.stringMatching(/AUDITKIT_API_KEY/) });
     await auditkit('keys', 'revoke-api-key', '--keys', keysFile, readKey.split('_')[1]!);
     await new Promise((r) => setTimeout(r, 600)); // the console checks its keys file every 250 ms
-    const revoked = await exec(process.execPath, [BIN, 'tail', '--server', url], {
+    const revoked = await exec(process.execPath, [bin, 'tail', '--server', url], {
       env: { ...process.env, AUDITKIT_API_KEY: readKey },
     }).catch((e: { code: number; stderr: string }) => e);
     expect(revoked).toMatchObject({

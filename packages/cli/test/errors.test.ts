@@ -3,19 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { run } from '@auditkit/cli';
 import { createAuditLogger, fileSink } from '@auditkit/core';
+import { bin, cli } from './run-cli';
 
 const exec = promisify(execFile);
 let dir: string;
 let trail: string;
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'auditkit-cli-errors-'));
@@ -92,7 +85,6 @@ describe('auditkit errors: one sentence naming the file, one prefix', () => {
   });
 
   it('the installed bin prints the prefix once', async () => {
-    const bin = join(__dirname, '..', 'bin', 'auditkit.js');
     const json = join(dir, 'key.json');
     const failed = (await exec(process.execPath, [bin, 'verify', trail, '--key', json]).catch(
       (error: { code: number; stderr: string }) => error,

@@ -2,16 +2,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { run } from '@auditkit/cli';
+import { bin, cli } from './run-cli';
 
 const exec = promisify(execFile);
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
   version: string;
@@ -34,7 +27,7 @@ async function commandPaths(prefix: string[] = []): Promise<string[][]> {
 describe('auditkit --version and --help', () => {
   it('prints the package version, from the installed bin too', async () => {
     expect(await cli('--version')).toEqual({ code: 0, out: `${version}\n`, err: '' });
-    const { stdout } = await exec(process.execPath, [join(__dirname, '..', 'bin', 'auditkit.js'), '-V']);
+    const { stdout } = await exec(process.execPath, [bin, '-V']);
     expect(stdout).toBe(`${version}\n`);
   });
 

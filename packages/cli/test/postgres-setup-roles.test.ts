@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createAuditLogger } from '@auditkit/core';
 import { postgresStore } from '@auditkit/postgres';
 import { Pool } from 'pg';
-import { auditkit } from './spawn';
+import { auditkit } from './run-cli';
 
 /**
  * `auditkit postgres setup-roles` against the real PostgreSQL: the owner/application split, said

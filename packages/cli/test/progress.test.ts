@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createAuditLogger, fileSink } from '@auditkit/core';
+import { bin } from './run-cli';
 
 const exec = promisify(execFile);
-const bin = join(__dirname, '..', 'bin', 'auditkit.js');
 let dir: string;
 let trail: string;
 

@@ -2,13 +2,12 @@
  * `auditkit query` and `auditkit export`, spawned from the build, against a trail the Express
  * example wrote over HTTP: as a directory of audit files and copied into PostgreSQL.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { run } from '@auditkit/cli';
 import {
   type AuditEvent,
@@ -24,9 +23,8 @@ import { createApp } from '@auditkit/example-express-app';
 import { postgresStore } from '@auditkit/postgres';
 import { startServer } from '@auditkit/test-utils';
 import { Pool } from 'pg';
+import { bin, auditkit as builtCli } from './run-cli';
 
-const exec = promisify(execFile);
-const bin = join(__dirname, '..', 'bin', 'auditkit.js');
 const dir = mkdtempSync(join(tmpdir(), 'auditkit-query-'));
 const trail = join(dir, 'audit-logs');
 const schema = `auditkit_test_${randomBytes(4).toString('hex')}`;
@@ -34,16 +32,7 @@ const pgUrl = `postgres://postgres@127.0.0.1:5432/test?schema=${schema}`;
 const pool = new Pool({ host: '127.0.0.1', user: 'postgres', database: 'test' });
 const events: AuditEvent[] = [];
 
-/** The built CLI as a child process: exit code, stdout, stderr (pipes, so stderr is no TTY). */
-async function auditkit(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [bin, ...argv], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, out: stdout, err: stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout, err: e.stderr };
-  }
-}
+const auditkit = (...argv: string[]) => builtCli(argv);
 
 const matching = (filter: string, tenant?: string) =>
   events.filter(compileAuditFilter(parseAuditFilter(filter), tenant));
@@ -110,48 +99,18 @@ describe.each([
   });
 
   it('query --format table pages with the cursor it prints', async () => {
-    const first = await auditkit(
-      'query',
-      '--store',
-      store(),
-      'type:order.*',
-      '--tenant',
-      'acme',
-      '--limit',
-      '4',
-    );
+    /** acme's orders, a page of `limit` at a time. */
+    const acmeOrders = (limit: string, ...extra: string[]) =>
+      auditkit('query', '--store', store(), 'type:order.*', '--tenant', 'acme', '--limit', limit, ...extra);
+    const first = await acmeOrders('4');
     expect(first.code).toBe(0);
     const lines = first.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^TIME\s+TENANT\s+TYPE\s+OUTCOME\s+ACTOR\s+RESOURCE\s+MESSAGE$/);
     expect(lines).toHaveLength(5);
     const cursor = /--cursor (\S+)/.exec(first.err)?.[1];
     expect(cursor).toBeDefined();
-    const rest = await auditkit(
-      'query',
-      '--store',
-      store(),
-      'type:order.*',
-      '--tenant',
-      'acme',
-      '--limit',
-      '100',
-      '--format',
-      'csv',
-    );
-    const next = await auditkit(
-      'query',
-      '--store',
-      store(),
-      'type:order.*',
-      '--tenant',
-      'acme',
-      '--limit',
-      '4',
-      '--cursor',
-      cursor!,
-      '--format',
-      'csv',
-    );
+    const rest = await acmeOrders('100', '--format', 'csv');
+    const next = await acmeOrders('4', '--cursor', cursor!, '--format', 'csv');
     expect(next.code).toBe(0);
     const all = rest.out.trimEnd().split('\n');
     expect(all[0]).toBe(EXPORT_COLUMNS.join(','));

@@ -1,20 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '@auditkit/cli';
 import { createAuditLogger, fileStore, fileSubjectKeys, generateSigningKeys } from '@auditkit/core';
+import { cli } from './run-cli';
 
 let dir: string;
 let trail: string;
 let subjectKeys: string;
 let publicKey: string;
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 /** A signed trail with personal fields under each subject's own key; u-alice's key is then erased. */
 beforeAll(async () => {

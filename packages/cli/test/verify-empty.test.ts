@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditkit } from './spawn';
+import { auditkit } from './run-cli';
 
 /** `auditkit verify` on nothing: exit 1, unless --allow-empty. */
 let dir: string;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditLogger, fileSink } from '@auditkit/core';
-import { auditkit } from './spawn';
+import { auditkit } from './run-cli';
 
 /** `auditkit verify --closed` on a trail written without a signing key says what it could check. */
 let dir: string;

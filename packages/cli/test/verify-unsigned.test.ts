@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKPOINT_TYPE, createAuditLogger, fileSink, generateSigningKeys } from '@auditkit/core';
 import { forgeWithoutCheckpoints } from '@auditkit/test-utils';
-import { auditkit } from './spawn';
+import { auditkit } from './run-cli';
 
 /**
  * `auditkit verify --key`: a chain may hold at most --max-unsigned events (default 1000, the

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import type { AuditLogger } from '@auditkit/core';
 import { createAuditLogger } from '@auditkit/core';
 import { auditMiddleware } from '@auditkit/express';
-import { fileLogger, hangingSink, runConcurrently, startServer } from '@auditkit/test-utils';
+import {
+  fileLogger,
+  hangingSink,
+  runConcurrently,
+  startServer,
+  unconfirmedLogger,
+} from '@auditkit/test-utils';
 import express from 'express';
 
 function app(logger: AuditLogger, holdResponse: boolean | { timeoutMs: number }) {
@@ -70,13 +76,7 @@ describe('express: holdResponse', () => {
   });
 
   it('releases the response at the time limit when the sink never confirms, and counts it', async () => {
-    const logger = createAuditLogger({
-      service: 'test-service',
-      flushOnExit: false,
-      sinks: [hangingSink()],
-      retry: { attempts: 1, timeoutMs: 1000 },
-      onError: () => {},
-    });
+    const logger = unconfirmedLogger();
     const server = await startServer(app(logger, { timeoutMs: 200 }));
     const started = Date.now();
     const res = await fetch(`${server.url}/orders/9`);

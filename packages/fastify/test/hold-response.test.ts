@@ -1,6 +1,6 @@
-import { type AuditLogger, createAuditLogger } from '@auditkit/core';
+import type { AuditLogger } from '@auditkit/core';
 import { auditPlugin } from '@auditkit/fastify';
-import { fileLogger, hangingSink, runConcurrently } from '@auditkit/test-utils';
+import { fileLogger, runConcurrently, unconfirmedLogger } from '@auditkit/test-utils';
 import Fastify from 'fastify';
 
 async function start(logger: AuditLogger, holdResponse: boolean | { timeoutMs: number }) {
@@ -35,13 +35,7 @@ describe('fastify: holdResponse', () => {
   });
 
   it('releases the reply at the time limit when the sink never confirms, and counts it', async () => {
-    const logger = createAuditLogger({
-      service: 'test-service',
-      flushOnExit: false,
-      sinks: [hangingSink()],
-      retry: { attempts: 1, timeoutMs: 1000 },
-      onError: () => {},
-    });
+    const logger = unconfirmedLogger();
     const { app, url } = await start(logger, { timeoutMs: 200 });
     const started = Date.now();
     const res = await fetch(`${url}/orders/9`);

@@ -1,5 +1,4 @@
-import { createAuditLogger } from '@auditkit/core';
-import { fileLogger, hangingSink } from '@auditkit/test-utils';
+import { fileLogger, unconfirmedLogger } from '@auditkit/test-utils';
 import * as grpc from '@grpc/grpc-js';
 import { startOrders } from './helpers';
 
@@ -32,13 +31,7 @@ describe('grpc: holdResponse', () => {
   });
 
   it('sends the status at the time limit when the sink never confirms, and counts it', async () => {
-    const logger = createAuditLogger({
-      service: 'test-service',
-      flushOnExit: false,
-      sinks: [hangingSink()],
-      retry: { attempts: 1, timeoutMs: 1000 },
-      onError: () => {},
-    });
+    const logger = unconfirmedLogger();
     const orders = await startOrders({ logger, holdResponse: { timeoutMs: 200 } });
     const started = Date.now();
     const { error } = await orders.unary('GetOrder', { id: '1' });

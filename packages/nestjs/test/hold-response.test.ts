@@ -1,5 +1,4 @@
-import { createAuditLogger } from '@auditkit/core';
-import { fileLogger, hangingSink } from '@auditkit/test-utils';
+import { fileLogger, unconfirmedLogger } from '@auditkit/test-utils';
 import { type Platform, startNest } from './app';
 
 describe.each<Platform>(['express', 'fastify'])('nestjs on %s: holdResponse', (platform) => {
@@ -20,13 +19,7 @@ describe.each<Platform>(['express', 'fastify'])('nestjs on %s: holdResponse', (p
   });
 
   it('releases the response at the time limit when the sink never confirms, and counts it', async () => {
-    const logger = createAuditLogger({
-      service: 'test-service',
-      flushOnExit: false,
-      sinks: [hangingSink()],
-      retry: { attempts: 1, timeoutMs: 1000 },
-      onError: () => {},
-    });
+    const logger = unconfirmedLogger();
     const { app, call } = await startNest(platform, { logger, holdResponse: { timeoutMs: 200 } });
     const started = Date.now();
     expect((await call('GET', '/users/1')).status).toBe(200);

@@ -104,6 +104,20 @@ export function hangingSink(): AuditSink {
 }
 
 /**
+ * A logger whose only sink never confirms a write (one attempt, given up after a second, errors
+ * ignored): for proving that a held response is released at its time limit and counted.
+ */
+export function unconfirmedLogger(): AuditLogger {
+  return createAuditLogger({
+    service: 'test-service',
+    flushOnExit: false,
+    sinks: [hangingSink()],
+    retry: { attempts: 1, timeoutMs: 1000 },
+    onError: () => {},
+  });
+}
+
+/**
  * A logger whose only sink always fails, with fast retries, and the messages it reported: for
  * proving that a failing audit never fails the request or call that produced it.
  */
@@ -400,7 +414,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return proxy;
 }
 export { forgeWithoutCheckpoints } from './forge';
-
 export * from './store-contract/chain-suite';
 export * from './store-contract/events';
 export * from './store-contract/suites';
+export { expectThrowingCallbacksCounted, throwingCallbacks } from './throwing-callbacks';

@@ -3,7 +3,7 @@
  * `queue.maxEvents`/`maxBytes`, are reported in `stats().queue`, and the overflow policy applies.
  */
 import { join } from 'node:path';
-import { createAuditLogger, memorySink } from '../src';
+import { durableLogger } from './helpers';
 import { tempDir } from './sink-helpers';
 
 describe('durable mode: queue limits', () => {
@@ -11,13 +11,7 @@ describe('durable mode: queue limits', () => {
   afterAll(() => tmp.remove());
 
   it('drops (and counts) what does not fit, and reports the backlog', async () => {
-    const sink = memorySink();
-    const logger = createAuditLogger({
-      service: 'd',
-      flushOnExit: false,
-      durable: true,
-      sinks: [sink],
-      spool: { dir: join(tmp.dir, 'drop') },
+    const { logger, sink } = durableLogger(join(tmp.dir, 'drop'), {
       queue: { maxEvents: 1000, overflow: 'drop' },
       onError: () => {},
     });
@@ -34,12 +28,7 @@ describe('durable mode: queue limits', () => {
   });
 
   it('under overflow "block" tells adapters to wait until the backlog is on disk', async () => {
-    const logger = createAuditLogger({
-      service: 'd',
-      flushOnExit: false,
-      durable: true,
-      sinks: [memorySink()],
-      spool: { dir: join(tmp.dir, 'block') },
+    const { logger } = durableLogger(join(tmp.dir, 'block'), {
       queue: { maxEvents: 100, overflow: 'block' },
     });
     for (let i = 0; i < 100; i++) logger.log({ type: 'x' });

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { createAuditLogger, memorySink } from '../src';
-import { scriptedSink } from './helpers';
+import { durableLogger, scriptedSink } from './helpers';
 import { tempDir } from './sink-helpers';
 
 describe('durable mode', () => {
@@ -11,14 +11,7 @@ describe('durable mode', () => {
 
   it('acknowledges an event only when it is in the spool segment on disk, then delivers it', async () => {
     const spool = join(tmp.dir, 'durable');
-    const sink = memorySink();
-    const logger = createAuditLogger({
-      service: 'd',
-      flushOnExit: false,
-      durable: true,
-      sinks: [sink],
-      spool: { dir: spool },
-    });
+    const { logger, sink } = durableLogger(spool);
     const ids = await Promise.all(
       Array.from({ length: 50 }, (_, i) => logger.logDurable({ type: 'consent.given', details: { i } })),
     );

@@ -22,6 +22,20 @@ export function testLogger(options: AuditLoggerOptions = {}) {
   return { logger, sink };
 }
 
+/** A durable-mode logger spooling under `spoolDir`, delivering into a memory sink, no process hooks. */
+export function durableLogger(spoolDir: string, options: AuditLoggerOptions = {}) {
+  const sink = memorySink();
+  const logger = createAuditLogger({
+    service: 'd',
+    flushOnExit: false,
+    durable: true,
+    sinks: [sink],
+    spool: { dir: spoolDir },
+    ...options,
+  });
+  return { logger, sink };
+}
+
 /** A sink whose behaviour each test scripts: fail N times, hang, or record. */
 export function scriptedSink(name: string, behaviour: (batch: Batch, call: number) => Promise<void> | void) {
   const received: Batch[] = [];

@@ -5,6 +5,7 @@
  */
 import { useSignal } from '@preact/signals';
 import { api, request } from '../api';
+import { download } from '../download';
 import { ErrorNote, number } from '../format';
 import { bytesToHex, sha256 } from '../verify/hashing';
 
@@ -15,17 +16,6 @@ interface Manifest {
   sha256: string;
   signature?: string;
   kid?: string;
-}
-
-function save(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function ExportPanel({ q }: { q: string }) {
@@ -43,12 +33,12 @@ export function ExportPanel({ q }: { q: string }) {
       const name =
         /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
         `audit-export.${format.value}`;
-      save(blob, name);
+      download(blob, name);
       const manifestPath = response.headers.get('x-auditkit-manifest') ?? '';
       const manifest = (await (await request(manifestPath.replace(/^.*\/api/, ''))).json()) as Manifest;
       const digest = bytesToHex(await sha256(new Uint8Array(await blob.arrayBuffer())));
       result.value = { manifest, matches: digest === manifest.sha256 && blob.size === manifest.bytes };
-      save(
+      download(
         new Blob([JSON.stringify(manifest, null, 2)], { type: 'application/json' }),
         `${name}.manifest.json`,
       );

@@ -4,6 +4,7 @@
  */
 import { useSignal } from '@preact/signals';
 import { api, request } from '../api';
+import { download } from '../download';
 import { ErrorNote, number } from '../format';
 
 interface Summary {
@@ -13,17 +14,6 @@ interface Summary {
 }
 
 const day = (offset: number) => new Date(Date.now() + offset * 86400_000).toISOString().slice(0, 10);
-
-function download(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function ReportsScreen() {
   const kind = useSignal<'gdpr' | 'period'>('period');

@@ -12,6 +12,8 @@ const { createApiKey, createAuditServer } = require('@auditkit/server');
 const { Pool } = require('pg');
 const { percentile, runOn, writeResults } = require('./figures');
 const { chromium } = require('playwright-core');
+// The flags this machine's closed network needs; the browser tests launch with the same list.
+const CHROMIUM_ARGS = require('./chromium-args.json');
 
 const EVENTS = Number(process.env.EVENTS ?? 100_000);
 const REPORT_EVENTS = Number(process.env.REPORT_EVENTS ?? EVENTS);
@@ -77,15 +79,7 @@ async function main() {
 
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
     const t0 = Date.now();

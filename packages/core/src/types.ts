@@ -815,6 +815,16 @@ export interface AuditPage {
   nextCursor?: string;
 }
 
+/**
+ * One page of a query as the store holds it: each event's stored JSON text, in the query's order.
+ * For events auditkit wrote, each line is exactly `JSON.stringify` of the event `query` returns.
+ */
+export interface AuditLinesPage {
+  lines: string[];
+  /** As `AuditPage.nextCursor`. */
+  nextCursor?: string;
+}
+
 /** Every match of a selection, for exports: read page by page, so memory stays flat. */
 export interface AuditIterateQuery extends AuditSelection {
   /** Default `asc` (oldest first, as an export reads). */
@@ -893,6 +903,12 @@ export interface ChainHead {
 export interface AuditStore extends AuditSink {
   /** One page of the events a filter selects, by `(time, id)` keyset: constant cost per page. */
   query(query?: AuditQuery): Promise<AuditPage>;
+  /**
+   * `query`, answered with the stored JSON text of each event instead of parsed events, so a
+   * server can write a page without parsing and re-serializing it. Optional: `queryLines()` from
+   * `@auditkit/core/store` serializes `query`'s page for a store without it.
+   */
+  queryLines?(query?: AuditQuery): Promise<AuditLinesPage>;
   /** Every match in order, read page by page (memory stays flat), for exports. */
   iterate(query?: AuditIterateQuery): AsyncIterable<AuditEvent>;
   /** One event by id; `undefined` when absent or, with `tenant`, another tenant's. */

@@ -4,6 +4,7 @@ import {
   describeFilterAgreement,
   describeInjection,
   describePaging,
+  describeStoredLines,
   describeTenantWall,
 } from '@auditkit/test-utils';
 import { fileSink } from '../src';
@@ -21,3 +22,4 @@ describePaging('fileSink', open, 2000);
 describeTenantWall('fileSink', open);
 describeFilterAgreement('fileSink', open, 100);
 describeInjection('fileSink', open);
+describeStoredLines('fileSink', open);

@@ -4,6 +4,7 @@ import {
   describeFilterAgreement,
   describeInjection,
   describePaging,
+  describeStoredLines,
   describeTenantWall,
 } from '@auditkit/test-utils';
 import { startMongo, type TestMongo } from './server';
@@ -23,3 +24,4 @@ describePaging('mongoStore', open, 2000);
 describeTenantWall('mongoStore', open);
 describeFilterAgreement('mongoStore', open, 60);
 describeInjection('mongoStore', open);
+describeStoredLines('mongoStore', open);

@@ -1,6 +1,7 @@
 import {
   type AuditEvent,
   type AuditIterateQuery,
+  type AuditLinesPage,
   type AuditPage,
   type AuditQuery,
   type AuditStatsQuery,
@@ -13,7 +14,9 @@ import {
   eventsAround,
   type HealthStatus,
   iterateByPages,
+  linesPageOf,
   pageOf,
+  type ResolvedQuery,
   type RetentionPolicy,
   type RetentionResult,
   resolveAuditQuery,
@@ -145,6 +148,13 @@ export function postgresStore(
       await pool.query(insert, [lines.join('\n')]);
     }
   };
+  /** One page (plus one row, to know whether more follow) of `q`, selecting `what`. */
+  const pageSql = (what: string, q: ResolvedQuery): { text: string; values: unknown[] } => {
+    const values: unknown[] = [];
+    const where = whereSql(q, values);
+    values.push(q.limit + 1);
+    return { text: `SELECT ${what} FROM ${t} ${where} ${orderSql(q)} LIMIT $${values.length}`, values };
+  };
   const dropPartitions = `SELECT ${ident(schema)}.${ident(`${table}_drop_partitions`)}($1) AS n`;
 
   const store: AuditStore & { migrate(): Promise<void>; health(): Promise<PostgresStoreHealth> } = {
@@ -167,15 +177,20 @@ export function postgresStore(
     async query(query?: AuditQuery): Promise<AuditPage> {
       const q = resolveAuditQuery(query, 'postgresStore');
       await use();
-      const params: unknown[] = [];
-      const where = whereSql(q, params);
-      params.push(q.limit + 1);
-      const { rows } = await pool.query<{ event: AuditEvent }>(
-        `SELECT event FROM ${t} ${where} ${orderSql(q)} LIMIT $${params.length}`,
-        params,
-      );
+      const { rows } = await pool.query<{ event: AuditEvent }>(pageSql('event', q));
       return pageOf(
         rows.map((r) => r.event),
+        q,
+      );
+    },
+    // The `event` column is json, which keeps the sealed line byte for byte: read as text, no
+    // parsing here and none to redo when a server writes it out.
+    async queryLines(query?: AuditQuery): Promise<AuditLinesPage> {
+      const q = resolveAuditQuery(query, 'postgresStore');
+      await use();
+      const { rows } = await pool.query<{ line: string }>(pageSql('event::text AS line', q));
+      return linesPageOf(
+        rows.map((r) => r.line),
         q,
       );
     },

@@ -3,6 +3,7 @@ import {
   describeFilterAgreement,
   describeInjection,
   describePaging,
+  describeStoredLines,
   describeTenantWall,
 } from '@auditkit/test-utils';
 import { testDatabase } from './helpers';
@@ -16,3 +17,4 @@ describePaging('postgresStore', open);
 describeTenantWall('postgresStore', open);
 describeFilterAgreement('postgresStore', open, 100);
 describeInjection('postgresStore', open);
+describeStoredLines('postgresStore', open);

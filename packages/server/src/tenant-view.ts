@@ -8,12 +8,14 @@ import type {
   AuditAroundQuery,
   AuditEvent,
   AuditIterateQuery,
+  AuditLinesPage,
   AuditPage,
   AuditQuery,
   AuditStatsQuery,
   AuditStore,
   AuditStoreStats,
 } from '@auditkit/core';
+import { queryLines } from '@auditkit/core';
 
 export class TenantView {
   /** The store itself, for what must read whole chains (integrity, proofs) after a walled check. */
@@ -40,6 +42,11 @@ export class TenantView {
 
   query(query: AuditQuery): Promise<AuditPage> {
     return this.store.query(this.#walled(query));
+  }
+
+  /** `query` as the events' stored JSON text, behind the same wall. */
+  queryLines(query: AuditQuery): Promise<AuditLinesPage> {
+    return queryLines(this.store, this.#walled(query));
   }
 
   iterate(query: AuditIterateQuery): AsyncIterable<AuditEvent> {

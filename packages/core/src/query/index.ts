@@ -12,6 +12,7 @@ export {
   compileAuditSelection,
   cursorAfter,
   isAfter,
+  linesPageOf,
   pageOf,
   type ResolvedQuery,
   type ResolvedSelection,
@@ -21,7 +22,7 @@ export {
   resolveStatsQuery,
 } from './resolve-query';
 export { type StatsGroup, type StatsTally, statsTally } from './stats-tally';
-export { checkPageSize, eventsAround, iterateByPages } from './store-methods';
+export { checkPageSize, eventsAround, iterateByPages, queryLines } from './store-methods';
 export { validateAuditFilter } from './validate-filter';
 export {
   containsLikePattern,

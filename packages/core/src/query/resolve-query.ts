@@ -7,6 +7,7 @@ import type {
   AuditEvent,
   AuditFilter,
   AuditFilterTerm,
+  AuditLinesPage,
   AuditOrder,
   AuditPage,
   AuditQuery,
@@ -141,6 +142,16 @@ export function pageOf(rows: readonly AuditEvent[], query: ResolvedQuery): Audit
   if (rows.length <= query.limit) return { events: [...rows] };
   const events = rows.slice(0, query.limit);
   return { events, nextCursor: cursorAfter(events.at(-1)!, query) };
+}
+
+/**
+ * `pageOf` for stored JSON text: the first `limit` lines, and a cursor past the last of them when
+ * there are more (only that line is parsed).
+ */
+export function linesPageOf(rows: readonly string[], query: ResolvedQuery): AuditLinesPage {
+  if (rows.length <= query.limit) return { lines: [...rows] };
+  const lines = rows.slice(0, query.limit);
+  return { lines, nextCursor: cursorAfter(JSON.parse(lines.at(-1)!) as AuditEvent, query) };
 }
 
 /** A cursor that pages on past `event` with this query. */

@@ -8,6 +8,7 @@ import type {
   AuditEvent,
   AuditFilterTerm,
   AuditIterateQuery,
+  AuditLinesPage,
   AuditPage,
   AuditQuery,
   AuditStore,
@@ -38,6 +39,20 @@ export async function* iterateByPages(
     yield* page.events;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
+}
+
+/**
+ * One page of `store` as JSON text: the store's own stored text when it has `queryLines`,
+ * otherwise its `query` page serialized here, so callers need not know which stores hold text.
+ */
+export async function queryLines(
+  store: Pick<AuditStore, 'query' | 'queryLines'>,
+  query?: AuditQuery,
+): Promise<AuditLinesPage> {
+  if (store.queryLines) return store.queryLines(query);
+  const page = await store.query(query);
+  const lines = page.events.map((event) => JSON.stringify(event));
+  return page.nextCursor === undefined ? { lines } : { lines, nextCursor: page.nextCursor };
 }
 
 const AROUND_KEYS = new Set(['by', 'before', 'after', 'tenant']);

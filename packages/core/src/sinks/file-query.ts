@@ -10,6 +10,7 @@ import {
   compareEvents,
   compileAuditFilter,
   isAfter,
+  linesPageOf,
   pageOf,
   type ResolvedQuery,
   resolveAuditQuery,
@@ -19,6 +20,7 @@ import {
 import type {
   AuditEvent,
   AuditIterateQuery,
+  AuditLinesPage,
   AuditPage,
   AuditQuery,
   AuditStatsQuery,
@@ -31,8 +33,14 @@ import { readAuditLines } from './tail';
 /** The audit files a store reads, oldest first. */
 export type AuditFiles = () => Promise<string[]>;
 
-/** Every event of the store's files, oldest file first; lines that are not events are skipped. */
-async function* scan(files: AuditFiles): AsyncGenerator<AuditEvent> {
+/** An event of a file and its line as stored. */
+interface StoredLine {
+  event: AuditEvent;
+  text: string;
+}
+
+/** Every event of the store's files with its line, oldest file first; lines that are not events are skipped. */
+async function* scanLines(files: AuditFiles): AsyncGenerator<StoredLine> {
   for await (const line of readAuditLines(await files())) {
     let event: AuditEvent;
     try {
@@ -46,23 +54,29 @@ async function* scan(files: AuditFiles): AsyncGenerator<AuditEvent> {
       typeof event.time === 'string' &&
       !Number.isNaN(Date.parse(event.time))
     )
-      yield event;
+      yield { event, text: line.text };
   }
 }
 
+/** Every event of the store's files, oldest file first. */
+async function* scan(files: AuditFiles): AsyncGenerator<AuditEvent> {
+  for await (const { event } of scanLines(files)) yield event;
+}
+
 /** Sorted, with a batch rewritten after a failed write (the same id twice) kept once. */
-function sortUnique(events: AuditEvent[], order: AuditQuery['order'] & string): AuditEvent[] {
-  events.sort((a, b) => compareEvents(a, b, order));
-  return events.filter((e, i) => i === 0 || e.id !== events[i - 1]!.id);
+function sortUnique(found: StoredLine[], order: AuditQuery['order'] & string): StoredLine[] {
+  found.sort((a, b) => compareEvents(a.event, b.event, order));
+  return found.filter((e, i) => i === 0 || e.event.id !== found[i - 1]!.event.id);
 }
 
 /** The first `limit` matches of `q` after its position, in one pass over the files; memory holds ~4 × limit. */
-async function firstMatches(files: AuditFiles, q: ResolvedQuery, limit: number): Promise<AuditEvent[]> {
+async function firstMatches(files: AuditFiles, q: ResolvedQuery, limit: number): Promise<StoredLine[]> {
   const matches = compileAuditFilter(q.filter, q.tenant);
-  let kept: AuditEvent[] = [];
-  for await (const e of scan(files)) {
+  let kept: StoredLine[] = [];
+  for await (const found of scanLines(files)) {
+    const e = found.event;
     if (!matches(e) || (q.after && !isAfter(e, q.after, q.order))) continue;
-    kept.push(e);
+    kept.push(found);
     // Only the first `limit` can make the page: trim now and then so memory stays bounded.
     if (kept.length > 4 * limit) kept = sortUnique(kept, q.order).slice(0, limit);
   }
@@ -71,7 +85,21 @@ async function firstMatches(files: AuditFiles, q: ResolvedQuery, limit: number):
 
 export async function queryFiles(files: AuditFiles, query?: AuditQuery): Promise<AuditPage> {
   const q = resolveAuditQuery(query, 'fileSink');
-  return pageOf(await firstMatches(files, q, q.limit + 1), q);
+  const found = await firstMatches(files, q, q.limit + 1);
+  return pageOf(
+    found.map((f) => f.event),
+    q,
+  );
+}
+
+/** `queryFiles` answered with the lines as the files hold them. */
+export async function queryLinesOfFiles(files: AuditFiles, query?: AuditQuery): Promise<AuditLinesPage> {
+  const q = resolveAuditQuery(query, 'fileSink');
+  const found = await firstMatches(files, q, q.limit + 1);
+  return linesPageOf(
+    found.map((f) => f.text),
+    q,
+  );
 }
 
 /** Events per pass of an export: each pass reads every file, so a pass takes many pages' worth. */
@@ -91,9 +119,9 @@ export async function* iterateFiles(
   const q = resolveAuditQuery({ ...rest, order: rest.order ?? 'asc' }, 'fileSink');
   for (;;) {
     const chunk = await firstMatches(files, q, ITERATE_CHUNK);
-    yield* chunk;
+    for (const found of chunk) yield found.event;
     if (chunk.length < ITERATE_CHUNK) return;
-    const last = chunk.at(-1)!;
+    const last = chunk.at(-1)!.event;
     q.after = { time: new Date(last.time).toISOString(), id: last.id };
   }
 }

@@ -12,6 +12,7 @@ import type {
   AuditAroundQuery,
   AuditEvent,
   AuditIterateQuery,
+  AuditLinesPage,
   AuditPage,
   AuditQuery,
   AuditStatsQuery,
@@ -29,6 +30,7 @@ import {
   getFromFiles,
   iterateFiles,
   queryFiles,
+  queryLinesOfFiles,
   statsOfFiles,
 } from './file-query';
 import {
@@ -206,6 +208,10 @@ class JsonlFileSink implements FileSink {
 
   query(filter?: AuditQuery): Promise<AuditPage> {
     return queryFiles(this.#files, filter);
+  }
+
+  queryLines(filter?: AuditQuery): Promise<AuditLinesPage> {
+    return queryLinesOfFiles(this.#files, filter);
   }
 
   iterate(query?: AuditIterateQuery): AsyncIterable<AuditEvent> {

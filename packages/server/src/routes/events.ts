@@ -1,8 +1,11 @@
 import type { ConsoleDeps } from '../deps';
 import { ConsoleError } from '../errors';
+import { pageJson } from '../page-json';
 import { AUTH_ERRORS, ErrorRef, EventQuery, EventReply, EventsPage, EventsQuery, IdParams } from '../schemas';
 import { parseFilterParam, storeCall } from '../selection';
 import type { ConsoleApp } from './types';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** GET /events (search with cursors) and GET /events/:id (with the events around it). */
 export function eventsRoutes(app: ConsoleApp, deps: ConsoleDeps): void {
@@ -17,12 +20,12 @@ export function eventsRoutes(app: ConsoleApp, deps: ConsoleDeps): void {
         response: { 200: EventsPage, ...AUTH_ERRORS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const auth = request.consoleAuth!;
       const { q, limit, cursor, order } = request.query;
       const filter = parseFilterParam(q);
       const page = await storeCall(() =>
-        auth.view.query({
+        auth.view.queryLines({
           filter,
           limit: limit ?? 100,
           ...(cursor ? { cursor } : {}),
@@ -30,9 +33,10 @@ export function eventsRoutes(app: ConsoleApp, deps: ConsoleDeps): void {
         }),
       );
       deps.audit.record('search', auth.caller, {
-        details: { filter: q ?? '', returned: page.events.length, ...(cursor ? { paged: true } : {}) },
+        details: { filter: q ?? '', returned: page.lines.length, ...(cursor ? { paged: true } : {}) },
       });
-      return page;
+      // Written as the store holds the events: no parse and re-serialization of every page.
+      return reply.type(JSON_TYPE).send(pageJson(page));
     },
   );
 

@@ -85,6 +85,11 @@ DROP INDEX IF EXISTS ${s}.${ident(`${table}_actor_time`)};
 DROP INDEX IF EXISTS ${s}.${ident(`${table}_resource_time`)};
 DROP INDEX IF EXISTS ${s}.${ident(`${table}_correlation`)};
 CREATE UNIQUE INDEX IF NOT EXISTS ${ident(`${table}_chain_seq`)} ON ${t} ${chainSeq} WHERE chain IS NOT NULL;
+-- An actor or a resource belongs to one tenant, which the planner cannot know: taking a tenant and
+-- an actor as independent, it expects a handful of rows and ANDs the tenant's whole index into a
+-- bitmap (0.4 s at 1M events) instead of reading the actor's index in order.
+CREATE STATISTICS IF NOT EXISTS ${s}.${ident(`${table}_tenant_dependencies`)} (dependencies)
+  ON tenant, actor_id, resource_type, resource_id FROM ${t};
 
 -- The retention policy: days to keep events per category, and (category NULL) for every other
 -- category. Only its owner changes it; retention never deletes an event it still keeps, whoever

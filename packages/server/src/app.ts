@@ -99,6 +99,8 @@ export function consolePlugin(deps: ConsoleDeps): FastifyPluginAsync {
       await app.register(websocket, {
         options: {
           maxPayload: STREAM_MAX_PAYLOAD,
+          // Compressing every frame for every subscriber costs more CPU than the fan-out itself.
+          perMessageDeflate: false,
           // Answer with the console protocol only: a key offered as a subprotocol is never echoed.
           handleProtocols: (protocols) => (protocols.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false),
         },

@@ -61,6 +61,8 @@ export class StreamHub {
   readonly #audit: ConsoleAudit;
   readonly #recent = new Set<string>();
   readonly #stats = { delivered: 0, droppedSlow: 0, refused: 0 };
+  /** Sealed batches waiting for the next fan-out. */
+  #queued: Array<readonly AuditEvent[]> = [];
   /** Sockets open (authenticated or still authenticating), for the connection limit. */
   #connections = 0;
   readonly #heartbeat: NodeJS.Timeout | undefined;
@@ -119,16 +121,29 @@ export class StreamHub {
   }
 
   /**
-   * Sealed events, in chain order: each is serialized once and tested once per group of
-   * subscribers with the same filter, whatever the number of subscribers; each group's message for
-   * the whole batch is built once and the same bytes go to every member (one frame, one write
-   * each). Who fell behind is checked once per batch, before it is sent.
+   * Sealed events, in chain order. They go out on the next turn of the event loop, not inside the
+   * logger's delivery, so the next batch's store write is under way while this one fans out, and
+   * batches sealed in the same turn share one frame per subscriber.
    */
   publish(events: readonly AuditEvent[]): void {
+    if (this.#subscribers.size === 0 || events.length === 0) return;
+    this.#queued.push(events);
+    if (this.#queued.length === 1) setImmediate(() => this.#fanOut());
+  }
+
+  /**
+   * Each queued event is serialized once and tested once per group of subscribers with the same
+   * filter, whatever the number of subscribers; each group's message is built once and the same
+   * bytes go to every member (one frame, one write each). Who fell behind is checked once per
+   * turn, before anything is sent.
+   */
+  #fanOut(): void {
+    const batches = this.#queued;
+    this.#queued = [];
     if (this.#subscribers.size === 0) return;
     for (const s of this.#subscribers) if (this.#behind(s)) this.#dropSlow(s);
     const matched = new Map<FilterGroup<Subscriber>, string[]>();
-    for (const event of events) {
+    for (const event of batches.length === 1 ? batches[0]! : batches.flat()) {
       if (this.#seen(event.id)) continue;
       let json: string | undefined;
       this.#groups.match(event, (group) => {

@@ -3,6 +3,8 @@
 // page and deep, export rows/s (CSV and NDJSON) with the server's RSS sampled through the export,
 // and live-stream fan-out: SUBSCRIBERS filtered subscribers while events are ingested at RATE/s,
 // ingest-to-delivery p99, plus one stalled subscriber that must be dropped without slowing anyone.
+// BASELINE=<another checkout, built> also runs that checkout's server on the same table and measures
+// the two interleaved (search and stream), ROUNDS times each, so before and after share one run.
 // Writes bench/results/console.{json,md}. Uses 127.0.0.1:5432/test unless PG* variables say otherwise.
 const { fork } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -24,9 +26,15 @@ const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 1000);
 const RATE = Number(process.env.RATE ?? 10_000);
 const STREAM_SECONDS = Number(process.env.STREAM_SECONDS ?? 10);
 const TENANTS = 100;
+/** A built checkout whose console is measured beside this one's, interleaved. */
+const BASELINE = process.env.BASELINE;
+/** Times each search case and the stream are measured per server. */
+const ROUNDS = Number(process.env.ROUNDS ?? (BASELINE ? 3 : 1));
 /** Which parts to run (comma-separated): ingest, search, export, stream. Default all. */
 const PHASES = new Set((process.env.PHASES ?? 'ingest,search,export,stream').split(','));
-const schema = `auditkit_bench_console_${process.pid}`;
+/** An existing schema to reuse (kept afterwards; its events are not ingested again): a 1M-event table seeded once. */
+const KEEP_SCHEMA = process.env.BENCH_SCHEMA;
+const schema = KEEP_SCHEMA ?? `auditkit_bench_console_${process.pid}`;
 const TYPES = ['auth.login', 'auth.logout', 'data.read', 'data.update', 'billing.charge', 'admin.role'];
 
 function event(i, extra = {}) {
@@ -92,17 +100,21 @@ function cannon(url, key, path) {
   );
 }
 
-async function search(url, key) {
-  const cases = [
-    ['tenant only', ''],
-    ['actor', 'actor:u-42'],
-    ['resource', 'resource.type:invoice resource.id:inv-42'],
-    ['type', 'type:auth.login'],
-    ['outcome', 'outcome:failure'],
-    ['time range', `since:${new Date(Date.now() - 3_600_000).toISOString()}`],
-  ];
-  const rows = [];
-  for (const [name, filter] of cases) {
+// Values that tenant t-3 holds (event i has tenant t-(i % 100), actor u-(i % 5000), resource
+// inv-(i % 20000), type TYPES[i % 6], failure when i % 25 is 0): every case pages through matches.
+const SEARCH_CASES = () => [
+  ['tenant only', ''],
+  ['actor', 'actor:u-3'],
+  ['resource', 'resource.type:invoice resource.id:inv-3'],
+  ['type', 'type:data.update'],
+  ['outcome', 'outcome:success'],
+  ['time range', `since:${new Date(Date.now() - 3_600_000).toISOString()}`],
+];
+
+/** The request of each search case, first page and deep (80% of the matches walked by cursor). */
+async function searchPaths(url, key) {
+  const paths = [];
+  for (const [name, filter] of SEARCH_CASES()) {
     for (const depth of ['first', 'deep']) {
       let path = `/api/events?limit=50&q=${encodeURIComponent(filter)}`;
       if (depth === 'deep') {
@@ -129,19 +141,35 @@ async function search(url, key) {
         }
         if (cursor) path += `&cursor=${cursor}`;
       }
-      const r = await cannon(url, key, path);
-      rows.push({
-        filter: name,
-        text: filter,
-        page: depth,
-        requestsPerSecond: Math.round(r.requests.average),
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        errors: r.errors + r.non2xx,
-      });
-      console.error(
-        `search ${name.padEnd(12)} ${depth.padEnd(5)} p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${Math.round(r.requests.average)} req/s`,
-      );
+      paths.push({ filter: name, text: filter, page: depth, path });
+    }
+  }
+  return paths;
+}
+
+/** Each case on each server in turn, ROUNDS times: the servers see the same machine load. */
+async function search(servers, key) {
+  const paths = await searchPaths(servers[0].url, key);
+  const rows = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of paths) {
+      for (const server of servers) {
+        const r = await cannon(server.url, key, c.path);
+        rows.push({
+          server: server.label,
+          round,
+          filter: c.filter,
+          text: c.text,
+          page: c.page,
+          requestsPerSecond: Math.round(r.requests.average),
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          errors: r.errors + r.non2xx,
+        });
+        console.error(
+          `search ${server.label.padEnd(8)} #${round} ${c.filter.padEnd(12)} ${c.page.padEnd(5)} p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${Math.round(r.requests.average)} req/s`,
+        );
+      }
     }
   }
   return rows;
@@ -261,26 +289,32 @@ async function main() {
   const write = (await createApiKey(keysFile, { tenant: '*', scopes: ['write'] })).key;
   const read = (await createApiKey(keysFile, { tenant: '*', scopes: ['read', 'export'] })).key;
   const tenantRead = (await createApiKey(keysFile, { tenant: 't-3', scopes: ['read'] })).key;
-  const child = fork(join(__dirname, 'servers', 'console.js'), {
-    execArgv: process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [],
-    env: { ...process.env, SCHEMA: schema, KEYS: keysFile },
-  });
   const pool = new Pool({
     host: process.env.PGHOST ?? '127.0.0.1',
     user: process.env.PGUSER ?? 'postgres',
     database: process.env.PGDATABASE ?? 'test',
   });
+  const servers = [];
   try {
-    const { url } = await new Promise((resolve, reject) => {
-      child.once('message', resolve);
-      child.once('exit', (code) => reject(new Error(`console exited with ${code}`)));
-    });
-    const ingested = await ingest(url, write);
+    // One at a time: both migrate the same schema.
+    servers.push(await startServer('current', join(__dirname, 'servers', 'console.js'), keysFile));
+    if (BASELINE)
+      servers.push(await startServer('baseline', join(BASELINE, 'bench', 'servers', 'console.js'), keysFile));
+    const { url, child } = servers[0];
+    const stored = Number(
+      (await pool.query(`SELECT count(*) AS n FROM "${schema}"."audit_events"`)).rows[0].n,
+    );
+    const ingested =
+      KEEP_SCHEMA && stored >= EVENTS
+        ? { events: 0, seconds: 0, eventsPerSecond: 0, reused: stored }
+        : await ingest(url, write);
     console.error(
-      `ingest: ${ingested.events} events in ${ingested.seconds} s = ${ingested.eventsPerSecond} events/s`,
+      ingested.reused
+        ? `ingest: reused ${stored} events in ${schema}`
+        : `ingest: ${ingested.events} events in ${ingested.seconds} s = ${ingested.eventsPerSecond} events/s`,
     );
     await pool.query(`VACUUM ANALYZE "${schema}"."audit_events"`);
-    const searches = PHASES.has('search') ? await search(url, tenantRead) : [];
+    const searches = PHASES.has('search') ? await search(servers, tenantRead) : [];
     const exports = [];
     for (const format of PHASES.has('export') ? ['csv', 'ndjson'] : []) {
       const e = await exportRun(url, read, child, format);
@@ -289,45 +323,120 @@ async function main() {
         `export ${format}: ${e.events} events in ${e.seconds} s = ${e.rowsPerSecond} rows/s; RSS ${e.rssBeforeMiB} → peak ${e.rssPeakMiB} MiB`,
       );
     }
-    const stream = PHASES.has('stream') ? await fanOut(url, read, write, child) : {};
-    console.error(
-      `stream: ${stream.subscribers} subscribers at ${stream.ingestedPerSecond} events/s: p50 ${stream.p50} ms, p99 ${stream.p99} ms, ${stream.deliveries} deliveries, ${stream.droppedSlow} dropped slow; RSS ${stream.rssBeforeMiB} → ${stream.rssAfterMiB} MiB`,
-    );
+    const streams = [];
+    for (let round = 1; round <= (PHASES.has('stream') ? ROUNDS : 0); round++) {
+      for (const server of servers) {
+        const s = { server: server.label, round, ...(await fanOut(server.url, read, write, server.child)) };
+        streams.push(s);
+        console.error(
+          `stream ${server.label} #${round}: ${s.subscribers} subscribers at ${s.ingestedPerSecond} events/s: p50 ${s.p50} ms, p99 ${s.p99} ms, ${s.deliveries} deliveries, ${s.droppedSlow} dropped slow; RSS ${s.rssBeforeMiB} → ${s.rssAfterMiB} MiB`,
+        );
+      }
+    }
     const postgres = await postgresVersion(pool);
     if (PHASES.size < 4) return; // a partial run prints its figures and leaves the results file alone
     const result = {
       ...runOn(),
       postgres,
       events: EVENTS,
+      baseline: BASELINE ?? null,
+      rounds: ROUNDS,
       ingest: ingested,
       search: searches,
       exports,
-      stream,
+      stream: streams,
     };
-    const searchTable = searches
-      .map(
-        (r) =>
-          `| ${r.filter} | \`${r.text || '(none)'}\` | ${r.page} | ${r.p50} | ${r.p99} | ${r.requestsPerSecond} |`,
-      )
-      .join('\n');
-    const exportTable = exports
-      .map(
-        (e) =>
-          `| ${e.format} | ${e.events} | ${e.seconds} | ${e.rowsPerSecond} | ${e.rssBeforeMiB} | ${e.rssPeakMiB} |`,
-      )
-      .join('\n');
-    writeResults(
-      'console',
-      result,
-      `# Audit console under load (PostgreSQL)\n\nGenerated by \`npm run bench:console\` on ${result.date}; ${result.machine}, node ${result.node}, PostgreSQL ${result.postgres}; server, PostgreSQL and load generator share the machine (and other work), so figures are noisy.\n\n## Batch ingest\n\n${ingested.events} events posted to \`POST /api/events\` in batches of ${BATCH} by ${INGEST_CONCURRENCY} clients, each schema-validated, deduplicated and sealed by the server's logger into PostgreSQL before the reply (logger batches of ${process.env.LOGGER_BATCH ?? 1000} events, store \`parallel\` ${process.env.PG_PARALLEL ?? 1}): **${ingested.eventsPerSecond} events/s**.\n\n## Search (\`GET /api/events\`, 50 per page, tenant key t-3, ${CALLERS} concurrent clients, ${SEARCH_SECONDS} s each)\n\n| filter | text | page | p50 ms | p99 ms | req/s |\n|---|---|---|---:|---:|---:|\n${searchTable}\n\n## Export (\`GET /api/export\`, every event, streamed, manifest signed)\n\n| format | events | s | rows/s | server RSS before MiB | peak MiB |\n|---|---:|---:|---:|---:|---:|\n${exportTable}\n\n## Live stream fan-out\n\n${stream.subscribers} subscribers (each filtered on one tenant and one type) plus one stalled subscriber that stops reading, while events are ingested at ${stream.ingestedPerSecond} events/s (target ${RATE}) for ${STREAM_SECONDS} s: ingest-to-delivery p50 ${stream.p50} ms, p99 **${stream.p99} ms** (max ${stream.max} ms) over ${stream.deliveries} deliveries; stalled subscribers dropped: ${stream.droppedSlow}; server RSS ${stream.rssBeforeMiB} → ${stream.rssAfterMiB} MiB.\n`,
-    );
+    writeResults('console', result, markdown(result, servers));
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    for (const { child } of servers) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    if (!KEEP_SCHEMA) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     await pool.end();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A console server from `script` (this checkout's or the baseline's) on the shared schema. */
+async function startServer(label, script, keysFile) {
+  const child = fork(script, {
+    execArgv: process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [],
+    env: { ...process.env, SCHEMA: schema, KEYS: keysFile },
+  });
+  const { url } = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${label} console exited with ${code}`)));
+  });
+  return { label, url, child };
+}
+
+/** `a–b` over the rounds (one value when they agree). */
+function range(values) {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return lo === hi ? `${lo}` : `${lo}–${hi}`;
+}
+
+function markdown(result, servers) {
+  const { ingest: ingested, exports } = result;
+  const labels = servers.map((s) => s.label);
+  const cell = (rows, field) =>
+    labels.map((label) => range(rows.filter((r) => r.server === label).map((r) => r[field]))).join(' / ');
+  const cases = [...new Set(result.search.map((r) => `${r.filter}\u0000${r.page}`))];
+  const searchTable = cases
+    .map((key) => {
+      const rows = result.search.filter((r) => `${r.filter}\u0000${r.page}` === key);
+      const { filter, text, page } = rows[0];
+      return `| ${filter} | \`${text || '(none)'}\` | ${page} | ${cell(rows, 'p50')} | ${cell(rows, 'p99')} | ${cell(rows, 'requestsPerSecond')} |`;
+    })
+    .join('\n');
+  const exportTable = exports
+    .map(
+      (e) =>
+        `| ${e.format} | ${e.events} | ${e.seconds} | ${e.rowsPerSecond} | ${e.rssBeforeMiB} | ${e.rssPeakMiB} |`,
+    )
+    .join('\n');
+  const streamTable = result.stream
+    .map(
+      (s) =>
+        `| ${s.server} | ${s.round} | ${s.ingestedPerSecond} | ${s.deliveries} | ${s.p50} | ${s.p99} | ${s.max} | ${s.droppedSlow} | ${s.rssBeforeMiB} → ${s.rssAfterMiB} |`,
+    )
+    .join('\n');
+  const ingestText = ingested.reused
+    ? `${ingested.reused} events already in the table (seeded by an earlier run through \`POST /api/events\`).`
+    : `${ingested.events} events posted to \`POST /api/events\` in batches of ${BATCH} by ${INGEST_CONCURRENCY} clients, each schema-validated, deduplicated and sealed by the server's logger into PostgreSQL before the reply (logger batches of ${process.env.LOGGER_BATCH ?? 1000} events, store \`parallel\` ${process.env.PG_PARALLEL ?? 1}): **${ingested.eventsPerSecond} events/s**.`;
+  const compared = BASELINE
+    ? ` Each figure is the range over ${ROUNDS} rounds, as \`${labels.join(' / ')}\`: this checkout's server and the baseline's (\`BASELINE\`, built from main), on the same table, measured in turn case by case.`
+    : '';
+  return `# Audit console under load (PostgreSQL)
+
+Generated by \`npm run bench:console\` on ${result.date}; ${result.machine}, node ${result.node}, PostgreSQL ${result.postgres}; ${EVENTS} events; server(s), PostgreSQL and load generator share the machine (and other work), so figures are noisy.${compared}
+
+## Batch ingest
+
+${ingestText}
+
+## Search (\`GET /api/events\`, 50 per page, tenant key t-3, ${CALLERS} concurrent clients, ${SEARCH_SECONDS} s each)
+
+| filter | text | page | p50 ms | p99 ms | req/s |
+|---|---|---|---:|---:|---:|
+${searchTable}
+
+## Export (\`GET /api/export\`, every event, streamed, manifest signed; current server)
+
+| format | events | s | rows/s | server RSS before MiB | peak MiB |
+|---|---:|---:|---:|---:|---:|
+${exportTable}
+
+## Live stream fan-out
+
+${SUBSCRIBERS} subscribers (each filtered on one tenant and one type) plus one stalled subscriber that stops reading, while events are posted at ${RATE}/s for ${STREAM_SECONDS} s; latency is from the client's send to delivery (ingest, seal, store write and fan-out).
+
+| server | round | ingested events/s | deliveries | p50 ms | p99 ms | max ms | stalled dropped | server RSS MiB |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
+${streamTable}
+`;
 }
 
 main().catch((error) => {

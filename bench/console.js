@@ -154,7 +154,9 @@ async function search(servers, key) {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const c of paths) {
       for (const server of servers) {
+        const before = (await askRss(server.child)).cpu;
         const r = await cannon(server.url, key, c.path);
+        const cpu = cpuMicros(before, (await askRss(server.child)).cpu);
         rows.push({
           server: server.label,
           round,
@@ -164,15 +166,22 @@ async function search(servers, key) {
           requestsPerSecond: Math.round(r.requests.average),
           p50: r.latency.p50,
           p99: r.latency.p99,
+          // Server CPU per answered request: what contention on a shared machine changes least.
+          cpuMicrosPerRequest: Math.round(cpu / Math.max(1, r.requests.total)),
           errors: r.errors + r.non2xx,
         });
         console.error(
-          `search ${server.label.padEnd(8)} #${round} ${c.filter.padEnd(12)} ${c.page.padEnd(5)} p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${Math.round(r.requests.average)} req/s`,
+          `search ${server.label.padEnd(8)} #${round} ${c.filter.padEnd(12)} ${c.page.padEnd(5)} p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${Math.round(r.requests.average)} req/s  ${rows.at(-1).cpuMicrosPerRequest} µs CPU/req`,
         );
       }
     }
   }
   return rows;
+}
+
+/** User + system CPU between two `process.cpuUsage()` readings, in µs. */
+function cpuMicros(a, b) {
+  return b.user - a.user + (b.system - a.system);
 }
 
 function askRss(child) {
@@ -243,7 +252,7 @@ async function fanOut(url, readKey, writeKey, child) {
   const stalled = new WebSocket(ws, ['auditkit.v1'], { headers: { authorization: `Bearer ${readKey}` } });
   await new Promise((r) => stalled.once('message', r));
   stalled._socket.pause();
-  const rssBefore = (await askRss(child)).rss;
+  const { rss: rssBefore, cpu: cpuBefore } = await askRss(child);
   const perTick = Math.max(1, Math.round(RATE / 10));
   let sent = 0;
   const inflight = new Set();
@@ -278,6 +287,8 @@ async function fanOut(url, readKey, writeKey, child) {
     p99: percentile(latencies, 99),
     max: latencies.at(-1),
     droppedSlow: after.stream.droppedSlow,
+    // Server CPU (ingest, seal, store write and fan-out) per 1000 events posted.
+    cpuMsPer1000Events: Math.round(cpuMicros(cpuBefore, after.cpu) / sent),
     rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(0),
     rssAfterMiB: +(after.rss / 2 ** 20).toFixed(0),
   };
@@ -297,9 +308,8 @@ async function main() {
   const servers = [];
   try {
     // One at a time: both migrate the same schema.
-    servers.push(await startServer('current', join(__dirname, 'servers', 'console.js'), keysFile));
-    if (BASELINE)
-      servers.push(await startServer('baseline', join(BASELINE, 'bench', 'servers', 'console.js'), keysFile));
+    servers.push(await startServer('current', keysFile));
+    if (BASELINE) servers.push(await startServer('baseline', keysFile, BASELINE));
     const { url, child } = servers[0];
     const stored = Number(
       (await pool.query(`SELECT count(*) AS n FROM "${schema}"."audit_events"`)).rows[0].n,
@@ -329,7 +339,7 @@ async function main() {
         const s = { server: server.label, round, ...(await fanOut(server.url, read, write, server.child)) };
         streams.push(s);
         console.error(
-          `stream ${server.label} #${round}: ${s.subscribers} subscribers at ${s.ingestedPerSecond} events/s: p50 ${s.p50} ms, p99 ${s.p99} ms, ${s.deliveries} deliveries, ${s.droppedSlow} dropped slow; RSS ${s.rssBeforeMiB} → ${s.rssAfterMiB} MiB`,
+          `stream ${server.label} #${round}: ${s.subscribers} subscribers at ${s.ingestedPerSecond} events/s: p50 ${s.p50} ms, p99 ${s.p99} ms, ${s.deliveries} deliveries, ${s.droppedSlow} dropped slow; ${s.cpuMsPer1000Events} ms CPU / 1000 events; RSS ${s.rssBeforeMiB} → ${s.rssAfterMiB} MiB`,
         );
       }
     }
@@ -358,11 +368,11 @@ async function main() {
   }
 }
 
-/** A console server from `script` (this checkout's or the baseline's) on the shared schema. */
-async function startServer(label, script, keysFile) {
-  const child = fork(script, {
+/** A console server on the shared schema, of this checkout or (`root`) of the baseline's packages. */
+async function startServer(label, keysFile, root) {
+  const child = fork(join(__dirname, 'servers', 'console.js'), {
     execArgv: process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [],
-    env: { ...process.env, SCHEMA: schema, KEYS: keysFile },
+    env: { ...process.env, SCHEMA: schema, KEYS: keysFile, ...(root ? { AUDITKIT_ROOT: root } : {}) },
   });
   const { url } = await new Promise((resolve, reject) => {
     child.once('message', resolve);
@@ -388,7 +398,7 @@ function markdown(result, servers) {
     .map((key) => {
       const rows = result.search.filter((r) => `${r.filter}\u0000${r.page}` === key);
       const { filter, text, page } = rows[0];
-      return `| ${filter} | \`${text || '(none)'}\` | ${page} | ${cell(rows, 'p50')} | ${cell(rows, 'p99')} | ${cell(rows, 'requestsPerSecond')} |`;
+      return `| ${filter} | \`${text || '(none)'}\` | ${page} | ${cell(rows, 'p50')} | ${cell(rows, 'p99')} | ${cell(rows, 'requestsPerSecond')} | ${cell(rows, 'cpuMicrosPerRequest')} |`;
     })
     .join('\n');
   const exportTable = exports
@@ -400,7 +410,7 @@ function markdown(result, servers) {
   const streamTable = result.stream
     .map(
       (s) =>
-        `| ${s.server} | ${s.round} | ${s.ingestedPerSecond} | ${s.deliveries} | ${s.p50} | ${s.p99} | ${s.max} | ${s.droppedSlow} | ${s.rssBeforeMiB} → ${s.rssAfterMiB} |`,
+        `| ${s.server} | ${s.round} | ${s.ingestedPerSecond} | ${s.deliveries} | ${s.p50} | ${s.p99} | ${s.max} | ${s.droppedSlow} | ${s.cpuMsPer1000Events} | ${s.rssBeforeMiB} → ${s.rssAfterMiB} |`,
     )
     .join('\n');
   const ingestText = ingested.reused
@@ -419,8 +429,8 @@ ${ingestText}
 
 ## Search (\`GET /api/events\`, 50 per page, tenant key t-3, ${CALLERS} concurrent clients, ${SEARCH_SECONDS} s each)
 
-| filter | text | page | p50 ms | p99 ms | req/s |
-|---|---|---|---:|---:|---:|
+| filter | text | page | p50 ms | p99 ms | req/s | server CPU µs/request |
+|---|---|---|---:|---:|---:|---:|
 ${searchTable}
 
 ## Export (\`GET /api/export\`, every event, streamed, manifest signed; current server)
@@ -433,8 +443,8 @@ ${exportTable}
 
 ${SUBSCRIBERS} subscribers (each filtered on one tenant and one type) plus one stalled subscriber that stops reading, while events are posted at ${RATE}/s for ${STREAM_SECONDS} s; latency is from the client's send to delivery (ingest, seal, store write and fan-out).
 
-| server | round | ingested events/s | deliveries | p50 ms | p99 ms | max ms | stalled dropped | server RSS MiB |
-|---|---:|---:|---:|---:|---:|---:|---:|---|
+| server | round | ingested events/s | deliveries | p50 ms | p99 ms | max ms | stalled dropped | server CPU ms / 1000 events | server RSS MiB |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---|
 ${streamTable}
 `;
 }

@@ -1,11 +1,18 @@
 // The audit console over a PostgreSQL store, as `auditkit serve --store postgres://…` runs it; for
 // bench/console.js, which talks to it over HTTP and WebSocket and asks it for its RSS over IPC.
 // PG_PARALLEL (the store's `parallel`, default 1) and LOGGER_BATCH (events per batch, default 1000)
-// try other settings.
-const { createAuditLogger, generateSigningKeys } = require('@auditkit/core');
-const { postgresStore } = require('@auditkit/postgres');
-const { createAuditServer } = require('@auditkit/server');
-const { Pool } = require('pg');
+// try other settings; AUDITKIT_ROOT runs another checkout's packages (a baseline).
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
+
+// AUDITKIT_ROOT: the packages of another (built) checkout, for a baseline run by the same script.
+const load = process.env.AUDITKIT_ROOT
+  ? createRequire(join(process.env.AUDITKIT_ROOT, 'package.json'))
+  : require;
+const { createAuditLogger, generateSigningKeys } = load('@auditkit/core');
+const { postgresStore } = load('@auditkit/postgres');
+const { createAuditServer } = load('@auditkit/server');
+const { Pool } = load('pg');
 
 async function main() {
   const pool = new Pool({
@@ -38,7 +45,8 @@ async function main() {
   });
   const url = await server.listen({ port: 0 });
   process.on('message', (m) => {
-    if (m === 'rss') process.send({ rss: process.memoryUsage().rss, stream: server.streamStats() });
+    if (m === 'rss')
+      process.send({ rss: process.memoryUsage().rss, cpu: process.cpuUsage(), stream: server.streamStats() });
   });
   process.on('SIGTERM', async () => {
     await server.close();

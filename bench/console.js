@@ -443,7 +443,7 @@ ${exportTable}
 
 ${SUBSCRIBERS} subscribers (each filtered on one tenant and one type) plus one stalled subscriber that stops reading, while events are posted at ${RATE}/s for ${STREAM_SECONDS} s; latency is from the client's send to delivery (ingest, seal, store write and fan-out).
 
-| server | round | ingested events/s | deliveries | p50 ms | p99 ms | max ms | stalled dropped | server CPU ms / 1000 events | server RSS MiB |
+| server | round | ingested events/s | deliveries | p50 ms | p99 ms | max ms | slow dropped (server total) | server CPU ms / 1000 events | server RSS MiB |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---|
 ${streamTable}
 `;

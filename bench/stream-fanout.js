@@ -1,0 +1,168 @@
+// The live stream's fan-out alone, without HTTP ingest and PostgreSQL: a console over a file store
+// whose own logger records RATE events/s (as if sealed from ingest), SUBSCRIBERS filtered
+// subscribers plus one stalled one in this process, the server in a child process. Reports
+// delivered events/s, send-to-delivery p50/p99 and the server's CPU per 1000 events, so the
+// fan-out's share of the console's stream figures (bench/console.js) can be told apart.
+// BASELINE=<built checkout> measures that checkout's server in turn, ROUNDS times each.
+// Writes bench/results/stream-fanout.{json,md}.
+const { fork } = require('node:child_process');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const os = require('node:os');
+const { join } = require('node:path');
+const { percentile, runOn, writeResults } = require('./figures');
+
+const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 1000);
+const RATE = Number(process.env.RATE ?? 10_000);
+const SECONDS = Number(process.env.STREAM_SECONDS ?? 10);
+const BASELINE = process.env.BASELINE;
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const TENANTS = 100;
+const TYPES = ['auth.login', 'auth.logout', 'data.read', 'data.update', 'billing.charge', 'admin.role'];
+
+/** The server side: a console whose logger records events at RATE/s when told to. */
+async function serve() {
+  const load = process.env.AUDITKIT_ROOT
+    ? createRequire(join(process.env.AUDITKIT_ROOT, 'package.json'))
+    : require;
+  const { createAuditLogger, fileStore } = load('@auditkit/core');
+  const { createAuditServer } = load('@auditkit/server');
+  const store = fileStore(process.env.DIR);
+  const logger = createAuditLogger({
+    service: 'bench-fanout',
+    flushOnExit: false,
+    sinks: [store],
+    batch: { maxEvents: 1000, maxWaitMs: 10 },
+  });
+  const server = await createAuditServer({
+    store,
+    logger,
+    keys: process.env.KEYS,
+    rateLimit: false,
+    stream: { maxConnections: SUBSCRIBERS + 10, heartbeatMs: 0 },
+  });
+  const url = await server.listen({ port: 0 });
+  process.on('message', async (m) => {
+    if (m !== 'go') return;
+    const cpu = process.cpuUsage();
+    const started = Date.now();
+    let i = 0;
+    // 100 ticks a second, each logging its share, as ingest hands sealed events on.
+    while (Date.now() - started < SECONDS * 1000) {
+      const tick = Date.now();
+      const due = Math.round(((tick - started + 10) / 1000) * RATE);
+      for (; i < due; i++)
+        logger.log({
+          type: TYPES[i % TYPES.length],
+          tenant: `t-${i % TENANTS}`,
+          actor: { id: `u-${i % 5000}` },
+          resource: { type: 'invoice', id: `inv-${i % 20000}` },
+          message: `event ${i}`,
+          details: { sentAt: Date.now(), pad: 'x'.repeat(200) },
+        });
+      await new Promise((r) => setTimeout(r, Math.max(0, 10 - (Date.now() - tick))));
+    }
+    await logger.flush();
+    await new Promise((r) => setTimeout(r, 1000));
+    const used = process.cpuUsage(cpu);
+    process.send({
+      logged: i,
+      seconds: (Date.now() - started - 1000) / 1000,
+      cpuMicros: used.user + used.system,
+      droppedSlow: server.streamStats().droppedSlow,
+    });
+  });
+  process.send({ url });
+}
+
+/** One measurement of the server from `root` (undefined: this checkout). */
+async function measure(label, root, dir, keysFile, key) {
+  const WebSocket = require('ws');
+  const child = fork(__filename, [], {
+    env: {
+      ...process.env,
+      ROLE: 'server',
+      DIR: join(dir, label),
+      KEYS: keysFile,
+      ...(root ? { AUDITKIT_ROOT: root } : {}),
+    },
+  });
+  const { url } = await new Promise((resolve) => child.once('message', resolve));
+  const ws = `${url.replace('http', 'ws')}/api/stream`;
+  const latencies = [];
+  const sockets = [];
+  for (let i = 0; i < SUBSCRIBERS; i++) {
+    const q = `tenant:t-${i % TENANTS} type:${TYPES[i % TYPES.length]}`;
+    const s = new WebSocket(`${ws}?q=${encodeURIComponent(q)}`, ['auditkit.v1'], {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    s.on('message', (data) => {
+      const now = Date.now();
+      for (const sent of String(data).matchAll(/"sentAt":(\d+)/g)) latencies.push(now - Number(sent[1]));
+    });
+    sockets.push(new Promise((resolve) => s.once('message', () => resolve(s))));
+  }
+  const open = await Promise.all(sockets);
+  const stalled = new WebSocket(ws, ['auditkit.v1'], { headers: { authorization: `Bearer ${key}` } });
+  await new Promise((r) => stalled.once('message', r));
+  stalled._socket.pause();
+  const done = new Promise((resolve) => child.once('message', resolve));
+  child.send('go');
+  const r = await done;
+  for (const s of open) s.terminate();
+  stalled.terminate();
+  child.kill('SIGKILL');
+  latencies.sort((a, b) => a - b);
+  return {
+    server: label,
+    subscribers: SUBSCRIBERS,
+    targetRate: RATE,
+    eventsPerSecond: Math.round(r.logged / r.seconds),
+    deliveries: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1),
+    droppedSlow: r.droppedSlow,
+    cpuMsPer1000Events: Math.round(r.cpuMicros / r.logged),
+  };
+}
+
+async function main() {
+  const { createApiKey } = require('@auditkit/server');
+  const dir = mkdtempSync(join(os.tmpdir(), 'auditkit-bench-fanout-'));
+  const keysFile = join(dir, 'keys.json');
+  const key = (await createApiKey(keysFile, { tenant: '*', scopes: ['read'] })).key;
+  const rows = [];
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [label, root] of [['current'], ...(BASELINE ? [['baseline', BASELINE]] : [])]) {
+        const r = { round, ...(await measure(`${label}-${round}`, root, dir, keysFile, key)), server: label };
+        rows.push(r);
+        console.error(
+          `${label} #${round}: ${r.eventsPerSecond} events/s to ${r.subscribers} subscribers: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.deliveries} deliveries, ${r.droppedSlow} slow dropped, ${r.cpuMsPer1000Events} ms CPU / 1000 events`,
+        );
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const result = { ...runOn(), baseline: BASELINE ?? null, rows };
+  const table = rows
+    .map(
+      (r) =>
+        `| ${r.server} | ${r.round} | ${r.eventsPerSecond} | ${r.deliveries} | ${r.p50} | ${r.p99} | ${r.max} | ${r.droppedSlow} | ${r.cpuMsPer1000Events} |`,
+    )
+    .join('\n');
+  writeResults(
+    'stream-fanout',
+    result,
+    `# Live-stream fan-out alone (no HTTP ingest, no PostgreSQL)\n\nGenerated by \`node bench/stream-fanout.js\` on ${result.date}; ${result.machine}, node ${result.node}; the machine is shared with other work, so figures are noisy. A console over a file store whose own logger records ${RATE} events/s for ${SECONDS} s; ${SUBSCRIBERS} subscribers (each filtered on one tenant and one type) and one stalled subscriber in the load process, the server in its own. Latency: from the event's creation in the server to its arrival at a subscriber.${BASELINE ? ' `current` is this checkout, `baseline` the checkout in `BASELINE` (main), measured in turn.' : ''}\n\n| server | round | events/s | deliveries | p50 ms | p99 ms | max ms | slow dropped | server CPU ms / 1000 events |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n${table}\n`,
+  );
+}
+
+if (process.env.ROLE === 'server') serve();
+else
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });

@@ -111,7 +111,7 @@ export {
   proveEvent,
   verifyInclusionProof,
 } from './verify/prove';
-export { BUCKET_MS, bucketStart, retentionCutoffs } from './verify/store-support';
+export { BUCKET_MS, bucketStart, oldestEvent, retentionCutoffs } from './verify/store-support';
 export {
   CHAIN_PAGE_SIZE,
   chainEventsByPages,

@@ -887,6 +887,18 @@ export interface RetentionResult {
   deleted: number;
 }
 
+/** What a store keeps, as it enforces or is configured to, and the oldest event it holds. */
+export interface AuditRetentionInfo {
+  /** Days events are kept, per category and for every other category (`default`); absent: no age limit. */
+  maxAgeDays?: { default?: number; categories?: Record<string, number> };
+  /** A file store's bound: whole rotated files kept besides the current one (0: all), rotating at `maxFileBytes` (0: no size rotation). */
+  files?: { maxFiles: number; maxFileBytes: number; rotateDaily: boolean };
+  /** How the limits are applied, in one sentence for the people who read it. */
+  enforcement: string;
+  /** The oldest event held (inside the tenant wall, if one was given); absent when there is none. */
+  oldest?: { id: string; time: string };
+}
+
 /** The newest sealed event of one chain, as a store knows it. */
 export interface ChainHead {
   chain: string;
@@ -917,6 +929,8 @@ export interface AuditStore extends AuditSink {
   around(id: string, query: AuditAroundQuery): Promise<AuditAround | undefined>;
   stats(query?: AuditStatsQuery): Promise<AuditStoreStats>;
   applyRetention(policy: RetentionPolicy): Promise<RetentionResult>;
+  /** The retention the store applies and the oldest event it holds. Optional while stores adopt it. */
+  retention?(options?: { tenant?: string }): Promise<AuditRetentionInfo>;
   /** The last sealed event per chain, so a restarted producer resumes its chain. */
   chainHeads(): Promise<ChainHead[]>;
   /**

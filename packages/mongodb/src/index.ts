@@ -3,6 +3,7 @@ import {
   type AuditIterateQuery,
   type AuditPage,
   type AuditQuery,
+  type AuditRetentionInfo,
   type AuditStatsQuery,
   type AuditStore,
   type AuditStoreStats,
@@ -13,6 +14,7 @@ import {
   checkEventId,
   eventsAround,
   iterateByPages,
+  oldestEvent,
   pageOf,
   type RetentionPolicy,
   type RetentionResult,
@@ -141,6 +143,17 @@ export function mongoStore(options: MongoStoreOptions): AuditStore & { ensureInd
       }
       return { deleted };
     },
+    async retention(options?: { tenant?: string }): Promise<AuditRetentionInfo> {
+      const [days, oldest] = await Promise.all([ttlDaysOf(collection), oldestEvent(store, options?.tenant)]);
+      return {
+        ...(days === undefined ? {} : { maxAgeDays: { default: days } }),
+        enforcement:
+          days === undefined
+            ? 'no TTL index: events are kept until applyRetention deletes them'
+            : "MongoDB's TTL index deletes events older than this, about once a minute",
+        ...(oldest ? { oldest } : {}),
+      };
+    },
     chainEvents(chain: string) {
       return chainEventsByPages(
         chain,
@@ -231,6 +244,19 @@ async function createIndexes(
       { name: 'ttl', expireAfterSeconds: Math.round(ttlDays * 86_400) },
     );
   }
+}
+
+/** Days of the TTL index on `at`, as the server holds it (whoever created it); undefined without one. */
+async function ttlDaysOf(collection: Collection<StoredEvent>): Promise<number | undefined> {
+  let indexes: Document[];
+  try {
+    indexes = await collection.indexes();
+  } catch (error) {
+    if ((error as { codeName?: string }).codeName === 'NamespaceNotFound') return undefined; // nothing written yet
+    throw error;
+  }
+  const ttl = indexes.find((i) => typeof i.expireAfterSeconds === 'number' && i.key?.at !== undefined);
+  return ttl ? (ttl.expireAfterSeconds as number) / 86_400 : undefined;
 }
 
 /** Unordered insert: duplicate ids (a replayed batch) count as written; any other error fails the batch. */

@@ -27,3 +27,23 @@ describe('mongoStore retention', () => {
     expect(left).toEqual([oldSecurity.id, newApi.id].sort());
   });
 });
+
+describe('mongoStore retention()', () => {
+  it('reports the TTL index the server holds, or none', async () => {
+    const kept = mongoStore({ client: mongo.client, database: mongo.database, collection: 'info_kept' });
+    expect(await kept.retention!()).toEqual({ enforcement: expect.stringMatching(/no TTL index/) });
+    const expiring = mongoStore({
+      client: mongo.client,
+      database: mongo.database,
+      collection: 'info_ttl',
+      ttlDays: 30,
+    });
+    const event = makeEvent({ time: new Date().toISOString() });
+    await expiring.write(batchOf([event]));
+    expect(await expiring.retention!()).toEqual({
+      maxAgeDays: { default: 30 },
+      enforcement: expect.stringMatching(/TTL index deletes/),
+      oldest: { id: event.id, time: event.time },
+    });
+  });
+});

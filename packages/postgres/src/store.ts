@@ -4,6 +4,7 @@ import {
   type AuditLinesPage,
   type AuditPage,
   type AuditQuery,
+  type AuditRetentionInfo,
   type AuditStatsQuery,
   type AuditStore,
   type AuditStoreStats,
@@ -15,6 +16,7 @@ import {
   type HealthStatus,
   iterateByPages,
   linesPageOf,
+  oldestEvent,
   pageOf,
   type ResolvedQuery,
   type RetentionPolicy,
@@ -31,7 +33,7 @@ import { orderSql, whereSql } from './filter-sql';
 import { migrateSchema, policyJson } from './migrate';
 import { monthlyPartitions } from './partitions';
 import { trailRisks } from './privileges';
-import { ident, type PartitionLayout } from './schema';
+import { ident, type PartitionLayout, retentionPolicyTable } from './schema';
 
 export interface PostgresStoreOptions {
   /** A `pg` Pool; the store never ends it. Required. */
@@ -261,6 +263,30 @@ export function postgresStore(
         deleted += Number(rows[0]!.n);
       }
       return { deleted };
+    },
+    // The stored policy is what the database enforces: events it keeps cannot be deleted by anyone.
+    async retention(options?: { tenant?: string }): Promise<AuditRetentionInfo> {
+      await use();
+      const [{ rows }, oldest] = await Promise.all([
+        pool.query<{ category: string | null; days: string }>(
+          `SELECT category, days FROM ${retentionPolicyTable(schema, table)}`,
+        ),
+        oldestEvent(store, options?.tenant),
+      ]);
+      const maxAgeDays: { default?: number; categories?: Record<string, number> } = {};
+      const categories = rows.filter((r) => r.category !== null);
+      const fallback = rows.find((r) => r.category === null);
+      if (fallback) maxAgeDays.default = Number(fallback.days);
+      if (categories.length > 0)
+        maxAgeDays.categories = Object.fromEntries(categories.map((r) => [r.category, Number(r.days)]));
+      return {
+        ...(rows.length > 0 ? { maxAgeDays } : {}),
+        enforcement:
+          rows.length > 0
+            ? `kept at least this long by the database; older events are deleted when retention runs${partitions ? ', whole months at a time' : ''}`
+            : 'no stored policy: the database keeps every event',
+        ...(oldest ? { oldest } : {}),
+      };
     },
     async chainHeads(): Promise<ChainHead[]> {
       await use();

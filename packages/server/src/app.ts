@@ -20,6 +20,7 @@ import { ingestRoute } from './routes/ingest';
 import { integrityRoute } from './routes/integrity';
 import { proofRoute } from './routes/proof';
 import { reportsRoute } from './routes/reports';
+import { retentionRoute } from './routes/retention';
 import { statsRoute } from './routes/stats';
 import { streamRoute } from './routes/stream';
 import type { ConsoleApp } from './routes/types';
@@ -59,6 +60,7 @@ const apiRoutes =
     proofRoute(app, deps);
     alertsRoute(app, deps);
     reportsRoute(app, deps);
+    retentionRoute(app, deps);
     if (deps.options.openapi) {
       app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async (request) => {
         const doc = (instance as FastifyInstance & { swagger(): OpenApiDoc }).swagger();

@@ -19,6 +19,7 @@ const KINDS = {
   search: { category: 'data', action: 'read', severity: 'info' },
   'event.read': { category: 'data', action: 'read', severity: 'info' },
   stats: { category: 'data', action: 'read', severity: 'info' },
+  retention: { category: 'data', action: 'read', severity: 'info' },
   export: { category: 'data', action: 'export', severity: 'notice' },
   'export.finished': { category: 'data', action: 'export', severity: 'notice' },
   proof: { category: 'compliance', action: 'read', severity: 'info' },

@@ -4,7 +4,7 @@
  * Replies are serialized with plain JSON.stringify: events go out exactly as stored, so their
  * hashes still verify; the reply schemas document them.
  */
-import type { AuditEvent } from '@auditkit/core';
+import type { AuditEvent, CheckpointDetails } from '@auditkit/core';
 import eventSchemaJson from '@auditkit/core/schema/audit-event.v1.json';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
@@ -107,7 +107,7 @@ export const ProofReply = Type.Object(
     event: EventRef,
     index: Type.Integer(),
     proof: Type.Array(Type.String()),
-    checkpoint: Type.Object({}, { additionalProperties: true }),
+    checkpoint: Type.Unsafe<CheckpointDetails>(Type.Object({}, { additionalProperties: true })),
   },
   {
     description:
@@ -177,6 +177,33 @@ export const StatsReply = Type.Object({
   pipeline: Health,
 });
 
+export const RetentionReply = Type.Object({
+  store: Type.Object({ name: Type.String() }),
+  described: Type.Boolean({ description: 'Whether the store describes its retention (`retention()`).' }),
+  maxAgeDays: Type.Optional(
+    Type.Object(
+      {
+        default: Type.Optional(Type.Number({ description: 'Every category not named.' })),
+        categories: Type.Optional(Type.Record(Type.String(), Type.Number())),
+      },
+      { description: 'Days events are kept; absent: no age limit.' },
+    ),
+  ),
+  files: Type.Optional(
+    Type.Object(
+      { maxFiles: Type.Integer(), maxFileBytes: Type.Integer(), rotateDaily: Type.Boolean() },
+      { description: 'A file store: rotated files kept (0: all) and the size a file rotates at.' },
+    ),
+  ),
+  enforcement: Type.String({ description: 'How the limits are applied.' }),
+  oldest: Type.Optional(
+    Type.Object(
+      { id: Type.String(), time: Type.String() },
+      { description: "The oldest event held inside the key's tenant wall." },
+    ),
+  ),
+});
+
 export const ExportQuery = Type.Object({
   format: Type.Optional(
     Type.Union([Type.Literal('csv'), Type.Literal('json'), Type.Literal('ndjson')], { default: 'ndjson' }),
@@ -217,6 +244,12 @@ export const ManifestReply = Type.Object(
       'Check offline: `auditkit verify-export <file> --manifest manifest.json --key console.pub` (SHA-256 and size of the file, Ed25519 signature over the canonical JSON of the other fields).',
   },
 );
+
+export const AlertReply = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('acknowledged'), Type.Literal('resolved')]),
+  eventId: Type.String(),
+});
 
 /** Every shared schema, registered once on the plugin. */
 export const SHARED_SCHEMAS: TSchema[] = [AuditEventSchema, ErrorReply];

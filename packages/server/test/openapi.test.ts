@@ -26,6 +26,7 @@ describe('GET /api/openapi.json', () => {
         '/api/alerts/{id}/{action}',
         '/api/reports/gdpr',
         '/api/reports/period',
+        '/api/retention',
       ].sort(),
     );
     const search = doc.paths['/api/events'].get;

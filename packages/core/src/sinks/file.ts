@@ -15,6 +15,7 @@ import type {
   AuditLinesPage,
   AuditPage,
   AuditQuery,
+  AuditRetentionInfo,
   AuditStatsQuery,
   AuditStore,
   AuditStoreStats,
@@ -22,6 +23,7 @@ import type {
   ChainHead,
   RetentionResult,
 } from '../types';
+import { oldestEvent } from '../verify/store-support';
 import { resolveAuditFiles } from '../verify/verify';
 import {
   type AuditFiles,
@@ -78,7 +80,7 @@ export interface FileSinkOptions {
 /**
  * A JSON Lines file sink. One process (one sink) per path. It is also an `AuditStore`: `query`,
  * `get`, `stats` and `chainHeads` scan its files (rotated and gzipped ones included); retention
- * is `maxFiles`, so `applyRetention` rejects.
+ * is `maxFiles`, so `applyRetention` rejects (`retention()` says so).
  */
 export interface FileSink extends AuditStore {
   open(): Promise<void>;
@@ -243,6 +245,19 @@ class JsonlFileSink implements FileSink {
     return Promise.reject(
       new Error('fileSink: retention is by whole files (the maxFiles option); events are never rewritten'),
     );
+  }
+
+  async retention(options?: { tenant?: string }): Promise<AuditRetentionInfo> {
+    const { maxFiles, maxSize, rotateDaily } = this.#o;
+    const oldest = await oldestEvent(this, options?.tenant);
+    return {
+      files: { maxFiles, maxFileBytes: maxSize, rotateDaily },
+      enforcement:
+        maxFiles > 0
+          ? `whole files: the oldest rotated file is deleted when more than ${maxFiles} are kept`
+          : 'every file is kept: rotated files are never deleted (maxFiles 0)',
+      ...(oldest ? { oldest } : {}),
+    };
   }
 
   write(batch: Batch): Promise<void> {

@@ -1,5 +1,5 @@
 /** Pieces every store needs the same way: retention cut-offs and time buckets (queries: ./query). */
-import type { RetentionPolicy } from '../types';
+import type { AuditRetentionInfo, AuditStore, RetentionPolicy } from '../types';
 
 /** Width of `stats().overTime` buckets, in ms. */
 export const BUCKET_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
@@ -33,4 +33,14 @@ export function retentionCutoffs(
 export function bucketStart(time: string, bucket: keyof typeof BUCKET_MS): string {
   const ms = BUCKET_MS[bucket];
   return new Date(Math.floor(Date.parse(time) / ms) * ms).toISOString();
+}
+
+/** The oldest event a store holds inside a tenant wall, read as the first page of an ascending query. */
+export async function oldestEvent(
+  store: Pick<AuditStore, 'query'>,
+  tenant?: string,
+): Promise<AuditRetentionInfo['oldest']> {
+  const [first] = (await store.query({ order: 'asc', limit: 1, ...(tenant === undefined ? {} : { tenant }) }))
+    .events;
+  return first ? { id: first.id, time: first.time } : undefined;
 }

@@ -137,6 +137,16 @@ export function describeTenantWall(name: string, open: OpenContractStore): void 
       expect(ids(around!.before)).toEqual(ids(mine.slice(Math.max(0, at - 3), at)));
       expect(ids(around!.after)).toEqual(ids(mine.slice(at + 1, at + 4)));
     });
+    it('retention names the oldest event inside the wall', async () => {
+      const first = (list: AuditEvent[]) => {
+        const e = sorted(list, 'asc')[0]!;
+        return { id: e.id, time: e.time };
+      };
+      expect((await ctx.store.retention!()).oldest).toEqual(first(events));
+      const acme = events.filter((e) => e.tenant === 'acme');
+      expect((await ctx.store.retention!({ tenant: 'acme' })).oldest).toEqual(first(acme));
+      expect((await ctx.store.retention!({ tenant: 'nobody' })).oldest).toBeUndefined();
+    });
     it('stats count one tenant', async () => {
       const acme = events.filter((e) => e.tenant === 'acme');
       const stats = await ctx.store.stats({ tenant: 'acme', bucket: 'day' });

@@ -7,7 +7,7 @@ import { type AuditEvent, type AuditInput, parseAuditFilter } from '@auditkit/co
 import { Type } from '@sinclair/typebox';
 import type { ConsoleDeps } from '../deps';
 import { ConsoleError } from '../errors';
-import { AUTH_ERRORS, ErrorRef } from '../schemas';
+import { AlertReply, AUTH_ERRORS, ErrorRef } from '../schemas';
 import type { TenantView } from '../tenant-view';
 import type { ConsoleApp } from './types';
 
@@ -22,11 +22,6 @@ const AlertBody = Type.Object(
   { note: Type.Optional(Type.String({ maxLength: 2000 })) },
   { additionalProperties: false },
 );
-const AlertReply = Type.Object({
-  id: Type.String(),
-  status: Type.Union([Type.Literal('acknowledged'), Type.Literal('resolved')]),
-  eventId: Type.String(),
-});
 
 const STATUS = { acknowledge: 'acknowledged', resolve: 'resolved' } as const;
 

@@ -127,6 +127,22 @@ describe('the dashboard in Chromium', () => {
     await screenshot(page, 'event');
   });
 
+  it("shows the store's retention and opens the oldest event held", async () => {
+    await page.getByRole('link', { name: 'Integrity' }).click();
+    const retention = page.getByRole('region', { name: 'Retention' });
+    await retention.getByText('Oldest event held').waitFor();
+    await expect(retention.textContent()).resolves.toMatch(
+      /Storefile.*every rotated file kept; files rotate at 100 MiB and daily.*never deleted/,
+    );
+    const oldest = (await c.store.query({ order: 'asc', limit: 1 })).events[0]!;
+    await retention.getByRole('link', { name: 'Open the oldest event held' }).click();
+    await page.locator('.verdict').waitFor();
+    expect(page.url()).toContain(`#/event/${oldest.id}`);
+    await page.goBack();
+    await page.locator('table.chains').waitFor();
+    await screenshot(page, 'integrity-retention');
+  });
+
   it('exports the current filter as CSV whose rows parse and whose manifest matches', async () => {
     await page.goto(`${c.url}/ui/#/search?q=type%3Aauth.login&range=24h`);
     await page.getByText(/^\d+ events$/).waitFor();

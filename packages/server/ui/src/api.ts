@@ -2,8 +2,20 @@
  * The typed client of the console's API, with the key in the Authorization header. The API lives
  * beside the dashboard: `<prefix>/ui/` is served next to `<prefix>/api/`.
  */
+import type {
+  AlertReplyT,
+  EventQueryT,
+  EventReplyT,
+  EventsPageT,
+  EventsQueryT,
+  IntegrityReplyT,
+  ManifestReplyT,
+  ProofReplyT,
+  RetentionReplyT,
+  StatsQueryT,
+  StatsReplyT,
+} from '../../src/api-types';
 import { apiKey, signOut } from './state';
-import type { InclusionProof, SealedEvent } from './verify/verify-event';
 
 export const API_BASE = `${location.pathname.replace(/\/ui(\/.*)?$/, '')}/api`;
 
@@ -16,64 +28,18 @@ export class ApiError extends Error {
   }
 }
 
-export interface AuditEvent extends SealedEvent {
-  time: string;
-  type: string;
-  category: string;
-  action: string;
-  outcome: string;
-  severity: string;
-  message?: string;
-  tenant?: string;
-  actor?: { type?: string; id?: string; email?: string; ip?: string; roles?: string[] };
-  resource?: { type?: string; id?: string; name?: string };
-  correlationId?: string;
-  changes?: {
-    before?: unknown;
-    after?: unknown;
-    diff?: Array<{ op: string; path: string; from?: unknown; to?: unknown }>;
-  };
-  details?: Record<string, unknown>;
-}
-
-export interface EventsPage {
-  events: AuditEvent[];
-  nextCursor?: string;
-}
-
-export interface Stats {
-  total: number;
-  byType: Record<string, number>;
-  byOutcome: Record<string, number>;
-  byCategory: Record<string, number>;
-  byActor: Record<string, number>;
-  byResource?: Record<string, number>;
-  overTime: Array<{ start: string; count: number; byOutcome: Record<string, number> }>;
-  store: { name: string };
-}
-
-export interface ChainStatus {
-  chain: string;
-  ok: boolean;
-  events: number;
-  firstSeq: number;
-  lastSeq: number;
-  checkpoints: number;
-  uncovered: number;
-  lastCheckpoint?: { seq: number; time: string; signatureChecked?: boolean };
-  firstBreak?: { kind: string; message: string; seq?: number; eventId?: string };
-}
-
-export interface Integrity {
-  ok: boolean;
-  signaturesChecked: boolean;
-  chains: ChainStatus[];
-}
-
-export interface Around {
-  event: AuditEvent;
-  around?: { by: string; before: AuditEvent[]; after: AuditEvent[] };
-}
+// Every request and reply type comes from the server's route schemas (the same ones that
+// validate requests and publish OpenAPI): a reply that changes shape fails this type check.
+export type AuditEvent = EventsPageT['events'][number];
+export type EventsPage = EventsPageT;
+export type Stats = StatsReplyT;
+export type Integrity = IntegrityReplyT;
+export type ChainStatus = IntegrityReplyT['chains'][number];
+export type Around = EventReplyT;
+export type AroundBy = NonNullable<EventQueryT['around']>;
+export type Retention = RetentionReplyT;
+export type Manifest = ManifestReplyT;
+export type AlertChange = AlertReplyT;
 
 function headers(extra: Record<string, string> = {}, key = apiKey.value): Record<string, string> {
   return key ? { authorization: `Bearer ${key}`, ...extra } : extra;
@@ -98,11 +64,11 @@ export async function request(path: string, init: RequestInit = {}, key?: string
   throw new ApiError(response.status, message);
 }
 
-export async function getJson<T>(path: string): Promise<T> {
+async function getJson<T>(path: string): Promise<T> {
   return (await (await request(path)).json()) as T;
 }
 
-export async function postJson<T>(path: string, body: unknown): Promise<T> {
+async function postJson<T>(path: string, body: unknown): Promise<T> {
   const response = await request(path, {
     method: 'POST',
     body: JSON.stringify(body),
@@ -119,15 +85,20 @@ const qs = (params: Record<string, string | number | undefined>) =>
   ).toString();
 
 export const api = {
-  events: (q: string, cursor?: string, limit = 500, order?: 'asc' | 'desc') =>
-    getJson<EventsPage>(`/events?${qs({ q, cursor, limit, order })}`),
-  event: (id: string, around?: string) =>
+  events: (q: string, cursor?: string, limit = 500, order?: EventsQueryT['order']) =>
+    getJson<EventsPage>(`/events?${qs({ q, cursor, limit, order } satisfies EventsQueryT)}`),
+  event: (id: string, around?: AroundBy) =>
     getJson<Around>(
-      `/events/${encodeURIComponent(id)}${around ? `?${qs({ around, before: 5, after: 5 })}` : ''}`,
+      `/events/${encodeURIComponent(id)}${around ? `?${qs({ around, before: 5, after: 5 } satisfies EventQueryT)}` : ''}`,
     ),
-  stats: (q: string, bucket: string) => getJson<Stats>(`/stats?${qs({ q, bucket })}`),
+  stats: (q: string, bucket: StatsQueryT['bucket']) =>
+    getJson<Stats>(`/stats?${qs({ q, bucket } satisfies StatsQueryT)}`),
   integrity: () => getJson<Integrity>('/integrity'),
-  proof: (id: string) => getJson<InclusionProof>(`/proof/${encodeURIComponent(id)}`),
+  retention: () => getJson<Retention>('/retention'),
+  proof: (id: string) => getJson<ProofReplyT>(`/proof/${encodeURIComponent(id)}`),
+  manifest: (path: string) => getJson<Manifest>(path),
+  alert: (id: string, action: 'acknowledge' | 'resolve', note?: string) =>
+    postJson<AlertChange>(`/alerts/${encodeURIComponent(id)}/${action}`, note ? { note } : {}),
   exportUrl: (format: string, q: string) => `/export?${qs({ format, q })}`,
   qs,
 };

@@ -4,7 +4,7 @@
  */
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { type AuditEvent, api, postJson } from '../api';
+import { type AuditEvent, api } from '../api';
 import { ErrorNote, when } from '../format';
 
 interface AlertRow {
@@ -73,7 +73,7 @@ export function AlertsScreen() {
   const act = async (id: string, action: 'acknowledge' | 'resolve') => {
     const note = action === 'resolve' ? (prompt('Resolution note (optional)') ?? undefined) : undefined;
     try {
-      await postJson(`/alerts/${encodeURIComponent(id)}/${action}`, note ? { note } : {});
+      await api.alert(id, action, note);
       await load();
     } catch (e) {
       error.value = e;

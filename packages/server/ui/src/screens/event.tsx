@@ -7,7 +7,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 // Core's diff (dependency-free source): the same paths a stored diff would carry.
 import { diffObjects } from '../../../../core/src/capture/diff';
-import { type Around, type AuditEvent, api } from '../api';
+import { type Around, type AroundBy, type AuditEvent, api } from '../api';
 import { ErrorNote, EventCells, Outcome, when } from '../format';
 import { go, pinnedKeys, route } from '../state';
 import { hashMatches, type Verdict, verifyEvent } from '../verify/verify-event';
@@ -152,14 +152,14 @@ export function IntegrityBadge({ event }: { event: AuditEvent }) {
   );
 }
 
-const AROUND: Array<[string, string]> = [
+const AROUND: Array<[AroundBy, string]> = [
   ['actor', 'Same actor'],
   ['resource', 'Same resource'],
   ['correlation', 'Same correlation id'],
 ];
 
 function AroundList({ id }: { id: string }) {
-  const by = useSignal('actor');
+  const by = useSignal<AroundBy>('actor');
   const data = useSignal<Around | undefined>(undefined);
   const error = useSignal<unknown>(undefined);
   useEffect(() => {

@@ -4,19 +4,10 @@
  * bytes received here: count of bytes and SHA-256.
  */
 import { useSignal } from '@preact/signals';
-import { api, request } from '../api';
+import { api, type Manifest, request } from '../api';
 import { download } from '../download';
 import { ErrorNote, number } from '../format';
 import { bytesToHex, sha256 } from '../verify/hashing';
-
-interface Manifest {
-  exportId: string;
-  count: number;
-  bytes: number;
-  sha256: string;
-  signature?: string;
-  kid?: string;
-}
 
 export function ExportPanel({ q }: { q: string }) {
   const format = useSignal('csv');
@@ -35,7 +26,7 @@ export function ExportPanel({ q }: { q: string }) {
         `audit-export.${format.value}`;
       download(blob, name);
       const manifestPath = response.headers.get('x-auditkit-manifest') ?? '';
-      const manifest = (await (await request(manifestPath.replace(/^.*\/api/, ''))).json()) as Manifest;
+      const manifest = await api.manifest(manifestPath.replace(/^.*\/api/, ''));
       const digest = bytesToHex(await sha256(new Uint8Array(await blob.arrayBuffer())));
       result.value = { manifest, matches: digest === manifest.sha256 && blob.size === manifest.bytes };
       download(

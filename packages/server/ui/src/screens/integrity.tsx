@@ -9,6 +9,7 @@ import { api, type Integrity } from '../api';
 import { ErrorNote, number, when } from '../format';
 import { pinnedKeys, pinnedPems, savePinned } from '../state';
 import { importPublicKey } from '../verify/ed25519';
+import { RetentionPanel } from './retention';
 
 function PinnedKeys() {
   const text = useSignal('');
@@ -151,6 +152,7 @@ export function IntegrityScreen() {
           </>
         )}
       </section>
+      <RetentionPanel />
     </section>
   );
 }

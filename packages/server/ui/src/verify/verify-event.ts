@@ -14,7 +14,6 @@ import { verifyInclusion } from './merkle';
 export interface SealedEvent {
   id: string;
   integrity?: { chain: string; seq: number; prev: string | null; hash: string };
-  [field: string]: unknown;
 }
 
 export interface Checkpoint {

@@ -6,6 +6,7 @@ import { createAuditServer, readKeysFile } from '@auditkit/server';
 import WebSocket from 'ws';
 import { eventWriter } from './event-output';
 import { type CliIO, EXIT } from './io';
+import { decryptKeysFromFiles } from './key-files';
 
 /** Environment variable holding the API key `auditkit tail` sends (a key in argv shows in `ps`). */
 export const API_KEY_ENV = 'AUDITKIT_API_KEY';
@@ -38,6 +39,8 @@ export interface ServeOptions {
   signingKey?: string;
   publicKey?: string[];
   migrate?: boolean;
+  keyring?: string;
+  subjectKeys?: string;
 }
 
 export async function serveCommand(
@@ -45,6 +48,7 @@ export async function serveCommand(
   io: CliIO,
   stop: Promise<void> = untilSignal(),
 ): Promise<number> {
+  const decryptKeys = decryptKeysFromFiles(options.keyring, options.subjectKeys);
   const opened = await openStore(options.store, {
     file: 'console.jsonl',
     migrate: options.migrate ?? false,
@@ -64,6 +68,7 @@ export async function serveCommand(
       ...(options.signingKey ? { signingKey: options.signingKey } : {}),
       ...(options.publicKey?.length ? { publicKeys: options.publicKey } : {}),
       ...(opened.kind === 'file' ? { follow: [opened.location] } : {}),
+      ...(decryptKeys ? { decryptKeys } : {}),
     });
     const url = await server.listen({ port: port(options.port), host: options.host });
     const keys = (await readKeysFile(options.keys)).filter((k) => !k.revoked).length;

@@ -124,6 +124,11 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       collect,
     )
     .option('--migrate', 'PostgreSQL: create the table and indexes if missing')
+    .option('--keyring <file>', 'keyring JSON data-subject reports decrypt protected fields with')
+    .option(
+      '--subject-keys <file>',
+      'subject keys JSON (personal fields), read for each report; erased subjects are marked',
+    )
     .action(async (options) => {
       code = await serveCommand(options, io);
     });

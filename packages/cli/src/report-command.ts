@@ -5,13 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import {
-  type AuditStore,
-  createAuditLogger,
-  type DecryptKeys,
-  fileSubjectKeys,
-  keyringFromFile,
-} from '@auditkit/core';
+import { type AuditStore, createAuditLogger } from '@auditkit/core';
 import { openStore } from '@auditkit/open-store';
 import {
   buildGdprReport,
@@ -24,6 +18,7 @@ import {
 } from '@auditkit/server';
 import type { Command } from 'commander';
 import { type CliIO, EXIT } from './io';
+import { decryptKeysFromFiles } from './key-files';
 
 interface ReportOptions {
   store: string;
@@ -113,9 +108,7 @@ async function generate(
 }
 
 export function gdprReportCommand(options: GdprOptions, io: CliIO): Promise<number> {
-  const keys: DecryptKeys = {};
-  if (options.keyring) keys.keyring = keyringFromFile(options.keyring);
-  if (options.subjectKeys) keys.subjects = fileSubjectKeys(options.subjectKeys);
+  const keys = decryptKeysFromFiles(options.keyring, options.subjectKeys)?.();
   return generate(options, io, { kind: 'gdpr', subject: options.subject }, (source) =>
     buildGdprReport(source, {
       subject: options.subject,

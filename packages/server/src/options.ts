@@ -1,6 +1,6 @@
 /** The server's options, checked and given their defaults once, when the server is created. */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { type AuditLogger, type AuditStore, loadSigningKey } from '@auditkit/core';
+import { type AuditLogger, type AuditStore, type DecryptKeys, loadSigningKey } from '@auditkit/core';
 import type { AuditServerOptions, StreamOptions } from './types';
 
 /** Every default in one place; the JSDoc in types.ts and the README repeat them. */
@@ -24,6 +24,8 @@ export interface ResolvedServerOptions {
   keysPath: string;
   signingKey: KeyObject | undefined;
   publicKeys: Array<string | KeyObject>;
+  /** The keys for one report (read afresh each time when given as a function). */
+  decryptKeys: () => DecryptKeys | undefined;
   bodyLimit: number;
   maxBatch: number;
   rateLimit: { max: number; timeWindowMs: number } | false;
@@ -89,6 +91,7 @@ export function resolveServerOptions(options: AuditServerOptions): ResolvedServe
     keysPath: options.keys,
     signingKey,
     publicKeys,
+    decryptKeys: decryptKeysOf(options.decryptKeys),
     bodyLimit: count('bodyLimit', options.bodyLimit, d.bodyLimit),
     maxBatch: count('maxBatch', options.maxBatch, d.maxBatch),
     rateLimit:
@@ -110,4 +113,16 @@ export function resolveServerOptions(options: AuditServerOptions): ResolvedServe
     follow: stringList('follow', options.follow),
     openapi: options.openapi ?? true,
   };
+}
+
+/** `decryptKeys` as a function; an object without a usable keyring or subject key store is refused here. */
+function decryptKeysOf(keys: AuditServerOptions['decryptKeys']): () => DecryptKeys | undefined {
+  if (keys === undefined) return () => undefined;
+  if (typeof keys === 'function') return keys;
+  const usable = (k: unknown) => k === undefined || hasMethods(k, ['get']);
+  if (typeof keys !== 'object' || keys === null || !usable(keys.keyring) || !usable(keys.subjects))
+    throw new TypeError(
+      'createAuditServer: decryptKeys must be { keyring?, subjects? } (each with get(kid)) or a function returning it',
+    );
+  return () => keys;
 }

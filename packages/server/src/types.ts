@@ -1,7 +1,7 @@
 /** Public types of @auditkit/server. */
 import type { KeyObject } from 'node:crypto';
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { AuditLogger, AuditStore } from '@auditkit/core';
+import type { AuditLogger, AuditStore, DecryptKeys } from '@auditkit/core';
 import type { FastifyPluginAsync } from 'fastify';
 
 /** What a key may do: `read` (search, stats, stream, integrity, proofs), `export`, `write` (ingest), `admin` (all of them). */
@@ -43,6 +43,13 @@ export interface AuditServerOptions {
    * is always added. Default none: checkpoints are checked against the events, not signatures.
    */
   publicKeys?: Array<string | KeyObject>;
+  /**
+   * Keys data-subject reports decrypt protected fields with (the writers' keyring and per-subject
+   * keys), or a function returning them, called for each report so a subject key erased since
+   * is never used from a stale copy. Period reviews leave protected fields encrypted. Default
+   * none: protected fields stay ciphertext and the report names them as encrypted.
+   */
+  decryptKeys?: DecryptKeys | (() => DecryptKeys);
   /** Largest request body, in bytes (ingest batches). Default 5 MiB. */
   bodyLimit?: number;
   /** Most events in one ingest batch. Default 1000. */

@@ -14,7 +14,7 @@ import {
   renderReportHtml,
   renderReportPdf,
 } from '../reports';
-import { AUTH_ERRORS } from '../schemas';
+import { AUTH_ERRORS, ErrorRef } from '../schemas';
 import type { ConsoleApp } from './types';
 
 const Format = Type.Optional(
@@ -63,6 +63,17 @@ export function reportsRoute(app: ConsoleApp, deps: ConsoleDeps): void {
     ...(tenant ? { tenant } : {}),
     publicKeys: deps.options.publicKeys,
   });
+  // Read for each report: a subject key erased since the last one must not be used.
+  const loadKeys = () => {
+    try {
+      return deps.options.decryptKeys();
+    } catch (error) {
+      throw new ConsoleError(
+        503,
+        `the keys to decrypt the report with could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
   const failed = (error: unknown): never => {
     if (error instanceof TypeError || error instanceof RangeError) throw new ConsoleError(400, error.message);
     throw error;
@@ -76,17 +87,21 @@ export function reportsRoute(app: ConsoleApp, deps: ConsoleDeps): void {
         tags: ['reports'],
         summary: 'Data-subject access report: everything recorded about one person, with proofs',
         querystring: GdprQuery,
-        response: { 200: ReportBody, ...AUTH_ERRORS },
+        response: { 200: ReportBody, ...AUTH_ERRORS, 503: ErrorRef },
       },
     },
     async (request, reply) => {
       const auth = request.consoleAuth!;
       const { subject, format = 'json' } = request.query;
+      const keys = loadKeys();
       const report = await buildGdprReport(source(auth.view.tenant), {
         subject,
         generatedBy: `apikey:${auth.key.id}`,
+        ...(keys ? { keys } : {}),
       }).catch(failed);
-      deps.audit.record('report', auth.caller, { details: { kind: 'gdpr', subject, format } });
+      deps.audit.record('report', auth.caller, {
+        details: { kind: 'gdpr', subject, format, decrypted: keys !== undefined },
+      });
       return send(reply, report, format);
     },
   );

@@ -68,6 +68,26 @@ async function getJson<T>(path: string): Promise<T> {
   return (await (await request(path)).json()) as T;
 }
 
+/**
+ * Like getJson, but the body is parsed when the page is idle (within 100 ms): a page of events
+ * arriving mid-scroll is parsed between frames, not inside one.
+ */
+async function getJsonWhenIdle<T>(path: string): Promise<T> {
+  const text = await (await request(path)).text();
+  return new Promise<T>((resolve, reject) =>
+    requestIdleCallback(
+      () => {
+        try {
+          resolve(JSON.parse(text) as T);
+        } catch (error) {
+          reject(error);
+        }
+      },
+      { timeout: 100 },
+    ),
+  );
+}
+
 async function postJson<T>(path: string, body: unknown): Promise<T> {
   const response = await request(path, {
     method: 'POST',
@@ -86,7 +106,7 @@ const qs = (params: Record<string, string | number | undefined>) =>
 
 export const api = {
   events: (q: string, cursor?: string, limit = 500, order?: EventsQueryT['order']) =>
-    getJson<EventsPage>(`/events?${qs({ q, cursor, limit, order } satisfies EventsQueryT)}`),
+    getJsonWhenIdle<EventsPage>(`/events?${qs({ q, cursor, limit, order } satisfies EventsQueryT)}`),
   event: (id: string, around?: AroundBy) =>
     getJson<Around>(
       `/events/${encodeURIComponent(id)}${around ? `?${qs({ around, before: 5, after: 5 } satisfies EventQueryT)}` : ''}`,

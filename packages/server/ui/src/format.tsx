@@ -51,6 +51,29 @@ export function EventCells({ e }: { e: AuditEvent }) {
   );
 }
 
+/** A row as one line, while the list flies past: when, what, who. */
+export function quickText(e: AuditEvent | undefined): string {
+  return e ? `${e.time.slice(0, 19).replace('T', ' ')}  ${e.type}  ${actorText(e)}` : 'Loading…';
+}
+
+/** A row not loaded yet, in the same cells as `EventCells`: when it loads, the cells are patched, not replaced. */
+export function LoadingCells() {
+  return (
+    <>
+      <span class="c-time loading-row" role="gridcell">
+        Loading…
+      </span>
+      <span class="c-type" role="gridcell" />
+      <span class="c-outcome" role="gridcell">
+        <span />
+      </span>
+      <span class="c-actor" role="gridcell" />
+      <span class="c-resource" role="gridcell" />
+      <span class="c-message" role="gridcell" />
+    </>
+  );
+}
+
 export function EventHeader() {
   return (
     <div class="vhead" role="presentation" aria-hidden="true">

@@ -7,12 +7,20 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 const OVERSCAN = 8;
+/** How long after the last fast frame full rows come back (ms). */
+const SETTLE_MS = 120;
 
 export interface VirtualListProps {
   count: number;
   rowHeight: number;
   label: string;
   renderRow: (index: number, active: boolean) => ComponentChildren;
+  /**
+   * A row as one line of text, shown while the list moves more than a screen per frame (a fling
+   * or a dragged scrollbar): nobody reads rows then, and a text line costs a fraction of the
+   * layout and paint of a full row. Full rows return once the list slows down.
+   */
+  renderQuick?: (index: number) => string;
   /** Rows from `first` to `last` are on screen (to load what is missing). */
   onVisible?: (first: number, last: number) => void;
   onOpen?: (index: number) => void;
@@ -25,7 +33,12 @@ export function VirtualList(props: VirtualListProps) {
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
   const [active, setActive] = useState(-1);
+  const [fast, setFast] = useState(false);
   const frame = useRef(0);
+  const lastTop = useRef(0);
+  const settle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  useEffect(() => () => clearTimeout(settle.current), []);
 
   useLayoutEffect(() => {
     const el = box.current;
@@ -36,8 +49,10 @@ export function VirtualList(props: VirtualListProps) {
     return () => observer.disconnect();
   }, []);
 
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
-  const last = Math.min(count - 1, Math.ceil((scrollTop + height) / rowHeight) + OVERSCAN);
+  // While flying past, rows beyond the screen would be gone before they are seen.
+  const overscan = fast ? 0 : OVERSCAN;
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
+  const last = Math.min(count - 1, Math.ceil((scrollTop + height) / rowHeight) + overscan);
 
   useEffect(() => {
     if (count > 0) props.onVisible?.(first, last);
@@ -48,7 +63,16 @@ export function VirtualList(props: VirtualListProps) {
     if (frame.current) return;
     frame.current = requestAnimationFrame(() => {
       frame.current = 0;
-      if (box.current) setScrollTop(box.current.scrollTop);
+      const el = box.current;
+      if (!el) return;
+      const top = el.scrollTop;
+      if (props.renderQuick && Math.abs(top - lastTop.current) > el.clientHeight) {
+        setFast(true);
+        clearTimeout(settle.current);
+        settle.current = setTimeout(() => setFast(false), SETTLE_MS);
+      }
+      lastTop.current = top;
+      setScrollTop(top);
     });
   };
 
@@ -82,28 +106,33 @@ export function VirtualList(props: VirtualListProps) {
     }
   };
 
-  // Rows are keyed by a slot that a row keeps while it stays in view: a row scrolled out gives its
-  // element to the one scrolled in, which is patched rather than created (fast flings stay cheap).
+  // Each row element stays in its slot (row i lives in slot i % slots) and the slots are rendered in
+  // slot order: a row scrolled out gives its element to the one scrolled in, which is patched in
+  // place, never created or moved (fast flings stay cheap); rows are placed by transform, so
+  // moving them costs no layout.
   const slots = Math.ceil(height / rowHeight) + 2 * OVERSCAN + 2;
   const rows = [];
-  for (let i = first; i <= last; i++)
+  for (let slot = 0; slot < slots; slot++) {
+    const i = first + ((slot - (first % slots) + slots) % slots);
+    if (i > last) continue;
     rows.push(
       <div
-        key={i % slots}
+        key={slot}
         id={`row-${i}`}
         role="row"
         aria-rowindex={i + 1}
         aria-selected={i === active}
-        class={i === active ? 'vrow active' : 'vrow'}
+        class={`vrow${i === active ? ' active' : ''}${fast ? ' quick' : ''}`}
         style={{ top: `${i * rowHeight}px`, height: `${rowHeight}px` }}
         onClick={() => {
           setActive(i);
           props.onOpen?.(i);
         }}
       >
-        {props.renderRow(i, i === active)}
+        {fast ? props.renderQuick!(i) : props.renderRow(i, i === active)}
       </div>,
     );
+  }
 
   return (
     <div class="vlist-wrap">

@@ -6,7 +6,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
 import { withRange } from '../api';
-import { ErrorNote, EventCells, EventHeader, number } from '../format';
+import { ErrorNote, EventCells, EventHeader, LoadingCells, number, quickText } from '../format';
 import { Results } from '../results';
 import { go, readJson, route, writeJson } from '../state';
 import { VirtualList } from '../virtual-list';
@@ -82,7 +82,7 @@ export function FilterBar(props: { screen: string; q: string; range: string }) {
 }
 
 function SavedSearches(props: { q: string; range: string }) {
-  const saved = useSignal<Saved[]>(readJson<Saved[]>(SAVED, []));
+  const saved = useSignal<Saved[]>(useMemo(() => readJson<Saved[]>(SAVED, []), []));
   const store = (next: Saved[]) => {
     saved.value = next;
     writeJson(SAVED, next);
@@ -127,21 +127,38 @@ export function SearchScreen() {
   const full = withRange(q, range);
   const results = useMemo(() => new Results(full), [full]);
   useEffect(() => () => results.stop(), [results]);
-  const events = results.events.value;
-  const total = results.total.value;
-  const count = results.count;
+  // The screen itself reads no result signal: a page arriving re-renders the count and the list only.
   return (
     <section class="screen search" aria-labelledby="search-title">
       <h1 id="search-title">Search</h1>
       <FilterBar screen="search" q={q} range={range} />
       <div class="toolbar">
-        <p class="count" aria-live="polite">
-          {total === undefined ? 'Counting…' : `${number(total)} ${total === 1 ? 'event' : 'events'}`}
-          {results.loading.value ? ` · loaded ${number(events.length)}` : ''}
-        </p>
+        <ResultCount results={results} />
         <SavedSearches q={q} range={range} />
         <ExportPanel q={full} />
       </div>
+      <ResultList results={results} />
+    </section>
+  );
+}
+
+function ResultCount({ results }: { results: Results }) {
+  const total = results.total.value;
+  void results.version.value; // subscribes: re-rendered when rows arrive
+  return (
+    <p class="count" aria-live="polite">
+      {total === undefined ? 'Counting…' : `${number(total)} ${total === 1 ? 'event' : 'events'}`}
+      {results.loading.value ? ` · loaded ${number(results.loaded)}` : ''}
+    </p>
+  );
+}
+
+function ResultList({ results }: { results: Results }) {
+  void results.version.value; // subscribes: re-rendered when rows arrive
+  const total = results.total.value;
+  const count = results.count;
+  return (
+    <>
       <ErrorNote error={results.error.value} />
       {count === 0 && total !== undefined ? (
         <p class="empty">No events match this filter in this time range.</p>
@@ -151,17 +168,18 @@ export function SearchScreen() {
           count={count}
           rowHeight={32}
           header={<EventHeader />}
-          onVisible={(_first, last) => results.want(last + 200)}
+          onVisible={(first, last) => results.want(Math.max(0, first - 200), last + 200)}
           onOpen={(i) => {
-            const e = events[i];
+            const e = results.at(i);
             if (e) go('event', undefined, e.id);
           }}
           renderRow={(i) => {
-            const e = events[i];
-            return e ? <EventCells e={e} /> : <span class="loading-row">Loading…</span>;
+            const e = results.at(i);
+            return e ? <EventCells e={e} /> : <LoadingCells />;
           }}
+          renderQuick={(i) => quickText(results.at(i))}
         />
       )}
-    </section>
+    </>
   );
 }

@@ -16,13 +16,27 @@ const KEEP = 5000;
 
 type Status = { kind: 'connecting' } | { kind: 'live'; filter: string } | { kind: 'ended'; message: string };
 
-function endMessage(code: number, reason: string, told: string | undefined, opened: boolean): string {
+const MISSED = 'Events sent meanwhile are not shown here; Search has them all.';
+/** How far behind the stream (ms) a tab must have fallen for a cut connection to count as a slow-reader drop. */
+const BEHIND_MS = 2000;
+
+function endMessage(
+  code: number,
+  reason: string,
+  told: string | undefined,
+  opened: boolean,
+  behindMs: number,
+): string {
+  if (code === 4008 || reason === 'slow')
+    return `Dropped by the server: this tab was not reading events fast enough. ${MISSED}`;
   if (told) return `The stream ended: ${told.replace(/\.$/, '')}.`;
+  // A reader far enough behind never gets the server's reason: it sits behind the backlog when
+  // the server cuts the connection. How far behind the tab was says what most likely happened.
+  if (opened && code === 1006 && behindMs > BEHIND_MS)
+    return `Cut off by the server: this tab had fallen ${Math.round(behindMs / 1000)} s behind the stream, so it was most likely dropped for reading too slowly. ${MISSED}`;
   // A refused upgrade (the server's connection limit answers 503) reaches a browser as a bare 1006.
   if (!opened)
     return 'Could not connect to the live stream: the server refused it (it may be at its limit of live connections) or cannot be reached.';
-  if (code === 4008 || reason === 'slow')
-    return 'Dropped by the server: this tab was not reading events fast enough.';
   if (code === 1013) return 'The server has reached its limit of live connections. Try again later.';
   if (code === 4401) return 'The API key was refused or revoked.';
   if (code === 4403) return 'This key may not read the live stream.';
@@ -38,11 +52,25 @@ export function LiveScreen() {
   const pendingCount = useSignal(0);
   const generation = useSignal(0);
   const text = useSignal(q);
+  const fellOff = useSignal(0);
+
+  const shownFor = useRef(q);
 
   useEffect(() => {
+    // A new filter starts a new tail; a reconnect keeps what is shown.
+    if (shownFor.current !== q) {
+      shownFor.current = q;
+      events.value = [];
+      pending.current = [];
+      pendingCount.value = 0;
+      fellOff.value = 0;
+    }
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${API_BASE}/stream`;
     const ws = new WebSocket(url, ['auditkit.v1']);
     let told: string | undefined;
+    let toldReason = '';
+    let minLag = Number.POSITIVE_INFINITY;
+    let behind = 0;
     let opened = false;
     status.value = { kind: 'connecting' };
     ws.onopen = () => {
@@ -55,26 +83,54 @@ export function LiveScreen() {
         events?: AuditEvent[];
         filter?: string;
         message?: string;
+        reason?: string;
       };
       if (msg.type === 'subscribed') status.value = { kind: 'live', filter: msg.filter ?? '' };
-      else if (msg.type === 'closing' || msg.type === 'error') told = msg.message;
-      else if (msg.type === 'events' && msg.events) {
-        // A batch comes oldest first; the list shows the newest on top.
-        const newest = msg.events.slice().reverse();
-        if (paused.value) {
-          pending.current = [...newest, ...pending.current];
-          pendingCount.value = pending.current.length;
-        } else events.value = [...newest, ...events.value].slice(0, KEEP);
+      else if (msg.type === 'closing' || msg.type === 'error') {
+        told = msg.message;
+        toldReason = msg.reason ?? '';
+      } else if (msg.type === 'events' && msg.events) {
+        // Lag of the newest event against the smallest lag seen: clock offsets cancel out.
+        const lag = Date.now() - Date.parse(msg.events.at(-1)!.time);
+        minLag = Math.min(minLag, lag);
+        behind = lag - minLag;
+        // Batches are shown once per frame, however many arrive in it (a backlog reads quickly).
+        for (const e of msg.events) arrived.push(e);
+        frame ||= requestAnimationFrame(show);
       }
     };
-    ws.onclose = (e) => {
-      status.value = { kind: 'ended', message: endMessage(e.code, e.reason, told, opened) };
+    // Arrived oldest first; the list shows the newest on top.
+    const show = () => {
+      frame = 0;
+      const newest = arrived.reverse();
+      arrived = [];
+      if (paused.value) {
+        pending.current = keep([...newest, ...pending.current]);
+        pendingCount.value += newest.length;
+      } else events.value = keep([...newest, ...events.value]);
     };
-    return () => ws.close(1000, 'left');
+    let arrived: AuditEvent[] = [];
+    let frame = 0;
+    ws.onclose = (e) => {
+      status.value = {
+        kind: 'ended',
+        message: endMessage(e.code, e.reason || toldReason, told, opened, behind),
+      };
+    };
+    return () => {
+      cancelAnimationFrame(frame);
+      ws.close(1000, 'left');
+    };
   }, [q, generation.value]);
 
+  /** The newest KEEP events; what falls off the end is counted, so the screen can say so. */
+  const keep = (list: AuditEvent[]): AuditEvent[] => {
+    if (list.length <= KEEP) return list;
+    fellOff.value += list.length - KEEP;
+    return list.slice(0, KEEP);
+  };
   const resume = () => {
-    events.value = [...pending.current, ...events.value].slice(0, KEEP);
+    events.value = keep([...pending.current, ...events.value]);
     pending.current = [];
     pendingCount.value = 0;
     paused.value = false;
@@ -129,11 +185,18 @@ export function LiveScreen() {
             events.value = [];
             pending.current = [];
             pendingCount.value = 0;
+            fellOff.value = 0;
           }}
         >
           Clear
         </button>
       </div>
+      {fellOff.value > 0 && (
+        <p class="note" role="status">
+          This view keeps the newest {number(KEEP)} events: {number(fellOff.value)} older ones left it.{' '}
+          <a href={`#/search?${new URLSearchParams({ q, range: '24h' })}`}>Search</a> has them all.
+        </p>
+      )}
       {list.length === 0 ? (
         <p class="empty">Waiting for events{q ? ' matching this filter' : ''}…</p>
       ) : (

@@ -37,6 +37,14 @@ export function VirtualList(props: VirtualListProps) {
   const frame = useRef(0);
   const lastTop = useRef(0);
   const settle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const fastAt = useRef(0);
+  // Full rows come back once no fast frame came for SETTLE_MS, counted from the last fast frame:
+  // a stalled frame mid-fling (a timer firing late) does not bring them back for one frame.
+  const settleWhenStill = () => {
+    const left = SETTLE_MS - (performance.now() - fastAt.current);
+    settle.current = left > 0 ? setTimeout(settleWhenStill, left) : undefined;
+    if (left <= 0) setFast(false);
+  };
 
   useEffect(() => () => clearTimeout(settle.current), []);
 
@@ -68,8 +76,8 @@ export function VirtualList(props: VirtualListProps) {
       const top = el.scrollTop;
       if (props.renderQuick && Math.abs(top - lastTop.current) > el.clientHeight) {
         setFast(true);
-        clearTimeout(settle.current);
-        settle.current = setTimeout(() => setFast(false), SETTLE_MS);
+        fastAt.current = performance.now();
+        settle.current ??= setTimeout(settleWhenStill, SETTLE_MS);
       }
       lastTop.current = top;
       setScrollTop(top);

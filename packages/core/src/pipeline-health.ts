@@ -1,6 +1,41 @@
+import type { Admission } from './admit/admit';
 import { DEFAULTS } from './defaults';
+import type { DeliveryLoop } from './deliver/delivery-loop';
 import { sinkHealth } from './deliver/sink-health';
 import type { AuditError, AuditErrorKind, AuditHealth, AuditStats, HealthStatus } from './types';
+
+/** What the pipeline itself counts; the stages count the rest. */
+export interface PipelineCounts {
+  logged: number;
+  /** Closed, unprotectable or invalid events (the queue's drops are the delivery loop's). */
+  dropped: number;
+  repaired: number;
+  callbackErrors: number;
+}
+
+/** `stats()`: the pipeline's and every stage's counters, in one object. */
+export function pipelineStats(
+  own: PipelineCounts,
+  admit: Admission,
+  loop: DeliveryLoop,
+  rest: Pick<AuditStats, 'integrity' | 'hold' | 'detection' | 'alerts'>,
+): AuditStats {
+  const admitted = admit.counts;
+  const delivered = loop.counts;
+  return {
+    logged: own.logged,
+    queued: delivered.queued,
+    filtered: admitted.filtered,
+    sampledOut: admitted.sampledOut,
+    deduplicated: admitted.deduplicated,
+    dropped: own.dropped + delivered.dropped,
+    repaired: own.repaired,
+    callbackErrors: own.callbackErrors,
+    ...loop.stats(),
+    ...admit.stats(),
+    ...rest,
+  };
+}
 
 /** `health()`: the sinks' state, then whatever else makes the logger degraded, read from its stats. */
 export function pipelineHealth(

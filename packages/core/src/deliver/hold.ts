@@ -27,3 +27,26 @@ export interface HoldCounters {
   expired: number;
   lost: number;
 }
+
+/** The adapters' held responses: counts how each hold ended and tells what went wrong. */
+export class HeldResponses {
+  #counters: HoldCounters | undefined;
+
+  /** Absent until a response is held. */
+  get stats(): HoldCounters | undefined {
+    return this.#counters && { ...this.#counters };
+  }
+
+  /** Holds until `stored` settles or `timeoutMs` passes; resolves with a message when it was not stored in time. */
+  async hold(stored: Promise<boolean>, timeoutMs: number): Promise<string | undefined> {
+    this.#counters ??= { held: 0, expired: 0, lost: 0 };
+    const counters = this.#counters;
+    counters.held++;
+    const result = await holdUntil(stored, timeoutMs);
+    if (result === 'stored') return undefined;
+    counters[result]++;
+    return result === 'expired'
+      ? `a held response was released after ${timeoutMs} ms before its audit events were stored`
+      : 'a held response was released although its audit events could not be stored';
+  }
+}

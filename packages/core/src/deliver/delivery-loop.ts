@@ -1,0 +1,335 @@
+import { EVENT_BASE_BYTES } from '../capture/enrich';
+import type { ResolvedOptions } from '../options';
+import { resumeChain } from '../seal/resume-chain';
+import type { Sealer } from '../seal/sealer';
+import type { AuditError, AuditEvent, AuditStats } from '../types';
+import { EventBatch } from './batch';
+import { EventQueue } from './queue';
+import { SinkSet } from './sink-set';
+import type { Spill } from './spool/spill';
+import { StoredMark } from './stored-mark';
+
+/** Events sealed between two turns of the event loop. */
+const SEAL_SLICE = 128;
+
+interface Waiter {
+  target: number;
+  resolve: () => void;
+}
+
+export interface DeliveryHooks {
+  report(error: AuditError): void;
+  /** A batch was kept (taken by the sinks; in durable mode, by the spools), in chain order. */
+  kept(events: readonly AuditEvent[]): void;
+}
+
+/**
+ * Queue → seal → deliver: takes batches off the queue (and the overflow spill), seals them a
+ * slice at a time and hands them to the sinks, one batch at a time in chain order. Counts every event from queued to settled, so
+ * `flush()`, `logDurable()` and held responses know when theirs are done.
+ */
+export class DeliveryLoop {
+  readonly #o: ResolvedOptions;
+  readonly #hooks: DeliveryHooks;
+  readonly #queue: EventQueue;
+  readonly #sinks: SinkSet;
+  readonly #sealer: Sealer | undefined;
+  /** Queue overflow on disk (`spill`). */
+  #spill: Spill | undefined;
+  /** Chain resumption from the sinks; the first seal waits for it. */
+  #resuming: Promise<void> | undefined;
+  /** How many of the queued events are stored: `logDurable()` and held responses wait on it. */
+  readonly #stored = new StoredMark();
+  /** Events queued (less those lost on the way) and dropped here. */
+  readonly #counts = { queued: 0, dropped: 0 };
+  /** Events taken out of the queue and settled (delivered or failed); flush waits on this. */
+  #settled = 0;
+  /** Events taken out of the queue whose batch the sinks have not settled. */
+  #inFlight = 0;
+  #delivering = false;
+  #closing = false;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #timerDelay = 0;
+  #flushWaiters: Waiter[] = [];
+  #writableWaiters: Array<() => void> = [];
+
+  constructor(o: ResolvedOptions, sealer: Sealer | undefined, hooks: DeliveryHooks) {
+    this.#o = o;
+    this.#hooks = hooks;
+    this.#sealer = sealer;
+    this.#queue = new EventQueue(o.queue.maxEvents, o.queue.maxBytes);
+    this.#sinks = new SinkSet(o, hooks.report, (spill) => {
+      this.#spill = spill;
+      // Sealed into this chain, ahead of new events.
+      this.#counts.queued += spill.backlog;
+      if (spill.backlog > 0) this.deliverSoon(0);
+    });
+    if (sealer && o.integrity?.resume)
+      this.#resuming = resumeChain(sealer, this.#sinks.resumeSources()).finally(
+        () => (this.#resuming = undefined),
+      );
+  }
+
+  /** Pending while the spools open. */
+  get ready(): Promise<void> | undefined {
+    return this.#sinks.ready;
+  }
+
+  get counts(): Readonly<{ queued: number; dropped: number }> {
+    return this.#counts;
+  }
+
+  /** Events queued, being sealed or written. */
+  get busy(): boolean {
+    return this.#queue.length > 0 || this.#delivering || this.#inFlight > 0;
+  }
+
+  get full(): boolean {
+    return this.#queue.isFull();
+  }
+
+  /** Queues an admitted event: in memory, or on disk behind a spill; false (counted) when dropped. */
+  enqueue(event: AuditEvent, bytes: number): boolean {
+    const q = this.#queue;
+    const spill = this.#spill;
+    if (spill && (spill.backlog > 0 || q.isFull(bytes))) {
+      // Behind events already on disk, or no room: to disk, in order; they come back when there is room.
+      this.#counts.queued++;
+      spill.push(event, (error) => this.#spillFailed(error));
+      this.deliverSoon(0);
+      return true;
+    }
+    if (q.isFull(bytes) && this.#o.queue.overflow === 'drop') {
+      this.#counts.dropped++;
+      this.#hooks.report({
+        kind: 'dropped',
+        message: `audit queue full (${q.length} events, ${q.bytes} bytes); events are being dropped`,
+      });
+      return false;
+    }
+    q.push(event, bytes);
+    this.#counts.queued++;
+    if (q.length >= this.#o.batch.maxEvents) this.deliverSoon(0);
+    else this.deliverSoon(this.#o.batch.maxWaitMs);
+    return true;
+  }
+
+  #spillFailed(error: unknown): void {
+    this.#lost(1);
+    this.#settled++;
+    this.#hooks.report({
+      kind: 'spool',
+      cause: error,
+      message: `queue overflow could not be spilled to disk; the event was dropped: ${String(error)}`,
+    });
+  }
+
+  /** Events queued, then lost on the way (no primary sink nor spool took them): dropped after all. */
+  #lost(events: number): void {
+    this.#counts.queued -= events;
+    this.#counts.dropped += events;
+  }
+
+  /** Every event accepted so far, counted as `#settled` counts them: settled, queued, in flight or spilled. */
+  #accepted(): number {
+    return this.#settled + this.#queue.length + this.#inFlight + (this.#spill?.backlog ?? 0);
+  }
+
+  /** Resolves once every event accepted so far is stored: true, or false when some could not be. */
+  stored(): Promise<boolean> {
+    return this.#stored.wait(this.#accepted());
+  }
+
+  deliverSoon(delayMs: number): void {
+    if (this.#delivering) return; // the running loop picks the event up
+    if (this.#timer) {
+      if (delayMs > 0 || this.#timerDelay === 0) return;
+      this.#clearTimer();
+    }
+    // Unref'd: an idle logger never keeps the process alive; beforeExit flushes what is left.
+    this.#timerDelay = delayMs;
+    const run = (): void => {
+      this.#timer = undefined;
+      void this.#run();
+    };
+    // 0: as soon as the event loop has run what is ready, so what one turn logged is one batch.
+    this.#timer = delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run);
+    this.#timer.unref();
+  }
+
+  #clearTimer(): void {
+    const timer = this.#timer;
+    this.#timer = undefined;
+    if (timer === undefined) return;
+    if (this.#timerDelay > 0) clearTimeout(timer as NodeJS.Timeout);
+    else clearImmediate(timer as NodeJS.Immediate);
+  }
+
+  #waiting(): boolean {
+    return this.#queue.length > 0 || (this.#spill?.backlog ?? 0) > 0;
+  }
+
+  /** Go on at once: a full batch is waiting, or someone waits for delivery (flush, durable, close). */
+  #hurry(): boolean {
+    return (
+      this.#queue.length >= this.#o.batch.maxEvents ||
+      this.#flushWaiters.length > 0 ||
+      this.#stored.waiting ||
+      this.#closing
+    );
+  }
+
+  async #run(): Promise<void> {
+    if (this.#delivering) return;
+    this.#delivering = true;
+    const max = this.#o.batch.maxEvents;
+    try {
+      while (this.#waiting()) {
+        await this.#sinks.ready;
+        await this.#resuming;
+        if (this.#spill && this.#queue.length < max) {
+          for (const e of await this.#spill.take(max)) this.#queue.push(e, EVENT_BASE_BYTES);
+        }
+        if (this.#queue.length === 0) break;
+        const events = this.#queue.take(max);
+        this.#inFlight += events.length;
+        this.#wakeWritable();
+        const batch = await this.#sealInSlices(events);
+        // One batch in flight; the next one collects in the queue meanwhile (group commit).
+        await this.#sinks.handOff(this.#store(batch, events.length));
+        // Under light load wait for the batch to fill; under load (or when flushing) go on at once.
+        if (!this.#hurry()) break;
+      }
+    } finally {
+      this.#delivering = false;
+    }
+    if (this.#waiting()) this.deliverSoon(this.#o.batch.maxWaitMs);
+  }
+
+  /** Takes a sealed batch of `events` queued events to the sinks; settles them when they answer. */
+  #store(batch: EventBatch, events: number): Promise<void> {
+    return this.#sinks.store(batch).then(({ kept, stored }) => {
+      if (kept) this.#hooks.kept(batch.events);
+      else this.#lost(events);
+      this.#inFlight -= events;
+      this.#settled += events;
+      this.#stored.advance(this.#settled, stored);
+      this.#wakeFlushed();
+    });
+  }
+
+  /**
+   * Seal stage: the hash chain is applied here, in delivery order, so every sink receives
+   * identical sealed events and the same JSON Lines (the canonical JSON that was hashed).
+   */
+  #seal(events: AuditEvent[]): EventBatch {
+    if (!this.#sealer) return new EventBatch(events);
+    const sealed = this.#sealer.seal(events);
+    return new EventBatch(sealed.events, sealed.lines);
+  }
+
+  /**
+   * Seals a batch a slice at a time, letting the event loop run between slices: a 1,000-event batch
+   * costs ~10 ms of hashing, which must not stall the requests the application is serving.
+   */
+  async #sealInSlices(events: AuditEvent[]): Promise<EventBatch> {
+    if (!this.#sealer || events.length <= SEAL_SLICE) return this.#seal(events);
+    const out: { events: AuditEvent[]; lines: string[] } = { events: [], lines: [] };
+    for (let i = 0; i < events.length; i += SEAL_SLICE) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const sealed = this.#sealer.seal(events.slice(i, i + SEAL_SLICE));
+      out.events.push(...sealed.events);
+      out.lines.push(...sealed.lines);
+    }
+    return new EventBatch(out.events, out.lines);
+  }
+
+  #wakeWritable(): void {
+    if (this.#writableWaiters.length === 0 || this.#queue.isFull()) return;
+    const waiters = this.#writableWaiters;
+    this.#writableWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  #wakeFlushed(): void {
+    const settled = this.#settled;
+    this.#flushWaiters = this.#flushWaiters.filter((w) => {
+      if (w.target > settled) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  whenWritable(): Promise<void> {
+    if (!this.#queue.isFull()) return Promise.resolve();
+    return new Promise((resolve) => this.#writableWaiters.push(resolve));
+  }
+
+  /** Wakes everyone waiting for room: the logger is closed. */
+  releaseWriters(): void {
+    for (const w of this.#writableWaiters) w();
+    this.#writableWaiters = [];
+  }
+
+  /** Delivers everything accepted so far, waits for spooled batches' replay, then flushes the sinks. */
+  async flush(): Promise<void> {
+    const target = this.#accepted();
+    if (target > this.#settled) {
+      await new Promise<void>((resolve) => {
+        this.#flushWaiters.push({ target, resolve });
+        this.#clearTimer();
+        void this.#run();
+      });
+    }
+    // Spooled batches are safe; flush also waits for their replay, unless the sink is down.
+    await this.#sinks.idle();
+    await this.#sinks.flush();
+  }
+
+  /** From now on every batch goes out at once: close() is flushing. */
+  startClosing(): void {
+    this.#closing = true;
+  }
+
+  /** After the last flush: a final checkpoint, then the spools and sinks are closed. */
+  async close(): Promise<void> {
+    // A last checkpoint signs everything sealed since the previous one: the tail is covered.
+    const final = this.#sealer?.final();
+    if (final && (await this.#sinks.store(new EventBatch(final.events, final.lines))).kept)
+      this.#hooks.kept(final.events);
+    await this.#sinks.idle();
+    // What a down sink did not take stays in its spool for the next process.
+    await this.#sinks.close(this.#spill);
+  }
+
+  /** Process exit: no more I/O callbacks will run, so write what is left synchronously. */
+  drainSync(): void {
+    const events = this.#queue.take(this.#queue.length);
+    let batch: EventBatch;
+    if (this.#sealer) {
+      const sealed = this.#sealer.seal(events);
+      const final = this.#sealer.final();
+      if (final) {
+        sealed.events.push(...final.events);
+        sealed.lines.push(...final.lines);
+      }
+      batch = new EventBatch(sealed.events, sealed.lines);
+    } else batch = new EventBatch(events);
+    const kept = this.#sinks.drainSync(batch);
+    if (batch.events.length === 0) return;
+    this.#settled += events.length;
+    if (!kept) this.#lost(events.length);
+  }
+
+  /** The queue's and the sinks' part of `stats()`. */
+  stats(): Pick<AuditStats, 'queue' | 'sinks'> {
+    return {
+      queue: {
+        events: this.#queue.length + (this.#spill?.backlog ?? 0),
+        bytes: this.#queue.bytes,
+        ...(this.#spill ? { spilled: this.#spill.backlog } : {}),
+      },
+      sinks: this.#sinks.stats(),
+    };
+  }
+}

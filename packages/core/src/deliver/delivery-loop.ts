@@ -25,8 +25,9 @@ export interface DeliveryHooks {
 
 /**
  * Queue → seal → deliver: takes batches off the queue (and the overflow spill), seals them a
- * slice at a time and hands them to the sinks, one batch at a time in chain order. Counts every event from queued to settled, so
- * `flush()`, `logDurable()` and held responses know when theirs are done.
+ * slice at a time and hands them to the sinks, one batch at a time in chain order; while one is
+ * written, the next full batch is sealed, so hashing overlaps the sink's I/O. Counts every event
+ * from queued to settled, so `flush()`, `logDurable()` and held responses know when theirs are done.
  */
 export class DeliveryLoop {
   readonly #o: ResolvedOptions;
@@ -46,6 +47,8 @@ export class DeliveryLoop {
   #settled = 0;
   /** Events taken out of the queue whose batch the sinks have not settled. */
   #inFlight = 0;
+  /** Sealed while the previous batch is written; `drainSync()` takes it if the process ends first. */
+  #ahead: { batch: EventBatch; events: number } | undefined;
   #delivering = false;
   #closing = false;
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
@@ -183,6 +186,8 @@ export class DeliveryLoop {
     if (this.#delivering) return;
     this.#delivering = true;
     const max = this.#o.batch.maxEvents;
+    /** The batch the sinks are writing: the next one goes to them once it settled (or was handed off). */
+    let writing: Promise<void> | undefined;
     try {
       while (this.#waiting()) {
         await this.#sinks.ready;
@@ -195,11 +200,21 @@ export class DeliveryLoop {
         this.#inFlight += events.length;
         this.#wakeWritable();
         const batch = await this.#sealInSlices(events);
-        // One batch in flight; the next one collects in the queue meanwhile (group commit).
-        await this.#sinks.handOff(this.#store(batch, events.length));
+        const ahead = { batch, events: events.length };
+        this.#ahead = ahead;
+        await writing;
+        if (this.#ahead !== ahead) break; // the process is ending: drainSync() wrote it
+        this.#ahead = undefined;
+        writing = this.#sinks.handOff(this.#store(batch, events.length));
+        // A full batch is waiting: seal it while this one is written.
+        if (this.#queue.length >= max) continue;
+        // Else the next batch collects in the queue while this one is written (group commit).
+        await writing;
+        writing = undefined;
         // Under light load wait for the batch to fill; under load (or when flushing) go on at once.
         if (!this.#hurry()) break;
       }
+      await writing;
     } finally {
       this.#delivering = false;
     }
@@ -302,8 +317,13 @@ export class DeliveryLoop {
     await this.#sinks.close(this.#spill);
   }
 
-  /** Process exit: no more I/O callbacks will run, so write what is left synchronously. */
+  /**
+   * Process exit: no more I/O callbacks will run, so write what is left synchronously: the batch
+   * sealed while the last one was written, then the queue.
+   */
   drainSync(): void {
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
     const events = this.#queue.take(this.#queue.length);
     let batch: EventBatch;
     if (this.#sealer) {
@@ -313,12 +333,16 @@ export class DeliveryLoop {
         sealed.events.push(...final.events);
         sealed.lines.push(...final.lines);
       }
-      batch = new EventBatch(sealed.events, sealed.lines);
-    } else batch = new EventBatch(events);
+      batch = ahead
+        ? new EventBatch([...ahead.batch.events, ...sealed.events], [...ahead.batch.lines!, ...sealed.lines])
+        : new EventBatch(sealed.events, sealed.lines);
+    } else batch = new EventBatch(ahead ? [...ahead.batch.events, ...events] : events);
+    const n = events.length + (ahead?.events ?? 0);
+    if (ahead) this.#inFlight -= ahead.events;
     const kept = this.#sinks.drainSync(batch);
     if (batch.events.length === 0) return;
-    this.#settled += events.length;
-    if (!kept) this.#lost(events.length);
+    this.#settled += n;
+    if (!kept) this.#lost(n);
   }
 
   /** The queue's and the sinks' part of `stats()`. */

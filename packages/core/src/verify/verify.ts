@@ -8,8 +8,9 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../defaults';
 import { canonicalize } from '../seal/canonical';
+import { sha256Hex } from '../seal/digest';
 import { loadPublicKeys } from '../seal/keys';
-import { leafHash, MerkleFrontier, sha256Hex } from '../seal/merkle';
+import { leafHash, MerkleFrontier } from '../seal/merkle';
 import {
   CHAIN_STARTED_TYPE,
   CHECKPOINT_TYPE,
@@ -20,8 +21,9 @@ import {
   expectedHash,
 } from '../seal/sealer';
 import { listAuditFiles } from '../sinks/file-rotation';
-import { readAuditLines } from '../sinks/tail';
+import { eachLine, readAuditBlocks } from '../sinks/tail';
 import type { AuditEvent } from '../types';
+import { type LineFields, readSeal, scanLine } from './line-scan';
 
 export type BreakKind =
   | 'unparseable'
@@ -146,11 +148,42 @@ interface ChainState {
   /** The newest event is a final checkpoint: its writer closed here. */
   closed: boolean;
   lastSource: AuditEvent['source'] | undefined;
+  /** The newest event's `source` as bytes still to parse (read from a line's bytes), or undefined. */
+  sourceBytes: Buffer | undefined;
+  sourceStart: number;
+  sourceEnd: number;
 }
 
 const ROTATED_SUFFIX = /\.\d{8}T\d{6}Z\.\d+\.jsonl(\.gz)?$/;
 
 const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
+
+/** The `type` values (as JSON) whose events the verifier reads in full. */
+const SPECIAL_TYPES = [CHECKPOINT_TYPE, CHAIN_STARTED_TYPE].map((t) => Buffer.from(JSON.stringify(t)));
+
+function isSpecialType(b: Buffer, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (b[k] === 0x5c) return true; // escaped: let the full parse read it
+  for (const t of SPECIAL_TYPES)
+    if (t.length === end - start && b.compare(t, 0, t.length, start, end) === 0) return true;
+  return false;
+}
+
+/**
+ * The hash of `b[start, end)` without the member at `[cut, cutEnd)`: the line as it was hashed.
+ * The bytes before the member are moved up over it (`restore` puts them back), so nothing is copied
+ * but that part of the line.
+ */
+function hashWithout(b: Buffer, start: number, end: number, cut: number, cutEnd: number): string {
+  const shift = cutEnd - cut;
+  b.copyWithin(start + shift, start, cut);
+  return sha256Hex(b.subarray(start + shift, end));
+}
+
+/** Undoes `hashWithout`, given the member it removed. */
+function restore(b: Buffer, start: number, cut: number, member: string): void {
+  b.copyWithin(start, start + member.length, cut + member.length);
+  b.write(member, cut, 'latin1');
+}
 
 /** Checks events one by one, in stored order, keeping O(log n) state per chain. */
 export class ChainVerifier {
@@ -162,6 +195,15 @@ export class ChainVerifier {
   readonly #allowEmpty: boolean;
   readonly #maxUnsigned: number;
   #events = 0;
+  readonly #fields: LineFields = {
+    integrityStart: -1,
+    integrityEnd: -1,
+    typeStart: -1,
+    typeEnd: -1,
+    sourceStart: -1,
+    sourceEnd: -1,
+    firstHashKey: -1,
+  };
 
   constructor(options: VerifyOptions = {}) {
     this.#keys = loadPublicKeys(options.publicKeys ?? []);
@@ -187,6 +229,52 @@ export class ChainVerifier {
       return;
     }
     this.#add(event, where, text);
+  }
+
+  /**
+   * One stored line as bytes, `b[start, end)`. A line as the sealer writes it (an ordinary event
+   * whose hash and place in its chain check out) is verified from its bytes without being parsed;
+   * anything else goes through `addLine`, with the same result.
+   */
+  addLineBytes(b: Buffer, start: number, end: number, file?: string, line?: number): void {
+    if (!this.#fromBytes(b, start, end)) this.addLine(b.toString('utf8', start, end), { file, line });
+  }
+
+  /** True when the line was verified from its bytes, and counted; false leaves everything as it was. */
+  #fromBytes(b: Buffer, start: number, end: number): boolean {
+    const f = this.#fields;
+    if (!scanLine(b, start, end, f) || f.integrityStart < 0) return false;
+    const seal = readSeal(b, f.integrityStart, f.integrityEnd);
+    if (!seal) return false;
+    if (f.typeStart >= 0 && isSpecialType(b, f.typeStart, f.typeEnd)) return false;
+    const known = this.#chains.get(seal.chain);
+    if (known?.broken) return false;
+    // Not the next link (or the first of a new chain): the full path says what is wrong.
+    if (seal.seq !== (known ? known.expected : 0) || seal.prev !== (known ? known.lastHash : null))
+      return false;
+    // `hashMatches` removes the first such member: here it must be the seal's own.
+    if (f.firstHashKey !== seal.memberStart) return false;
+    if (hashWithout(b, start, end, seal.memberStart, seal.memberEnd) !== seal.hash) {
+      restore(b, start, seal.memberStart, `"hash":"${seal.hash}",`);
+      return false;
+    }
+    this.#events++;
+    const st = known ?? this.#state(seal.chain, seal.seq);
+    st.report.events++;
+    st.frontier.appendEventHash(seal.hash);
+    st.lastSource = undefined;
+    st.sourceBytes = f.sourceStart >= 0 ? b : undefined;
+    // What stood before the hash member was moved up over it.
+    const moved = f.sourceStart < seal.memberStart ? seal.memberEnd - seal.memberStart : 0;
+    st.sourceStart = f.sourceStart + moved;
+    st.sourceEnd = f.sourceEnd + moved;
+    st.expected = seal.seq + 1;
+    st.lastHash = seal.hash;
+    st.report.lastSeq = seal.seq;
+    st.report.lastHash = seal.hash;
+    st.report.uncovered++;
+    st.closed = false;
+    return true;
   }
 
   /** One event read from a store. */
@@ -239,8 +327,9 @@ export class ChainVerifier {
       const previous = (event.details as { previous?: ChainReport['follows'] } | undefined)?.previous;
       if (previous) st.report.follows = previous;
     }
-    st.frontier.append(leafHash(hexBytes(i.hash)));
+    if (!st.frontier.appendEventHash(i.hash)) st.frontier.append(leafHash(hexBytes(i.hash)));
     st.lastSource = event.source;
+    st.sourceBytes = undefined;
     st.expected = i.seq + 1;
     st.lastHash = i.hash;
     st.report.lastSeq = i.seq;
@@ -255,11 +344,14 @@ export class ChainVerifier {
   #checkpoint(st: ChainState, event: AuditEvent, at: (k: BreakKind, m: string) => VerifyBreak): boolean {
     const d = event.details as Partial<CheckpointDetails> | undefined;
     const cp = d?.checkpoint;
-    const root = Buffer.from(st.frontier.root()).toString('hex');
-    const frontier = st.frontier.nodes.map((n) => Buffer.from(n).toString('hex'));
+    const root = st.frontier.hexRoot();
+    const frontier = st.frontier.hexNodes;
+    const lastSource = st.sourceBytes
+      ? (JSON.parse(st.sourceBytes.toString('utf8', st.sourceStart, st.sourceEnd)) as AuditEvent['source'])
+      : st.lastSource;
     if (
       !cp ||
-      !sameCheckpointEvent(event, cp, d as CheckpointDetails, st.lastSource) ||
+      !sameCheckpointEvent(event, cp, d as CheckpointDetails, lastSource) ||
       canonicalize(d?.frontier) !== canonicalize(frontier) ||
       cp.chain !== st.report.chain ||
       cp.size !== event.integrity!.seq ||
@@ -335,6 +427,9 @@ export class ChainVerifier {
         broken: false,
         closed: false,
         lastSource: undefined,
+        sourceBytes: undefined,
+        sourceStart: -1,
+        sourceEnd: -1,
       };
       this.#chains.set(chain, st);
     }
@@ -523,10 +618,19 @@ export async function verifyFiles(
   const { onProgress } = options;
   const every = options.progressEvery ?? 10_000;
   let lines = 0;
-  for await (const l of readAuditLines(files)) {
-    verifier.addLine(l.text, { file: l.file, line: l.line });
-    if (onProgress && ++lines % every === 0)
-      onProgress({ lines, file: l.file, fileIndex: files.indexOf(l.file) + 1, files: files.length });
+  let file = '';
+  let last = 0;
+  for await (const block of readAuditBlocks(files)) {
+    if (block.file !== file) {
+      file = block.file;
+      last = 0;
+    }
+    const data = block.data;
+    last = eachLine(data, last, (start, end, line) => {
+      verifier.addLineBytes(data, start, end, file, line);
+      if (onProgress && ++lines % every === 0)
+        onProgress({ lines, file, fileIndex: files.indexOf(file) + 1, files: files.length });
+    });
   }
   return verifier.finish();
 }

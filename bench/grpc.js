@@ -6,6 +6,7 @@ const { join } = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 const { cpuUsPer, processCpu } = require('./cpu');
+const { coreBuild } = require('./http-measure');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -15,10 +16,14 @@ const definition = protoLoader.loadSync(
 );
 const shop = grpc.loadPackageDefinition(definition).shop;
 
-async function measure(audit, port, dir) {
+/** Calls/s and server CPU per call of the gRPC server with `audit` ('0', 'floor', '1'), against core in `coreDir`. */
+async function measure(audit, port, dir, coreDir) {
+  const build = coreBuild(coreDir);
   const child = fork(join(__dirname, 'servers', 'grpc.js'), {
+    execArgv: build.execArgv,
     env: {
       ...process.env,
+      ...build.env,
       PORT: String(port),
       GRPC_AUDIT: audit,
       LOG_FILE: join(dir, `grpc-${port}.log`),
@@ -93,7 +98,10 @@ async function main() {
   console.log(md);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+module.exports = { measureGrpc: measure };
+
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -81,6 +81,28 @@ async function throughput(name, sink, total, integrity, extra = {}, make = input
 }
 
 /**
+ * pino writing the same inputs to a file (asynchronous destination, as the HTTP benches use), the
+ * request context as the child logger's bindings: what a fast logger pays for the same events.
+ */
+async function pinoThroughput(path, total) {
+  const pino = require('pino');
+  const dest = pino.destination({ dest: path, sync: false });
+  await new Promise((resolve) => dest.once('ready', resolve));
+  const log = pino(dest).child(context);
+  let i = 0;
+  const started = process.hrtime.bigint();
+  while (i < total) {
+    const end = Math.min(total, i + 2000);
+    for (; i < end; i++) log.info(input(i));
+    await new Promise((r) => setImmediate(r));
+  }
+  await new Promise((resolve, reject) => dest.flush((error) => (error ? reject(error) : resolve())));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  dest.end();
+  return { name: 'pino to a file', events: total, seconds, eventsPerSecond: Math.round(total / seconds) };
+}
+
+/**
  * Time spent inside log() only, in steady state: slices of 1,000 calls, delivery running between
  * them as it would in a server, so the queue (and the GC) stay at their normal size.
  */
@@ -142,6 +164,7 @@ async function main() {
       eventBytes: await eventSize(),
       memory: await throughput('memorySink', memorySink({ maxEvents: 1 }), total, sealed),
       file: await throughput('fileSink', fileSink({ path: sealedPath, maxSize: 0 }), total, sealed),
+      pinoFile: await pinoThroughput(join(dir, 'pino.log'), total),
       fileUnsealed: await throughput(
         'fileSink, sealing off',
         fileSink({ path: join(dir, 'plain.jsonl'), maxSize: 0 }),

@@ -1,19 +1,16 @@
 // Benchmarks: HTTP overhead (autocannon against bare Express, + pino-http, + auditkit; Fastify; Nest) and the
 // pipeline. Writes bench/results/latest.{json,md} with machine, date and versions.
-const { fork, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
-const autocannon = require('autocannon');
-const { cpuUsPer, processCpu } = require('./cpu');
+const { CONNECTIONS, DURATION, measureHttp, WARMUP } = require('./http-measure');
 
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const VARIANTS = [
   'bare',
   'pino-http',
+  'express-floor',
   'auditkit',
   'fastify-bare',
   'fastify-logger',
@@ -24,40 +21,6 @@ const VARIANTS = [
   'nest-floor',
   'nest-auditkit',
 ];
-
-function cannon(url, duration) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, result) =>
-      err ? reject(err) : resolve(result),
-    );
-  });
-}
-
-async function measure(variant, port, dir) {
-  const child = fork(join(__dirname, 'servers', `${variant}.js`), {
-    env: { ...process.env, PORT: String(port), LOG_FILE: join(dir, `${variant}.log`) },
-    stdio: 'inherit',
-  });
-  await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`${variant} server exited with ${code}`)));
-  });
-  const url = `http://127.0.0.1:${port}/orders/42`;
-  await cannon(url, WARMUP);
-  const before = processCpu(child.pid);
-  const r = await cannon(url, DURATION);
-  const after = processCpu(child.pid);
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
-  if (r.errors || r.non2xx) throw new Error(`${variant}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
-  return {
-    requestsPerSecond: r.requests.average,
-    p99Ms: r.latency.p99,
-    p50Ms: r.latency.p50,
-    // The server's own CPU per request: what the variant costs, apart from the load generator's share of the cores.
-    serverCpuUsPerRequest: cpuUsPer(before, after, r.requests.total),
-  };
-}
 
 function version(pkg) {
   return require(`${pkg}/package.json`).version;
@@ -70,7 +33,7 @@ async function main() {
     // Rounds alternate the variants so drift on a shared machine hits each of them alike.
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, variant] of VARIANTS.entries()) {
-        const result = await measure(variant, 41000 + round * 10 + i, dir);
+        const result = await measureHttp(variant, 41000 + round * 20 + i, dir);
         console.log(
           `round ${round + 1} ${variant}: ${result.requestsPerSecond} req/s, p99 ${result.p99Ms} ms`,
         );
@@ -114,6 +77,7 @@ async function main() {
     ratios: {
       auditkitVsBare: best.auditkit.requestsPerSecond / best.bare.requestsPerSecond,
       auditkitVsPinoHttp: best.auditkit.requestsPerSecond / best['pino-http'].requestsPerSecond,
+      expressFloorVsBare: best['express-floor'].requestsPerSecond / best.bare.requestsPerSecond,
       fastifyAuditkitVsBare:
         best['fastify-auditkit'].requestsPerSecond / best['fastify-bare'].requestsPerSecond,
       fastifyFloorVsBare: best['fastify-floor'].requestsPerSecond / best['fastify-bare'].requestsPerSecond,
@@ -141,7 +105,7 @@ function markdown(r) {
           `| ${v} | ${Math.round(r.http[v].requestsPerSecond)} | ${r.http[v].p50Ms} | ${r.http[v].p99Ms} | ${r.http[v].serverCpuUsPerRequest} |`,
       )
       .join('\n');
-  const rows = rowsOf(['bare', 'pino-http', 'auditkit']);
+  const rows = rowsOf(['bare', 'pino-http', 'express-floor', 'auditkit']);
   const p = r.pipeline;
   return `# Benchmark results
 
@@ -159,6 +123,7 @@ autocannon: ${r.settings.connections} connections, ${r.settings.warmupSeconds} s
 ${rows}
 
 auditkit keeps ${pct(r.ratios.auditkitVsBare)} of bare Express's requests/s and runs at ${pct(r.ratios.auditkitVsPinoHttp)} of Express + pino-http.
+\`express-floor\` does what auditMiddleware does per request without an event (a context on the request, a 'close' listener, the chain run in one \`AsyncLocalStorage\` context): it alone keeps ${pct(r.ratios.expressFloorVsBare)} of bare Express.
 
 ## HTTP overhead (Fastify 5, same route)
 

@@ -158,8 +158,14 @@ export function sealedLine(
   }
   const open = `{${head}${head.length > 0 ? ',' : ''}"integrity":{"chain":${lastChainJson},`;
   const close = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${seq}}${tail.length > 0 ? `,${tail}` : ''}}`;
-  const hash = sha256Hex(open + close);
-  return { line: `${open}"hash":"${hash}",${close}`, hash };
+  // Hashing flattens the text once; the line is cut from that flat copy, so what stays queued is
+  // one flat string and two slices of it, not the tree of pieces the members were built from.
+  const unsigned = open + close;
+  const hash = sha256Hex(unsigned);
+  return {
+    line: `${unsigned.slice(0, open.length)}"hash":"${hash}",${unsigned.slice(open.length)}`,
+    hash,
+  };
 }
 
 /** `sealedLine` for any event: each field canonicalized on its own. */

@@ -2,6 +2,7 @@
 // AUDITKIT_CORE=<path to another build's dist> measures that build instead (bench/admit.js uses it
 // for before/after figures); the sampling and dedup variants run only on builds that have them.
 const { mkdtempSync, rmSync } = require('node:fs');
+const v8 = require('node:v8');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const {
@@ -134,6 +135,64 @@ async function logCost(total, extra = {}, name = 'log() on the caller thread') {
   };
 }
 
+/**
+ * Bytes allocated on the JS heap while `fn` runs: the heap's growth between garbage collections,
+ * as the GC profiler reports it around each one (Buffers' memory outside the heap is not counted).
+ */
+async function heapAllocated(fn) {
+  const profiler = new v8.GCProfiler();
+  const start = v8.getHeapStatistics().used_heap_size;
+  profiler.start();
+  await fn();
+  const end = v8.getHeapStatistics().used_heap_size;
+  let allocated = 0;
+  let last = start;
+  for (const gc of profiler.stop().statistics) {
+    allocated += gc.beforeGC.heapStatistics.usedHeapSize - last;
+    last = gc.afterGC.heapStatistics.usedHeapSize;
+  }
+  return allocated + end - last;
+}
+
+/**
+ * Allocation per event: of one log() call on the caller (inputs made beforehand), and of the whole
+ * way into a sealed fileSink (inputs made on the way, their own allocation measured apart).
+ */
+async function allocation(path, signingKey, total) {
+  const logger = createAuditLogger({
+    service: 'bench',
+    flushOnExit: false,
+    sinks: [memorySink({ maxEvents: 1 })],
+  });
+  let logBytes = 0;
+  for (let slice = 0; slice < 20 + total / 1000; slice++) {
+    const inputs = Array.from({ length: 1000 }, (_, i) => input(slice * 1000 + i));
+    const bytes = await heapAllocated(() =>
+      runWithContext(context, () => {
+        for (let i = 0; i < 1000; i++) logger.log(inputs[i]);
+      }),
+    );
+    if (slice >= 20) logBytes += bytes;
+    await logger.flush();
+  }
+  await logger.close();
+  const inputBytes = await heapAllocated(() => {
+    for (let i = 0; i < total; i++) input(i);
+  });
+  let sealedBytes = 0;
+  await throughput('allocation warm-up', fileSink({ path: `${path}.warm`, maxSize: 0 }), 20_000, {
+    signingKey,
+  });
+  sealedBytes = await heapAllocated(() =>
+    throughput('allocation', fileSink({ path, maxSize: 0 }), total, { signingKey }),
+  );
+  return {
+    logCallBytes: Math.round(logBytes / total),
+    sealedFileBytesPerEvent: Math.round((sealedBytes - inputBytes) / total),
+    inputBytes: Math.round(inputBytes / total),
+  };
+}
+
 /** `verifyFiles` over the sealed file: hashes, links, checkpoint roots and signatures. */
 async function verifyRate(path, publicKey) {
   const started = process.hrtime.bigint();
@@ -173,8 +232,10 @@ async function main() {
       ),
       verify: await verifyRate(sealedPath, keys.publicKeyPem),
       logCost: await logCost(100_000),
+      allocation: await allocation(join(dir, 'allocation.jsonl'), keys.privateKeyPem, 50_000),
     };
-    if (DEFAULTS.dedup) {
+    // BENCH_ADMIT=0 leaves the sampling and dedup variants out (bench/seal-cost.js does).
+    if (DEFAULTS.dedup && process.env.BENCH_ADMIT !== '0') {
       const memory = (name, extra, make) =>
         throughput(name, memorySink({ maxEvents: 1 }), total, sealed, extra, make);
       results.admit = {

@@ -3,7 +3,8 @@
 // ROUNDS times. Server CPU per request or call (all threads) for Express, Fastify and gRPC, each with
 // its floor (hooks + context, no event; independent of core, so measured once per round); pipeline
 // events/s into a sealed fileSink beside pino writing the same events to a file; verifyFiles; log().
-// Usage: BASE_CORE_DIR=/path/to/base/packages/core node bench/seal-cost.js
+// Usage: BASE_CORE_DIR=/path/to/base/packages/core node bench/seal-cost.js (AFTER_CORE_DIR: another
+// build than this tree's, e.g. a copy taken before further edits).
 // Writes bench/results/seal-cost.{json,md}.
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -17,7 +18,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const EVENTS = Number(process.env.EVENTS ?? 100_000);
 const base = process.env.BASE_CORE_DIR && resolve(process.env.BASE_CORE_DIR);
 if (!base) throw new Error('BASE_CORE_DIR must name the baseline core package directory (with dist/ built)');
-const BUILDS = { before: base, after: undefined };
+const BUILDS = { before: base, after: process.env.AFTER_CORE_DIR && resolve(process.env.AFTER_CORE_DIR) };
 
 /** Each measured row: its label, how to measure it, and whether it depends on the build of core. */
 const ROWS = [
@@ -30,7 +31,7 @@ const ROWS = [
 ];
 
 function pipeline(coreDir) {
-  const env = { ...process.env, EVENTS: String(EVENTS) };
+  const env = { ...process.env, EVENTS: String(EVENTS), BENCH_ADMIT: '0' };
   if (coreDir) env.AUDITKIT_CORE = join(coreDir, 'dist', 'index.js');
   return JSON.parse(
     execFileSync(process.execPath, [join(__dirname, 'pipeline.js')], { encoding: 'utf8', env }),
@@ -111,6 +112,8 @@ ${prow('memorySink, events/s', (x) => x.memory.eventsPerSecond)}
 ${prow('fileSink, sealing off, events/s', (x) => x.fileUnsealed.eventsPerSecond)}
 ${prow('verifyFiles, events/s', (x) => x.verify.eventsPerSecond)}
 ${prow('log() on the caller, µs', (x) => x.logCost.microsecondsPerCall)}
+${prow('JS heap allocated per log() call, bytes', (x) => x.allocation?.logCallBytes)}
+${prow('JS heap allocated per event, log() to sealed fileSink, bytes', (x) => x.allocation?.sealedFileBytesPerEvent)}
 `;
 }
 

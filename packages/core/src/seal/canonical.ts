@@ -61,109 +61,119 @@ function object(value: Record<string, unknown>): string {
   return `${out}}`;
 }
 
-/** Deeper than this, `canonicalText` gives up and the generic path (which sees cycles) decides. */
-const TEXT_DEPTH_LIMIT = 64;
+/** Deeper than this, `canonicalOrdered` gives up and the generic path (which sees cycles) decides. */
+const ORDER_DEPTH_LIMIT = 64;
 
-/** `canonicalText` could not write the value; `canonicalize` decides. */
+/** `canonicalOrdered` could not give a value that JSON.stringify writes canonically. */
 export const UNORDERABLE: unique symbol = Symbol('unorderable');
 
-/** Strings longer than this go straight to the native escaper, which is faster on long text. */
-const SCAN_LIMIT = 64;
+// Keys that objects list first, in numeric order, whatever order they were set in.
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
 
-/**
- * A string as JSON text. Most strings in events (ids, names, paths) need no escaping: checking
- * that in a loop and quoting is several times cheaper than a call into JSON.stringify. Quotes,
- * backslashes, control characters and surrogates (which JSON.stringify escapes when lone) go to
- * the native escaper.
- */
-function stringText(s: string): string {
-  if (s.length > SCAN_LIMIT) return JSON.stringify(s);
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
-  }
-  return `"${s}"`;
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /**
- * `canonicalize(value)` written directly in canonical order, with no sorted copy of anything, or
- * UNORDERABLE when the value needs the generic path: non-finite numbers, BigInt, `toJSON`,
- * non-plain objects, undefined or a function on its own, very deep values.
+ * `value` itself, or a copy with its objects' keys inserted in sorted order, such that
+ * `JSON.stringify` of the result is exactly `canonicalize(value)`: the native serializer is
+ * several times faster than building the string here. Only objects whose keys are out of order
+ * are copied. UNORDERABLE when that cannot be had (non-finite numbers, BigInt, `toJSON`,
+ * non-plain objects, integer-like keys out of order, very deep values): use `canonicalize` then.
  */
-export function canonicalText(value: unknown, depth = 0): string | typeof UNORDERABLE {
+export function canonicalOrdered(value: unknown, depth = 0): unknown {
   switch (typeof value) {
-    case 'string':
-      return stringText(value);
     case 'number':
-      // Finite numbers: ToString, which is what JSON.stringify writes (-0 included).
-      return Number.isFinite(value) ? `${value}` : UNORDERABLE;
-    case 'boolean':
-      return value ? 'true' : 'false';
+      return Number.isFinite(value) ? value : UNORDERABLE;
+    case 'bigint':
+      return UNORDERABLE;
     case 'object':
       break;
     default:
-      return UNORDERABLE;
+      // Strings and booleans are written alike; undefined, functions and symbols are left out of
+      // objects and become null in arrays, by both.
+      return value;
   }
-  if (value === null) return 'null';
-  if (depth >= TEXT_DEPTH_LIMIT) return UNORDERABLE;
-  return Array.isArray(value) ? arrayText(value, depth) : objectText(value, depth);
-}
-
-function arrayText(value: readonly unknown[], depth: number): string | typeof UNORDERABLE {
-  let out = '[';
-  for (let i = 0; i < value.length; i++) {
-    const item = value[i];
-    // Left out of objects, these are null in arrays.
-    const text =
-      item === undefined || typeof item === 'function' || typeof item === 'symbol'
-        ? 'null'
-        : canonicalText(item, depth + 1);
-    if (text === UNORDERABLE) return UNORDERABLE;
-    out += i > 0 ? `,${text}` : text;
+  if (value === null) return null;
+  if (depth >= ORDER_DEPTH_LIMIT) return UNORDERABLE;
+  if (Array.isArray(value)) {
+    // JSON.stringify would call an array's own toJSON; canonical JSON writes its items.
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return UNORDERABLE;
+    let out: unknown[] = value;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      const ordered = canonicalOrdered(item, depth + 1);
+      if (ordered === UNORDERABLE) return UNORDERABLE;
+      if (ordered !== item) {
+        if (out === value) out = value.slice();
+        out[i] = ordered;
+      }
+    }
+    return out;
   }
-  return `${out}]`;
-}
-
-/** `keys` in place, sorted by UTF-16 code units as `sort()` without a comparator sorts strings. */
-function sortKeys(keys: string[]): void {
-  // Objects in events have a handful of keys: an insertion sort beats the general sort's setup.
-  if (keys.length > 16) {
-    keys.sort();
-    return;
-  }
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i]!;
-    let j = i - 1;
-    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
-    keys[j + 1] = key;
-  }
-}
-
-function objectText(value: object, depth: number): string | typeof UNORDERABLE {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return UNORDERABLE;
   const record = value as Record<string, unknown>;
   if (typeof record.toJSON === 'function') return UNORDERABLE;
+  // Object.keys and JSON.stringify list keys in the same order. The common case, keys already
+  // sorted and nothing below to reorder, allocates nothing but the key list.
   const keys = Object.keys(record);
-  sortKeys(keys);
-  let out = '{';
-  for (const key of keys) {
-    const v = record[key];
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    const text = canonicalText(v, depth + 1);
-    if (text === UNORDERABLE) return UNORDERABLE;
-    out += (out.length > 1 ? ',' : '') + quote(key) + text;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (i > 0 && !(keys[i - 1]! < key)) return orderedCopy(record, keys, depth);
+    const item = record[key];
+    const ordered = canonicalOrdered(item, depth + 1);
+    if (ordered === UNORDERABLE) return UNORDERABLE;
+    if (ordered !== item) return orderedCopy(record, keys, depth);
   }
-  return `${out}}`;
+  return value;
 }
 
-/** `canonicalize(value)`, written directly when the value allows it. */
-export function canonicalJson(value: unknown): string {
-  let text: string | typeof UNORDERABLE;
-  try {
-    text = canonicalText(value);
-  } catch {
-    text = UNORDERABLE; // a throwing Proxy or getter: let the generic path meet it
+/** `keys` sorted by UTF-16 code units, as `sort()` without a comparator sorts strings. */
+function sortedKeys(keys: readonly string[]): string[] {
+  // Objects in events have a handful of keys: an insertion sort beats the general sort's setup.
+  if (keys.length > 16) return keys.slice().sort();
+  const out = keys.slice();
+  for (let i = 1; i < out.length; i++) {
+    const key = out[i]!;
+    let j = i - 1;
+    for (; j >= 0 && out[j]! > key; j--) out[j + 1] = out[j]!;
+    out[j + 1] = key;
   }
-  return text === UNORDERABLE ? canonicalize(value) : text;
+  return out;
+}
+
+/** A copy of `record` with its keys inserted in sorted order and its values ordered. */
+function orderedCopy(record: Record<string, unknown>, keys: string[], depth: number): unknown {
+  const sorted = sortedKeys(keys);
+  const reordered = !sameOrder(keys, sorted);
+  const out: Record<string, unknown> = {};
+  for (const key of sorted) {
+    // Integer-like keys are listed first whatever the insertion order: no copy can reorder them.
+    if (reordered && INDEX_KEY.test(key)) return UNORDERABLE;
+    const ordered = canonicalOrdered(record[key], depth + 1);
+    if (ordered === UNORDERABLE) return UNORDERABLE;
+    setOwn(out, key, ordered);
+  }
+  return out;
+}
+
+function sameOrder(a: readonly string[], b: readonly string[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** `canonicalize(value)`, through the native serializer when the value allows it. */
+export function canonicalJson(value: unknown): string {
+  let ordered: unknown;
+  try {
+    ordered = canonicalOrdered(value);
+  } catch {
+    ordered = UNORDERABLE; // a throwing Proxy or getter: let the generic path meet it
+  }
+  if (ordered === UNORDERABLE) return canonicalize(value);
+  // JSON.stringify has no text for a lone undefined, function or symbol; canonicalize writes null.
+  return (JSON.stringify(ordered) as string | undefined) ?? canonicalize(value);
 }

@@ -8,7 +8,7 @@ import { appendFile } from 'node:fs/promises';
 import { newEventId } from '../capture/ids';
 import { eventTime } from '../capture/normalize';
 import type { AuditEvent, Integrity, Source } from '../types';
-import { canonicalize, canonicalText, UNORDERABLE } from './canonical';
+import { canonicalize, canonicalOrdered, UNORDERABLE } from './canonical';
 import { sha256Hex } from './digest';
 import { keyId } from './keys';
 import { leafHash, MerkleFrontier } from './merkle';
@@ -100,22 +100,43 @@ export const EVENT_KEYS = new Set<string>([...HEAD_KEYS, 'integrity', ...TAIL_KE
 
 type Fields = Record<string, unknown>;
 
-/** `"key":` for each fixed field, quoted once. */
-const quotedKey = (key: string): string => `${JSON.stringify(key)}:`;
-const HEAD = HEAD_KEYS.map((key) => [key, quotedKey(key)] as const);
-const TAIL = TAIL_KEYS.map((key) => [key, quotedKey(key)] as const);
+/** An event's fields before `integrity`, canonically ordered, or UNORDERABLE. */
+function head(e: Fields): Fields | typeof UNORDERABLE {
+  // One literal, so every head shares a shape and JSON.stringify stays on its fast path.
+  const h: Fields = {
+    action: canonicalOrdered(e.action),
+    actor: canonicalOrdered(e.actor),
+    category: canonicalOrdered(e.category),
+    changes: canonicalOrdered(e.changes),
+    compliance: canonicalOrdered(e.compliance),
+    correlationId: canonicalOrdered(e.correlationId),
+    details: canonicalOrdered(e.details),
+    error: canonicalOrdered(e.error),
+    id: canonicalOrdered(e.id),
+  };
+  for (const key of HEAD_KEYS) if (h[key] === UNORDERABLE) return UNORDERABLE;
+  return h;
+}
 
-/** The fields `keys` of `e` as canonical JSON members joined by commas, or UNORDERABLE. */
-function members(e: Fields, keys: ReadonlyArray<readonly [string, string]>): string | typeof UNORDERABLE {
-  let out = '';
-  for (const [key, quoted] of keys) {
-    const v = e[key];
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    const text = canonicalText(v, 1);
-    if (text === UNORDERABLE) return UNORDERABLE;
-    out += out.length > 0 ? `,${quoted}${text}` : quoted + text;
-  }
-  return out;
+/** An event's fields after `integrity`, canonically ordered, or UNORDERABLE. */
+function tail(e: Fields): Fields | typeof UNORDERABLE {
+  const t: Fields = {
+    message: canonicalOrdered(e.message),
+    outcome: canonicalOrdered(e.outcome),
+    protected: canonicalOrdered(e.protected),
+    request: canonicalOrdered(e.request),
+    resource: canonicalOrdered(e.resource),
+    severity: canonicalOrdered(e.severity),
+    source: canonicalOrdered(e.source),
+    spanId: canonicalOrdered(e.spanId),
+    tenant: canonicalOrdered(e.tenant),
+    time: canonicalOrdered(e.time),
+    traceId: canonicalOrdered(e.traceId),
+    type: canonicalOrdered(e.type),
+    v: canonicalOrdered(e.v),
+  };
+  for (const key of TAIL_KEYS) if (t[key] === UNORDERABLE) return UNORDERABLE;
+  return t;
 }
 
 /** True when every own field of `event` is one the fixed key order knows. */
@@ -124,15 +145,11 @@ function knownShape(event: Fields): boolean {
   return true;
 }
 
-/** The chain's name as JSON, kept: it changes only when a writer starts or resumes a chain. */
-let lastChain = '';
-let lastChainJson = '""';
-
 /**
  * The canonical JSON of an event with its seal, and the seal's hash. The line stored is the
  * canonical text that was hashed with the `hash` member added, so it is serialized once: the
- * fixed fields are written in their sorted order around `integrity`, each value by
- * `canonicalText`; events it cannot write take the generic path.
+ * event's two halves around `integrity` go through the native serializer in canonical key order
+ * (see `canonicalOrdered`); events it cannot order take the generic path.
  */
 export function sealedLine(
   event: AuditEvent,
@@ -141,25 +158,25 @@ export function sealedLine(
   prev: string | null,
 ): { line: string; hash: string } {
   const e = event as unknown as Fields;
-  let head: string | typeof UNORDERABLE = UNORDERABLE;
-  let tail: string | typeof UNORDERABLE = UNORDERABLE;
+  let before: Fields | typeof UNORDERABLE = UNORDERABLE;
+  let after: Fields | typeof UNORDERABLE = UNORDERABLE;
   try {
     if (knownShape(e)) {
-      head = members(e, HEAD);
-      if (head !== UNORDERABLE) tail = members(e, TAIL);
+      before = head(e);
+      if (before !== UNORDERABLE) after = tail(e);
     }
   } catch {
     // a throwing getter or Proxy: the generic path meets it again and decides
   }
-  if (head === UNORDERABLE || tail === UNORDERABLE) return genericSealedLine(event, chain, seq, prev);
-  if (chain !== lastChain) {
-    lastChain = chain;
-    lastChainJson = JSON.stringify(chain);
-  }
-  const open = `{${head}${head.length > 0 ? ',' : ''}"integrity":{"chain":${lastChainJson},`;
-  const close = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${seq}}${tail.length > 0 ? `,${tail}` : ''}}`;
+  if (before === UNORDERABLE || after === UNORDERABLE) return genericSealedLine(event, chain, seq, prev);
+  const h = JSON.stringify(before);
+  const t = JSON.stringify(after);
+  const open = `${h.length > 2 ? `${h.slice(0, -1)},` : '{'}"integrity":{"chain":${JSON.stringify(chain)},`;
+  const close = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${seq}}${
+    t.length > 2 ? `,${t.slice(1)}` : '}'
+  }`;
   // Hashing flattens the text once; the line is cut from that flat copy, so what stays queued is
-  // one flat string and two slices of it, not the tree of pieces the members were built from.
+  // one flat string and two slices of it, not the pieces it was put together from.
   const unsigned = open + close;
   const hash = sha256Hex(unsigned);
   return {

@@ -47,7 +47,8 @@ async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'auditkit-seal-cost-'));
   const server = {};
   const pipelines = { before: [], after: [] };
-  let port = 43000;
+  // Other benches on a shared machine take fixed ports: start somewhere random above them.
+  let port = 44000 + Math.floor(Math.random() * 800) * 10;
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const r of ROWS) {

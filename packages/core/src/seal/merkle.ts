@@ -219,6 +219,8 @@ export class MerkleFrontier {
     const expected = popcount(size);
     if (nodes.length !== expected)
       throw new RangeError(`a frontier of ${size} leaves has ${expected} nodes, got ${nodes.length}`);
+    for (const node of nodes)
+      if (node.length !== 32) throw new RangeError(`a frontier node is 32 bytes, got ${node.length}`);
     this.#size = size;
     this.#nodes = nodes.map(digestOfBytes);
   }

@@ -150,6 +150,7 @@ AuditModule (interceptor) keeps ${pct(r.ratios.nestAuditkitVsBare)} of bare Nest
 |---|---|
 | into memorySink (sealed, signed checkpoints) | ${p.memory.eventsPerSecond.toLocaleString('en-US')} events/s |
 | into fileSink (sealed, signed checkpoints) | ${p.file.eventsPerSecond.toLocaleString('en-US')} events/s |
+| pino writing the same inputs to a file, same run | ${p.pinoFile ? `${p.pinoFile.eventsPerSecond.toLocaleString('en-US')} events/s (fileSink sealed: ${(p.file.eventsPerSecond / p.pinoFile.eventsPerSecond).toFixed(2)}×)` : 'n/a'} |
 | into fileSink, sealing off | ${p.fileUnsealed.eventsPerSecond.toLocaleString('en-US')} events/s |
 | sealing's share of fileSink throughput | ${pct(1 - p.file.eventsPerSecond / p.fileUnsealed.eventsPerSecond)} |
 | \`verifyFiles\` over the sealed file (${p.verify.events.toLocaleString('en-US')} events) | ${p.verify.eventsPerSecond.toLocaleString('en-US')} events/s |
@@ -157,7 +158,10 @@ AuditModule (interceptor) keeps ${pct(r.ratios.nestAuditkitVsBare)} of bare Nest
 `;
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+module.exports = { markdown };
+
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -58,7 +58,8 @@ describe('circuit breaker and sink roles', () => {
       sinks: [store],
       spool: { dir: `${tmp.dir}/spool` },
       retry,
-      breaker: { failureThreshold: 1, cooldownMs: 100 },
+      // A cool-down longer than five flushes take on a loaded machine, so none of them is a probe.
+      breaker: { failureThreshold: 1, cooldownMs: 1000 },
       onError: () => {},
     });
     for (let b = 0; b < 5; b++) {
@@ -71,7 +72,7 @@ describe('circuit breaker and sink roles', () => {
     expect(logger.health().reasons).toContain('5 events spooled for sink "store"');
     down = false;
     // After the cool-down the replay probes by itself and drains the spool; new events go direct again.
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 1050));
     logger.log({ type: 'after' });
     await logger.flush();
     await logger.close();

@@ -2,6 +2,10 @@
  * `@auditkit/core/adapter`: what a framework adapter needs (capture of HTTP and gRPC calls, request
  * auditing, context, option checking). Users import `@auditkit/core`.
  */
+
+export { proceedWhenWritable } from './capture/backpressure';
+export { GrpcCallCapture, type GrpcCallEnd, grpcCodeOf } from './capture/grpc-capture';
+export { auditHttpRequest, type HttpTranslation, holdHttpResponse } from './capture/http-capture';
 export {
   type AdapterInfo,
   type AuditContext,

@@ -15,3 +15,6 @@ export const SUBSCRIBE_SEALED = Symbol('auditkit.subscribe-sealed');
 
 /** Internal logger method: resolves once every event recorded so far is stored, within a time limit. */
 export const HOLD_UNTIL_STORED = Symbol('auditkit.hold-until-stored');
+
+/** A request audit's `holdResponse` wait, for adapters that hold in a hook of their own (Fastify's onSend). */
+export const RESPONSE_HOLD = Symbol('auditkit.response-hold');

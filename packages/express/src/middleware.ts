@@ -1,9 +1,8 @@
 import {
-  captureHttpRequest,
+  auditHttpRequest,
+  type HttpTranslation,
   type RequestAuditOptions,
   RequestAuditor,
-  reportCallbackError,
-  runWithContext,
 } from '@auditkit/core/adapter';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment';
@@ -11,11 +10,16 @@ import './augment';
 /** Options of `auditMiddleware`: the options every auditkit adapter shares. */
 export type ExpressAuditOptions = RequestAuditOptions<Request>;
 
-/** The full matched route (`/users/:id`), including the mount path of the router that matched. */
-function routeOf(req: Request): string | undefined {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? req.baseUrl + path : undefined;
-}
+const EXPRESS: HttpTranslation<Request> = {
+  /** The full matched route (`/users/:id`), including the mount path of the router that matched. */
+  route(req) {
+    const path = (req.route as { path?: unknown } | undefined)?.path;
+    return typeof path === 'string' ? req.baseUrl + path : undefined;
+  },
+  attach(req, audit) {
+    req.audit = audit;
+  },
+};
 
 /**
  * Records one `http.request` event per request when the response finishes or the client aborts,
@@ -26,25 +30,8 @@ export function auditMiddleware(options: ExpressAuditOptions = {}): RequestHandl
     eventType: 'http.request',
     name: 'auditMiddleware',
   });
-
   return function auditkit(req: Request, res: Response, next: NextFunction): void {
-    let audit: ReturnType<typeof auditor.begin>;
-    try {
-      audit = captureHttpRequest(auditor, req, res, routeOf);
-      req.audit = audit;
-    } catch (error) {
-      // Auditing failed for this request; the request itself goes on untouched.
-      reportCallbackError(auditor.logger, 'auditMiddleware', error);
-      next();
-      return;
-    }
-    const logger = audit.logger;
-    if (logger.congested) {
-      // overflow: 'block' — hold new requests until the audit queue has room again.
-      logger.whenWritable().then(() => runWithContext(audit, next), next);
-      return;
-    }
-    runWithContext(audit, next);
+    auditHttpRequest(auditor, req, res, EXPRESS, next);
   };
 }
 

@@ -1,15 +1,15 @@
 import {
   type AuditInput,
   type AuditLogger,
-  byteCount,
+  auditHttpRequest,
+  type HttpTranslation,
+  holdHttpResponse,
   type OptionShape,
   option,
   pathWithoutQuery,
   type RequestAudit,
   type RequestAuditOptions,
   RequestAuditor,
-  reportCallbackError,
-  runWithContext,
 } from '@auditkit/core/adapter';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -38,12 +38,28 @@ declare module 'fastify' {
 }
 
 /** `request.routeOptions` (Fastify ≥ 4.10) carries the route pattern and its config. */
-function routeOf(request: FastifyRequest): { url?: string; config?: { audit?: RouteAuditConfig } } {
+function routeOptions(request: FastifyRequest): { url?: string; config?: { audit?: RouteAuditConfig } } {
   return (
     (request as unknown as { routeOptions?: { url?: string; config?: { audit?: RouteAuditConfig } } })
       .routeOptions ?? {}
   );
 }
+
+/** How a Fastify request reads to the core's HTTP capture; `reply` comes along as the extra. */
+const FASTIFY: HttpTranslation<FastifyRequest, FastifyReply> = {
+  route: (request) => routeOptions(request).url,
+  // `request.url`, as routed (after `rewriteUrl`).
+  path: (request) => pathWithoutQuery(request.url),
+  // Fastify keeps the reply's headers apart from the node response until it writes them.
+  contentLength: (_request, reply) => reply.getHeader('content-length'),
+  declared: (request) => routeOptions(request).config?.audit,
+  status: (_request, reply) => reply.statusCode,
+  // Fastify 4 writes the payload before it ends the response: the hold is in onSend.
+  holdsInHook: true,
+  attach(request, audit) {
+    request.audit = audit;
+  },
+};
 
 /** Options of `register` itself, which Fastify hands to the plugin with ours. */
 const REGISTER_OPTIONS: OptionShape = {
@@ -65,81 +81,25 @@ const plugin: FastifyPluginCallback<FastifyAuditOptions> = (app: FastifyInstance
     done(error as Error);
     return;
   }
-  const { echoRequestId, requestIdHeader, captureBody, captureQuery, holdMs } = auditor.settings;
-
-  /** Records the request's event once; false when it is not audited or already recorded. */
-  const end = (request: FastifyRequest, reply: FastifyReply | undefined, aborted: boolean): boolean => {
-    const audit = request.audit;
-    if (!audit || audit.ended) return false;
-    const route = routeOf(request);
-    const config = route.config?.audit;
-    if (config === false) return false;
-    const status = reply && !aborted ? reply.statusCode : undefined;
-    // A declared business event is kept on excluded paths, as any business event is.
-    if (config) audit.logDeclared(config, { status, aborted });
-    if (auditor.isExcluded(request.method, audit.request.path ?? '')) return false;
-    auditor.end(
-      audit,
-      {
-        status,
-        route: route.url,
-        aborted,
-        bytesIn: byteCount(request.headers['content-length']),
-        bytesOut: reply ? byteCount(reply.getHeader('content-length')) : undefined,
-        body: captureBody ? request.body : undefined,
-        query: captureQuery ? request.query : undefined,
-      },
-      request.headers,
-    );
-    return true;
-  };
-
   app.decorate('audit', {
     getter: () => auditor.logger,
   });
   app.decorateRequest('audit', null);
 
   app.addHook('onRequest', (request, reply, next) => {
-    try {
-      const audit = auditor.begin(request, {
-        protocol: 'http',
-        method: request.method,
-        path: pathWithoutQuery(request.url),
-        headers: request.headers,
-        ip: request.ip,
-      });
-      request.audit = audit;
-      if (echoRequestId) reply.header(requestIdHeader, audit.requestId);
-      // Everything after this hook (other hooks, the handler) runs inside the request's context.
-      runWithContext(audit, next);
-    } catch (error) {
-      reportCallbackError(auditor.logger, 'auditPlugin', error);
-      next();
-    }
+    auditHttpRequest(auditor, request, reply.raw, FASTIFY, next, reply);
   });
   app.addHook('onError', (request, _reply, error, next) => {
     if (request.audit) request.audit.error = error;
     next();
   });
-  if (holdMs !== undefined) {
+  if (auditor.settings.holdMs !== undefined) {
     // holdResponse: the event is recorded as the reply is about to be sent, which waits for it to be stored.
-    app.addHook('onSend', async (request, reply, payload) => {
-      if (end(request, reply, false)) await auditor.holdUntilStored();
+    app.addHook('onSend', async (request, _reply, payload) => {
+      await holdHttpResponse(request.audit);
       return payload;
     });
   }
-  app.addHook('onResponse', (request, reply, next) => {
-    end(request, reply, false);
-    next();
-  });
-  app.addHook('onTimeout', (request, reply, next) => {
-    end(request, reply, true);
-    next();
-  });
-  app.addHook('onRequestAbort', (request, next) => {
-    end(request, undefined, true);
-    next();
-  });
   // The logger may be shared with other parts of the app: flush it, the owner closes it.
   app.addHook('onClose', (_instance, next) => {
     auditor.logger.flush().then(

@@ -1,11 +1,4 @@
-import {
-  metadataHeaders,
-  type RequestAudit,
-  type RequestAuditOptions,
-  RequestAuditor,
-  reportCallbackError,
-  runWithContext,
-} from '@auditkit/core/adapter';
+import { GrpcCallCapture, type RequestAuditOptions, RequestAuditor } from '@auditkit/core/adapter';
 import {
   type Metadata,
   ServerInterceptingCall,
@@ -35,58 +28,34 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
     eventType: 'grpc.call',
     name: 'auditServerInterceptor',
   });
-  const { echoRequestId, requestIdHeader, holdMs } = auditor.settings;
+  const { echoRequestId, requestIdHeader } = auditor.settings;
 
   return (descriptor, call: ServerInterceptingCallInterface) => {
     const method = descriptor.path;
-    let audit: RequestAudit<GrpcCallInfo> | undefined;
+    let capture: GrpcCallCapture<GrpcCallInfo> | undefined;
     let received = 0;
     let sent = 0;
-    const excluded = auditor.isExcludedPath(method);
-    const inContext = <T>(fn: () => T): T => (audit ? runWithContext(audit, fn) : fn());
-    const end = (code: number | undefined, details: string | undefined, aborted: boolean): void => {
-      if (!audit || excluded) return;
-      auditor.end(audit, {
-        grpcCode: code,
-        grpcDetails: details,
-        route: method,
-        aborted,
-        details: { messagesReceived: received, messagesSent: sent, peer: audit.ip },
-      });
-    };
+    const inContext = <T>(fn: () => T): T => (capture ? capture.run(fn) : fn());
 
     return new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
-            try {
-              // Read once: grpc-js formats the peer address on every call.
-              const peer = call.getPeer();
-              audit = auditor.begin(
-                { method, metadata, peer },
-                {
-                  protocol: 'grpc',
-                  method,
-                  path: method,
-                  headers: metadataHeaders(metadata),
-                  ip: peer,
-                },
-              );
-            } catch (error) {
-              reportCallbackError(auditor.logger, 'auditServerInterceptor', error);
-            }
+            // Read once: grpc-js formats the peer address on every call.
+            const peer = call.getPeer();
+            capture = new GrpcCallCapture(auditor, { method, metadata, peer }, { method, metadata, peer });
             // The handler starts from these callbacks: run them in the call's context.
-            inContext(() => nextMetadata(metadata));
+            capture.proceed(() => nextMetadata(metadata));
           },
           onReceiveMessage: (message, nextMessage) => {
             received++;
             inContext(() => nextMessage(message));
           },
           onReceiveHalfClose: (nextHalfClose) => inContext(nextHalfClose),
-          onCancel: () => end(undefined, undefined, true),
+          onCancel: () => capture?.end({ received, sent }),
         }),
       sendMetadata: (metadata, next) => {
-        if (echoRequestId && audit) metadata.set(requestIdHeader, audit.requestId);
+        if (echoRequestId && capture?.audit) metadata.set(requestIdHeader, capture.audit.requestId);
         next(metadata);
       },
       sendMessage: (message, next) => {
@@ -94,11 +63,10 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
         next(message);
       },
       sendStatus: (callStatus, next) => {
-        end(callStatus.code ?? status.UNKNOWN, callStatus.details, false);
+        if (!capture) return next(callStatus);
+        capture.end({ code: callStatus.code ?? status.UNKNOWN, details: callStatus.details, received, sent });
         // holdResponse: the client learns the status only once the call's events are stored.
-        if (holdMs !== undefined && audit && !excluded)
-          auditor.holdUntilStored().then(() => next(callStatus));
-        else next(callStatus);
+        capture.release(() => next(callStatus));
       },
     });
   };

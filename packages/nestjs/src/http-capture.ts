@@ -1,11 +1,10 @@
 import {
-  captureHttpRequest,
+  auditHttpRequest,
   type HttpRequestLike,
+  type HttpTranslation,
   type NodeResponseLike,
   type RequestAudit,
   type RequestAuditor,
-  reportCallbackError,
-  runWithContext,
 } from '@auditkit/core/adapter';
 import type { HttpServer } from '@nestjs/common';
 import type { AuditedRequest } from './metadata';
@@ -34,12 +33,17 @@ interface FastifyApp {
 }
 
 /** The matched route pattern: Express `req.route.path` under its router's mount path, Fastify `routeOptions.url`. */
-function routeOf(request: HttpRequest): string | undefined {
-  const express = request.route?.path;
-  if (typeof express === 'string') return (request.baseUrl ?? '') + express;
-  const fastify = request.routeOptions?.url;
-  return typeof fastify === 'string' ? fastify : undefined;
-}
+const NEST: HttpTranslation<HttpRequest> = {
+  route(request) {
+    const express = request.route?.path;
+    if (typeof express === 'string') return (request.baseUrl ?? '') + express;
+    const fastify = request.routeOptions?.url;
+    return typeof fastify === 'string' ? fastify : undefined;
+  },
+  attach(request, audit) {
+    request[REQUEST_AUDIT] = audit;
+  },
+};
 
 /**
  * Starts the request's audit before anything of Nest runs (guards, pipes, filters, the not-found
@@ -51,17 +55,7 @@ function begin(
   res: NodeResponseLike,
   next: Next,
 ) {
-  let audit: RequestAudit<AuditedRequest>;
-  try {
-    audit = captureHttpRequest(auditor as RequestAuditor<HttpRequest>, request, res, routeOf);
-    request[REQUEST_AUDIT] = audit;
-  } catch (error) {
-    // Auditing failed for this request; the request itself goes on untouched.
-    reportCallbackError(auditor.logger, 'AuditModule', error);
-    next();
-    return;
-  }
-  runWithContext(audit, () => next());
+  auditHttpRequest(auditor as RequestAuditor<HttpRequest>, request, res, NEST, next);
 }
 
 /**

@@ -1,4 +1,7 @@
 import { reportCallbackError } from '../logger';
+import { RESPONSE_HOLD } from '../symbols';
+import type { AuditInput } from '../types';
+import { proceedWhenWritable } from './backpressure';
 import { type EndableResponse, holdResponseEnd } from './hold-response';
 import {
   byteCount,
@@ -28,22 +31,65 @@ export interface NodeResponseLike extends EndableResponse {
   writableFinished: boolean;
   setHeader(name: string, value: string): unknown;
   getHeader(name: string): unknown;
-  once(event: 'close', listener: () => void): unknown;
+  once(event: 'close' | 'finish', listener: () => void): unknown;
+}
+
+/**
+ * What an adapter tells the capture about its framework; everything else (ids, exclusion, the
+ * echoed request id, holdResponse, outcome rules) is decided by the capture. `Extra` is whatever
+ * per-request object the framework keeps beside the request (Fastify's `reply`), handed back as is.
+ */
+export interface HttpTranslation<Req, Extra = undefined> {
+  /** The matched route pattern, read when the response ends (routing has happened by then). */
+  route(req: Req, extra: Extra): string | undefined;
+  /** The request path without query; default from `originalUrl ?? url`. */
+  path?(req: Req): string;
+  /** The response's `content-length` where the framework keeps headers apart; default `res.getHeader`. */
+  contentLength?(req: Req, extra: Extra): unknown;
+  /**
+   * A route's own declaration, known when the request starts: `false` records nothing for it; an
+   * event is recorded beside the request's event (kept on excluded paths, as business events are).
+   */
+  declared?(req: Req, extra: Extra): AuditInput | false | undefined;
+  /** The status the response will have, where the framework sets it on the node response late (Fastify's reply). */
+  status?(req: Req, extra: Extra): number;
+  /**
+   * The framework may write the body before it ends the response (Fastify 4), so wrapping
+   * `res.end` cannot hold it: the adapter holds in its own hook with `holdHttpResponse(audit)`.
+   */
+  holdsInHook?: boolean;
+  /** Hands the audit to the framework's request (`req.audit`) before anything else of it runs. */
+  attach?(req: Req, audit: RequestAudit<Req>): void;
 }
 
 /**
  * Starts auditing an HTTP request on node:http: its context, the echoed request id, and the
- * `http.request` event once the response closes ('close' follows 'finish' for every response and
- * comes alone when the client went away). `routeOf` is read then, when routing has happened.
- * May throw; the caller reports it and lets the request go on.
+ * `http.request` event once the response is sent or the client went away. Returns undefined when auditing could not start (the
+ * failure is reported; the request goes on untouched). Call `proceedWhenWritable` next.
  */
-export function captureHttpRequest<Req extends HttpRequestLike>(
+export function captureHttpRequest<Req extends HttpRequestLike, Extra = undefined>(
   auditor: RequestAuditor<Req>,
   req: Req,
   res: NodeResponseLike,
-  routeOf: (req: Req) => string | undefined,
+  translation: HttpTranslation<Req, Extra>,
+  extra?: Extra,
+): RequestAudit<Req> | undefined {
+  try {
+    return capture(auditor, req, res, translation, extra as Extra);
+  } catch (error) {
+    reportCallbackError(auditor.logger, auditor.name, error);
+    return undefined;
+  }
+}
+
+function capture<Req extends HttpRequestLike, Extra>(
+  auditor: RequestAuditor<Req>,
+  req: Req,
+  res: NodeResponseLike,
+  t: HttpTranslation<Req, Extra>,
+  extra: Extra,
 ): RequestAudit<Req> {
-  const path = pathWithoutQuery(req.originalUrl ?? req.url);
+  const path = t.path ? t.path(req) : pathWithoutQuery(req.originalUrl ?? req.url);
   const audit = auditor.begin(req, {
     protocol: 'http',
     method: req.method,
@@ -53,39 +99,79 @@ export function captureHttpRequest<Req extends HttpRequestLike>(
   });
   const { echoRequestId, requestIdHeader, captureBody, captureQuery, holdMs } = auditor.settings;
   if (echoRequestId && !res.headersSent) res.setHeader(requestIdHeader, audit.requestId);
-  if (auditor.isExcluded(req.method, path)) return audit;
+  const declared = t.declared?.(req, extra);
+  const excluded = declared === false || auditor.isExcluded(req.method, path);
+  if (excluded && !declared) return audit;
   const outcome = (status: number | undefined, aborted: boolean): OutcomeView => ({
     status,
-    route: routeOf(req),
+    route: t.route(req, extra),
     aborted,
     bytesIn: byteCount(req.headers['content-length']),
-    bytesOut: byteCount(res.getHeader('content-length')),
+    bytesOut: byteCount(t.contentLength ? t.contentLength(req, extra) : res.getHeader('content-length')),
     // Read only when captured: Express parses `req.query` on first access.
     body: captureBody ? req.body : undefined,
     query: captureQuery ? req.query : undefined,
   });
-  res.once('close', () => {
+  const end = (view: OutcomeView): void => {
+    if (audit.ended) return;
+    if (declared) audit.logDeclared(declared, view);
+    if (excluded) audit.ended = true;
+    else auditor.end(audit, view, req.headers);
+  };
+  // 'finish' when the response went out whole; 'close' alone when the client went away first.
+  const onEnd = (aborted: boolean): void => {
     try {
-      auditor.end(
-        audit,
-        outcome(res.headersSent ? res.statusCode : undefined, !res.writableFinished),
-        req.headers,
-      );
+      end(outcome(res.headersSent ? res.statusCode : undefined, aborted));
     } catch (error) {
-      // A hostile getter on the request must not become an uncaught exception in a 'close' listener.
+      // A hostile getter on the request must not become an uncaught exception in a listener.
       reportCallbackError(auditor.logger, 'request event', error);
     }
-  });
+  };
+  res.once('finish', () => onEnd(false));
+  res.once('close', () => onEnd(!res.writableFinished));
   if (holdMs !== undefined) {
     // holdResponse: the event is recorded as the response ends, and that end waits for it to be stored.
-    holdResponseEnd(res, () => {
+    const hold = (): Promise<void> => {
       try {
-        return auditor.endAndHold(audit, outcome(res.statusCode, false), req.headers);
+        end(outcome(t.status ? t.status(req, extra) : res.statusCode, false));
       } catch (error) {
         reportCallbackError(auditor.logger, 'request event', error);
-        return Promise.resolve();
       }
-    });
+      return auditor.holdUntilStored();
+    };
+    if (t.holdsInHook) audit[RESPONSE_HOLD] = hold;
+    else holdResponseEnd(res, hold);
   }
   return audit;
+}
+
+/**
+ * `holdResponse` for adapters that hold in a hook of their own: records the request's event now
+ * (the response is final but not sent) and resolves once it is stored, within the time limit.
+ * Resolves at once when responses are not held or the request is not audited. Never rejects.
+ */
+export function holdHttpResponse(audit: RequestAudit | null | undefined): Promise<void> {
+  const hold = audit?.[RESPONSE_HOLD];
+  return hold ? hold() : Promise.resolve();
+}
+
+/**
+ * The whole of an HTTP adapter's per-request work: capture, then the rest of the request in its
+ * context, held while the audit queue is full under `overflow: 'block'`.
+ */
+export function auditHttpRequest<Req extends HttpRequestLike, Extra = undefined>(
+  auditor: RequestAuditor<Req>,
+  req: Req,
+  res: NodeResponseLike,
+  translation: HttpTranslation<Req, Extra>,
+  next: () => void,
+  extra?: Extra,
+): void {
+  const audit = captureHttpRequest(auditor, req, res, translation, extra);
+  if (!audit) {
+    next();
+    return;
+  }
+  translation.attach?.(req, audit);
+  proceedWhenWritable(auditor.logger, audit, next);
 }

@@ -8,7 +8,7 @@ import { reportCallbackError } from '../logger';
 import { asList, checkOptions, type OptionShape } from '../option-check';
 import { REQUEST_AUDIT_OPTIONS } from '../option-shapes';
 import { safeCall } from '../safe-call';
-import { HOLD_UNTIL_STORED, LOG_IN_CONTEXT } from '../symbols';
+import { HOLD_UNTIL_STORED, LOG_IN_CONTEXT, RESPONSE_HOLD } from '../symbols';
 import type {
   Action,
   Actor,
@@ -186,6 +186,8 @@ export class RequestAudit<Req = unknown> implements AuditContext {
   error: unknown;
   /** True once the per-request event was recorded, so finish and close never record twice. */
   ended = false;
+  /** Under `holdResponse`: records the event now and resolves once it is stored (see `holdHttpResponse`). */
+  [RESPONSE_HOLD]: (() => Promise<void>) | undefined = undefined;
   #declaredLogged = false;
 
   constructor(
@@ -290,6 +292,8 @@ type Settings = Required<
  */
 export class RequestAuditor<Req = unknown> {
   readonly settings: Settings;
+  /** The adapter's factory (`auditMiddleware`), named where its failures are reported. */
+  readonly name: string;
   readonly #logger: AuditLogger;
   readonly #excludedPath: (path: string) => boolean;
   readonly #excludedMethods: Set<string>;
@@ -304,6 +308,7 @@ export class RequestAuditor<Req = unknown> {
    */
   constructor(options: RequestAuditOptions<Req> = {}, adapter: AdapterInfo) {
     this.#logger = checkAdapterOptions(options, adapter);
+    this.name = adapter.name ?? 'auditkit adapter';
     this.#excludedPath = compilePatterns(options.exclude, '/');
     this.#excludedMethods = new Set(asList(options.excludeMethods ?? 'OPTIONS').map((m) => m.toUpperCase()));
     this.#sampler = compileSampler(options.sample, options.slowThresholdMs ?? DEFAULTS.slowThresholdMs);
@@ -366,16 +371,6 @@ export class RequestAuditor<Req = unknown> {
     } catch (error) {
       reportCallbackError(this.logger, 'request event', error);
     }
-  }
-
-  /**
-   * `holdResponse`: records the per-request event now (the response is final but not sent yet)
-   * and resolves once it and everything logged before it are stored, or at the time limit.
-   * Never rejects.
-   */
-  endAndHold(audit: RequestAudit<Req>, outcome: OutcomeView, headers?: Headers): Promise<void> {
-    this.end(audit, outcome, headers);
-    return this.holdUntilStored();
   }
 
   /** Resolves once every event recorded so far is stored, within `holdResponse.timeoutMs`. Never rejects. */

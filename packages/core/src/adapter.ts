@@ -4,8 +4,22 @@
  */
 
 export { proceedWhenWritable } from './capture/backpressure';
-export { GrpcCallCapture, type GrpcCallEnd, grpcCodeOf } from './capture/grpc-capture';
-export { auditHttpRequest, type HttpTranslation, holdHttpResponse } from './capture/http-capture';
+export { GrpcCallCapture, type GrpcCallEnd, grpcCodeOf, grpcHeaders } from './capture/grpc-capture';
+export {
+  type ActionDeclaration,
+  type DataChangeDeclaration,
+  type FromCall,
+  type HandlerCall,
+  type HandlerDeclarations,
+  HandlerEvents,
+  type ValueObserver,
+} from './capture/handler-events';
+export {
+  auditHttpRequest,
+  beginHttpAudit,
+  type HttpTranslation,
+  holdHttpResponse,
+} from './capture/http-capture';
 export {
   type AdapterInfo,
   type AuditContext,

@@ -1,4 +1,9 @@
-import { GrpcCallCapture, type RequestAuditOptions, RequestAuditor } from '@auditkit/core/adapter';
+import {
+  GrpcCallCapture,
+  grpcHeaders,
+  type RequestAuditOptions,
+  RequestAuditor,
+} from '@auditkit/core/adapter';
 import {
   type Metadata,
   ServerInterceptingCall,
@@ -43,7 +48,11 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
           onReceiveMetadata: (metadata, nextMetadata) => {
             // Read once: grpc-js formats the peer address on every call.
             const peer = call.getPeer();
-            capture = new GrpcCallCapture(auditor, { method, metadata, peer }, { method, metadata, peer });
+            capture = new GrpcCallCapture(
+              auditor,
+              { method, metadata, peer },
+              { method, headers: grpcHeaders(metadata), peer },
+            );
             // The handler starts from these callbacks: run them in the call's context.
             capture.proceed(() => nextMetadata(metadata));
           },

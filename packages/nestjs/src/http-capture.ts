@@ -19,21 +19,10 @@ export type HttpRequest = AuditedRequest &
     [REQUEST_AUDIT]?: RequestAudit<AuditedRequest>;
   };
 
-type Next = (error?: unknown) => void;
+type Next = () => void;
 
-interface ExpressApp {
-  use(middleware: (req: HttpRequest, res: NodeResponseLike, next: Next) => void): unknown;
-}
-
-interface FastifyApp {
-  addHook(
-    name: 'onRequest',
-    hook: (request: HttpRequest, reply: { raw: NodeResponseLike }, done: Next) => void,
-  ): unknown;
-}
-
-/** The matched route pattern: Express `req.route.path` under its router's mount path, Fastify `routeOptions.url`. */
 const NEST: HttpTranslation<HttpRequest> = {
+  /** The matched route: Express `req.route.path` under its router's mount path, Fastify `routeOptions.url`. */
   route(request) {
     const express = request.route?.path;
     if (typeof express === 'string') return (request.baseUrl ?? '') + express;
@@ -46,35 +35,24 @@ const NEST: HttpTranslation<HttpRequest> = {
 };
 
 /**
- * Starts the request's audit before anything of Nest runs (guards, pipes, filters, the not-found
- * handler), so every request gets its `http.request` event; the handler continues in its context.
- */
-function begin(
-  auditor: RequestAuditor<AuditedRequest>,
-  request: HttpRequest,
-  res: NodeResponseLike,
-  next: Next,
-) {
-  auditHttpRequest(auditor as RequestAuditor<HttpRequest>, request, res, NEST, next);
-}
-
-/**
- * Mounts the capture on the application's own HTTP server: an Express middleware ahead of Nest's
- * middleware and routes, a Fastify `onRequest` hook. Returns false on other platforms.
+ * Mounts the capture on the application's own HTTP server, before anything of Nest runs (guards,
+ * pipes, filters, the not-found handler), so every request gets its `http.request` event and runs
+ * in its context: an Express middleware ahead of Nest's middleware and routes, a Fastify
+ * `onRequest` hook. Returns false on other platforms.
  */
 export function mountHttpCapture(adapter: HttpServer, auditor: RequestAuditor<AuditedRequest>): boolean {
-  const platform = adapter.getType();
-  if (platform === 'express') {
-    (adapter.getInstance() as ExpressApp).use((req, res, next) => begin(auditor, req, res, next));
-    return true;
-  }
-  if (platform === 'fastify') {
-    (adapter.getInstance() as FastifyApp).addHook('onRequest', (request, reply, done) =>
-      begin(auditor, request, reply.raw, done),
+  const capture = auditor as RequestAuditor<HttpRequest>;
+  const instance = adapter.getInstance();
+  if (adapter.getType() === 'express') {
+    instance.use((req: HttpRequest, res: NodeResponseLike, next: Next) =>
+      auditHttpRequest(capture, req, res, NEST, next),
     );
-    return true;
-  }
-  return false;
+  } else if (adapter.getType() === 'fastify') {
+    instance.addHook('onRequest', (request: HttpRequest, reply: { raw: NodeResponseLike }, done: Next) =>
+      auditHttpRequest(capture, request, reply.raw, NEST, done),
+    );
+  } else return false;
+  return true;
 }
 
 /** The audit the capture started for this request, if it did. */

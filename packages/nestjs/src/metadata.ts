@@ -1,9 +1,11 @@
-import type { AuditInput, Resource } from '@auditkit/core/adapter';
+import type {
+  ActionDeclaration,
+  FromCall as CoreFromCall,
+  DataChangeDeclaration,
+  RequestAuditOptions,
+} from '@auditkit/core/adapter';
 import { SetMetadata } from '@nestjs/common';
-
-export const AUDIT_ACTION = 'auditkit:action';
-export const AUDIT_DATA_CHANGE = 'auditkit:data-change';
-export const NO_AUDIT = 'auditkit:no-audit';
+import { AUDIT_ACTION, AUDIT_DATA_CHANGE, NO_AUDIT } from './symbols';
 
 /**
  * What a handler's request looks like to the decorators and the `actor`/`tenant` callbacks:
@@ -18,32 +20,25 @@ export interface AuditedRequest {
   rpc?: { method: string; metadata: unknown; peer?: string };
 }
 
+/** Options of `AuditModule.forRoot`: the options every auditkit adapter shares. */
+export type NestAuditOptions = RequestAuditOptions<AuditedRequest>;
+
 /** Looks up a provider of the application by class or token (Nest's `ModuleRef`, non-strict). */
 export interface ProviderLookup {
   get<T = unknown>(token: string | symbol | (abstract new (...args: never[]) => T)): T;
 }
 
 /** A value, or a function of the request and the handler's result. */
-export type FromCall<T> = T | ((request: AuditedRequest, result: unknown) => T);
+export type FromCall<T> = CoreFromCall<AuditedRequest, T>;
 
-export interface AuditActionOptions extends Omit<AuditInput, 'resource'> {
-  resource?: { type: string; id?: FromCall<string | undefined>; name?: FromCall<string | undefined> };
-}
+/** `@AuditAction`: a business event recorded when the handler succeeds (and its failure when it throws). */
+export type AuditActionOptions = ActionDeclaration<AuditedRequest>;
 
-export interface AuditDataChangeOptions {
-  /** Resource type, e.g. `user`; the event type is `<resource>.updated` unless `type` says otherwise. */
-  resource: string;
-  /** Where the resource id is: a dotted path into the request (`params.id`) or a function. */
-  id: string | ((request: AuditedRequest) => string | undefined);
-  /**
-   * Loads the state before the handler runs. `modules.get(UsersService)` reaches any provider of
-   * the app (decorators run outside dependency injection, so `this` is not the controller).
-   */
-  before: (id: string, request: AuditedRequest, modules: ProviderLookup) => unknown;
-  /** The state after; default the handler's result. */
-  after?: (id: string, request: AuditedRequest, result: unknown, modules: ProviderLookup) => unknown;
-  type?: string;
-}
+/**
+ * `@AuditDataChange`: before, after and a diff of a resource. `modules.get(UsersService)` in the
+ * loaders reaches any provider of the app (decorators run outside dependency injection).
+ */
+export type AuditDataChangeOptions = DataChangeDeclaration<AuditedRequest, ProviderLookup>;
 
 /** Records a business event when the handler succeeds (and its failure when it throws). */
 export const AuditAction = (options: AuditActionOptions) => SetMetadata(AUDIT_ACTION, options);
@@ -53,5 +48,3 @@ export const AuditDataChange = (options: AuditDataChangeOptions) => SetMetadata(
 
 /** Records nothing for this handler (or controller). */
 export const NoAudit = () => SetMetadata(NO_AUDIT, true);
-
-export type { Resource };

@@ -1,6 +1,4 @@
 import {
-  type AuditInput,
-  type AuditLogger,
   checkAdapterOptions,
   checkOptions,
   type OptionShape,
@@ -11,35 +9,17 @@ import {
   type DynamicModule,
   Global,
   Inject,
-  Injectable,
   type MiddlewareConsumer,
   Module,
   type NestModule,
-  type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
 import { mountHttpCapture } from './http-capture';
-import { AUDIT_OPTIONS, AuditInterceptor, type NestAuditOptions } from './interceptor';
-
-/** Injectable access to the logger: `auditService.log({...})` from any provider. */
-@Injectable()
-export class AuditService implements OnApplicationShutdown {
-  constructor(@Inject(AuditInterceptor) private readonly interceptor: AuditInterceptor) {}
-
-  get logger(): AuditLogger {
-    return this.interceptor.auditor.logger;
-  }
-
-  log(input: AuditInput): string | undefined {
-    return this.logger.log(input);
-  }
-
-  /** Module shutdown flushes the logger (it may be shared, so it is not closed). */
-  async onApplicationShutdown(): Promise<void> {
-    await this.logger.flush();
-  }
-}
+import { AuditInterceptor } from './interceptor';
+import type { NestAuditOptions } from './metadata';
+import { AuditService } from './service';
+import { AUDIT_OPTIONS } from './symbols';
 
 export interface AuditModuleAsyncOptions {
   imports?: DynamicModule['imports'];
@@ -64,9 +44,9 @@ function build(options: Provider): DynamicModule {
     module: AuditModule,
     providers: [
       options,
+      AuditService,
       AuditInterceptor,
       { provide: APP_INTERCEPTOR, useExisting: AuditInterceptor },
-      AuditService,
     ],
     exports: [AuditService],
   };
@@ -83,7 +63,7 @@ export class AuditModule implements NestModule {
    */
   constructor(
     @Inject(HttpAdapterHost) private readonly host: HttpAdapterHost,
-    @Inject(AuditInterceptor) private readonly interceptor: AuditInterceptor,
+    @Inject(AuditService) private readonly service: AuditService,
   ) {
     this.#mount();
   }
@@ -101,7 +81,7 @@ export class AuditModule implements NestModule {
     const adapter = this.host.httpAdapter;
     if (this.#mounted || !adapter) return;
     this.#mounted = true;
-    if (!mountHttpCapture(adapter, this.interceptor.auditor))
+    if (!mountHttpCapture(adapter, this.service.auditor))
       process.emitWarning(
         `auditkit: no http.request events on the Nest HTTP platform "${adapter.getType()}" (Express and Fastify are supported)`,
       );

@@ -6,6 +6,13 @@ import { metadataHeaders, type RequestAudit, type RequestAuditor } from './reque
 /** grpc-js `Metadata`, as far as reading its string entries goes. */
 type MetadataLike = Parameters<typeof metadataHeaders>[0];
 
+/** The string entries of a call's grpc-js `Metadata`, as headers; none when it is not one. */
+export function grpcHeaders(metadata: unknown): Record<string, string> {
+  return typeof (metadata as Partial<MetadataLike> | null)?.getMap === 'function'
+    ? metadataHeaders(metadata as MetadataLike)
+    : {};
+}
+
 /** gRPC UNKNOWN: what a call that failed without a code of its own ends with. */
 const UNKNOWN = 2;
 
@@ -45,26 +52,22 @@ export class GrpcCallCapture<Req> {
   readonly #overrides: { type: string } | undefined;
 
   /**
-   * `metadata` is the call's grpc-js `Metadata` (its string entries are the headers); `eventType`
+   * `headers` are the call's metadata as `grpcHeaders` reads them; `eventType`
    * overrides the auditor's event type for this call (Nest records `grpc.call` beside its
    * `http.request` events). Never throws: a call whose audit could not start goes on unaudited.
    */
   constructor(
     auditor: RequestAuditor<Req>,
     req: Req,
-    call: { method: string; metadata: unknown; peer?: string; eventType?: string },
+    call: { method: string; headers: Record<string, string>; peer?: string; eventType?: string },
   ) {
     this.#auditor = auditor;
     this.#overrides = call.eventType ? { type: call.eventType } : undefined;
     let audit: RequestAudit<Req> | undefined;
     let excluded = false;
     try {
-      const { method, metadata } = call;
-      const headers =
-        typeof (metadata as Partial<MetadataLike> | null)?.getMap === 'function'
-          ? metadataHeaders(metadata as MetadataLike)
-          : {};
-      audit = auditor.begin(req, { protocol: 'grpc', method, path: method, headers, ip: call.peer });
+      const { method, headers, peer } = call;
+      audit = auditor.begin(req, { protocol: 'grpc', method, path: method, headers, ip: peer });
       excluded = auditor.isExcludedPath(method);
     } catch (error) {
       reportCallbackError(auditor.logger, auditor.name, error);

@@ -89,14 +89,8 @@ function capture<Req extends HttpRequestLike, Extra>(
   t: HttpTranslation<Req, Extra>,
   extra: Extra,
 ): RequestAudit<Req> {
-  const path = t.path ? t.path(req) : pathWithoutQuery(req.originalUrl ?? req.url);
-  const audit = auditor.begin(req, {
-    protocol: 'http',
-    method: req.method,
-    path,
-    headers: req.headers,
-    ip: req.ip,
-  });
+  const audit = beginHttpAudit(auditor, req, t.path?.(req));
+  const path = audit.request.path ?? '';
   const { echoRequestId, requestIdHeader, captureBody, captureQuery, holdMs } = auditor.settings;
   if (echoRequestId && !res.headersSent) res.setHeader(requestIdHeader, audit.requestId);
   const declared = t.declared?.(req, extra);
@@ -143,6 +137,18 @@ function capture<Req extends HttpRequestLike, Extra>(
     else holdResponseEnd(res, hold);
   }
   return audit;
+}
+
+/**
+ * A request's audit context and ids, without capture (no event, no listeners): for a request the
+ * capture did not see, so events logged in it still carry the request's ids and actor.
+ */
+export function beginHttpAudit<Req extends HttpRequestLike>(
+  auditor: RequestAuditor<Req>,
+  req: Req,
+  path = pathWithoutQuery(req.originalUrl ?? req.url),
+): RequestAudit<Req> {
+  return auditor.begin(req, { protocol: 'http', method: req.method, path, headers: req.headers, ip: req.ip });
 }
 
 /**

@@ -118,6 +118,60 @@ export function unconfirmedLogger(): AuditLogger {
 }
 
 /**
+ * A logger under `queue.overflow: 'block'` whose queue is full: its sink holds every write until
+ * `release()`, and it holds 50 `filler` events, five times its `maxEvents`. `events` lists what the
+ * sink has stored, in order.
+ */
+export function congestedLogger(): { logger: AuditLogger; events: AuditEvent[]; release(): void } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const events: AuditEvent[] = [];
+  const logger = createAuditLogger({
+    service: 'test-service',
+    flushOnExit: false,
+    queue: { maxEvents: 10, overflow: 'block' },
+    batch: { maxEvents: 5, maxWaitMs: 0 },
+    retry: { timeoutMs: 0 },
+    sinks: [
+      {
+        name: 'gated',
+        write: (batch) => gate.then(() => void events.push(...batch.events)),
+        close: async () => {},
+      },
+    ],
+  });
+  // Beyond what the delivery loop takes in flight, so the queue stays full until `release()`.
+  for (let i = 0; i < 50; i++) logger.log({ type: 'filler' });
+  if (!logger.congested) throw new Error('congestedLogger: the queue never filled');
+  return { logger, events, release: open };
+}
+
+/**
+ * Sends one request or call through an adapter recording into a `congestedLogger`: checks that it
+ * is held (unanswered) while the queue is full and answered once the sink takes the backlog, with
+ * nothing dropped. Returns its result and every event the sink stored.
+ */
+export async function expectHeldWhileCongested<T>(
+  congested: ReturnType<typeof congestedLogger>,
+  send: () => Promise<T>,
+): Promise<{ result: T; events: AuditEvent[] }> {
+  let answered = false;
+  const pending = send().then((result) => {
+    answered = true;
+    return result;
+  });
+  await delay(200);
+  expect({ answered, congested: congested.logger.congested }).toEqual({ answered: false, congested: true });
+  congested.release();
+  const result = await pending;
+  await congested.logger.flush();
+  expect(congested.logger.stats().dropped).toBe(0);
+  return { result, events: congested.events };
+}
+
+/**
  * A logger whose only sink always fails, with fast retries, and the messages it reported: for
  * proving that a failing audit never fails the request or call that produced it.
  */

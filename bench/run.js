@@ -19,6 +19,8 @@ const VARIANTS = [
   'fastify-auditkit-unsealed',
   'nest-bare',
   'nest-floor',
+  'nest-interceptor',
+  'nest-floor-middleware',
   'nest-auditkit',
 ];
 
@@ -87,6 +89,9 @@ async function main() {
         best['fastify-auditkit-unsealed'].requestsPerSecond / best['fastify-logger'].requestsPerSecond,
       nestAuditkitVsBare: best['nest-auditkit'].requestsPerSecond / best['nest-bare'].requestsPerSecond,
       nestFloorVsBare: best['nest-floor'].requestsPerSecond / best['nest-bare'].requestsPerSecond,
+      nestInterceptorVsBare: best['nest-interceptor'].requestsPerSecond / best['nest-bare'].requestsPerSecond,
+      nestMiddlewareFloorVsBare:
+        best['nest-floor-middleware'].requestsPerSecond / best['nest-bare'].requestsPerSecond,
     },
     pipeline,
   };
@@ -139,10 +144,12 @@ auditPlugin keeps ${pct(r.ratios.fastifyAuditkitVsBare)} of bare Fastify's reque
 
 | variant | requests/s | p50 ms | p99 ms | server CPU µs/request |
 |---|---|---|---|---|
-${rowsOf(['nest-bare', 'nest-floor', 'nest-auditkit'])}
+${rowsOf(['nest-bare', 'nest-floor', 'nest-interceptor', 'nest-floor-middleware', 'nest-auditkit'])}
 
 AuditModule (interceptor) keeps ${pct(r.ratios.nestAuditkitVsBare)} of bare Nest's requests/s.
 \`nest-floor\` is a global interceptor doing no audit work, only running the handler inside one \`AsyncLocalStorage\` context: it alone keeps ${pct(r.ratios.nestFloorVsBare)} of bare Nest (Nest's interceptor chain and RxJS, plus the context).
+\`nest-interceptor\` is a global interceptor that returns the handler's observable and does nothing else (${pct(r.ratios.nestInterceptorVsBare)} of bare): the chain's own cost.
+\`nest-floor-middleware\` enters the same context in a middleware ahead of Nest, with no interceptor (nestjs-cls's middleware mode; ${pct(r.ratios.nestMiddlewareFloorVsBare)} of bare): the context alone.
 
 ## Pipeline (events of ${p.eventBytes} bytes)
 

@@ -15,6 +15,8 @@ export const SERVER_DEFAULTS = {
     maxSocketBytes: 4 * 1024 * 1024,
     heartbeatMs: 15_000,
     authTimeoutMs: 5000,
+    rememberCloses: 1000,
+    rememberCloseMs: 120_000,
   },
 } as const;
 
@@ -108,6 +110,8 @@ export function resolveServerOptions(options: AuditServerOptions): ResolvedServe
       maxSocketBytes: count('stream.maxSocketBytes', s.maxSocketBytes, d.stream.maxSocketBytes),
       heartbeatMs: count('stream.heartbeatMs', s.heartbeatMs, d.stream.heartbeatMs, 0),
       authTimeoutMs: count('stream.authTimeoutMs', s.authTimeoutMs, d.stream.authTimeoutMs),
+      rememberCloses: count('stream.rememberCloses', s.rememberCloses, d.stream.rememberCloses, 0),
+      rememberCloseMs: count('stream.rememberCloseMs', s.rememberCloseMs, d.stream.rememberCloseMs),
     },
     keysPollMs: count('keysPollMs', options.keysPollMs, d.keysPollMs),
     follow: stringList('follow', options.follow),

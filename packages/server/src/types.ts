@@ -86,6 +86,14 @@ export interface StreamOptions {
   heartbeatMs?: number;
   /** How long a new connection may take to send its key and filter (ms). Default 5000. */
   authTimeoutMs?: number;
+  /**
+   * Most stream closes by the server (slow, revoked, shutdown) remembered under the client's
+   * session id, so its next connection is told why in `subscribed.previous`; the oldest is
+   * forgotten first. 0 remembers none. Default 1000.
+   */
+  rememberCloses?: number;
+  /** How long such a close is remembered (ms). Default 120000. */
+  rememberCloseMs?: number;
 }
 
 /** What `createAuditServer` returns. */
@@ -117,4 +125,6 @@ export interface StreamStats {
   delivered: number;
   droppedSlow: number;
   refused: number;
+  /** Closes by the server remembered for their session's next connection. */
+  rememberedCloses: number;
 }

@@ -6,11 +6,19 @@ import type { ConsoleDeps } from '../deps';
 import { ConsoleError } from '../errors';
 import { parseFilterParam } from '../selection';
 import { CLOSE } from '../stream/hub';
+import { SESSION_ID } from '../stream/recent-closes';
 import { TenantView } from '../tenant-view';
 import type { ConsoleApp } from './types';
 
 const StreamQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 4096, description: 'Filter language, as for GET /events.' })),
+  session: Type.Optional(
+    Type.String({
+      pattern: SESSION_ID.source,
+      description:
+        'A random id the client picks per tab and keeps across reconnects: `subscribed.previous` then says why the server ended its last stream.',
+    }),
+  ),
 });
 
 /** What a client may send: its key (when not in a header or subprotocol) and filter changes. */
@@ -18,6 +26,7 @@ interface ClientMessage {
   type?: unknown;
   key?: unknown;
   filter?: unknown;
+  session?: unknown;
 }
 
 function parseMessage(data: unknown): ClientMessage | undefined {
@@ -38,6 +47,14 @@ function filterOf(text: unknown): AuditFilter | string {
   } catch (error) {
     return error instanceof ConsoleError ? error.message : String(error);
   }
+}
+
+/** The session id, its absence, or the error to send for a malformed one. */
+function sessionOf(value: unknown): { session: string | undefined } | string {
+  if (value === undefined) return { session: undefined };
+  return typeof value === 'string' && SESSION_ID.test(value)
+    ? { session: value }
+    : 'session must be 8 to 64 letters, digits, "-" or "_"';
 }
 
 const send = (socket: WebSocket, message: object) => socket.send(JSON.stringify(message));
@@ -69,13 +86,20 @@ export function streamRoute(app: ConsoleApp, deps: ConsoleDeps): void {
     },
     (socket, request) => {
       deps.hub.opened(socket);
-      const start = (auth: ConsoleAuth, text: unknown) => {
+      const start = (auth: ConsoleAuth, text: unknown, sessionId: unknown) => {
         const filter = filterOf(text);
         if (typeof filter === 'string') {
           send(socket, { type: 'error', message: filter });
           socket.close(CLOSE.badRequest, 'bad filter');
           return;
         }
+        const checked = sessionOf(sessionId);
+        if (typeof checked === 'string') {
+          send(socket, { type: 'error', message: checked });
+          socket.close(CLOSE.badRequest, 'bad session');
+          return;
+        }
+        const { session } = checked;
         const subscriber = deps.hub.subscribe({
           socket,
           key: auth.key,
@@ -83,8 +107,15 @@ export function streamRoute(app: ConsoleApp, deps: ConsoleDeps): void {
           filterText: (text as string | undefined) ?? '',
           filter,
           wall: auth.view.tenant,
+          session,
         });
-        send(socket, { type: 'subscribed', filter: subscriber.filterText, tenant: auth.view.tenant ?? '*' });
+        send(socket, {
+          type: 'subscribed',
+          filter: subscriber.filterText,
+          tenant: auth.view.tenant ?? '*',
+          // With a session id, always present (null when the server did not end its last stream).
+          ...(session && { previous: deps.hub.previousClose(auth.key, session) ?? null }),
+        });
         socket.on('message', (data) => {
           const m = parseMessage(data);
           if (m?.type !== 'subscribe') {
@@ -107,7 +138,7 @@ export function streamRoute(app: ConsoleApp, deps: ConsoleDeps): void {
       };
 
       if (request.consoleAuth) {
-        start(request.consoleAuth, request.query.q);
+        start(request.consoleAuth, request.query.q, request.query.session);
         return;
       }
       // The key comes in the first message; a client that sends none is cut off.
@@ -140,6 +171,7 @@ export function streamRoute(app: ConsoleApp, deps: ConsoleDeps): void {
         start(
           { key: result.key, caller, view: new TenantView(deps.options.store, result.key.tenant) },
           m?.filter ?? request.query.q,
+          m?.session ?? request.query.session,
         );
       });
     },

@@ -11,6 +11,7 @@ import type { Caller, ConsoleAudit } from '../console-events';
 import type { EndReason, LiveSessions } from '../sessions';
 import type { ApiKeyInfo, StreamOptions, StreamStats } from '../types';
 import { type FilterGroup, FilterGroups } from './filter-groups';
+import { type PreviousClose, RecentCloses } from './recent-closes';
 
 /** Close codes the console uses, beside the standard ones. */
 export const CLOSE = { slow: 4008, unauthorized: 4401, forbidden: 4403, badRequest: 4400 } as const;
@@ -28,6 +29,8 @@ export interface SubscriberInit {
   filter: AuditFilter;
   /** The key's tenant wall; undefined for a key bound to all tenants. */
   wall: string | undefined;
+  /** The client's stream session id, under which a close by the server is remembered. */
+  session: string | undefined;
 }
 
 class Subscriber {
@@ -35,6 +38,7 @@ class Subscriber {
   readonly key: ApiKeyInfo;
   readonly caller: Caller;
   readonly wall: string | undefined;
+  readonly session: string | undefined;
   filterText: string;
   group: FilterGroup<Subscriber> | undefined;
   /** Events (and heartbeats) handed to the socket and not yet written out. */
@@ -42,6 +46,8 @@ class Subscriber {
   delivered = 0;
   alive = true;
   closing = false;
+  /** Why the server ended it; undefined while open or when the client left. */
+  endedBy: { reason: string; code: number; unwritten: number } | undefined;
   unregister: () => void = () => {};
 
   constructor(init: SubscriberInit) {
@@ -49,6 +55,7 @@ class Subscriber {
     this.key = init.key;
     this.caller = init.caller;
     this.wall = init.wall;
+    this.session = init.session;
     this.filterText = init.filterText;
   }
 }
@@ -61,6 +68,7 @@ export class StreamHub {
   readonly #audit: ConsoleAudit;
   readonly #recent = new Set<string>();
   readonly #stats = { delivered: 0, droppedSlow: 0, refused: 0 };
+  readonly #closes: RecentCloses;
   /** Sealed batches waiting for the next fan-out. */
   #queued: Array<readonly AuditEvent[]> = [];
   /** Sockets open (authenticated or still authenticating), for the connection limit. */
@@ -71,6 +79,7 @@ export class StreamHub {
     this.#o = options;
     this.#sessions = sessions;
     this.#audit = audit;
+    this.#closes = new RecentCloses(options.rememberCloses, options.rememberCloseMs);
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatMs);
       this.#heartbeat.unref();
@@ -78,7 +87,7 @@ export class StreamHub {
   }
 
   get stats(): StreamStats {
-    return { connections: this.#connections, ...this.#stats };
+    return { connections: this.#connections, ...this.#stats, rememberedCloses: this.#closes.size };
   }
 
   /** Whether one more connection would exceed the limit (it is then refused and counted). */
@@ -102,14 +111,20 @@ export class StreamHub {
       s.alive = true;
     });
     s.unregister = this.#sessions.add(init.key, (reason) => this.#end(s, reason));
-    s.socket.once('close', () => {
+    s.socket.once('close', (code: number) => {
       this.#forget(s);
+      const ended = s.endedBy ?? { reason: 'client', code, unwritten: 0 };
       this.#audit.record('stream.closed', s.caller, {
-        details: { filter: s.filterText, delivered: s.delivered },
+        details: { filter: s.filterText, delivered: s.delivered, ...ended },
       });
     });
     this.#audit.record('stream.subscribe', s.caller, { details: { filter: init.filterText } });
     return s;
+  }
+
+  /** Why the server ended this session's previous stream under this key, told once; undefined when nothing is remembered. */
+  previousClose(key: ApiKeyInfo, session: string): PreviousClose | undefined {
+    return this.#closes.take(key.id, session);
   }
 
   /** Changes what a subscriber receives from the next published batch on. */
@@ -199,6 +214,15 @@ export class StreamHub {
     if (s.closing) return;
     s.closing = true;
     this.#forget(s);
+    s.endedBy = { reason, code, unwritten: s.outstanding };
+    if (s.session)
+      this.#closes.remember(s.key.id, s.session, {
+        reason,
+        code,
+        time: new Date().toISOString(),
+        events: s.delivered,
+        unwritten: s.outstanding,
+      });
     try {
       s.socket.send(JSON.stringify({ type: 'closing', reason, message }));
       s.socket.close(code, reason);
@@ -219,6 +243,7 @@ export class StreamHub {
     const message = JSON.stringify({ type: 'heartbeat', time: new Date().toISOString() });
     for (const s of this.#subscribers) {
       if (!s.alive) {
+        s.endedBy = { reason: 'unresponsive', code: 1006, unwritten: s.outstanding };
         s.socket.terminate(); // no pong since the last beat: the peer is gone
         continue;
       }

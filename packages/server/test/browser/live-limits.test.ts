@@ -1,6 +1,6 @@
 /**
  * The live tail at its limits, in a real Chromium against a real console: a tab too busy to read
- * is dropped by the server and says so, then reconnects and follows again; a tail longer than the
+ * is dropped by the server and says so in the server's words, then reconnects and follows again; a tail longer than the
  * view keeps says how many events left it, and pausing counts every event that arrived.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -53,6 +53,15 @@ describe('a tab too slow to read the stream', () => {
     await expect(status.textContent()).resolves.toMatch(
       /^(Dropped by the server: this tab was not reading events fast enough|Cut off by the server: this tab had fallen \d+ s behind the stream, so it was most likely dropped for reading too slowly)\. Events sent meanwhile are not shown here; Search has them all\.$/,
     );
+    // It is the server's word, not the tab's guess: told in time, or asked for after the cut.
+    await expect(status.textContent()).resolves.toBe(
+      'Dropped by the server: this tab was not reading events fast enough. Events sent meanwhile are not shown here; Search has them all.',
+    );
+    const missed = page.locator('.note', { hasText: 'on that connection' });
+    if ((await missed.count()) > 0)
+      await expect(missed.textContent()).resolves.toMatch(
+        /^The server had sent [\d,]+ events on that connection; [\d,]+ of them never reached this tab\.$/,
+      );
     await screenshot(page, 'live-slow');
     await page.getByRole('button', { name: 'Reconnect' }).click();
     await page.locator('.stream-status.live').waitFor();

@@ -9,14 +9,21 @@ import { useEffect, useRef } from 'preact/hooks';
 import { API_BASE, type AuditEvent } from '../api';
 import { EventCells, EventHeader, number } from '../format';
 import { apiKey, go, route } from '../state';
+import { askWhyEnded, type PreviousClose, STREAM_SESSION } from '../stream-session';
 import { VirtualList } from '../virtual-list';
 
 /** Most events kept on screen; older ones fall off the end. */
 const KEEP = 5000;
 
-type Status = { kind: 'connecting' } | { kind: 'live'; filter: string } | { kind: 'ended'; message: string };
+type Status =
+  | { kind: 'connecting' }
+  | { kind: 'live'; filter: string }
+  | { kind: 'ended'; message: string; missed?: { sent: number; lost: number } };
 
 const MISSED = 'Events sent meanwhile are not shown here; Search has them all.';
+const CLOSE_SLOW = 4008;
+const DROPPED_SLOW = `Dropped by the server: this tab was not reading events fast enough. ${MISSED}`;
+const ASKING = 'Disconnected; asking the server why…';
 /** How far behind the stream (ms) a tab must have fallen for a cut connection to count as a slow-reader drop. */
 const BEHIND_MS = 2000;
 
@@ -27,8 +34,7 @@ function endMessage(
   opened: boolean,
   behindMs: number,
 ): string {
-  if (code === 4008 || reason === 'slow')
-    return `Dropped by the server: this tab was not reading events fast enough. ${MISSED}`;
+  if (code === CLOSE_SLOW || reason === 'slow') return DROPPED_SLOW;
   if (told) return `The stream ended: ${told.replace(/\.$/, '')}.`;
   // A reader far enough behind never gets the server's reason: it sits behind the backlog when
   // the server cuts the connection. How far behind the tab was says what most likely happened.
@@ -41,6 +47,18 @@ function endMessage(
   if (code === 4401) return 'The API key was refused or revoked.';
   if (code === 4403) return 'This key may not read the live stream.';
   return 'Disconnected from the server.';
+}
+
+/** What the server said about a connection it cut, in the words `endMessage` uses for the same close told in time. */
+function toldMessage(previous: PreviousClose | null, received: number): Status {
+  if (!previous) return { kind: 'ended', message: 'Disconnected from the server.' };
+  const message = endMessage(previous.code, previous.reason, undefined, true, 0);
+  if (previous.reason !== 'slow') return { kind: 'ended', message };
+  return {
+    kind: 'ended',
+    message,
+    missed: { sent: previous.events, lost: Math.max(0, previous.events - received) },
+  };
 }
 
 export function LiveScreen() {
@@ -72,10 +90,14 @@ export function LiveScreen() {
     let minLag = Number.POSITIVE_INFINITY;
     let behind = 0;
     let opened = false;
+    /** Whether the server keeps stream sessions (its `subscribed` carries `previous`): older ones do not. */
+    let sessions = false;
+    let received = 0;
+    let left = false;
     status.value = { kind: 'connecting' };
     ws.onopen = () => {
       opened = true;
-      ws.send(JSON.stringify({ type: 'auth', key: apiKey.value, filter: q }));
+      ws.send(JSON.stringify({ type: 'auth', key: apiKey.value, filter: q, session: STREAM_SESSION }));
     };
     ws.onmessage = (m) => {
       const msg = JSON.parse(String(m.data)) as {
@@ -84,12 +106,16 @@ export function LiveScreen() {
         filter?: string;
         message?: string;
         reason?: string;
+        previous?: unknown;
       };
-      if (msg.type === 'subscribed') status.value = { kind: 'live', filter: msg.filter ?? '' };
-      else if (msg.type === 'closing' || msg.type === 'error') {
+      if (msg.type === 'subscribed') {
+        sessions = 'previous' in msg;
+        status.value = { kind: 'live', filter: msg.filter ?? '' };
+      } else if (msg.type === 'closing' || msg.type === 'error') {
         told = msg.message;
         toldReason = msg.reason ?? '';
       } else if (msg.type === 'events' && msg.events) {
+        received += msg.events.length;
         // Lag of the newest event against the smallest lag seen: clock offsets cancel out.
         const lag = Date.now() - Date.parse(msg.events.at(-1)!.time);
         minLag = Math.min(minLag, lag);
@@ -112,12 +138,22 @@ export function LiveScreen() {
     let arrived: AuditEvent[] = [];
     let frame = 0;
     ws.onclose = (e) => {
-      status.value = {
-        kind: 'ended',
-        message: endMessage(e.code, e.reason || toldReason, told, opened, behind),
-      };
+      const guess = endMessage(e.code, e.reason || toldReason, told, opened, behind);
+      // Cut without a word: the server may have sent its reason behind a backlog this tab never
+      // read. It remembers it for this tab's session; the guess is for servers that do not.
+      if (!(opened && sessions && e.code === 1006 && !told)) {
+        status.value = { kind: 'ended', message: guess };
+        return;
+      }
+      status.value = { kind: 'ended', message: ASKING };
+      void askWhyEnded(ws.url, apiKey.value, q).then((previous) => {
+        if (left) return;
+        status.value =
+          previous === undefined ? { kind: 'ended', message: guess } : toldMessage(previous, received);
+      });
     };
     return () => {
+      left = true;
       cancelAnimationFrame(frame);
       ws.close(1000, 'left');
     };
@@ -191,6 +227,12 @@ export function LiveScreen() {
           Clear
         </button>
       </div>
+      {s.kind === 'ended' && s.missed && (
+        <p class="note">
+          The server had sent {number(s.missed.sent)} events on that connection; {number(s.missed.lost)} of
+          them never reached this tab.
+        </p>
+      )}
       {fellOff.value > 0 && (
         <p class="note" role="status">
           This view keeps the newest {number(KEEP)} events: {number(fellOff.value)} older ones left it.{' '}

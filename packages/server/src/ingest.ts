@@ -14,6 +14,7 @@ import {
 import eventSchemaJson from '@auditkit/core/schema/audit-event.v1.json';
 import Ajv2020 from 'ajv/dist/2020';
 import { type AjvLikeError, ConsoleError, type FieldError } from './errors';
+import { RecentIds } from './recent-ids';
 import type { ApiKeyInfo } from './types';
 
 type AjvErrors = AjvLikeError[];
@@ -63,19 +64,6 @@ export function ingestBodyValidator(maxBatch: number): ((data: unknown) => boole
 }
 
 export type IngestStatus = 'accepted' | 'duplicate' | 'not-recorded';
-
-/** A bounded set of ids, oldest forgotten first. */
-class RecentIds {
-  readonly #ids = new Set<string>();
-  constructor(readonly max: number) {}
-  has(id: string): boolean {
-    return this.#ids.has(id);
-  }
-  add(id: string): void {
-    this.#ids.add(id);
-    if (this.#ids.size > this.max) this.#ids.delete(this.#ids.values().next().value as string);
-  }
-}
 
 export class Ingestor {
   readonly #logger: AuditLogger;

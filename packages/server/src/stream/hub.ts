@@ -8,6 +8,7 @@
 import type { AuditEvent, AuditFilter } from '@auditkit/core';
 import type { WebSocket } from 'ws';
 import type { Caller, ConsoleAudit } from '../console-events';
+import { RecentIds } from '../recent-ids';
 import type { EndReason, LiveSessions } from '../sessions';
 import type { ApiKeyInfo, StreamOptions, StreamStats } from '../types';
 import { type FilterGroup, FilterGroups } from './filter-groups';
@@ -66,7 +67,7 @@ export class StreamHub {
   readonly #o: Required<StreamOptions>;
   readonly #sessions: LiveSessions;
   readonly #audit: ConsoleAudit;
-  readonly #recent = new Set<string>();
+  readonly #recent = new RecentIds(RECENT_IDS);
   readonly #stats = { delivered: 0, droppedSlow: 0, refused: 0 };
   readonly #closes: RecentCloses;
   /** Sealed batches waiting for the next fan-out. */
@@ -260,7 +261,6 @@ export class StreamHub {
   #seen(id: string): boolean {
     if (this.#recent.has(id)) return true;
     this.#recent.add(id);
-    if (this.#recent.size > RECENT_IDS) this.#recent.delete(this.#recent.values().next().value as string);
     return false;
   }
 }

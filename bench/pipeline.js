@@ -14,19 +14,7 @@ const {
   verifyFiles,
   DEFAULTS,
 } = require(process.env.AUDITKIT_CORE || '@auditkit/core');
-const { orderUpdate: input } = require('./inputs');
-
-const context = {
-  requestId: '3f1c2b7e-8d4a-4c1e-9f2a-6b5d4e3c2a10',
-  correlationId: '3f1c2b7e-8d4a-4c1e-9f2a-6b5d4e3c2a10',
-  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-  spanId: '00f067aa0ba902b7',
-  actor: { type: 'user', id: 'u-alice', roles: ['clerk'] },
-  tenant: 'acme',
-  ip: '10.1.2.3',
-  userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
-  request: { protocol: 'http', method: 'PATCH', path: '/orders/42' },
-};
+const { requestContext: context, orderUpdate: input } = require('./inputs');
 
 /**
  * Sampling rules as a service would write them; the bench events (order.updated, PATCH) match the

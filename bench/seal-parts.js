@@ -10,23 +10,11 @@ const os = require('node:os');
 const { join, resolve } = require('node:path');
 const v8 = require('node:v8');
 const { runOn, writeResults } = require('./figures');
-const { orderUpdate: input } = require('./inputs');
+const { requestContext: context, orderUpdate: input } = require('./inputs');
 
 const REPEATS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH = 1000;
 const BATCHES = Number(process.env.BATCHES ?? 30);
-const context = {
-  requestId: '3f1c2b7e-8d4a-4c1e-9f2a-6b5d4e3c2a10',
-  correlationId: '3f1c2b7e-8d4a-4c1e-9f2a-6b5d4e3c2a10',
-  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-  spanId: '00f067aa0ba902b7',
-  actor: { type: 'user', id: 'u-alice', roles: ['clerk'] },
-  tenant: 'acme',
-  ip: '10.1.2.3',
-  userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
-  request: { protocol: 'http', method: 'PATCH', path: '/orders/42' },
-};
-
 function load(label, dir) {
   const dist = join(dir, 'dist');
   return {

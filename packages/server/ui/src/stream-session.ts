@@ -5,16 +5,10 @@
  * unexplained cut the tab asks.
  */
 
+import type { PreviousClose } from '../../src/stream/recent-closes';
+
 /** Why the server ended this session's last stream, as `subscribed.previous` carries it. */
-export interface PreviousClose {
-  reason: string;
-  code: number;
-  time: string;
-  /** Events the server sent on that connection in all. */
-  events: number;
-  /** Of those, events not yet written out when it was cut. */
-  unwritten: number;
-}
+export type { PreviousClose };
 
 /** 16 random bytes in hex: `crypto.randomUUID` needs a secure context, a console on plain http is not one. */
 export const STREAM_SESSION = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>

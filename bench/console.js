@@ -15,7 +15,7 @@ const { newEventId } = require('@auditkit/core');
 const { createApiKey } = require('@auditkit/server');
 const { Pool } = require('pg');
 const { percentile, postgresVersion, runOn, writeResults } = require('./figures');
-const WebSocket = require('ws');
+const { openSubscribers } = require('./stream-subscribers');
 
 const EVENTS = Number(process.env.EVENTS ?? 200_000);
 const BATCH = Number(process.env.BATCH ?? 1000);
@@ -233,25 +233,11 @@ async function exportRun(url, key, child, format) {
 }
 
 async function fanOut(url, readKey, writeKey, child) {
-  const ws = `${url.replace('http', 'ws')}/api/stream`;
-  const latencies = [];
-  const sockets = [];
-  for (let i = 0; i < SUBSCRIBERS; i++) {
-    const q = `tenant:t-${i % TENANTS} type:${TYPES[i % TYPES.length]}`;
-    const s = new WebSocket(`${ws}?q=${encodeURIComponent(q)}`, ['auditkit.v1'], {
-      headers: { authorization: `Bearer ${readKey}` },
-    });
-    s.on('message', (data) => {
-      const now = Date.now();
-      for (const sent of String(data).matchAll(/"sentAt":(\d+)/g)) latencies.push(now - Number(sent[1]));
-    });
-    sockets.push(new Promise((resolve) => s.once('message', () => resolve(s))));
-  }
-  const open = await Promise.all(sockets);
-  // One subscriber that takes everything and stops reading: it must be dropped, nobody else slowed.
-  const stalled = new WebSocket(ws, ['auditkit.v1'], { headers: { authorization: `Bearer ${readKey}` } });
-  await new Promise((r) => stalled.once('message', r));
-  stalled._socket.pause();
+  const { open, stalled, latencies } = await openSubscribers(url, readKey, {
+    subscribers: SUBSCRIBERS,
+    tenants: TENANTS,
+    types: TYPES,
+  });
   const { rss: rssBefore, cpu: cpuBefore } = await askRss(child);
   const perTick = Math.max(1, Math.round(RATE / 10));
   let sent = 0;

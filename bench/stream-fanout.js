@@ -11,6 +11,7 @@ const { createRequire } = require('node:module');
 const os = require('node:os');
 const { join } = require('node:path');
 const { percentile, runOn, writeResults } = require('./figures');
+const { openSubscribers } = require('./stream-subscribers');
 
 const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 1000);
 const RATE = Number(process.env.RATE ?? 10_000);
@@ -77,7 +78,6 @@ async function serve() {
 
 /** One measurement of the server from `root` (undefined: this checkout). */
 async function measure(label, root, dir, keysFile, key) {
-  const WebSocket = require('ws');
   const child = fork(__filename, [], {
     env: {
       ...process.env,
@@ -88,24 +88,11 @@ async function measure(label, root, dir, keysFile, key) {
     },
   });
   const { url } = await new Promise((resolve) => child.once('message', resolve));
-  const ws = `${url.replace('http', 'ws')}/api/stream`;
-  const latencies = [];
-  const sockets = [];
-  for (let i = 0; i < SUBSCRIBERS; i++) {
-    const q = `tenant:t-${i % TENANTS} type:${TYPES[i % TYPES.length]}`;
-    const s = new WebSocket(`${ws}?q=${encodeURIComponent(q)}`, ['auditkit.v1'], {
-      headers: { authorization: `Bearer ${key}` },
-    });
-    s.on('message', (data) => {
-      const now = Date.now();
-      for (const sent of String(data).matchAll(/"sentAt":(\d+)/g)) latencies.push(now - Number(sent[1]));
-    });
-    sockets.push(new Promise((resolve) => s.once('message', () => resolve(s))));
-  }
-  const open = await Promise.all(sockets);
-  const stalled = new WebSocket(ws, ['auditkit.v1'], { headers: { authorization: `Bearer ${key}` } });
-  await new Promise((r) => stalled.once('message', r));
-  stalled._socket.pause();
+  const { open, stalled, latencies } = await openSubscribers(url, key, {
+    subscribers: SUBSCRIBERS,
+    tenants: TENANTS,
+    types: TYPES,
+  });
   const done = new Promise((resolve) => child.once('message', resolve));
   child.send('go');
   const r = await done;

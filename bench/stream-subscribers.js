@@ -1,0 +1,27 @@
+// Live-stream subscribers for the console benches: `subscribers` sockets, each filtered on one tenant
+// and one type, recording every event's latency from its `sentAt` detail; plus one subscriber that
+// takes everything and stops reading, which the server must drop without slowing anyone else.
+const WebSocket = require('ws');
+
+async function openSubscribers(url, key, { subscribers, tenants, types }) {
+  const ws = `${url.replace('http', 'ws')}/api/stream`;
+  const headers = { authorization: `Bearer ${key}` };
+  const latencies = [];
+  const sockets = [];
+  for (let i = 0; i < subscribers; i++) {
+    const q = `tenant:t-${i % tenants} type:${types[i % types.length]}`;
+    const s = new WebSocket(`${ws}?q=${encodeURIComponent(q)}`, ['auditkit.v1'], { headers });
+    s.on('message', (data) => {
+      const now = Date.now();
+      for (const sent of String(data).matchAll(/"sentAt":(\d+)/g)) latencies.push(now - Number(sent[1]));
+    });
+    sockets.push(new Promise((resolve) => s.once('message', () => resolve(s))));
+  }
+  const open = await Promise.all(sockets);
+  const stalled = new WebSocket(ws, ['auditkit.v1'], { headers });
+  await new Promise((r) => stalled.once('message', r));
+  stalled._socket.pause();
+  return { open, stalled, latencies };
+}
+
+module.exports = { openSubscribers };

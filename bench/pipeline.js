@@ -2,7 +2,6 @@
 // AUDITKIT_CORE=<path to another build's dist> measures that build instead (bench/admit.js uses it
 // for before/after figures); the sampling and dedup variants run only on builds that have them.
 const { mkdtempSync, rmSync } = require('node:fs');
-const v8 = require('node:v8');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const {
@@ -14,6 +13,7 @@ const {
   verifyFiles,
   DEFAULTS,
 } = require(process.env.AUDITKIT_CORE || '@auditkit/core');
+const { heapAllocated } = require('./heap-allocated');
 const { requestContext: context, orderUpdate: input } = require('./inputs');
 
 /**
@@ -133,25 +133,6 @@ async function logCost(total, extra = {}, name = 'log() on the caller thread') {
     calls: total,
     microsecondsPerCall: Math.round(Number(ns) / total) / 1000,
   };
-}
-
-/**
- * Bytes allocated on the JS heap while `fn` runs: the heap's growth between garbage collections,
- * as the GC profiler reports it around each one (Buffers' memory outside the heap is not counted).
- */
-async function heapAllocated(fn) {
-  const profiler = new v8.GCProfiler();
-  const start = v8.getHeapStatistics().used_heap_size;
-  profiler.start();
-  await fn();
-  const end = v8.getHeapStatistics().used_heap_size;
-  let allocated = 0;
-  let last = start;
-  for (const gc of profiler.stop().statistics) {
-    allocated += gc.beforeGC.heapStatistics.usedHeapSize - last;
-    last = gc.afterGC.heapStatistics.usedHeapSize;
-  }
-  return allocated + end - last;
 }
 
 /**

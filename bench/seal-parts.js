@@ -8,8 +8,8 @@ const { createPrivateKey } = require('node:crypto');
 const { closeSync, mkdtempSync, openSync, rmSync, writeSync } = require('node:fs');
 const os = require('node:os');
 const { join, resolve } = require('node:path');
-const v8 = require('node:v8');
 const { runOn, writeResults } = require('./figures');
+const { heapAllocated } = require('./heap-allocated');
 const { requestContext: context, orderUpdate: input } = require('./inputs');
 
 const REPEATS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -33,22 +33,6 @@ function cpuPer(items, fn) {
   fn();
   const used = process.cpuUsage(start);
   return (used.user + used.system) / items;
-}
-
-/** JS heap allocated while `fn` runs (see pipeline.js). */
-function heapAllocated(fn) {
-  const profiler = new v8.GCProfiler();
-  const start = v8.getHeapStatistics().used_heap_size;
-  profiler.start();
-  fn();
-  const end = v8.getHeapStatistics().used_heap_size;
-  let allocated = 0;
-  let last = start;
-  for (const gc of profiler.stop().statistics) {
-    allocated += gc.beforeGC.heapStatistics.usedHeapSize - last;
-    last = gc.afterGC.heapStatistics.usedHeapSize;
-  }
-  return allocated + end - last;
 }
 
 /** Enriched, unsealed events, as the seal stage receives them. */
@@ -143,12 +127,12 @@ async function main() {
         const sealer2 = new b.Sealer({ source, every: 1000, intervalMs: 0, key, file: undefined });
         record(
           'JS heap allocated by Sealer.seal + jsonl, bytes per event',
-          heapAllocated(() => {
+          (await heapAllocated(() => {
             for (const batch of again) {
               const s = sealer2.seal(batch);
               new b.EventBatch(s.events, s.lines).jsonl();
             }
-          }) / evs.length,
+          })) / evs.length,
         );
         const started = process.cpuUsage();
         const wall = process.hrtime.bigint();

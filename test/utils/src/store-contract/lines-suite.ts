@@ -4,8 +4,8 @@
  * `JSON.stringify` makes of the parsed event.
  */
 import { type AuditQuery, queryLines } from '@auditkit/core';
-import { contractEvents, HOSTILE_STRINGS, sorted, writeAll } from './events';
-import type { ContractStore, OpenContractStore } from './suites';
+import { contractEvents, HOSTILE_STRINGS, sorted } from './events';
+import { type OpenContractStore, withEvents } from './suites';
 
 /** A filter value as the language needs it: quoted, with quotes and backslashes escaped. */
 const quoted = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -13,12 +13,7 @@ const quoted = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}
 export function describeStoredLines(name: string, open: OpenContractStore): void {
   const events = contractEvents(500, 31);
   describe(`${name}: pages as stored JSON text`, () => {
-    const ctx = {} as ContractStore;
-    beforeAll(async () => {
-      Object.assign(ctx, await open());
-      await writeAll(ctx.store, events);
-    }, 120_000);
-    afterAll(() => ctx.close?.());
+    const ctx = withEvents(open, events);
 
     /** Every page of `query` both ways, compared page by page; returns the events seen. */
     const compareAllPages = async (query: AuditQuery) => {

@@ -29,7 +29,8 @@ export interface ContractStore {
 /** Opens an empty store of the kind under test; the suite writes its events. */
 export type OpenContractStore = () => Promise<ContractStore>;
 
-function withEvents(open: OpenContractStore, events: AuditEvent[]) {
+/** A store of the kind under test holding `events`, opened before the suite and closed after it. */
+export function withEvents(open: OpenContractStore, events: AuditEvent[]) {
   const ctx = {} as ContractStore;
   beforeAll(async () => {
     Object.assign(ctx, await open());

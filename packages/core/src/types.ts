@@ -193,6 +193,11 @@ export interface Batch {
   readonly events: readonly AuditEvent[];
   /** The events as JSON Lines: one event per line, each line ending in `\n`. */
   jsonl(): string;
+  /**
+   * Each event's JSON line (no newline), when the batch already holds them (the sealed lines, as
+   * hashed): a store that writes line by line takes them without joining and splitting `jsonl()`.
+   */
+  readonly lines?: readonly string[];
 }
 
 /**

@@ -166,7 +166,8 @@ export function postgresStore(
       if (batch.events.length === 0) return;
       await use();
       await partitions?.ensure(batch.events);
-      const lines = batch.jsonl().split('\n');
+      // The sealed lines as they are; joined and split again only for a batch made without them.
+      const lines = batch.lines ?? batch.jsonl().split('\n');
       const written = await Promise.allSettled(
         parts(batch.events.length, parallel).map(([start, end]) =>
           writePart(batch.events.slice(start, end), lines.slice(start, end)),

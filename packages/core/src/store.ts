@@ -52,6 +52,7 @@ export {
   type StateOp,
   type StateResult,
   statsTally,
+  storedIds,
   verifyStore,
   type WindowResult,
   wildcardLikePattern,

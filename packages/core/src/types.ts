@@ -926,6 +926,11 @@ export interface AuditStore extends AuditSink {
    * `@auditkit/core/store` serializes `query`'s page for a store without it.
    */
   queryLines?(query?: AuditQuery): Promise<AuditLinesPage>;
+  /**
+   * Which of `ids` the store holds (any tenant), in one round trip: what ingest asks before it
+   * seals. Optional: `storedIds()` from `@auditkit/core/store` asks `query` for a store without it.
+   */
+  storedIds?(ids: readonly string[]): Promise<Set<string>>;
   /** Every match in order, read page by page (memory stays flat), for exports. */
   iterate(query?: AuditIterateQuery): AsyncIterable<AuditEvent>;
   /** One event by id; `undefined` when absent or, with `tenant`, another tenant's. */

@@ -4,6 +4,7 @@ import {
   describeFilterAgreement,
   describeInjection,
   describePaging,
+  describeStoredIds,
   describeStoredLines,
   describeTenantWall,
 } from '@auditkit/test-utils';
@@ -23,3 +24,4 @@ describeTenantWall('fileSink', open);
 describeFilterAgreement('fileSink', open, 100);
 describeInjection('fileSink', open);
 describeStoredLines('fileSink', open);
+describeStoredIds('fileSink', open);

@@ -4,6 +4,7 @@ import {
   describeFilterAgreement,
   describeInjection,
   describePaging,
+  describeStoredIds,
   describeStoredLines,
   describeTenantWall,
 } from '@auditkit/test-utils';
@@ -25,3 +26,4 @@ describeTenantWall('mongoStore', open);
 describeFilterAgreement('mongoStore', open, 60);
 describeInjection('mongoStore', open);
 describeStoredLines('mongoStore', open);
+describeStoredIds('mongoStore', open);

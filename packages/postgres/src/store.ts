@@ -197,6 +197,15 @@ export function postgresStore(
         q,
       );
     },
+    // One statement for a whole ingest batch; the primary key answers it without reading an event.
+    async storedIds(ids: readonly string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      await use();
+      const { rows } = await pool.query<{ id: string }>(`SELECT id FROM ${t} WHERE id = ANY($1::text[])`, [
+        ids,
+      ]);
+      return new Set(rows.map((r) => r.id));
+    },
     iterate(query?: AuditIterateQuery) {
       return iterateByPages((q) => store.query(q), query, 'postgresStore');
     },

@@ -3,6 +3,7 @@ import {
   describeFilterAgreement,
   describeInjection,
   describePaging,
+  describeStoredIds,
   describeStoredLines,
   describeTenantWall,
 } from '@auditkit/test-utils';
@@ -18,3 +19,4 @@ describeTenantWall('postgresStore', open);
 describeFilterAgreement('postgresStore', open, 100);
 describeInjection('postgresStore', open);
 describeStoredLines('postgresStore', open);
+describeStoredIds('postgresStore', open);

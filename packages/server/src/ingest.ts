@@ -4,13 +4,7 @@
  * server's own logger. An event is sealed at most once, so a retried request never leaves a
  * second copy in the chain (which verification would report as a gap once the store drops it).
  */
-import {
-  type AuditEvent,
-  type AuditLogger,
-  type AuditStore,
-  FILTER_LIMITS,
-  ingestEvent,
-} from '@auditkit/core';
+import { type AuditEvent, type AuditLogger, type AuditStore, ingestEvent, storedIds } from '@auditkit/core';
 import eventSchemaJson from '@auditkit/core/schema/audit-event.v1.json';
 import Ajv2020 from 'ajv/dist/2020';
 import { type AjvLikeError, ConsoleError, type FieldError } from './errors';
@@ -24,8 +18,6 @@ const SET_BY_PIPELINE = ['integrity', 'protected', 'count', 'lastTime', 'repeatO
 
 /** How many ingested ids are remembered, so most retries are answered without asking the store. */
 const RECENT_IDS = 100_000;
-/** Ids looked up in the store per query: the most values one filter term takes. */
-const IDS_PER_QUERY = FILTER_LIMITS.values;
 
 /**
  * A Fastify validator for the ingest body: one event or a batch of up to `maxBatch`, each checked
@@ -132,16 +124,9 @@ export class Ingestor {
       if (this.#recent.has(id)) known.add(id);
       else unknown.push(id);
     }
-    // One query per 100 ids (a filter term's most values) through the store contract, on any
-    // store; the queries of one batch run side by side.
-    const slices: string[][] = [];
-    for (let i = 0; i < unknown.length; i += IDS_PER_QUERY) slices.push(unknown.slice(i, i + IDS_PER_QUERY));
-    const pages = await Promise.all(
-      slices.map((values) =>
-        this.#store.query({ filter: { terms: [{ field: 'id', values }] }, limit: values.length }),
-      ),
-    );
-    for (const page of pages) for (const e of page.events) known.add(e.id);
+    // One round trip for the batch where the store answers by ids (PostgreSQL); the store
+    // contract's queries by id otherwise.
+    for (const id of await storedIds(this.#store, unknown)) known.add(id);
     return known;
   }
 }

@@ -470,6 +470,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 export { forgeWithoutCheckpoints } from './forge';
 export * from './store-contract/chain-suite';
 export * from './store-contract/events';
+export * from './store-contract/ids-suite';
 export * from './store-contract/lines-suite';
 export * from './store-contract/suites';
 export { expectThrowingCallbacksCounted, throwingCallbacks } from './throwing-callbacks';

@@ -22,7 +22,7 @@ export {
   resolveStatsQuery,
 } from './resolve-query';
 export { type StatsGroup, type StatsTally, statsTally } from './stats-tally';
-export { checkPageSize, eventsAround, iterateByPages, queryLines } from './store-methods';
+export { checkPageSize, eventsAround, iterateByPages, queryLines, storedIds } from './store-methods';
 export { validateAuditFilter } from './validate-filter';
 export {
   containsLikePattern,

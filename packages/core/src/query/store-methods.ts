@@ -14,7 +14,7 @@ import type {
   AuditStore,
 } from '../types';
 import { describeValue } from './errors';
-import { MAX_PAGE_SIZE } from './limits';
+import { FILTER_LIMITS, MAX_PAGE_SIZE } from './limits';
 import { cursorAfter, resolveAuditQuery, resolveAuditSelection } from './resolve-query';
 import { isPlainObject } from './validate-filter';
 
@@ -53,6 +53,29 @@ export async function queryLines(
   const page = await store.query(query);
   const lines = page.events.map((event) => JSON.stringify(event));
   return page.nextCursor === undefined ? { lines } : { lines, nextCursor: page.nextCursor };
+}
+
+/**
+ * Which of `ids` `store` holds: its own `storedIds` when it has one, otherwise `query` by id, as
+ * many values per query as one filter term takes, the queries side by side.
+ */
+export async function storedIds(
+  store: Pick<AuditStore, 'query' | 'storedIds'>,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  if (store.storedIds) return store.storedIds(ids);
+  const slices: string[][] = [];
+  for (let i = 0; i < ids.length; i += FILTER_LIMITS.values)
+    slices.push(ids.slice(i, i + FILTER_LIMITS.values));
+  const pages = await Promise.all(
+    slices.map((values) =>
+      store.query({ filter: { terms: [{ field: 'id', values }] }, limit: values.length }),
+    ),
+  );
+  const found = new Set<string>();
+  for (const page of pages) for (const e of page.events) found.add(e.id);
+  return found;
 }
 
 const AROUND_KEYS = new Set(['by', 'before', 'after', 'tenant']);

@@ -3,8 +3,11 @@
 // page and deep, export rows/s (CSV and NDJSON) with the server's RSS sampled through the export,
 // and live-stream fan-out: SUBSCRIBERS filtered subscribers while events are ingested at RATE/s,
 // ingest-to-delivery p99, plus one stalled subscriber that must be dropped without slowing anyone.
-// BASELINE=<another checkout, built> also runs that checkout's server on the same table and measures
-// the two interleaved (search and stream), ROUNDS times each, so before and after share one run.
+// BASELINE=<another checkout, built> also runs that checkout's server, on a table of its own (schema
+// `<schema>_base`: a baseline that migrates other indexes must not change this one's table), and
+// measures the two interleaved (ingest, search and stream), ROUNDS times each, so before and after
+// share one run. Ingest reports where the CPU went per event: the server, its PostgreSQL backends,
+// PostgreSQL's background processes, the load generator, and the machine's idle share.
 // Writes bench/results/console.{json,md}. Uses 127.0.0.1:5432/test unless PG* variables say otherwise.
 const { fork } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -15,6 +18,7 @@ const { newEventId } = require('@auditkit/core');
 const { createApiKey } = require('@auditkit/server');
 const { Pool } = require('pg');
 const { percentile, postgresVersion, runOn, writeResults } = require('./figures');
+const { describeCpu, startCpuBreakdown } = require('./process-cpu');
 const { openSubscribers } = require('./stream-subscribers');
 
 const EVENTS = Number(process.env.EVENTS ?? 200_000);
@@ -56,34 +60,85 @@ function event(i, extra = {}) {
   };
 }
 
+/** Posts `body`: events, or their JSON text. */
 async function post(url, key, body) {
   const r = await fetch(`${url}/api/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
   return r.json();
 }
 
-async function ingest(url, key) {
+/**
+ * The bodies posting events `from` to `to` (their fields, not their ids, repeat between servers),
+ * made before the clock starts: the load generator shares the cores with the server it measures,
+ * and a client elsewhere would not.
+ */
+function ingestBodies(from, to) {
+  const bodies = [];
+  for (let start = from; start < to; start += BATCH) {
+    const batch = [];
+    for (let i = start; i < Math.min(start + BATCH, to); i++) batch.push(event(i));
+    bodies.push(JSON.stringify(batch));
+  }
+  return bodies;
+}
+
+/** Posts `bodies`, INGEST_CONCURRENCY at a time. */
+async function ingest(url, key, bodies) {
   let next = 0;
   let accepted = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: INGEST_CONCURRENCY }, async () => {
-      while (next < EVENTS) {
-        const from = next;
-        next += BATCH;
-        const batch = [];
-        for (let i = from; i < Math.min(from + BATCH, EVENTS); i++) batch.push(event(i));
-        const reply = await post(url, key, batch);
+      while (next < bodies.length) {
+        const reply = await post(url, key, bodies[next++]);
         accepted += reply.accepted;
       }
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { events: accepted, seconds: +seconds.toFixed(2), eventsPerSecond: Math.round(accepted / seconds) };
+}
+
+/**
+ * EVENTS into each server's table, in ROUNDS parts taken in turn (A B, B A, A B …: neither always
+ * writes into the smaller table), each part with its per-process CPU breakdown.
+ */
+async function ingestAll(servers, key, pool) {
+  const rows = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const from = Math.floor(((round - 1) * EVENTS) / ROUNDS);
+    const to = Math.floor((round * EVENTS) / ROUNDS);
+    for (const server of round % 2 ? servers : [...servers].reverse()) {
+      const bodies = ingestBodies(from, to);
+      const stop = await startCpuBreakdown({
+        pool,
+        app: server.app,
+        serverCpu: async () => (await askRss(server.child)).cpu,
+      });
+      const r = await ingest(server.url, key, bodies);
+      const cpu = await stop(r.events);
+      rows.push({ server: server.label, round, ...r, cpu });
+      console.error(
+        `ingest ${server.label.padEnd(8)} #${round}: ${r.events} events in ${r.seconds} s = ${r.eventsPerSecond} events/s; ${describeCpu(cpu)}`,
+      );
+    }
+  }
+  return rows;
+}
+
+/** One server's ingest over all rounds: events/s over the whole, CPU parts averaged per event. */
+function ingestTotal(rows, label) {
+  const own = rows.filter((r) => r.server === label);
+  const events = own.reduce((a, r) => a + r.events, 0);
+  const seconds = own.reduce((a, r) => a + r.seconds, 0);
+  const cpu = {};
+  for (const field of Object.keys(own[0].cpu))
+    cpu[field] = +(own.reduce((a, r) => a + r.cpu[field] * r.events, 0) / events).toFixed(2);
+  return { events, seconds: +seconds.toFixed(2), eventsPerSecond: Math.round(events / seconds), cpu };
 }
 
 function cannon(url, key, path) {
@@ -149,11 +204,13 @@ async function searchPaths(url, key) {
 
 /** Each case on each server in turn, ROUNDS times: the servers see the same machine load. */
 async function search(servers, key) {
-  const paths = await searchPaths(servers[0].url, key);
+  // Each server pages through its own table, so each finds its own deep cursors.
+  const paths = await Promise.all(servers.map((server) => searchPaths(server.url, key)));
   const rows = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const c of paths) {
-      for (const server of servers) {
+    for (let n = 0; n < paths[0].length; n++) {
+      for (const [k, server] of servers.entries()) {
+        const c = paths[k][n];
         const before = (await askRss(server.child)).cpu;
         const r = await cannon(server.url, key, c.path);
         const cpu = cpuMicros(before, (await askRss(server.child)).cpu);
@@ -293,23 +350,23 @@ async function main() {
   });
   const servers = [];
   try {
-    // One at a time: both migrate the same schema.
-    servers.push(await startServer('current', keysFile));
-    if (BASELINE) servers.push(await startServer('baseline', keysFile, BASELINE));
+    servers.push(await startServer('current', keysFile, schema));
+    if (BASELINE) servers.push(await startServer('baseline', keysFile, `${schema}_base`, BASELINE));
     const { url, child } = servers[0];
     const stored = Number(
       (await pool.query(`SELECT count(*) AS n FROM "${schema}"."audit_events"`)).rows[0].n,
     );
-    const ingested =
-      KEEP_SCHEMA && stored >= EVENTS
-        ? { events: 0, seconds: 0, eventsPerSecond: 0, reused: stored }
-        : await ingest(url, write);
+    const reused = KEEP_SCHEMA && stored >= EVENTS;
+    const ingestRounds = reused ? [] : await ingestAll(servers, write, pool);
+    const ingested = reused
+      ? { events: 0, seconds: 0, eventsPerSecond: 0, reused: stored }
+      : ingestTotal(ingestRounds, 'current');
     console.error(
       ingested.reused
         ? `ingest: reused ${stored} events in ${schema}`
         : `ingest: ${ingested.events} events in ${ingested.seconds} s = ${ingested.eventsPerSecond} events/s`,
     );
-    await pool.query(`VACUUM ANALYZE "${schema}"."audit_events"`);
+    for (const server of servers) await pool.query(`VACUUM ANALYZE "${server.schema}"."audit_events"`);
     const searches = PHASES.has('search') ? await search(servers, tenantRead) : [];
     const exports = [];
     for (const format of PHASES.has('export') ? ['csv', 'ndjson'] : []) {
@@ -338,6 +395,8 @@ async function main() {
       baseline: BASELINE ?? null,
       rounds: ROUNDS,
       ingest: ingested,
+      ingestRounds,
+      ...(BASELINE && !reused ? { ingestBaseline: ingestTotal(ingestRounds, 'baseline') } : {}),
       search: searches,
       exports,
       stream: streams,
@@ -348,23 +407,32 @@ async function main() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
-    if (!KEEP_SCHEMA) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    if (!KEEP_SCHEMA)
+      for (const name of [schema, `${schema}_base`])
+        await pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => undefined);
     await pool.end();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** A console server on the shared schema, of this checkout or (`root`) of the baseline's packages. */
-async function startServer(label, keysFile, root) {
+/** A console server on `schema`, of this checkout or (`root`) of the baseline's packages. */
+async function startServer(label, keysFile, schema, root) {
+  const app = `auditkit-bench-${label}-${process.pid}`;
   const child = fork(join(__dirname, 'servers', 'console.js'), {
     execArgv: process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [],
-    env: { ...process.env, SCHEMA: schema, KEYS: keysFile, ...(root ? { AUDITKIT_ROOT: root } : {}) },
+    env: {
+      ...process.env,
+      SCHEMA: schema,
+      KEYS: keysFile,
+      PG_APP: app,
+      ...(root ? { AUDITKIT_ROOT: root } : {}),
+    },
   });
   const { url } = await new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`${label} console exited with ${code}`)));
   });
-  return { label, url, child };
+  return { label, url, child, schema, app };
 }
 
 /** `a–b` over the rounds (one value when they agree). */
@@ -372,6 +440,20 @@ function range(values) {
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   return lo === hi ? `${lo}` : `${lo}–${hi}`;
+}
+
+/** One row per server: its ingest over all rounds, CPU per event by process. */
+function ingestCpuTable(result) {
+  const totals = [
+    ['current', result.ingest],
+    ...(result.ingestBaseline ? [['baseline', result.ingestBaseline]] : []),
+  ];
+  return totals
+    .map(([label, t]) => {
+      const c = t.cpu;
+      return `| ${label} | ${t.eventsPerSecond} | ${c.wallUs} | ${c.serverUs} (${Math.round(c.serverBusy * 100)}%) | ${c.postgresBackendsUs} | ${c.postgresBackgroundUs} | ${c.loadGeneratorUs} | ${c.machineBusyUs ?? '–'} (${c.machineIdle === undefined ? '–' : `${Math.round(c.machineIdle * 100)}%`}) | ${c.walBytesPerEvent ?? '–'} | ${c.walFpiPer1000 ?? '–'} |`;
+    })
+    .join('\n');
 }
 
 function markdown(result, servers) {
@@ -401,7 +483,13 @@ function markdown(result, servers) {
     .join('\n');
   const ingestText = ingested.reused
     ? `${ingested.reused} events already in the table (seeded by an earlier run through \`POST /api/events\`).`
-    : `${ingested.events} events posted to \`POST /api/events\` in batches of ${BATCH} by ${INGEST_CONCURRENCY} clients, each schema-validated, deduplicated and sealed by the server's logger into PostgreSQL before the reply (logger batches of ${process.env.LOGGER_BATCH ?? 1000} events, store \`parallel\` ${process.env.PG_PARALLEL ?? 1}): **${ingested.eventsPerSecond} events/s**.`;
+    : `${ingested.events} events posted to \`POST /api/events\` in batches of ${BATCH} by ${INGEST_CONCURRENCY} clients, each schema-validated, deduplicated and sealed by the server's logger into PostgreSQL before the reply (logger batches of ${process.env.LOGGER_BATCH ?? 1000} events, store \`parallel\` ${process.env.PG_PARALLEL ?? 1}): **${ingested.eventsPerSecond} events/s**.
+
+Where the time went, per event (CPU from /proc and the server's own count; the machine has ${os.cpus().length} cores, so the CPU capacity per event is ${os.cpus().length} × wall):
+
+| server | events/s | wall µs | server CPU µs (share of a core) | PostgreSQL backends µs | PostgreSQL background µs | load generator µs | whole machine busy µs (idle) | WAL bytes | full-page images / 1000 |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${ingestCpuTable(result)}`;
   const compared = BASELINE
     ? ` Each figure is the range over ${ROUNDS} rounds, as \`${labels.join(' / ')}\`: this checkout's server and the baseline's (\`BASELINE\`, built from main), on the same table, measured in turn case by case.`
     : '';

@@ -1,7 +1,8 @@
 // The audit console over a PostgreSQL store, as `auditkit serve --store postgres://…` runs it; for
 // bench/console.js, which talks to it over HTTP and WebSocket and asks it for its RSS over IPC.
 // PG_PARALLEL (the store's `parallel`, default 1) and LOGGER_BATCH (events per batch, default 1000)
-// try other settings; AUDITKIT_ROOT runs another checkout's packages (a baseline).
+// try other settings; AUDITKIT_ROOT runs another checkout's packages (a baseline); PG_APP names its
+// connections (application_name).
 const { createRequire } = require('node:module');
 const { join } = require('node:path');
 
@@ -20,6 +21,8 @@ async function main() {
     user: process.env.PGUSER ?? 'postgres',
     database: process.env.PGDATABASE ?? 'test',
     max: 24,
+    // The bench finds this server's backends by it, to count their CPU.
+    application_name: process.env.PG_APP,
   });
   const store = postgresStore({
     pool,

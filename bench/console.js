@@ -491,7 +491,7 @@ Where the time went, per event (CPU from /proc and the server's own count; the m
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${ingestCpuTable(result)}`;
   const compared = BASELINE
-    ? ` Each figure is the range over ${ROUNDS} rounds, as \`${labels.join(' / ')}\`: this checkout's server and the baseline's (\`BASELINE\`, built from main), on the same table, measured in turn case by case.`
+    ? ` Each figure is the range over ${ROUNDS} rounds, as \`${labels.join(' / ')}\`: this checkout's server and the baseline's (\`BASELINE\`, built from main), each on its own table of the same events, measured in turn (ingest in parts, A B then B A; search case by case).`
     : '';
   return `# Audit console under load (PostgreSQL)
 

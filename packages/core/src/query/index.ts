@@ -2,6 +2,7 @@ export { cursorScope } from './cursor';
 export { AuditFilterError, describeValue } from './errors';
 export { EXPORT_COLUMNS, exportRow } from './export-row';
 export { FILTER_FIELDS } from './fields';
+export { type AuditFilterPin, type AuditPinKey, filterPin, pinValueOf, tenantPin } from './filter-pins';
 export { formatAuditFilter } from './format-filter';
 export { DEFAULT_PAGE_SIZE, FILTER_LIMITS, MAX_PAGE_SIZE } from './limits';
 export { type AuditEventPredicate, compileAuditFilter, matchesAuditFilter } from './match-filter';

@@ -1,14 +1,21 @@
 /**
  * Live-stream subscribers grouped by what they asked for: subscribers with the same tenant wall and
  * the same parsed filter share one compiled predicate (run once per event for all of them) and one
- * serialized message. Groups are indexed by the tenants they can match, so an event is tested only
- * against the groups of its own tenant and those that span tenants.
+ * serialized message. Groups are indexed by the tenants they can match and then by the most
+ * selective other value their filter pins (type, actor, type segment…), so an event is tested only
+ * against the groups that could accept it: the cost of an event follows the subscribers that want
+ * it, not all of them. The index only narrows the candidates; each group's own predicate decides.
  */
 import {
   type AuditEvent,
   type AuditEventPredicate,
   type AuditFilter,
+  type AuditFilterPin,
+  type AuditPinKey,
   compileAuditFilter,
+  filterPin,
+  pinValueOf,
+  tenantPin,
 } from '@auditkit/core';
 
 export class FilterGroup<M> {
@@ -16,6 +23,8 @@ export class FilterGroup<M> {
   readonly predicate: AuditEventPredicate;
   /** The only tenants an event may have to match; undefined when the group spans tenants. */
   readonly tenants: readonly string[] | undefined;
+  /** The other values an event must have to match; undefined when the filter pins nothing else. */
+  readonly pin: AuditFilterPin | undefined;
 
   constructor(
     readonly key: string,
@@ -23,26 +32,64 @@ export class FilterGroup<M> {
     wall: string | undefined,
   ) {
     this.predicate = compileAuditFilter(filter, wall);
-    this.tenants = wall === undefined ? requiredTenants(filter) : [wall];
+    this.tenants = wall === undefined ? tenantPin(filter) : [wall];
+    this.pin = filterPin(filter);
   }
 }
 
-/**
- * The tenants a filter confines events to: the values of a plain (not negated, no wildcard)
- * `tenant:` term. Every term must hold, so an event of any other tenant cannot match.
- */
-function requiredTenants(filter: AuditFilter): string[] | undefined {
-  for (const term of filter.terms) {
-    if (term.field !== 'tenant' || term.negate) continue;
-    if (term.values.every((v): v is string => typeof v === 'string')) return [...new Set(term.values)];
+/** The groups of one tenant (or of any tenant), by the value their filter pins. */
+class PinnedGroups<M> {
+  readonly #pinned = new Map<AuditPinKey, Map<string, Set<FilterGroup<M>>>>();
+  readonly #rest = new Set<FilterGroup<M>>();
+
+  add(group: FilterGroup<M>): void {
+    if (!group.pin) {
+      this.#rest.add(group);
+      return;
+    }
+    let byValue = this.#pinned.get(group.pin.key);
+    if (!byValue) {
+      byValue = new Map();
+      this.#pinned.set(group.pin.key, byValue);
+    }
+    for (const v of group.pin.values) {
+      const set = byValue.get(v);
+      if (set) set.add(group);
+      else byValue.set(v, new Set([group]));
+    }
   }
-  return undefined;
+
+  /** Removes `group`; true when nothing is left here. */
+  delete(group: FilterGroup<M>): boolean {
+    if (!group.pin) this.#rest.delete(group);
+    else {
+      const byValue = this.#pinned.get(group.pin.key);
+      for (const v of group.pin.values) {
+        const set = byValue?.get(v);
+        set?.delete(group);
+        if (set?.size === 0) byValue!.delete(v);
+      }
+      if (byValue?.size === 0) this.#pinned.delete(group.pin.key);
+    }
+    return this.#rest.size === 0 && this.#pinned.size === 0;
+  }
+
+  /** Calls `visit` once for each group here that could accept `event`. */
+  candidates(event: AuditEvent, visit: (group: FilterGroup<M>) => void): void {
+    for (const [key, byValue] of this.#pinned) {
+      const value = pinValueOf(event, key);
+      if (typeof value !== 'string') continue;
+      const set = byValue.get(value);
+      if (set) for (const g of set) visit(g);
+    }
+    for (const g of this.#rest) visit(g);
+  }
 }
 
 export class FilterGroups<M> {
   readonly #byKey = new Map<string, FilterGroup<M>>();
-  readonly #byTenant = new Map<string, Set<FilterGroup<M>>>();
-  readonly #anyTenant = new Set<FilterGroup<M>>();
+  readonly #byTenant = new Map<string, PinnedGroups<M>>();
+  readonly #anyTenant = new PinnedGroups<M>();
 
   /** Puts `member` in the group for this wall and filter; returns the group to leave it later. */
   join(member: M, filter: AuditFilter, wall: string | undefined): FilterGroup<M> {
@@ -54,9 +101,12 @@ export class FilterGroups<M> {
       if (group.tenants === undefined) this.#anyTenant.add(group);
       else
         for (const t of group.tenants) {
-          const set = this.#byTenant.get(t) ?? new Set();
-          set.add(group);
-          this.#byTenant.set(t, set);
+          let groups = this.#byTenant.get(t);
+          if (!groups) {
+            groups = new PinnedGroups();
+            this.#byTenant.set(t, groups);
+          }
+          groups.add(group);
         }
     }
     group.members.add(member);
@@ -67,19 +117,16 @@ export class FilterGroups<M> {
     if (!group.members.delete(member) || group.members.size > 0) return;
     this.#byKey.delete(group.key);
     if (group.tenants === undefined) this.#anyTenant.delete(group);
-    else
-      for (const t of group.tenants) {
-        const set = this.#byTenant.get(t);
-        set?.delete(group);
-        if (set?.size === 0) this.#byTenant.delete(t);
-      }
+    else for (const t of group.tenants) if (this.#byTenant.get(t)?.delete(group)) this.#byTenant.delete(t);
   }
 
-  /** Calls `matched` for each group whose predicate accepts `event`. */
+  /** Calls `matched` for each group whose predicate accepts `event`, each at most once. */
   match(event: AuditEvent, matched: (group: FilterGroup<M>) => void): void {
-    const own = event.tenant === undefined ? undefined : this.#byTenant.get(event.tenant);
-    if (own) for (const g of own) if (g.predicate(event)) matched(g);
-    for (const g of this.#anyTenant) if (g.predicate(event)) matched(g);
+    const test = (g: FilterGroup<M>) => {
+      if (g.predicate(event)) matched(g);
+    };
+    if (typeof event.tenant === 'string') this.#byTenant.get(event.tenant)?.candidates(event, test);
+    this.#anyTenant.candidates(event, test);
   }
 
   get size(): number {

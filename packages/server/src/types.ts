@@ -76,14 +76,21 @@ export interface StreamOptions {
   /** Most open stream connections; one more is refused with close code 1013. Default 1000. */
   maxConnections?: number;
   /**
-   * Events not yet written to one subscriber's socket, checked before each sealed batch (so a
-   * batch may add up to its size beyond it); above it the subscriber is told and dropped. Default 1000.
+   * Events not yet written to one subscriber's socket, checked before each message of events (so a
+   * message may add up to its size beyond it); above it the subscriber is told and dropped. Default 1000.
    */
   maxBuffered?: number;
   /** Bytes waiting in one subscriber's socket before it counts as slow. Default 4 MiB. */
   maxSocketBytes?: number;
   /** Interval of heartbeat messages (ms); 0 turns them off. Default 15000. */
   heartbeatMs?: number;
+  /**
+   * Shortest time between two messages of events to a subscriber (ms): events sealed within it go
+   * out together, one message per subscriber, so the cost of sending follows time, not batches. An
+   * event sealed after a quiet spell goes out at once, and 10,000 waiting events go out without
+   * waiting longer. 0 sends each turn's batches. Default 100.
+   */
+  flushMs?: number;
   /** How long a new connection may take to send its key and filter (ms). Default 5000. */
   authTimeoutMs?: number;
   /**

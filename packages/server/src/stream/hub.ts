@@ -1,9 +1,9 @@
 /**
  * The live stream: every sealed event goes once through the compiled filter of each group of
- * subscribers that asked for the same thing (inside the same tenant wall) and, when it matches,
- * into their sockets. A subscriber whose socket
- * falls behind (too many unwritten messages or bytes) is told and dropped: publishing never waits
- * for anyone, so ingest and the other subscribers never slow down.
+ * subscribers that could want it (same tenant wall and filter, indexed by what the filter pins)
+ * and, when it matches, into their sockets, one message per subscriber every `flushMs` at most. A
+ * subscriber whose socket falls behind (too many unwritten events or bytes) is told and dropped:
+ * publishing never waits for anyone, so ingest and the other subscribers never slow down.
  */
 import type { AuditEvent, AuditFilter } from '@auditkit/core';
 import type { WebSocket } from 'ws';
@@ -19,6 +19,8 @@ export const CLOSE = { slow: 4008, unauthorized: 4401, forbidden: 4403, badReque
 
 /** Ids remembered to skip an event that arrives twice (sealed here and read back from a followed file). */
 const RECENT_IDS = 10_000;
+/** Events waiting for the next fan-out beyond which it runs at once, whatever `flushMs` says. */
+const MAX_QUEUED_EVENTS = 10_000;
 /** How long a closing socket may take before it is cut. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -70,8 +72,13 @@ export class StreamHub {
   readonly #recent = new RecentIds(RECENT_IDS);
   readonly #stats = { delivered: 0, droppedSlow: 0, refused: 0 };
   readonly #closes: RecentCloses;
-  /** Sealed batches waiting for the next fan-out. */
+  /** Sealed batches waiting for the next fan-out, and their events in all. */
   #queued: Array<readonly AuditEvent[]> = [];
+  #queuedEvents = 0;
+  /** The next fan-out: on the next turn, or once `flushMs` has passed since the last one. */
+  #soon: NodeJS.Immediate | undefined;
+  #later: NodeJS.Timeout | undefined;
+  #lastFanOut = Number.NEGATIVE_INFINITY;
   /** Sockets open (authenticated or still authenticating), for the connection limit. */
   #connections = 0;
   readonly #heartbeat: NodeJS.Timeout | undefined;
@@ -137,25 +144,38 @@ export class StreamHub {
   }
 
   /**
-   * Sealed events, in chain order. They go out on the next turn of the event loop, not inside the
-   * logger's delivery, so the next batch's store write is under way while this one fans out, and
-   * batches sealed in the same turn share one frame per subscriber.
+   * Sealed events, in chain order. They go out on a later turn of the event loop, not inside the
+   * logger's delivery, so the next batch's store write is under way while this one fans out: on the
+   * next turn after a quiet spell, else once `flushMs` has passed since the last fan-out, so that
+   * under load the batches sealed meanwhile share one message (one socket write) per subscriber.
    */
   publish(events: readonly AuditEvent[]): void {
     if (this.#subscribers.size === 0 || events.length === 0) return;
     this.#queued.push(events);
-    if (this.#queued.length === 1) setImmediate(() => this.#fanOut());
+    this.#queuedEvents += events.length;
+    if (this.#soon || (this.#later && this.#queuedEvents < MAX_QUEUED_EVENTS)) return;
+    clearTimeout(this.#later);
+    this.#later = undefined;
+    const wait = this.#lastFanOut + this.#o.flushMs - performance.now();
+    if (wait > 0 && this.#queuedEvents < MAX_QUEUED_EVENTS)
+      this.#later = setTimeout(() => this.#fanOut(), wait);
+    else this.#soon = setImmediate(() => this.#fanOut());
   }
 
   /**
-   * Each queued event is serialized once and tested once per group of subscribers with the same
-   * filter, whatever the number of subscribers; each group's message is built once and the same
-   * bytes go to every member (one frame, one write each). Who fell behind is checked once per
-   * turn, before anything is sent.
+   * Each queued event is serialized once and tested only against the groups the index offers (those
+   * that could want it, whatever the number of subscribers); each group's message is built once and
+   * the same bytes go to every member (one frame, one write each). Who fell behind is checked once
+   * per fan-out, before anything is sent.
    */
   #fanOut(): void {
+    clearImmediate(this.#soon);
+    clearTimeout(this.#later);
+    this.#soon = this.#later = undefined;
+    this.#lastFanOut = performance.now();
     const batches = this.#queued;
     this.#queued = [];
+    this.#queuedEvents = 0;
     if (this.#subscribers.size === 0) return;
     for (const s of this.#subscribers) if (this.#behind(s)) this.#dropSlow(s);
     const matched = new Map<FilterGroup<Subscriber>, string[]>();
@@ -178,6 +198,7 @@ export class StreamHub {
   /** Closes every stream and resolves once their sockets are gone (their close events recorded). */
   async closeAll(): Promise<void> {
     clearInterval(this.#heartbeat);
+    this.#fanOut(); // what was sealed before the close still goes out, ahead of the closing message
     const subscribers = [...this.#subscribers];
     const gone = subscribers.map((s) => new Promise((resolve) => s.socket.once('close', resolve)));
     for (const s of subscribers) this.#end(s, 'shutdown');

@@ -4,6 +4,7 @@
 // delivered events/s, send-to-delivery p50/p99 and the server's CPU per 1000 events, so the
 // fan-out's share of the console's stream figures (bench/console.js) can be told apart.
 // BASELINE=<built checkout> measures that checkout's server in turn, ROUNDS times each.
+// PROFILE=<dir> writes each server's CPU profile there (node --cpu-prof).
 // Writes bench/results/stream-fanout.{json,md}.
 const { fork } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -18,6 +19,7 @@ const RATE = Number(process.env.RATE ?? 10_000);
 const SECONDS = Number(process.env.STREAM_SECONDS ?? 10);
 const BASELINE = process.env.BASELINE;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const PROFILE = process.env.PROFILE;
 const TENANTS = 100;
 const TYPES = ['auth.login', 'auth.logout', 'data.read', 'data.update', 'billing.charge', 'admin.role'];
 
@@ -44,6 +46,7 @@ async function serve() {
   });
   const url = await server.listen({ port: 0 });
   process.on('message', async (m) => {
+    if (m === 'exit') process.exit(0); // a clean exit, so a --cpu-prof profile is written
     if (m !== 'go') return;
     const cpu = process.cpuUsage();
     const started = Date.now();
@@ -86,6 +89,9 @@ async function measure(label, root, dir, keysFile, key) {
       KEYS: keysFile,
       ...(root ? { AUDITKIT_ROOT: root } : {}),
     },
+    execArgv: PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`, `--cpu-prof-name=${label}.cpuprofile`]
+      : [],
   });
   const { url } = await new Promise((resolve) => child.once('message', resolve));
   const { open, stalled, latencies } = await openSubscribers(url, key, {
@@ -98,7 +104,11 @@ async function measure(label, root, dir, keysFile, key) {
   const r = await done;
   for (const s of open) s.terminate();
   stalled.terminate();
-  child.kill('SIGKILL');
+  if (PROFILE) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.send('exit');
+    await exited;
+  } else child.kill('SIGKILL');
   latencies.sort((a, b) => a - b);
   return {
     server: label,

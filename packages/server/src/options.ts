@@ -14,7 +14,7 @@ export const SERVER_DEFAULTS = {
     maxBuffered: 1000,
     maxSocketBytes: 4 * 1024 * 1024,
     heartbeatMs: 15_000,
-    flushMs: 100,
+    flushMs: 0,
     authTimeoutMs: 5000,
     rememberCloses: 1000,
     rememberCloseMs: 120_000,

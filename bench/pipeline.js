@@ -174,6 +174,56 @@ async function allocation(path, signingKey, total) {
   };
 }
 
+/**
+ * Sealing and writing on a worker thread (the `worker` option) beside the same pipeline on the
+ * caller's thread and pino to a file, interleaved in rounds (pino, in-thread, worker, ...), so the
+ * ratios come from one machine state. Each worker trail is verified.
+ */
+async function workerComparison(dir, keys, total, rounds) {
+  const sealed = { signingKey: keys.privateKeyPem };
+  const out = { rounds: [] };
+  for (let round = 0; round < rounds; round++) {
+    const pinoFile = await pinoThroughput(join(dir, `pino-${round}.log`), total);
+    const inThread = await throughput(
+      'fileSink, caller thread',
+      fileSink({ path: join(dir, `thread-${round}.jsonl`), maxSize: 0 }),
+      total,
+      sealed,
+    );
+    const workerPath = join(dir, `worker-${round}.jsonl`);
+    const worker = await throughput(
+      'fileSink, worker thread',
+      fileSink({ path: workerPath, maxSize: 0 }),
+      total,
+      sealed,
+      {
+        worker: true,
+      },
+    );
+    const verified = await verifyFiles([workerPath], { publicKeys: [keys.publicKeyPem], expectClosed: true });
+    if (!verified.ok) throw new Error(`worker trail does not verify: ${JSON.stringify(verified.breaks[0])}`);
+    out.rounds.push({
+      pinoEventsPerSecond: pinoFile.eventsPerSecond,
+      inThreadEventsPerSecond: inThread.eventsPerSecond,
+      workerEventsPerSecond: worker.eventsPerSecond,
+      inThreadVsPino: +(inThread.eventsPerSecond / pinoFile.eventsPerSecond).toFixed(2),
+      workerVsPino: +(worker.eventsPerSecond / pinoFile.eventsPerSecond).toFixed(2),
+      cpuMicrosecondsPerEvent: {
+        pino: pinoFile.cpuMicrosecondsPerEvent,
+        inThread: inThread.cpuMicrosecondsPerEvent,
+        worker: worker.cpuMicrosecondsPerEvent,
+      },
+    });
+    out.logCostInThread = await logCost(50_000, {}, 'log(), caller thread (memorySink)');
+    out.logCostWorker = await logCost(
+      50_000,
+      { sinks: [fileSink({ path: join(dir, `log-cost-${round}.jsonl`), maxSize: 0 })], worker: true },
+      'log(), worker option (fileSink)',
+    );
+  }
+  return out;
+}
+
 /** `verifyFiles` over the sealed file: hashes, links, checkpoint roots and signatures. */
 async function verifyRate(path, publicKey) {
   const started = process.hrtime.bigint();
@@ -207,6 +257,15 @@ async function main() {
     const keys = generateSigningKeys();
     const sealed = { signingKey: keys.privateKeyPem };
     const sealedPath = join(dir, 'sealed.jsonl');
+    // BENCH_ONLY=worker: the worker-thread comparison alone.
+    if (process.env.BENCH_ONLY === 'worker') {
+      process.stdout.write(
+        JSON.stringify({
+          worker: await workerComparison(dir, keys, total, Number(process.env.WORKER_ROUNDS ?? 3)),
+        }),
+      );
+      return;
+    }
     const results = {
       eventBytes: await eventSize(),
       memory: await throughput('memorySink', memorySink({ maxEvents: 1 }), total, sealed),
@@ -222,6 +281,9 @@ async function main() {
       logCost: await logCost(100_000),
       allocation: await allocation(join(dir, 'allocation.jsonl'), keys.privateKeyPem, 50_000),
     };
+    // BENCH_WORKER=0 leaves the worker-thread comparison out; builds without the option skip it.
+    if (DEFAULTS.worker && process.env.BENCH_WORKER !== '0')
+      results.worker = await workerComparison(dir, keys, total, Number(process.env.WORKER_ROUNDS ?? 3));
     // BENCH_ADMIT=0 leaves the sampling and dedup variants out (bench/seal-cost.js does).
     if (DEFAULTS.dedup && process.env.BENCH_ADMIT !== '0') {
       const memory = (name, extra, make) =>

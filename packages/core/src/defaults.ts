@@ -52,6 +52,7 @@ export const DEFAULTS = {
   breaker: { failureThreshold: 3, cooldownMs: 5000 },
   spool: { maxBytes: 1024 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024, fsync: true },
   durable: false,
+  worker: { ringBytes: 8 * 1024 * 1024, exitTimeoutMs: 5000 },
   /** Adapters' `holdResponse`, when it is on (it is off by default). */
   holdResponse: { timeoutMs: 5000 },
   flushOnExit: true,

@@ -26,6 +26,7 @@ import type {
   SampleRule,
   SinkEntry,
   SpoolOptions,
+  WorkerOptions,
 } from './types';
 
 /**
@@ -270,6 +271,13 @@ export const LOGGER_OPTIONS = {
   onError: o.function(),
   detect,
   alerts,
+  worker: o.anyOf(
+    o.boolean(),
+    o.object({
+      ringBytes: o.number({ min: 64 * 1024, integer: true }),
+      exitTimeoutMs: amount,
+    } satisfies ShapeOf<WorkerOptions>),
+  ),
 } satisfies ShapeOf<AuditLoggerOptions> as OptionShape;
 
 /** Every option the HTTP/RPC adapters share (`RequestAuditOptions`); adapters add their own. */

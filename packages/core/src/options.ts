@@ -58,6 +58,8 @@ export interface ResolvedOptions {
   onError: ((error: AuditError) => void) | undefined;
   detect: ResolvedDetect | undefined;
   alerts: ResolvedAlerts | undefined;
+  /** Sealing and sink writes on a worker thread; undefined: on the caller's thread. */
+  worker: { ringBytes: number; exitTimeoutMs: number } | undefined;
 }
 
 /**
@@ -134,6 +136,9 @@ export function resolveOptions(
     onError: options.onError,
     detect: resolveDetect(options.detect),
     alerts: resolveAlerts(options.alerts),
+    worker: options.worker
+      ? { ...DEFAULTS.worker, ...definedOnly(options.worker === true ? {} : options.worker) }
+      : undefined,
   };
 }
 

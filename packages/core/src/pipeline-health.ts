@@ -17,7 +17,7 @@ export interface PipelineCounts {
 export function pipelineStats(
   own: PipelineCounts,
   admit: Admission,
-  loop: DeliveryLoop,
+  loop: Pick<DeliveryLoop, 'counts' | 'stats'>,
   rest: Pick<AuditStats, 'integrity' | 'hold' | 'detection' | 'alerts'>,
 ): AuditStats {
   const admitted = admit.counts;

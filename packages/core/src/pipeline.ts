@@ -11,6 +11,7 @@ import {
   unregisterExitParticipant,
 } from './deliver/exit-hooks';
 import { HeldResponses } from './deliver/hold';
+import { WorkerDelivery } from './deliver/worker/worker-delivery';
 import { DetectStage } from './detect/stage';
 import type { ResolvedOptions } from './options';
 import { type PipelineCounts, pipelineHealth, pipelineStats, Warnings } from './pipeline-health';
@@ -45,7 +46,8 @@ export class Pipeline implements AuditLogger, ExitParticipant {
   readonly #enrich: Enricher;
   readonly #admit: Admission;
   readonly #sealer: Sealer | undefined;
-  readonly #loop: DeliveryLoop;
+  /** Queue → seal → deliver: on this thread, or (the `worker` option) on a worker thread. */
+  readonly #loop: DeliveryLoop | WorkerDelivery;
   /** Anomaly detection and alerting; absent unless configured. */
   readonly #detect: DetectStage | undefined;
   /** Detection may still record (anomalies, alert events) while close() drains it. */
@@ -69,7 +71,7 @@ export class Pipeline implements AuditLogger, ExitParticipant {
       callbackFailed: (name, error) => this.#callbackFailed(name, error),
     });
     const integrity = options.integrity;
-    if (integrity)
+    if (integrity && !options.worker)
       this.#sealer = new Sealer({
         source: options.source,
         every: integrity.every,
@@ -79,10 +81,10 @@ export class Pipeline implements AuditLogger, ExitParticipant {
         onError: (error) =>
           report({ kind: 'sink', cause: error, message: `checkpoint file: ${String(error)}` }),
       });
-    this.#loop = new DeliveryLoop(options, this.#sealer, {
-      report,
-      kept: (events) => this.#announce(events),
-    });
+    const hooks = { report, kept: (events: readonly AuditEvent[]) => this.#announce(events) };
+    this.#loop = options.worker
+      ? new WorkerDelivery(options, hooks)
+      : new DeliveryLoop(options, this.#sealer, hooks);
     if (options.detect || options.alerts)
       this.#detect = new DetectStage(
         options.detect,
@@ -209,7 +211,13 @@ export class Pipeline implements AuditLogger, ExitParticipant {
 
   [SUBSCRIBE_SEALED](listener: SealedListener): () => void {
     this.#sealedListeners.add(listener);
-    return () => this.#sealedListeners.delete(listener);
+    if (this.#loop instanceof WorkerDelivery) this.#loop.watchSealed(true);
+    return () => {
+      const removed = this.#sealedListeners.delete(listener);
+      if (this.#loop instanceof WorkerDelivery && this.#sealedListeners.size === 0)
+        this.#loop.watchSealed(false);
+      return removed;
+    };
   }
 
   #announce(events: readonly AuditEvent[]): void {

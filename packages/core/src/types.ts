@@ -378,6 +378,22 @@ export interface QueueOptions {
   overflow?: OverflowPolicy;
 }
 
+/** The `worker` option: sealing and sink writes on a worker thread. */
+export interface WorkerOptions {
+  /**
+   * Size of the shared buffer events cross to the worker in (bytes, at least 64 KiB). When it is
+   * full the queue's `overflow` policy applies: `drop` counts the event as dropped; `block` and
+   * `spill` keep it on the caller until there is room (adapters wait, as for a full queue).
+   * Default 8 MiB.
+   */
+  ringBytes?: number;
+  /**
+   * How long process exit waits for the worker to seal and write what is left (ms); events it has
+   * not confirmed by then are reported as possibly lost. Default 5000.
+   */
+  exitTimeoutMs?: number;
+}
+
 export interface BatchOptions {
   /** Largest batch handed to a sink. Default 1000. */
   maxEvents?: number;
@@ -475,6 +491,14 @@ export interface AuditLoggerOptions {
   integrity?: IntegrityOptions | false;
   /** Called with problems auditing had (sink failures, dropped events, throwing callbacks). Default: a process warning, at most once per 10 s per kind. */
   onError?: (error: AuditError) => void;
+  /**
+   * Seal and write on a worker thread (as pino's transports do): the caller captures, admits,
+   * redacts and encrypts each event, then copies its JSON into a shared buffer; hashing, Merkle
+   * tree, checkpoint signing and sink writes run on the worker. Every sink must be able to move
+   * there (`fileSink` without `onError` or `now`); other sinks are an error at startup. `true`
+   * uses the defaults of `WorkerOptions`. Default off.
+   */
+  worker?: WorkerOptions | boolean;
   /**
    * The detect stage: rules with per-tenant thresholds raise sealed `security.anomaly` events;
    * `true` runs the built-in rules with their defaults in memory. See `DetectOptions`. Default off.

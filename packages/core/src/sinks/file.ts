@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify, types } from 'node:util';
+import { markMovable } from '../deliver/worker/sink-recipe';
 import { makeDir, makeDirSync } from '../make-dir';
 import { eventsAround } from '../query';
 import type {
@@ -527,7 +528,11 @@ export function fileSink(options: FileSinkOptions): FileSink {
   if (typeof options?.path !== 'string' || options.path === '') {
     throw new TypeError('fileSink: the `path` option is required');
   }
-  return new JsonlFileSink(options.path, resolveFileOptions(options));
+  const sink = new JsonlFileSink(options.path, resolveFileOptions(options));
+  // With no callbacks its options are plain data: the `worker` option can make it again there.
+  if (options.onError === undefined && options.now === undefined)
+    markMovable(sink, { factory: 'fileSink', options: { ...options, path: sink.path } });
+  return sink;
 }
 
 export interface FileStoreOptions extends Omit<FileSinkOptions, 'path'> {

@@ -1,0 +1,189 @@
+/**
+ * A single-producer, single-consumer ring of UTF-8 records in shared memory: the caller's thread
+ * copies each event's JSON in, the worker reads it out. No message per event, no structured clone:
+ * one `Atomics.store` publishes a record, and the reader is woken only when it went to sleep (the
+ * scheme of pino's thread-stream, with whole records instead of a byte stream).
+ *
+ * Layout: records `[u32 length][bytes][pad to 4]`; a length of WRAP sends the reader back to 0.
+ * The write index never catches up with the read index (equal means empty).
+ */
+
+/** Int32 slots of the state buffer. */
+export const SLOT = {
+  /** Byte offset the next record is written at; only the writer stores it. */
+  WRITE: 0,
+  /** Byte offset of the next record to read; only the reader stores it. */
+  READ: 1,
+  /** 1 while the reader waits for a record: the writer then wakes it. */
+  SLEEPING: 2,
+  /** Process exit: 1 asked by the caller, 2 answered by the worker once all is written. */
+  EXIT: 3,
+  /** Records the worker has taken off the ring (mod 2^32). */
+  TAKEN: 4,
+  /** Records the worker has sealed and its sinks settled, as of its last flush (mod 2^32). */
+  CONFIRMED: 5,
+} as const;
+
+/** `Atomics.waitAsync` (Node 16+; ES2024, newer than the compiler's library here). */
+type WaitAsync = (
+  state: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/** Resolves once `state[index]` is no longer `value` (after a notify) or in `timeoutMs`. */
+export function changed(
+  state: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+): Promise<unknown> {
+  const waited = waitAsync(state, index, value, timeoutMs);
+  return waited.async ? waited.value : Promise.resolve();
+}
+
+const STATE_SLOTS = 8;
+const WRAP = 0xffffffff;
+const HEADER = 4;
+
+const align4 = (n: number): number => (n + 3) & ~3;
+
+/** The two shared buffers of a ring; sent to the worker as they are. */
+export interface RingBuffers {
+  state: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+}
+
+export function createRingBuffers(bytes: number): RingBuffers {
+  return {
+    state: new SharedArrayBuffer(STATE_SLOTS * 4),
+    data: new SharedArrayBuffer(align4(bytes)),
+  };
+}
+
+/** The caller's end: `write` copies a record in, or returns false when there is no room. */
+export class RingWriter {
+  readonly state: Int32Array;
+  readonly #data: Buffer;
+  readonly #size: number;
+  /** The write index as last published (this end owns it). */
+  #w = 0;
+
+  constructor(buffers: RingBuffers) {
+    this.state = new Int32Array(buffers.state);
+    this.#data = Buffer.from(buffers.data);
+    this.#size = buffers.data.byteLength;
+  }
+
+  /** Bytes the biggest record can have: half the ring, so one never waits for a wrap it cannot get. */
+  get maxRecord(): number {
+    return (this.#size >>> 1) - HEADER;
+  }
+
+  write(text: string): boolean {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: reserve that, and measure only when it is tight.
+    if (this.#place(text, text.length * 3)) return true;
+    const exact = Buffer.byteLength(text, 'utf8');
+    return exact < text.length * 3 && this.#place(text, exact);
+  }
+
+  #place(text: string, bytes: number): boolean {
+    const need = HEADER + align4(bytes);
+    const r = Atomics.load(this.state, SLOT.READ);
+    let w = this.#w;
+    if (w >= r) {
+      // Room up to the end, keeping one slot free when the reader is at 0 (full must differ from empty).
+      const end = this.#size - (r === 0 ? HEADER : 0);
+      if (w + need > end) {
+        if (r <= need) return false;
+        this.#data.writeUInt32LE(WRAP, w);
+        w = 0;
+      }
+    } else if (w + need >= r) return false;
+    const written = this.#data.write(text, w + HEADER, bytes, 'utf8');
+    this.#data.writeUInt32LE(written, w);
+    let next = w + HEADER + align4(written);
+    if (next === this.#size) next = 0;
+    this.#w = next;
+    Atomics.store(this.state, SLOT.WRITE, next);
+    return true;
+  }
+
+  /** Wakes the reader if it sleeps; cheap when it does not (one load). */
+  wake(): void {
+    if (Atomics.load(this.state, SLOT.SLEEPING) === 1) {
+      Atomics.store(this.state, SLOT.SLEEPING, 0);
+      Atomics.notify(this.state, SLOT.WRITE);
+    }
+  }
+
+  /** Whether the reader has taken everything written. */
+  get empty(): boolean {
+    return Atomics.load(this.state, SLOT.READ) === this.#w;
+  }
+}
+
+/** The worker's end. */
+export class RingReader {
+  readonly state: Int32Array;
+  readonly #data: Buffer;
+  readonly #size: number;
+  #r = 0;
+  #taken = 0;
+
+  constructor(buffers: RingBuffers) {
+    this.state = new Int32Array(buffers.state);
+    this.#data = Buffer.from(buffers.data);
+    this.#size = buffers.data.byteLength;
+  }
+
+  /** Records taken so far (this thread's count; published in TAKEN by `release`). */
+  get taken(): number {
+    return this.#taken;
+  }
+
+  /** Calls `each` with up to `max` records' text; returns how many it read. Call `release` after. */
+  read(max: number, each: (text: string, bytes: number) => void): number {
+    const w = Atomics.load(this.state, SLOT.WRITE);
+    let r = this.#r;
+    let n = 0;
+    while (r !== w && n < max) {
+      const len = this.#data.readUInt32LE(r);
+      if (len === WRAP) {
+        r = 0;
+        continue;
+      }
+      const start = r + HEADER;
+      each(this.#data.toString('utf8', start, start + len), len);
+      r = start + align4(len);
+      if (r === this.#size) r = 0;
+      n++;
+    }
+    this.#r = r;
+    this.#taken += n;
+    return n;
+  }
+
+  /** Gives the space read so far back to the writer. */
+  release(): void {
+    Atomics.store(this.state, SLOT.READ, this.#r);
+    Atomics.store(this.state, SLOT.TAKEN, this.#taken | 0);
+    Atomics.notify(this.state, SLOT.READ);
+  }
+
+  /**
+   * Resolves when a record may be waiting (or in `timeoutMs`): marks the reader asleep, then waits
+   * on the write index unless a record arrived meanwhile.
+   */
+  wait(timeoutMs: number): Promise<unknown> {
+    Atomics.store(this.state, SLOT.SLEEPING, 1);
+    const w = Atomics.load(this.state, SLOT.WRITE);
+    if (w !== this.#r) {
+      Atomics.store(this.state, SLOT.SLEEPING, 0);
+      return Promise.resolve();
+    }
+    return changed(this.state, SLOT.WRITE, w, timeoutMs);
+  }
+}

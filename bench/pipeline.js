@@ -1,7 +1,7 @@
 // Pipeline throughput (events/s into a sink) and the cost of one log() call on the caller's thread.
 // AUDITKIT_CORE=<path to another build's dist> measures that build instead (bench/admit.js uses it
 // for before/after figures); the sampling and dedup variants run only on builds that have them.
-const { mkdtempSync, rmSync } = require('node:fs');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const {
@@ -30,6 +30,19 @@ function rules(keep) {
   };
 }
 
+/**
+ * CPU time of the calling thread alone (µs), from /proc/thread-self/stat (Linux, 10 ms ticks):
+ * with the worker option, what the request thread pays; process.cpuUsage() counts every thread.
+ */
+function threadCpu() {
+  try {
+    const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** `input(i)` repeated: `distinct` different events in turn, so dedup collapses all but those. */
 const repeating = (distinct) => (i) => input(i % distinct);
 
@@ -45,6 +58,7 @@ async function throughput(name, sink, total, integrity, extra = {}, make = input
   let i = 0;
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
+  const callerCpu = threadCpu();
   // Produce in slices and let delivery run between them, as a server would.
   await runWithContext(context, async () => {
     while (i < total) {
@@ -70,6 +84,7 @@ async function throughput(name, sink, total, integrity, extra = {}, make = input
     eventsPerSecond: Math.round(total / seconds),
     // CPU of the whole process (all threads) per event: steadier than events/s on a shared machine.
     cpuMicrosecondsPerEvent: +((used.user + used.system) / total).toFixed(2),
+    callerCpuMicrosecondsPerEvent: +((threadCpu() - callerCpu) / total).toFixed(2),
   };
 }
 
@@ -85,6 +100,7 @@ async function pinoThroughput(path, total) {
   let i = 0;
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
+  const callerCpu = threadCpu();
   while (i < total) {
     const end = Math.min(total, i + 2000);
     for (; i < end; i++) log.info(input(i));
@@ -100,6 +116,7 @@ async function pinoThroughput(path, total) {
     seconds,
     eventsPerSecond: Math.round(total / seconds),
     cpuMicrosecondsPerEvent: +((used.user + used.system) / total).toFixed(2),
+    callerCpuMicrosecondsPerEvent: +((threadCpu() - callerCpu) / total).toFixed(2),
   };
 }
 
@@ -212,6 +229,11 @@ async function workerComparison(dir, keys, total, rounds) {
         pino: pinoFile.cpuMicrosecondsPerEvent,
         inThread: inThread.cpuMicrosecondsPerEvent,
         worker: worker.cpuMicrosecondsPerEvent,
+      },
+      callerThreadCpuMicrosecondsPerEvent: {
+        pino: pinoFile.callerCpuMicrosecondsPerEvent,
+        inThread: inThread.callerCpuMicrosecondsPerEvent,
+        worker: worker.callerCpuMicrosecondsPerEvent,
       },
     });
     out.logCostInThread = await logCost(50_000, {}, 'log(), caller thread (memorySink)');

@@ -33,7 +33,7 @@ export type WorkerRequest = { id: number; upTo: number } & (
   | { type: 'close' }
 );
 
-export type ToWorker = WorkerRequest | { type: 'sealed'; on: boolean };
+export type ToWorker = WorkerRequest | { type: 'sealed'; on: boolean } | { type: 'wake' };
 
 /** The worker's counters, sent with every answer and now and then while it works. */
 export interface WorkerCounts {

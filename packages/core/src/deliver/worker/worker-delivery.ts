@@ -11,13 +11,14 @@ import type { ResolvedOptions } from '../../options';
 import type { AuditEvent, AuditStats } from '../../types';
 import type { DeliveryHooks } from '../delivery-loop';
 import type { FromWorker, ToWorker, WorkerCounts, WorkerRequest, WorkerSettings } from './protocol';
-import { changed, createRingBuffers, type RingBuffers, RingWriter, SLOT } from './ring';
+import { createRingBuffers, type RingBuffers, RingWriter, SLOT } from './ring';
 import { recipeOf } from './sink-recipe';
 
 /** Records written before the worker is woken even though the caller's turn goes on. */
 const WAKE_EVERY = 256;
 /** How long a caller waiting for room sleeps before it looks again. */
-const ROOM_POLL_MS = 50;
+const ROOM_POLL_MS = 2;
+const WAKE: ToWorker = { type: 'wake' };
 
 /** The compiled worker entry; from the sources (tests), the build's copy of it. */
 function workerEntry(): string {
@@ -93,7 +94,7 @@ export class WorkerDelivery {
   readonly #wakeLater = (): void => {
     this.#wakeScheduled = false;
     this.#sinceWake = 0;
-    this.#writer.wake();
+    this.#wake();
   };
 
   constructor(o: ResolvedOptions, hooks: DeliveryHooks) {
@@ -205,15 +206,19 @@ export class WorkerDelivery {
     }
   }
 
+  /** Wakes the worker if it sleeps: a message (a few µs), and only then. */
+  #wake(): void {
+    if (this.#writer.takeSleeper() && !this.#exited) this.#worker.postMessage(WAKE);
+  }
+
   #awaitRoom(): void {
     if (this.#waitingForRoom) return;
     this.#waitingForRoom = true;
-    this.#writer.wake();
-    const read = Atomics.load(this.#state, SLOT.READ);
-    void changed(this.#state, SLOT.READ, read, ROOM_POLL_MS).then(() => {
+    this.#wake();
+    setTimeout(() => {
       this.#waitingForRoom = false;
       this.#movePending();
-    });
+    }, ROOM_POLL_MS).unref();
   }
 
   /** Moves waiting events onto the ring as far as there is room. */
@@ -225,7 +230,7 @@ export class WorkerDelivery {
       this.#pendingBytes -= text.length;
       this.#written++;
     }
-    this.#writer.wake();
+    this.#wake();
     if (!this.full) this.releaseWriters();
     if (this.#pendingCount() > 0 && !this.#exited) {
       this.#awaitRoom();
@@ -242,7 +247,7 @@ export class WorkerDelivery {
   }
 
   deliverSoon(_delayMs: number): void {
-    this.#writer.wake();
+    this.#wake();
   }
 
   whenWritable(): Promise<void> {
@@ -277,7 +282,7 @@ export class WorkerDelivery {
     // While someone waits for the worker, the process stays up for it.
     if (this.#asked.size === 0) this.#worker.ref();
     const answer = new Promise<boolean>((resolve) => this.#asked.set(id, { upTo, resolve }));
-    this.#writer.wake();
+    this.#wake();
     this.#worker.postMessage({ type, id, upTo } satisfies ToWorker);
     return answer;
   }
@@ -341,14 +346,13 @@ export class WorkerDelivery {
     const deadline = Date.now() + this.#o.worker!.exitTimeoutMs;
     // The worker now reads whatever its queue holds: the process is ending.
     Atomics.store(state, SLOT.EXIT, 1);
-    Atomics.notify(state, SLOT.WRITE);
+    this.#worker.postMessage(WAKE);
     while (this.#pendingCount() > 0 && Date.now() < deadline) {
       const read = Atomics.load(state, SLOT.READ);
       if (this.#movePendingSync()) break;
       Atomics.wait(state, SLOT.READ, read, Math.max(1, Math.min(50, deadline - Date.now())));
     }
     Atomics.store(state, SLOT.EXIT, 2);
-    Atomics.notify(state, SLOT.WRITE);
     while (Atomics.load(state, SLOT.EXIT) !== 3) {
       const left = deadline - Date.now();
       if (left <= 0) break;

@@ -18,6 +18,8 @@ import { RingReader, SLOT } from './ring';
 const CHUNK = 1024;
 /** Longest sleep between looks at the ring; a missed wake-up costs at most this. */
 const IDLE_MS = 1000;
+/** While the process exits, how often the ring is looked at for the caller's last events. */
+const EXIT_POLL_MS = 2;
 /** Counters go to the caller at most this often while batches are delivered. */
 const COUNTS_EVERY_MS = 100;
 
@@ -134,7 +136,21 @@ function pump(): void {
     setImmediate(pump);
     return;
   }
-  void reader.wait(IDLE_MS).then(pump);
+  if (!reader.sleep()) {
+    setImmediate(pump);
+    return;
+  }
+  sleeper = setTimeout(wakeUp, IDLE_MS);
+}
+
+/** The pending sleep of `pump`, ended by the caller's wake-up message. */
+let sleeper: NodeJS.Timeout | undefined;
+
+function wakeUp(): void {
+  if (sleeper === undefined) return;
+  clearTimeout(sleeper);
+  sleeper = undefined;
+  pump();
 }
 
 let closing: Promise<void> | undefined;
@@ -161,7 +177,7 @@ async function exitDrain(): Promise<void> {
       if (reader.read(Number.POSITIVE_INFINITY, take) > 0) reader.release();
       break;
     }
-    await reader.wait(5);
+    await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
   }
   wakeTaken();
   await close();
@@ -171,6 +187,9 @@ async function exitDrain(): Promise<void> {
 }
 
 port.on('message', (m: ToWorker) => {
+  // Any message ends a sleep: a request covers events the ring may hold.
+  wakeUp();
+  if (m.type === 'wake') return;
   if (m.type === 'sealed') {
     forwardSealed = m.on;
     return;

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKeys, verifyFiles } from '../src';
@@ -12,7 +12,7 @@ workerSuite('worker option: the end of the process', () => {
   const keys = generateSigningKeys();
   let dir: string;
   let file: string;
-  const start = (mode: string, count = 0): ChildProcess =>
+  const start = (mode: string, count = 0, extra: Record<string, string> = {}): ChildProcess =>
     fork(producer, {
       env: {
         ...process.env,
@@ -20,6 +20,7 @@ workerSuite('worker option: the end of the process', () => {
         COUNT: String(count),
         LOG_FILE: file,
         SIGNING_KEY: keys.privateKeyPem,
+        ...extra,
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -39,6 +40,21 @@ workerSuite('worker option: the end of the process', () => {
     const report = await verify(true);
     expect(report.breaks).toEqual([]);
     expect(report.ok).toBe(true);
+  });
+
+  it('process.exit() with no time for the worker: what it did not confirm is reported, not lost silently', async () => {
+    const reportFile = join(dir, 'report.txt');
+    const [code] = await once(
+      start('exit', 20_000, { EXIT_TIMEOUT_MS: '0', REPORT_FILE: reportFile }),
+      'exit',
+    );
+    expect(code).toBe(0);
+    const reported = readFileSync(reportFile, 'utf8').match(/up to (\d+) events may be missing/);
+    expect(reported).not.toBeNull();
+    const missing = Number(reported![1]);
+    const written = existsSync(file) ? loggedIndexes(file).length : 0;
+    expect(missing).toBeGreaterThan(0);
+    expect(written + missing).toBeGreaterThanOrEqual(20_000);
   });
 
   it('a process that just ends flushes through the worker on beforeExit', async () => {

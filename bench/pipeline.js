@@ -1,6 +1,8 @@
 // Pipeline throughput (events/s into a sink) and the cost of one log() call on the caller's thread.
 // AUDITKIT_CORE=<path to another build's dist> measures that build instead (bench/admit.js uses it
 // for before/after figures); the sampling and dedup variants run only on builds that have them.
+// The `worker` option is compared with the caller-thread pipeline and pino in WORKER_ROUNDS
+// interleaved rounds (default 3; BENCH_WORKER=0 leaves it out, BENCH_ONLY=worker runs it alone).
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');

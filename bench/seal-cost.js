@@ -32,7 +32,8 @@ const ROWS = [
 ];
 
 function pipeline(coreDir) {
-  const env = { ...process.env, EVENTS: String(EVENTS), BENCH_ADMIT: '0' };
+  // One round of the worker-option comparison per pipeline run (builds without the option skip it).
+  const env = { ...process.env, EVENTS: String(EVENTS), BENCH_ADMIT: '0', WORKER_ROUNDS: '1' };
   if (coreDir) env.AUDITKIT_CORE = join(coreDir, 'dist', 'index.js');
   return JSON.parse(
     execFileSync(process.execPath, [join(__dirname, 'pipeline.js')], { encoding: 'utf8', env }),
@@ -117,6 +118,11 @@ ${prow('pino to a file, CPU µs per event (all threads)', (x) => x.pinoFile.cpuM
 ${prow('verifyFiles, events/s', (x) => x.verify.eventsPerSecond)}
 ${prow('verifyFiles, CPU µs per event', (x) => x.verify.cpuMicrosecondsPerEvent)}
 ${prow('log() on the caller, µs', (x) => x.logCost.microsecondsPerCall)}
+${prow('worker option + fileSink, events/s', (x) => x.worker?.rounds[0].workerEventsPerSecond)}
+${prow('worker option ÷ pino (pino measured beside it)', (x) => x.worker?.rounds[0].workerVsPino)}
+${prow('caller-thread CPU µs per event, pipeline on the caller', (x) => x.worker?.rounds[0].callerThreadCpuMicrosecondsPerEvent.inThread)}
+${prow('caller-thread CPU µs per event, worker option', (x) => x.worker?.rounds[0].callerThreadCpuMicrosecondsPerEvent.worker)}
+${prow('log() with the worker option, µs', (x) => x.worker?.logCostWorker.microsecondsPerCall)}
 ${prow('JS heap allocated per log() call, bytes', (x) => x.allocation?.logCallBytes)}
 ${prow('JS heap allocated per event, log() to sealed fileSink, bytes', (x) => x.allocation?.sealedFileBytesPerEvent)}
 `;

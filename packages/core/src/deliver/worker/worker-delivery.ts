@@ -373,8 +373,10 @@ export class WorkerDelivery {
 
   #movePendingSync(): boolean {
     while (this.#pendingCount() > 0) {
-      if (!this.#writer.write(this.#pending[this.#pendingHead]!)) return false;
+      const text = this.#pending[this.#pendingHead]!;
+      if (!this.#writer.write(text)) return false;
       this.#pendingHead++;
+      this.#pendingBytes -= text.length;
       this.#written++;
     }
     return true;

@@ -45,6 +45,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       '--max-unsigned <n>',
       "most events a chain may have after its last valid checkpoint (default with --key: 1000, the writers' default checkpointEvery)",
     )
+    .option(
+      '--threads <n>',
+      'threads that verify parts of the files at once; 1 for one thread (default: the cores available, for trails of 8 MiB or more)',
+    )
     .action(async (paths: string[], options) => {
       code = await verifyCommand(paths, options, io);
     });

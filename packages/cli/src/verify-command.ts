@@ -8,6 +8,7 @@ export interface VerifyCommandOptions {
   json?: boolean;
   allowEmpty?: boolean;
   maxUnsigned?: string;
+  threads?: string;
 }
 
 function describe(report: VerifyReport): string {
@@ -63,6 +64,7 @@ export async function verifyCommand(
     expectClosed: options.closed ?? false,
     allowEmpty: options.allowEmpty ?? false,
     maxUnsigned: asNumber(options.maxUnsigned),
+    threads: asNumber(options.threads),
     ...(progress && {
       onProgress: (p: VerifyProgress) =>
         progress(`verifying: ${p.lines.toLocaleString('en')} lines read, file ${p.fileIndex} of ${p.files}`),

@@ -128,5 +128,5 @@ export {
   type VerifyOptions,
   type VerifyProgress,
   type VerifyReport,
-  verifyFiles,
 } from './verify/verify';
+export { verifyFiles } from './verify/verify-files';

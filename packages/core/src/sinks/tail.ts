@@ -38,39 +38,83 @@ export interface AuditBlock {
 }
 
 const BLOCK_BYTES = 1024 * 1024;
+const CHUNK = 64 * 1024;
+
+/** A part of a plain audit file, `[start, end)` in bytes, cut at line breaks. */
+export interface AuditFileRange {
+  file: string;
+  start: number;
+  end: number;
+}
 
 /**
  * The bytes of `files` in blocks of whole lines, in order; `.gz` files are decompressed on the
  * fly. For readers that go through lines faster than a string per line allows (verification).
  */
 export async function* readAuditBlocks(files: readonly string[]): AsyncGenerator<AuditBlock> {
-  for (const file of files) {
-    const raw = createReadStream(file, { highWaterMark: BLOCK_BYTES });
-    const input = file.endsWith('.gz') ? raw.pipe(createGunzip({ chunkSize: BLOCK_BYTES })) : raw;
-    let carry: Buffer | undefined;
-    try {
-      for await (const chunk of input as AsyncIterable<Buffer>) {
-        let data = chunk;
-        if (carry) {
-          // Only the line split between two chunks is copied together.
-          const first = chunk.indexOf(0x0a) + 1;
-          if (first === 0) {
-            carry = Buffer.concat([carry, chunk]);
-            continue;
-          }
-          yield { file, data: Buffer.concat([carry, chunk.subarray(0, first)]) };
-          data = chunk.subarray(first);
+  for (const file of files) yield* blocksOf(file);
+}
+
+/** The bytes of one part of a plain file in blocks of whole lines (the part starts at a line). */
+export function readAuditRange(range: AuditFileRange): AsyncGenerator<AuditBlock> {
+  return blocksOf(range.file, range.start, range.end);
+}
+
+async function* blocksOf(file: string, start = 0, end?: number): AsyncGenerator<AuditBlock> {
+  if (end !== undefined && end <= start) return;
+  const raw = createReadStream(file, {
+    highWaterMark: BLOCK_BYTES,
+    start,
+    ...(end !== undefined && { end: end - 1 }),
+  });
+  const input = file.endsWith('.gz') ? raw.pipe(createGunzip({ chunkSize: BLOCK_BYTES })) : raw;
+  let carry: Buffer | undefined;
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let data = chunk;
+      if (carry) {
+        // Only the line split between two chunks is copied together.
+        const first = chunk.indexOf(0x0a) + 1;
+        if (first === 0) {
+          carry = Buffer.concat([carry, chunk]);
+          continue;
         }
-        const cut = data.lastIndexOf(0x0a) + 1;
-        carry = cut < data.length ? data.subarray(cut) : undefined;
-        if (cut > 0) yield { file, data: cut < data.length ? data.subarray(0, cut) : data };
+        yield { file, data: Buffer.concat([carry, chunk.subarray(0, first)]) };
+        data = chunk.subarray(first);
       }
-      if (carry) yield { file, data: carry };
-    } catch (error) {
-      throw readError(file, error);
-    } finally {
-      raw.destroy();
+      const cut = data.lastIndexOf(0x0a) + 1;
+      carry = cut < data.length ? data.subarray(cut) : undefined;
+      if (cut > 0) yield { file, data: cut < data.length ? data.subarray(0, cut) : data };
     }
+    if (carry) yield { file, data: carry };
+  } catch (error) {
+    throw readError(file, error);
+  } finally {
+    raw.destroy();
+  }
+}
+
+/**
+ * Where the first line starting at or after `from` begins in a plain file (just after a `\n`),
+ * or `size` when none does.
+ */
+export async function lineStartAfter(file: string, from: number, size: number): Promise<number> {
+  if (from <= 0) return 0;
+  const handle = await fsp.open(file, 'r');
+  try {
+    const chunk = Buffer.alloc(CHUNK);
+    // The byte before `from` may itself end a line.
+    for (let at = from - 1; at < size; at += CHUNK) {
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK, at);
+      if (bytesRead === 0) break;
+      const nl = chunk.subarray(0, bytesRead).indexOf(0x0a);
+      if (nl !== -1) return Math.min(size, at + nl + 1);
+    }
+    return size;
+  } catch (error) {
+    throw readError(file, error);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -116,8 +160,6 @@ function readError(file: string, error: unknown): Error {
   if (message?.includes(file)) return error as Error;
   return new Error(`${file}: ${message ?? String(error)}`, { cause: error });
 }
-
-const CHUNK = 64 * 1024;
 
 /** The last non-empty line of a plain file, read backwards in chunks; undefined for an empty file. */
 async function lastLineOfPlain(file: string): Promise<string | undefined> {

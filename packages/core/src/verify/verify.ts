@@ -21,7 +21,6 @@ import {
   expectedHash,
 } from '../seal/sealer';
 import { listAuditFiles } from '../sinks/file-rotation';
-import { eachLine, readAuditBlocks } from '../sinks/tail';
 import type { AuditEvent } from '../types';
 import { type LineFields, readSeal, scanLine } from './line-scan';
 
@@ -106,6 +105,11 @@ export interface VerifyOptions {
   onProgress?: (progress: VerifyProgress) => void;
   /** Lines between two `onProgress` calls. Default 10,000. */
   progressEvery?: number;
+  /**
+   * Threads that verify parts of the files at once (`verifyFiles`); 1 verifies on the calling
+   * thread. Default: `os.availableParallelism()` for trails of 8 MiB or more, else 1.
+   */
+  threads?: number;
 }
 
 /** How far `verifyFiles` has read. */
@@ -152,6 +156,43 @@ interface ChainState {
   sourceBytes: Buffer | undefined;
   sourceStart: number;
   sourceEnd: number;
+  /**
+   * A part of a trail only: the chain began before it, so its Merkle frontier is unknown until
+   * its first checkpoint here. `pending` holds the event hashes until then; `deferred` that
+   * checkpoint, for whoever verified the part before to check.
+   */
+  headless?: { firstPrev: string | null; pending: string[] | undefined; deferred?: DeferredCheckpoint };
+}
+
+/** The first checkpoint of a chain that began before a part of the trail, unchecked. */
+export interface DeferredCheckpoint {
+  /** Event hashes of the chain before it in this part. */
+  pending: string[];
+  /** The checkpoint's line. */
+  line: string;
+  /** The `source` (as JSON) of the event before it, when that event is in this part. */
+  sourceBefore?: string;
+}
+
+/** One chain as a part of a trail left it, for `ChainVerifier.adoptPart`. */
+export interface ChainPart {
+  report: ChainReport;
+  expected: number;
+  lastHash: string | null;
+  frontier: { size: number; nodes: string[] };
+  closed: boolean;
+  /** The newest event's `source` as JSON, when it has one. */
+  source?: string;
+  /** Set when the chain began before this part: its first link, and what waits for the part before. */
+  headless?: { firstPrev: string | null; pending?: string[]; deferred?: DeferredCheckpoint };
+}
+
+/** What a part of a trail (a range of lines) held, when nothing in it was broken. */
+export interface TrailPart {
+  events: number;
+  chains: ChainPart[];
+  /** Lines of checkpoint files found among the events. */
+  checkpoints: NonNullable<VerifyOptions['checkpoints']>[number][];
 }
 
 const ROTATED_SUFFIX = /\.\d{8}T\d{6}Z\.\d+\.jsonl(\.gz)?$/;
@@ -195,6 +236,10 @@ export class ChainVerifier {
   readonly #allowEmpty: boolean;
   readonly #maxUnsigned: number;
   #events = 0;
+  /** Verifying a part of a trail: chains may begin before it (see `ChainState.headless`). */
+  readonly #part: boolean;
+  /** A part whose result cannot be handed on (a checkpoint that cannot seed a frontier). */
+  #unsure = false;
   readonly #fields: LineFields = {
     integrityStart: -1,
     integrityEnd: -1,
@@ -205,7 +250,9 @@ export class ChainVerifier {
     firstHashKey: -1,
   };
 
-  constructor(options: VerifyOptions = {}) {
+  /** `part`: verify one range of a trail's lines, to be joined with `adoptPart` (verifyFiles' threads). */
+  constructor(options: VerifyOptions = {}, part = false) {
+    this.#part = part;
     this.#keys = loadPublicKeys(options.publicKeys ?? []);
     this.#checkpoints = [...(options.checkpoints ?? [])];
     this.#expectClosed = options.expectClosed ?? false;
@@ -247,7 +294,9 @@ export class ChainVerifier {
     const seal = readSeal(b, f.integrityStart, f.integrityEnd);
     if (!seal) return false;
     if (f.typeStart >= 0 && isSpecialType(b, f.typeStart, f.typeEnd)) return false;
-    const known = this.#chains.get(seal.chain);
+    const known =
+      this.#chains.get(seal.chain) ??
+      (this.#part && seal.seq > 0 ? this.#state(seal.chain, seal.seq, seal.prev) : undefined);
     if (known?.broken) return false;
     // Not the next link (or the first of a new chain): the full path says what is wrong.
     if (seal.seq !== (known ? known.expected : 0) || seal.prev !== (known ? known.lastHash : null))
@@ -259,9 +308,9 @@ export class ChainVerifier {
       return false;
     }
     this.#events++;
-    const st = known ?? this.#state(seal.chain, seal.seq);
+    const st = known ?? this.#state(seal.chain, seal.seq, seal.prev);
     st.report.events++;
-    st.frontier.appendEventHash(seal.hash);
+    this.#appendLeaf(st, seal.hash);
     st.lastSource = undefined;
     st.sourceBytes = f.sourceStart >= 0 ? b : undefined;
     // What stood before the hash member was moved up over it.
@@ -294,7 +343,7 @@ export class ChainVerifier {
       });
       return;
     }
-    const st = this.#state(i.chain, i.seq);
+    const st = this.#state(i.chain, i.seq, i.prev);
     st.report.events++;
     const at = (kind: BreakKind, message: string): VerifyBreak => ({
       kind,
@@ -322,12 +371,16 @@ export class ChainVerifier {
       } else this.#break(st, problem);
       return;
     }
-    if (event.type === CHECKPOINT_TYPE && !this.#checkpoint(st, event, at)) return;
+    if (event.type === CHECKPOINT_TYPE) {
+      if (st.headless?.pending) {
+        if (!this.#defer(st, event, text)) return;
+      } else if (!this.#checkpoint(st, event, at)) return;
+    }
     if (event.type === CHAIN_STARTED_TYPE && i.seq === 0) {
       const previous = (event.details as { previous?: ChainReport['follows'] } | undefined)?.previous;
       if (previous) st.report.follows = previous;
     }
-    if (!st.frontier.appendEventHash(i.hash)) st.frontier.append(leafHash(hexBytes(i.hash)));
+    this.#appendLeaf(st, i.hash);
     st.lastSource = event.source;
     st.sourceBytes = undefined;
     st.expected = i.seq + 1;
@@ -346,9 +399,7 @@ export class ChainVerifier {
     const cp = d?.checkpoint;
     const root = st.frontier.hexRoot();
     const frontier = st.frontier.hexNodes;
-    const lastSource = st.sourceBytes
-      ? (JSON.parse(st.sourceBytes.toString('utf8', st.sourceStart, st.sourceEnd)) as AuditEvent['source'])
-      : st.lastSource;
+    const lastSource = this.#lastSource(st);
     if (
       !cp ||
       !sameCheckpointEvent(event, cp, d as CheckpointDetails, lastSource) ||
@@ -401,12 +452,148 @@ export class ChainVerifier {
     return true;
   }
 
+  /** The newest event's `source`. */
+  #lastSource(st: ChainState): AuditEvent['source'] | undefined {
+    return st.sourceBytes
+      ? (JSON.parse(st.sourceBytes.toString('utf8', st.sourceStart, st.sourceEnd)) as AuditEvent['source'])
+      : st.lastSource;
+  }
+
+  #appendLeaf(st: ChainState, hash: string): void {
+    if (st.headless?.pending) st.headless.pending.push(hash);
+    else if (!st.frontier.appendEventHash(hash)) st.frontier.append(leafHash(hexBytes(hash)));
+  }
+
+  /**
+   * The first checkpoint of a chain that began before this part: kept for the part before to
+   * check, and its frontier taken as the chain's (that check compares the two).
+   */
+  #defer(st: ChainState, event: AuditEvent, text: string | undefined): boolean {
+    const d = event.details as Partial<CheckpointDetails> | undefined;
+    const size = d?.checkpoint?.size;
+    const nodes = d?.frontier;
+    try {
+      if (!Number.isInteger(size) || !Array.isArray(nodes) || text === undefined) throw new RangeError();
+      st.frontier = new MerkleFrontier(
+        size,
+        nodes.map((n) =>
+          typeof n === 'string' && /^[0-9a-f]{64}$/.test(n) ? hexBytes(n) : new Uint8Array(0),
+        ),
+      );
+    } catch {
+      // Not a frontier to go on from: the whole trail is verified in one piece instead.
+      this.#unsure = true;
+      st.broken = true;
+      return false;
+    }
+    const h = st.headless!;
+    const before = h.pending!.length > 0 ? this.#lastSource(st) : undefined;
+    h.deferred = {
+      pending: h.pending!,
+      line: text,
+      ...(before !== undefined && { sourceBefore: JSON.stringify(before) }),
+    };
+    h.pending = undefined;
+    return true;
+  }
+
+  /** This part's chains and events, or undefined when something in it is broken. */
+  part(): TrailPart | undefined {
+    if (this.#unsure || this.#breaks.length > 0) return undefined;
+    const chains: ChainPart[] = [];
+    for (const st of this.#chains.values()) {
+      if (st.broken || st.gap) return undefined;
+      const source = this.#lastSource(st);
+      chains.push({
+        report: st.report,
+        expected: st.expected,
+        lastHash: st.lastHash,
+        frontier: { size: st.frontier.size, nodes: st.frontier.hexNodes },
+        closed: st.closed,
+        ...(source !== undefined && { source: JSON.stringify(source) }),
+        ...(st.headless && { headless: st.headless }),
+      });
+    }
+    return { events: this.#events, chains, checkpoints: this.#checkpoints };
+  }
+
+  /**
+   * Joins the next part of the trail (verified by a `part` verifier) to what this one has read,
+   * as if its lines had been added here. False when the seam does not hold (a chain does not go
+   * on where it left off) or a deferred checkpoint fails: then only verifying the trail in one
+   * piece reports it exactly, and this verifier must be dropped.
+   */
+  adoptPart(part: TrailPart): boolean {
+    this.#checkpoints.push(...part.checkpoints);
+    for (const c of part.chains) {
+      const st = this.#chains.get(c.report.chain);
+      if (!c.headless) {
+        if (st) return false;
+        this.#events += c.report.events;
+        const adopted = this.#state(c.report.chain, c.report.firstSeq, null);
+        adopted.report = { ...c.report };
+        this.#resume(adopted, c);
+        continue;
+      }
+      if (!st || st.broken || c.report.firstSeq !== st.expected || c.headless.firstPrev !== st.lastHash)
+        return false;
+      const d = c.headless.deferred;
+      const pending = d ? d.pending : (c.headless.pending ?? []);
+      for (const hash of pending) {
+        this.#appendLeaf(st, hash);
+        st.expected++;
+        st.lastHash = hash;
+      }
+      st.report.uncovered += pending.length;
+      st.report.events += pending.length;
+      this.#events += pending.length;
+      if (pending.length > 0) {
+        st.report.lastSeq = st.expected - 1;
+        st.report.lastHash = st.lastHash!;
+        st.closed = false;
+      }
+      if (!d) {
+        st.lastSource = c.source === undefined ? undefined : JSON.parse(c.source);
+        st.sourceBytes = undefined;
+        continue;
+      }
+      if (d.sourceBefore !== undefined) {
+        st.lastSource = JSON.parse(d.sourceBefore);
+        st.sourceBytes = undefined;
+      }
+      const breaks = this.#breaks.length;
+      this.addLine(d.line);
+      if (this.#breaks.length > breaks || st.broken) return false;
+      // The events after the deferred checkpoint, as the part counted them.
+      const after = c.report.events - pending.length - 1;
+      st.report.events += after;
+      this.#events += after;
+      st.report.checkpoints += c.report.checkpoints;
+      if (c.report.lastCheckpoint) st.report.lastCheckpoint = c.report.lastCheckpoint;
+      st.report.uncovered = c.report.uncovered;
+      this.#resume(st, c);
+    }
+    return true;
+  }
+
+  /** Where a chain stands at the end of a part. */
+  #resume(st: ChainState, c: ChainPart): void {
+    st.expected = c.expected;
+    st.lastHash = c.lastHash;
+    st.frontier = new MerkleFrontier(c.frontier.size, c.frontier.nodes.map(hexBytes));
+    st.closed = c.closed;
+    st.lastSource = c.source === undefined ? undefined : JSON.parse(c.source);
+    st.sourceBytes = undefined;
+    st.report.lastSeq = c.report.lastSeq;
+    st.report.lastHash = c.report.lastHash;
+  }
+
   #break(st: ChainState, b: VerifyBreak): void {
     st.broken = true;
     this.#breaks.push(b);
   }
 
-  #state(chain: string, seq: number): ChainState {
+  #state(chain: string, seq: number, prev: unknown): ChainState {
     let st = this.#chains.get(chain);
     if (!st) {
       st = {
@@ -431,6 +618,13 @@ export class ChainVerifier {
         sourceStart: -1,
         sourceEnd: -1,
       };
+      if (this.#part && seq > 0) {
+        // Began before this part: its first link is checked when the parts are joined.
+        const firstPrev = typeof prev === 'string' ? prev : null;
+        st.expected = seq;
+        st.lastHash = firstPrev;
+        st.headless = { firstPrev, pending: [] };
+      }
       this.#chains.set(chain, st);
     }
     return st;
@@ -606,31 +800,4 @@ export async function resolveAuditFiles(paths: readonly string[]): Promise<strin
     } else out.push(p);
   }
   return [...new Set(out)];
-}
-
-/** Verifies JSONL audit files (rotated and gzipped ones included). */
-export async function verifyFiles(
-  paths: readonly string[],
-  options: VerifyOptions = {},
-): Promise<VerifyReport> {
-  const verifier = new ChainVerifier(options);
-  const files = await resolveAuditFiles(paths);
-  const { onProgress } = options;
-  const every = options.progressEvery ?? 10_000;
-  let lines = 0;
-  let file = '';
-  let last = 0;
-  for await (const block of readAuditBlocks(files)) {
-    if (block.file !== file) {
-      file = block.file;
-      last = 0;
-    }
-    const data = block.data;
-    last = eachLine(data, last, (start, end, line) => {
-      verifier.addLineBytes(data, start, end, file, line);
-      if (onProgress && ++lines % every === 0)
-        onProgress({ lines, file, fileIndex: files.indexOf(file) + 1, files: files.length });
-    });
-  }
-  return verifier.finish();
 }

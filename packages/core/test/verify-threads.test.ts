@@ -20,8 +20,9 @@ const keys = generateSigningKeys();
 let root: string;
 let trail: string;
 let plainTrail: string;
+let keylessTrail: string;
 
-async function write(dir: string, gzip: boolean): Promise<void> {
+async function write(dir: string, gzip: boolean, signed = true): Promise<void> {
   // Two writers in turn: the second's chain names the head the first left.
   for (const instance of ['a', 'b']) {
     const logger = createAuditLogger({
@@ -30,7 +31,7 @@ async function write(dir: string, gzip: boolean): Promise<void> {
       flushOnExit: false,
       batch: { maxWaitMs: 1, maxEvents: 16 },
       sinks: [fileSink({ path: join(dir, 'audit.jsonl'), maxSize: 120 * 1024, gzip })],
-      integrity: { signingKey: keys.privateKeyPem, checkpointEvery: 25 },
+      integrity: signed ? { signingKey: keys.privateKeyPem, checkpointEvery: 25 } : {},
     });
     for (let i = 0; i < 500; i++) {
       logger.log({
@@ -49,12 +50,14 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'auditkit-verify-threads-'));
   trail = join(root, 'gzipped');
   plainTrail = join(root, 'plain');
-  for (const [dir, gzip] of [
-    [trail, true],
-    [plainTrail, false],
+  keylessTrail = join(root, 'keyless');
+  for (const [dir, gzip, signed] of [
+    [trail, true, true],
+    [plainTrail, false, true],
+    [keylessTrail, false, false],
   ] as const) {
     mkdirSync(dir);
-    await write(dir, gzip);
+    await write(dir, gzip, signed);
   }
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -100,6 +103,18 @@ describe('verifyFiles on several threads', () => {
       expect(joined).toEqual(single);
       expect(await verifyFiles([dir], { ...options, threads: 4 })).toEqual(single);
     }
+  });
+
+  it('joins the parts of a trail written without a signing key (no checkpoints) into the same report', async () => {
+    const files = await resolveAuditFiles([keylessTrail]);
+    const plan = await planParts(files, 4);
+    expect(plan.parts.length).toBeGreaterThan(files.length);
+    const keyless: VerifyOptions = { expectClosed: true };
+    const single = await verifyFiles([keylessTrail], { ...keyless, threads: 1 });
+    expect(single.ok).toBe(true);
+    expect(single.chains.every((c) => c.checkpoints === 0)).toBe(true);
+    expect(await verifyInParts(plan.parts, files, 2, keyless)).toEqual(single);
+    expect(await verifyFiles([keylessTrail], { ...keyless, threads: 4 })).toEqual(single);
   });
 
   it('gives the single-threaded report for a changed event, in the middle of a file and at a seam', async () => {

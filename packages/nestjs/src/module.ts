@@ -14,10 +14,12 @@ import {
   type NestModule,
   type Provider,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { AuditErrorFilter } from './error-filter';
 import { mountHttpCapture } from './http-capture';
 import { AuditInterceptor } from './interceptor';
 import type { NestAuditOptions } from './metadata';
+import { bindInterceptor } from './route-binding';
 import { AuditService } from './service';
 import { AUDIT_OPTIONS } from './symbols';
 
@@ -46,7 +48,8 @@ function build(options: Provider): DynamicModule {
       options,
       AuditService,
       AuditInterceptor,
-      { provide: APP_INTERCEPTOR, useExisting: AuditInterceptor },
+      // Not a global interceptor: that alone costs every route Nest's interceptor chain.
+      { provide: APP_FILTER, useClass: AuditErrorFilter },
     ],
     exports: [AuditService],
   };
@@ -64,8 +67,12 @@ export class AuditModule implements NestModule {
   constructor(
     @Inject(HttpAdapterHost) private readonly host: HttpAdapterHost,
     @Inject(AuditService) private readonly service: AuditService,
+    @Inject(ModulesContainer) modules: ModulesContainer,
+    @Inject(AuditInterceptor) interceptor: AuditInterceptor,
   ) {
     this.#mount();
+    // Modules are created before Nest builds any route or handler: bound now, every one sees it.
+    bindInterceptor(modules, interceptor);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { expectOneEvent, memoryLogger } from '@auditkit/test-utils';
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import { type Platform, startNest } from './app';
 
 describe.each<Platform>(['express', 'fastify'])('nestjs on %s: exception filters', (platform) => {
@@ -17,6 +18,51 @@ describe.each<Platform>(['express', 'fastify'])('nestjs on %s: exception filters
       severity: 'warning',
       request: { route: '/accounts/lock', status: 409 },
       error: { message: 'account already locked' },
+    });
+  });
+});
+
+/** An application's own global filter: answers every error with a 418. */
+@Catch()
+class TeapotFilter implements ExceptionFilter {
+  catch(exception: Error, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse();
+    const body = { teapot: exception.message };
+    if (typeof reply.code === 'function') reply.code(418).send(body);
+    else reply.status(418).json(body);
+  }
+}
+
+describe.each<Platform>(['express', 'fastify'])('nestjs on %s: global exception filters', (platform) => {
+  it("records an unhandled error with Nest's own answer, unchanged", async () => {
+    const { logger, sink } = memoryLogger();
+    const { app, call } = await startNest(platform, { logger });
+    const res = await call('GET', '/users/boom/now', undefined, { 'x-request-id': 'g-1' });
+    await app.close();
+    await logger.close();
+    expect(res.status).toBe(500);
+    expect(res.json).toEqual({ statusCode: 500, message: 'Internal server error' });
+    expect(expectOneEvent(sink.events, (e) => e.request?.id === 'g-1')).toMatchObject({
+      outcome: 'failure',
+      request: { status: 500 },
+      error: { message: 'database down' },
+    });
+  });
+
+  it('lets a global filter of the application answer, and records the request with its status', async () => {
+    const { logger, sink } = memoryLogger();
+    const { app, call } = await startNest(platform, { logger }, 'forRoot', 'factory', (a) =>
+      a.useGlobalFilters(new TeapotFilter()),
+    );
+    const res = await call('GET', '/users/boom/now', undefined, { 'x-request-id': 'g-2' });
+    await app.close();
+    await logger.close();
+    expect(res.status).toBe(418);
+    expect(res.json).toEqual({ teapot: 'database down' });
+    expect(expectOneEvent(sink.events, (e) => e.request?.id === 'g-2')).toMatchObject({
+      type: 'http.request',
+      outcome: 'failure',
+      request: { status: 418 },
     });
   });
 });

@@ -146,7 +146,7 @@ auditPlugin keeps ${pct(r.ratios.fastifyAuditkitVsBare)} of bare Fastify's reque
 |---|---|---|---|---|
 ${rowsOf(['nest-bare', 'nest-floor', 'nest-interceptor', 'nest-floor-middleware', 'nest-auditkit'])}
 
-AuditModule (interceptor) keeps ${pct(r.ratios.nestAuditkitVsBare)} of bare Nest's requests/s.
+AuditModule keeps ${pct(r.ratios.nestAuditkitVsBare)} of bare Nest's requests/s (its capture is a middleware ahead of Nest, errors are recorded by a global exception filter, and its interceptor is bound only to handlers with declared events, \`@NoAudit\`, gRPC handlers and handlers with their own filters: \`nest-floor-middleware\` is its floor).
 \`nest-floor\` is a global interceptor doing no audit work, only running the handler inside one \`AsyncLocalStorage\` context: it alone keeps ${pct(r.ratios.nestFloorVsBare)} of bare Nest (Nest's interceptor chain and RxJS, plus the context).
 \`nest-interceptor\` is a global interceptor that returns the handler's observable and does nothing else (${pct(r.ratios.nestInterceptorVsBare)} of bare): the chain's own cost.
 \`nest-floor-middleware\` enters the same context in a middleware ahead of Nest, with no interceptor (nestjs-cls's middleware mode; ${pct(r.ratios.nestMiddlewareFloorVsBare)} of bare): the context alone.

@@ -210,16 +210,43 @@ export function scanLine(b: Uint8Array, start: number, end: number, fields: Line
   return after >= 0 && skipWs(b, after, end) === end;
 }
 
-/** An event's seal as read from its line's bytes. */
+/**
+ * An event's seal as read from its line's bytes: where its strings lie (read as text only where
+ * needed) and its `seq`. Filled in place by `readSeal`, one object per verifier.
+ */
 export interface LineSeal {
-  chain: string;
-  /** 64 lowercase hex digits. */
-  hash: string;
-  prev: string | null;
+  chainFrom: number;
+  chainTo: number;
+  /** Where the 64 lowercase hex digits of `hash` begin. */
+  hashFrom: number;
+  /** `prev`'s text is `[prevFrom, prevTo)`; prevFrom is -1 when `prev` is null. */
+  prevFrom: number;
+  prevTo: number;
   seq: number;
   /** Byte range of the `"hash":"…",` member: the line without it is what was hashed. */
   memberStart: number;
   memberEnd: number;
+}
+
+/** A LineSeal to fill. */
+export function lineSeal(): LineSeal {
+  return {
+    chainFrom: -1,
+    chainTo: -1,
+    hashFrom: -1,
+    prevFrom: -1,
+    prevTo: -1,
+    seq: -1,
+    memberStart: -1,
+    memberEnd: -1,
+  };
+}
+
+/** Whether `b[from, to)` spells `text` (latin1). */
+export function bytesAre(b: Uint8Array, from: number, to: number, text: string): boolean {
+  if (to - from !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (b[from + k] !== text.charCodeAt(k)) return false;
+  return true;
 }
 
 const CHAIN_OPEN = Buffer.from('{"chain":"');
@@ -258,40 +285,43 @@ function isLowerHex(b: Uint8Array, from: number, to: number): boolean {
 /**
  * The seal of a line the sealer wrote: `integrity` exactly as it writes it,
  * `{"chain":"…","hash":"<64 hex>","prev":null|"…","seq":<n>}`, with no escapes in its strings
- * (the scan vouched for ASCII). Undefined for anything else: the full parse decides.
+ * (the scan vouched for ASCII), into `seal`. False for anything else: the full parse decides.
  */
-export function readSeal(b: Buffer, start: number, end: number): LineSeal | undefined {
-  if (!bytesAt(b, start, end, CHAIN_OPEN)) return undefined;
+export function readSeal(b: Buffer, start: number, end: number, seal: LineSeal): boolean {
+  if (!bytesAt(b, start, end, CHAIN_OPEN)) return false;
   const chainFrom = start + CHAIN_OPEN.length;
   const chainTo = plainStringEnd(b, chainFrom, end);
-  if (chainTo < 0 || !bytesAt(b, chainTo + 1, end, HASH_OPEN)) return undefined;
+  if (chainTo < 0 || !bytesAt(b, chainTo + 1, end, HASH_OPEN)) return false;
   const hashFrom = chainTo + 1 + HASH_OPEN.length;
   const hashTo = hashFrom + 64;
-  if (!isLowerHex(b, hashFrom, hashTo) || !bytesAt(b, hashTo, end, PREV_OPEN)) return undefined;
+  if (!isLowerHex(b, hashFrom, hashTo) || !bytesAt(b, hashTo, end, PREV_OPEN)) return false;
   let i = hashTo + PREV_OPEN.length;
-  let prev: string | null = null;
+  let prevFrom = -1;
+  let prevTo = -1;
   if (b[i] === 0x6e) {
-    if (!bytesAt(b, i, end, NULL)) return undefined;
+    if (!bytesAt(b, i, end, NULL)) return false;
     i += 4;
   } else if (b[i] === QUOTE) {
-    const prevTo = plainStringEnd(b, i + 1, end);
-    if (prevTo < 0) return undefined;
-    prev = b.toString('latin1', i + 1, prevTo);
+    prevTo = plainStringEnd(b, i + 1, end);
+    if (prevTo < 0) return false;
+    prevFrom = i + 1;
     i = prevTo + 1;
-  } else return undefined;
-  if (!bytesAt(b, i, end, SEQ_OPEN)) return undefined;
+  } else return false;
+  if (!bytesAt(b, i, end, SEQ_OPEN)) return false;
   i += SEQ_OPEN.length;
   const seqFrom = i;
-  while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+  let seq = 0;
+  for (; i < end && b[i]! >= 0x30 && b[i]! <= 0x39; i++) seq = seq * 10 + (b[i]! - 0x30);
   // Up to 15 digits: exact in a double, as JSON.parse reads them.
-  if (i === seqFrom || i - seqFrom > 15 || (b[seqFrom] === 0x30 && i - seqFrom > 1)) return undefined;
-  if (i !== end - 1 || b[i] !== 0x7d) return undefined;
-  return {
-    chain: b.toString('latin1', chainFrom, chainTo),
-    hash: b.toString('latin1', hashFrom, hashTo),
-    prev,
-    seq: Number(b.toString('latin1', seqFrom, i)),
-    memberStart: chainTo + 2,
-    memberEnd: chainTo + 2 + HASH_MEMBER_BYTES,
-  };
+  if (i === seqFrom || i - seqFrom > 15 || (b[seqFrom] === 0x30 && i - seqFrom > 1)) return false;
+  if (i !== end - 1 || b[i] !== 0x7d) return false;
+  seal.chainFrom = chainFrom;
+  seal.chainTo = chainTo;
+  seal.hashFrom = hashFrom;
+  seal.prevFrom = prevFrom;
+  seal.prevTo = prevTo;
+  seal.seq = seq;
+  seal.memberStart = chainTo + 2;
+  seal.memberEnd = chainTo + 2 + HASH_MEMBER_BYTES;
+  return true;
 }

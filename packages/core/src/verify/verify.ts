@@ -22,7 +22,7 @@ import {
 } from '../seal/sealer';
 import { listAuditFiles } from '../sinks/file-rotation';
 import type { AuditEvent } from '../types';
-import { type LineFields, readSeal, scanLine } from './line-scan';
+import { bytesAre, type LineFields, lineSeal, readSeal, scanLine } from './line-scan';
 
 export type BreakKind =
   | 'unparseable'
@@ -240,6 +240,9 @@ export class ChainVerifier {
   readonly #part: boolean;
   /** A part whose result cannot be handed on (a checkpoint that cannot seed a frontier). */
   #unsure = false;
+  readonly #seal = lineSeal();
+  /** The chain of the line before: most lines name the same one, so its name is read once. */
+  #chainName = '';
   readonly #fields: LineFields = {
     integrityStart: -1,
     integrityEnd: -1,
@@ -291,26 +294,34 @@ export class ChainVerifier {
   #fromBytes(b: Buffer, start: number, end: number): boolean {
     const f = this.#fields;
     if (!scanLine(b, start, end, f) || f.integrityStart < 0) return false;
-    const seal = readSeal(b, f.integrityStart, f.integrityEnd);
-    if (!seal) return false;
+    const seal = this.#seal;
+    if (!readSeal(b, f.integrityStart, f.integrityEnd, seal)) return false;
     if (f.typeStart >= 0 && isSpecialType(b, f.typeStart, f.typeEnd)) return false;
-    const known =
-      this.#chains.get(seal.chain) ??
-      (this.#part && seal.seq > 0 ? this.#state(seal.chain, seal.seq, seal.prev) : undefined);
+    if (!bytesAre(b, seal.chainFrom, seal.chainTo, this.#chainName))
+      this.#chainName = b.toString('latin1', seal.chainFrom, seal.chainTo);
+    const chain = this.#chainName;
+    let known = this.#chains.get(chain);
+    if (!known && this.#part && seal.seq > 0) {
+      const prev = seal.prevFrom < 0 ? null : b.toString('latin1', seal.prevFrom, seal.prevTo);
+      known = this.#state(chain, seal.seq, prev);
+    }
     if (known?.broken) return false;
     // Not the next link (or the first of a new chain): the full path says what is wrong.
-    if (seal.seq !== (known ? known.expected : 0) || seal.prev !== (known ? known.lastHash : null))
+    const lastHash = known ? known.lastHash : null;
+    if (seal.seq !== (known ? known.expected : 0)) return false;
+    if (lastHash === null ? seal.prevFrom >= 0 : !bytesAre(b, seal.prevFrom, seal.prevTo, lastHash))
       return false;
     // `hashMatches` removes the first such member: here it must be the seal's own.
     if (f.firstHashKey !== seal.memberStart) return false;
-    if (hashWithout(b, start, end, seal.memberStart, seal.memberEnd) !== seal.hash) {
-      restore(b, start, seal.memberStart, `"hash":"${seal.hash}",`);
+    const hash = b.toString('latin1', seal.hashFrom, seal.hashFrom + 64);
+    if (hashWithout(b, start, end, seal.memberStart, seal.memberEnd) !== hash) {
+      restore(b, start, seal.memberStart, `"hash":"${hash}",`);
       return false;
     }
     this.#events++;
-    const st = known ?? this.#state(seal.chain, seal.seq, seal.prev);
+    const st = known ?? this.#state(chain, seal.seq, null);
     st.report.events++;
-    this.#appendLeaf(st, seal.hash);
+    this.#appendLeaf(st, hash);
     st.lastSource = undefined;
     st.sourceBytes = f.sourceStart >= 0 ? b : undefined;
     // What stood before the hash member was moved up over it.
@@ -318,9 +329,9 @@ export class ChainVerifier {
     st.sourceStart = f.sourceStart + moved;
     st.sourceEnd = f.sourceEnd + moved;
     st.expected = seal.seq + 1;
-    st.lastHash = seal.hash;
+    st.lastHash = hash;
     st.report.lastSeq = seal.seq;
-    st.report.lastHash = seal.hash;
+    st.report.lastHash = hash;
     st.report.uncovered++;
     st.closed = false;
     return true;

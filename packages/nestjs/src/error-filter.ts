@@ -1,9 +1,10 @@
-import { type ArgumentsHost, Catch } from '@nestjs/common';
+import { type ArgumentsHost, Catch, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { type HttpRequest, requestAuditOf } from './http-capture';
 
 type RpcFilter = { catch(exception: unknown, host: ArgumentsHost): unknown };
 let rpcFilter: RpcFilter | undefined;
+const external = new Logger('ExceptionsHandler');
 
 /**
  * Records the error that ended an HTTP request on the request's audit (its `http.request` event
@@ -26,6 +27,8 @@ export class AuditErrorFilter extends BaseExceptionFilter {
       ).BaseRpcExceptionFilter();
       return rpcFilter.catch(exception, host);
     }
-    return super.catch(exception, host);
+    // Other contexts (GraphQL resolvers and the like) get Nest's default for them: logged, rethrown.
+    if (exception instanceof Error) external.error(exception);
+    throw exception;
   }
 }

@@ -1,3 +1,4 @@
+export { AuditErrorFilter } from './error-filter';
 export { AuditInterceptor } from './interceptor';
 export {
   AuditAction,

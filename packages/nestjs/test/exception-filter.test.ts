@@ -1,5 +1,6 @@
+import { AuditErrorFilter } from '@auditkit/nestjs';
 import { expectOneEvent, memoryLogger } from '@auditkit/test-utils';
-import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, NotFoundException } from '@nestjs/common';
 import { type Platform, startNest } from './app';
 
 describe.each<Platform>(['express', 'fastify'])('nestjs on %s: exception filters', (platform) => {
@@ -66,3 +67,47 @@ describe.each<Platform>(['express', 'fastify'])('nestjs on %s: global exception 
     });
   });
 });
+
+/** An application's global filter built on auditkit's: answers 404s itself, leaves the rest to Nest. */
+@Catch()
+class NotFoundPageFilter extends AuditErrorFilter {
+  override catch(exception: unknown, host: ArgumentsHost): unknown {
+    if (!(exception instanceof NotFoundException)) return super.catch(exception, host);
+    const reply = host.switchToHttp().getResponse();
+    if (typeof reply.code === 'function') reply.code(404).send({ page: 'not here' });
+    else reply.status(404).json({ page: 'not here' });
+    return undefined;
+  }
+}
+
+describe.each<Platform>(['express', 'fastify'])(
+  'nestjs on %s: a global filter extending AuditErrorFilter',
+  (platform) => {
+    it('records the error of what it leaves to Nest, and answers the rest itself', async () => {
+      const { logger, sink } = memoryLogger();
+      const { app, call } = await startNest(platform, { logger }, 'forRoot', 'factory', (a) =>
+        a.useGlobalFilters(new NotFoundPageFilter(a.getHttpAdapter())),
+      );
+      const boom = await call('GET', '/users/boom/now', undefined, { 'x-request-id': 'x-1' });
+      const missing = await call('GET', '/users/404', undefined, { 'x-request-id': 'x-2' });
+      await app.close();
+      await logger.close();
+      expect(boom.status).toBe(500);
+      expect(boom.json).toEqual({ statusCode: 500, message: 'Internal server error' });
+      expect(missing.status).toBe(404);
+      expect(missing.json).toEqual({ page: 'not here' });
+      expect(
+        expectOneEvent(sink.events, (e) => e.type === 'http.request' && e.request?.id === 'x-1'),
+      ).toMatchObject({
+        request: { status: 500 },
+        error: { message: 'database down' },
+      });
+      expect(
+        expectOneEvent(sink.events, (e) => e.type === 'http.request' && e.request?.id === 'x-2'),
+      ).toMatchObject({
+        outcome: 'failure',
+        request: { status: 404 },
+      });
+    });
+  },
+);

@@ -1,7 +1,8 @@
 /**
  * Detectors find secrets and personal data by their shape, wherever they appear in a string value,
- * whatever the key. Compiled once per logger into one function; cheap substring checks decide
- * which patterns run at all, so ordinary strings cost a few `includes` calls.
+ * whatever the key. Compiled once per logger into one function: one regular expression made of
+ * every enabled detector's trigger looks at each string once, and only strings it fires on are
+ * searched by the detectors' own, costlier patterns.
  */
 import { createHmac } from 'node:crypto';
 import { definedOnly, optionError } from '../option-check';
@@ -25,8 +26,8 @@ export const DEFAULT_DETECTORS: Readonly<Record<DetectorName, DetectorAction>> =
 
 interface Detector {
   name: DetectorName;
-  /** Cheap test: the pattern can only match if this is true. */
-  maybe(text: string): boolean;
+  /** Cheap test (regular expression source): the pattern can only match where this one does. */
+  trigger: string;
   pattern: RegExp;
   /** The secret part of a match (a bearer token without the word `Bearer`); default the whole match. */
   secret?(match: RegExpExecArray): { value: string; prefix: string };
@@ -34,35 +35,33 @@ interface Detector {
   valid?(value: string): boolean;
 }
 
-/** 13 digits, optionally grouped: the least a card number has. A regex test beats a JS loop here. */
-const CARD_CANDIDATE = /\d(?:[ -]?\d){12}/;
-
 const DETECTORS: readonly Detector[] = [
   {
     name: 'privateKey',
-    maybe: (t) => t.includes('-----BEGIN'),
+    trigger: '-----BEGIN',
     pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/g,
   },
   {
     name: 'jwt',
-    maybe: (t) => t.includes('eyJ'),
+    trigger: 'eyJ',
     pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}/g,
   },
   {
     name: 'bearer',
-    maybe: (t) => t.includes('earer') || t.includes('EARER'),
+    trigger: 'earer|EARER',
     // Any length: a short credential is still a credential (RFC 6750 b64token characters).
     pattern: /\b(bearer\s+)([A-Za-z0-9\-._~+/]+=*)/gi,
     secret: (m) => ({ prefix: m[1]!, value: m[2]! }),
   },
   {
     name: 'awsAccessKey',
-    maybe: (t) => t.includes('AKIA') || t.includes('ASIA'),
+    trigger: 'AKIA|ASIA',
     pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
   },
   {
     name: 'card',
-    maybe: (t) => CARD_CANDIDATE.test(t),
+    // 13 digits, optionally grouped: the least a card number has.
+    trigger: '\\d(?:[ -]?\\d){12}',
     pattern: /\b\d(?:[ -]?\d){12,18}\b/g,
     valid: (v) => {
       const digits = v.replace(/[ -]/g, '');
@@ -71,12 +70,12 @@ const DETECTORS: readonly Detector[] = [
   },
   {
     name: 'email',
-    maybe: (t) => t.includes('@'),
+    trigger: '@',
     pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g,
   },
   {
     name: 'phone',
-    maybe: (t) => t.includes('+') || t.includes('('),
+    trigger: '[+(]',
     // International (+CC ...) or North American ((555) 123-4567) forms only: bare digit runs are
     // ids, amounts and timestamps far more often than phone numbers.
     pattern:
@@ -139,10 +138,15 @@ export function compileDetectors(options: DetectorOptions): CompiledDetectors | 
     }
     return mask(d.name, value);
   };
+  const triggers = active.map((d) => new RegExp(d.trigger));
+  // One scan of each string for all triggers: most strings hold none, and stop here.
+  const anyTrigger = new RegExp(active.map((d) => d.trigger).join('|'));
   const detect = (text: string): string => {
+    if (!anyTrigger.test(text)) return text;
     let out = text;
-    for (const d of active) {
-      if (!d.maybe(out)) continue;
+    for (let i = 0; i < active.length; i++) {
+      const d = active[i]!;
+      if (!triggers[i]!.test(out)) continue;
       d.pattern.lastIndex = 0;
       out = out.replace(d.pattern, (...args: unknown[]) => {
         const match = args as unknown as RegExpExecArray;

@@ -1,4 +1,4 @@
-import { childPath } from '../protect/redaction';
+import { childPath, type PathNode } from '../protect/redaction';
 import type { Scrubber } from '../protect/scrub';
 import type { Actor, AuditContext, AuditEvent, AuditInput, LimitOptions, Source } from '../types';
 import { newEventId } from './ids';
@@ -24,14 +24,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Keeps scrubbed objects; wraps anything else (`error: 'boom'`, `details: [1]`) under `key`. */
 function asRecord(value: unknown, key: string): Record<string, unknown> {
   return isRecord(value) ? value : { [key]: typeof value === 'string' ? value : JSON.stringify(value) };
-}
-
-/**
- * The context's request with the request id. `id` goes first when the request has none of its own:
- * adapters build the rest in sorted key order, so sealing serializes it without a sorted copy.
- */
-function contextRequest(request: object, id: string | undefined): Record<string, unknown> {
-  return 'id' in request ? { ...request, id } : { id, ...request };
 }
 
 /** The actor of an event nobody is named in, in sorted key order like `contextRequest`. */
@@ -99,16 +91,17 @@ export class Enricher {
       event.resource = resource as unknown as AuditEvent['resource'];
       bytes += s.bytes;
     }
-    const request = isRecord(input.request)
-      ? input.request
-      : ctx?.request
-        ? contextRequest(ctx.request, ctx.requestId)
-        : undefined;
-    if (request !== undefined) {
+    const ownRequest = isRecord(input.request);
+    const request = ownRequest ? input.request : ctx?.request;
+    if (request) {
       const requestPaths = childPath(paths, 'request');
-      const { body, ...fields } = request;
-      const scrubbed = s.scrub(fields, requestPaths, budget) as Record<string, unknown>;
+      const scrubbed: Record<string, unknown> = {};
+      // Scrubbed straight from where it is, into the event: the request is not copied on the way.
+      s.begin(budget);
+      if (ownRequest) s.properties(scrubbed, request, requestPaths, 'body');
+      else this.#contextRequest(scrubbed, request, ctx!.requestId, requestPaths);
       bytes += s.bytes;
+      const body = (request as { body?: unknown }).body;
       if (body !== undefined) {
         // A captured body has its own, usually smaller, budget and never crowds out the rest.
         scrubbed.body = s.scrub(body, childPath(requestPaths, 'body'), o.limits.maxBodyBytes);
@@ -148,6 +141,27 @@ export class Enricher {
       event.compliance = input.compliance.filter((c) => typeof c === 'string');
     this.bytes = bytes;
     return event;
+  }
+
+  /**
+   * The context's request with the request id, scrubbed into `out`. `id` goes first when the
+   * request has none of its own: adapters build the rest in sorted key order, so sealing
+   * serializes it without a sorted copy.
+   */
+  #contextRequest(
+    out: Record<string, unknown>,
+    request: object,
+    id: string | undefined,
+    paths: PathNode | undefined,
+  ): void {
+    const s = this.#o.scrubber;
+    if ('id' in request) {
+      // Rare (adapters' requests have no id): the id replaces the request's own, in its place.
+      s.properties(out, { ...request, id }, paths, 'body');
+      return;
+    }
+    s.property(out, 'id', id, paths);
+    s.properties(out, request, paths, 'body');
   }
 
   /**

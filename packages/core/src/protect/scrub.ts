@@ -26,6 +26,12 @@ function setOwn(obj: Record<string, unknown>, rawKey: string, value: unknown): v
   else obj[key] = value;
 }
 
+/** What a property key is, decided once per key name: a secret's name (masked), or one `setOwn` must write. */
+const SECRET_KEY = 1;
+const SPECIAL_KEY = 2;
+/** Key names remembered per scrubber; past this, keys are classified without caching. */
+const KEY_KINDS_LIMIT = 10_000;
+
 /** Approximate JSON overhead per value, used for byte budgets without serializing. */
 const SCALAR_BYTES = 8;
 
@@ -47,6 +53,7 @@ export class Scrubber {
   readonly #maxArray: number;
   #budget = 0;
   #ancestors: object[] = [];
+  readonly #keyKinds = new Map<string, number>();
 
   constructor(
     redact: Required<Pick<RedactOptions, 'censor' | 'cardNumbers'>> & RedactOptions,
@@ -68,10 +75,48 @@ export class Scrubber {
 
   /** Scrubs `value` found at trie position `path`, spending at most about `budget` bytes. */
   scrub(value: unknown, path: PathNode | undefined, budget: number): unknown {
+    this.begin(budget);
+    return this.#value(value, path, 0);
+  }
+
+  /**
+   * Starts scrubbing one part of an event piece by piece (`property`, `properties`): `bytes`
+   * counts from zero, against `budget`.
+   */
+  begin(budget: number): void {
     this.bytes = 0;
     this.#budget = budget;
-    this.#ancestors.length = 0;
-    return this.#value(value, path, 0);
+    // Empty after every scrub (each push has its pop in a finally); cleared only if it is not.
+    if (this.#ancestors.length > 0) this.#ancestors.length = 0;
+  }
+
+  /** Scrubs `value` into `out[key]`, `out` being the object at trie position `path`. */
+  property(out: Record<string, unknown>, key: string, value: unknown, path: PathNode | undefined): void {
+    const kind = this.#keyKind(key);
+    const sub = childPath(path, key);
+    this.bytes += key.length + 4;
+    if (kind & SECRET_KEY || sub?.terminal) this.#mask(out, key, kind);
+    else this.#set(out, key, kind, this.#value(value, sub, 1));
+  }
+
+  /**
+   * Scrubs the own enumerable properties of `source` but `omit` into `out`, the object at trie
+   * position `path`: an object the caller assembles from parts is scrubbed without copying them first.
+   */
+  properties(out: Record<string, unknown>, source: object, path: PathNode | undefined, omit: string): void {
+    this.#ancestors.push(source);
+    try {
+      for (const key of Object.keys(source)) {
+        if (key === omit) continue;
+        if (this.bytes > this.#budget) {
+          out['…'] = '[truncated: size limit]';
+          break;
+        }
+        this.#property(out, key, source as Record<string, unknown>, path, 0);
+      }
+    } finally {
+      this.#ancestors.pop();
+    }
   }
 
   /** Truncates and masks one string. */
@@ -229,11 +274,11 @@ export class Scrubber {
     path: PathNode | undefined,
     depth: number,
   ): void {
+    const kind = this.#keyKind(key);
     const sub = childPath(path, key);
     this.bytes += key.length + 4;
-    if (sub?.terminal || this.#isSecretKey(key)) {
-      setOwn(out, key, this.#censor);
-      this.bytes += this.#censor.length;
+    if (kind & SECRET_KEY || sub?.terminal) {
+      this.#mask(out, key, kind);
       return;
     }
     let raw: unknown;
@@ -242,8 +287,30 @@ export class Scrubber {
     } catch (error) {
       raw = `[Unreadable: ${error instanceof Error ? error.message : String(error)}]`;
     }
-    const v = this.#value(raw, sub, depth + 1);
-    if (v !== undefined) setOwn(out, key, v);
+    this.#set(out, key, kind, this.#value(raw, sub, depth + 1));
+  }
+
+  #mask(out: Record<string, unknown>, key: string, kind: number): void {
+    this.#set(out, key, kind, this.#censor);
+    this.bytes += this.#censor.length;
+  }
+
+  /** `out[key] = value` unless value is undefined; `setOwn` only for the keys that need it. */
+  #set(out: Record<string, unknown>, key: string, kind: number, value: unknown): void {
+    if (value === undefined) return;
+    if (kind & SPECIAL_KEY) setOwn(out, key, value);
+    else out[key] = value;
+  }
+
+  #keyKind(key: string): number {
+    let kind = this.#keyKinds.get(key);
+    if (kind === undefined) {
+      kind =
+        (this.#isSecretKey(key) ? SECRET_KEY : 0) |
+        (key === '__proto__' || key.includes('\u0000') ? SPECIAL_KEY : 0);
+      if (this.#keyKinds.size < KEY_KINDS_LIMIT) this.#keyKinds.set(key, kind);
+    }
+    return kind;
   }
 
   #error(error: Error, path: PathNode | undefined, depth: number): Record<string, unknown> {

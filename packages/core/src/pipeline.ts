@@ -3,7 +3,7 @@ import type { Sampler } from './admit/sampling';
 import type { AlertControl } from './alerts/types';
 import { getContext } from './capture/context';
 import { Enricher, type Given } from './capture/enrich';
-import { eventTime, normalizeScalars } from './capture/normalize';
+import { eventTime, isoNow, normalizeScalars } from './capture/normalize';
 import { DeliveryLoop } from './deliver/delivery-loop';
 import {
   type ExitParticipant,
@@ -179,8 +179,7 @@ export class Pipeline implements AuditLogger, ExitParticipant {
     const scalars = normalizeScalars(input);
     if (scalars.repaired || input !== raw) this.#counts.repaired++;
     if (!this.#admit.passes(scalars)) return undefined;
-    const { time, repaired } = eventTime(input.time);
-    if (repaired) this.#counts.repaired++;
+    const time = input.time === undefined ? isoNow() : this.#givenTime(input.time);
     // enrich + protect: everything caller-supplied goes through the scrubber exactly once.
     const event = this.#enrich.build(input, scalars, time, ctx, given);
     const bytes = this.#enrich.bytes;
@@ -195,6 +194,13 @@ export class Pipeline implements AuditLogger, ExitParticipant {
     if (!this.#loop.enqueue(event, bytes)) return undefined;
     if (admitted !== undefined) this.#admit.recorded(admitted, event);
     return event.id;
+  }
+
+  /** The caller's `time`, or now when it is not a valid time (counted as repaired). */
+  #givenTime(given: NonNullable<AuditInput['time']>): string {
+    const { time, repaired } = eventTime(given);
+    if (repaired) this.#counts.repaired++;
+    return time;
   }
 
   #protect(event: AuditEvent): boolean {

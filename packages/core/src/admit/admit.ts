@@ -2,7 +2,7 @@ import type { Scalars } from '../capture/normalize';
 import type { ResolvedOptions } from '../options';
 import type { AuditEvent, AuditStats, SamplingRuleStats } from '../types';
 import { Deduplicator } from './dedup';
-import type { Sampler } from './sampling';
+import { keepsAll, type Sampler } from './sampling';
 import { severityRank } from './severity';
 
 /** `admit()`'s answer for an event that is not recorded: sampled out, or a repeat dedup holds. */
@@ -27,6 +27,8 @@ export class Admission {
   readonly #minRank: number;
   readonly #isExcludedType: (type: string) => boolean;
   readonly #sampler: Sampler;
+  /** No `sample` option: only an adapter's own sampler can leave an event out. */
+  readonly #keepsAll: boolean;
   readonly #dedup: Deduplicator | undefined;
   readonly #hooks: AdmitHooks;
   /** Adapters' own `sample` options seen in `admit()`, reported in stats. */
@@ -40,6 +42,7 @@ export class Admission {
     this.#minRank = o.minRank;
     this.#isExcludedType = o.isExcludedType;
     this.#sampler = o.sampler;
+    this.#keepsAll = keepsAll(o.sampler);
     this.#hooks = hooks;
     if (o.dedup)
       this.#dedup = new Deduplicator(o.dedup, (e, bytes) => {
@@ -66,9 +69,12 @@ export class Admission {
    * would make equal fields differ and cost time on events that are left out anyway.
    */
   admit(event: AuditEvent, bytes: number, sampler: Sampler | undefined): Admitted {
-    if (!this.#sampled(event, sampler)) return LEFT_OUT;
-    const key = this.#dedup?.keyOf(event);
-    if (key !== undefined && this.#dedup!.repeat(key, event, bytes)) {
+    // Without sampling rules on either side there is nothing to decide (and nothing to count).
+    const decides = !this.#keepsAll || (sampler !== undefined && !keepsAll(sampler));
+    if (decides && !this.#sampled(event, sampler)) return LEFT_OUT;
+    if (this.#dedup === undefined) return undefined;
+    const key = this.#dedup.keyOf(event);
+    if (key !== undefined && this.#dedup.repeat(key, event, bytes)) {
       this.#counts.deduplicated++;
       return LEFT_OUT;
     }

@@ -17,6 +17,11 @@ export interface Sampler {
 }
 
 const KEEP_ALL: Sampler = { keep: () => true, stats: () => undefined };
+
+/** True for the sampler of an absent (or rate 1, rule-free) `sample` option: it keeps everything. */
+export function keepsAll(sampler: Sampler): boolean {
+  return sampler === KEEP_ALL;
+}
 const IMPORTANT_SEVERITIES = new Set(['warning', 'error', 'critical']);
 
 /** One rate and its exceptions, with its counters: a rule, or the global `default`. */

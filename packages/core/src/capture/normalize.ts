@@ -93,7 +93,7 @@ let nowMs = -1;
 let nowIso = '';
 
 /** The current time as ISO-8601; formatted once per millisecond, however many events share it. */
-function isoNow(): string {
+export function isoNow(): string {
   const ms = Date.now();
   if (ms !== nowMs) {
     nowMs = ms;

@@ -95,14 +95,15 @@ export class DeliveryLoop {
   enqueue(event: AuditEvent, bytes: number): boolean {
     const q = this.#queue;
     const spill = this.#spill;
-    if (spill && (spill.backlog > 0 || q.isFull(bytes))) {
+    const full = q.isFull(bytes);
+    if (spill && (spill.backlog > 0 || full)) {
       // Behind events already on disk, or no room: to disk, in order; they come back when there is room.
       this.#counts.queued++;
       spill.push(event, (error) => this.#spillFailed(error));
       this.deliverSoon(0);
       return true;
     }
-    if (q.isFull(bytes) && this.#o.queue.overflow === 'drop') {
+    if (full && this.#o.queue.overflow === 'drop') {
       this.#counts.dropped++;
       this.#hooks.report({
         kind: 'dropped',
@@ -112,8 +113,10 @@ export class DeliveryLoop {
     }
     q.push(event, bytes);
     this.#counts.queued++;
+    // Once per batch: a delivery already running or scheduled picks this event up.
+    if (this.#delivering) return true;
     if (q.length >= this.#o.batch.maxEvents) this.deliverSoon(0);
-    else this.deliverSoon(this.#o.batch.maxWaitMs);
+    else if (this.#timer === undefined) this.deliverSoon(this.#o.batch.maxWaitMs);
     return true;
   }
 

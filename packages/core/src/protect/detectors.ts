@@ -6,7 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { definedOnly, optionError } from '../option-check';
-import { luhnValid } from './redaction';
+import { isCardNumber } from './redaction';
 
 export type DetectorName = 'card' | 'jwt' | 'bearer' | 'awsAccessKey' | 'privateKey' | 'email' | 'phone';
 
@@ -31,8 +31,8 @@ interface Detector {
   pattern: RegExp;
   /** The secret part of a match (a bearer token without the word `Bearer`); default the whole match. */
   secret?(match: RegExpExecArray): { value: string; prefix: string };
-  /** Extra check on a candidate (Luhn for card numbers). */
-  valid?(value: string): boolean;
+  /** Extra check on a candidate found at `text[start]` (Luhn and context for card numbers). */
+  valid?(value: string, text: string, start: number): boolean;
 }
 
 const DETECTORS: readonly Detector[] = [
@@ -64,10 +64,7 @@ const DETECTORS: readonly Detector[] = [
     // unrolled form about twice as fast as `\d(?:[ -]?\d){12}`.
     trigger: `\\d${'[ -]?\\d'.repeat(12)}`,
     pattern: /\b\d(?:[ -]?\d){12,18}\b/g,
-    valid: (v) => {
-      const digits = v.replace(/[ -]/g, '');
-      return digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
-    },
+    valid: isCardNumber,
   },
   {
     name: 'email',
@@ -149,10 +146,12 @@ export function compileDetectors(options: DetectorOptions): CompiledDetectors | 
       const d = active[i]!;
       if (!triggers[i]!.test(out)) continue;
       d.pattern.lastIndex = 0;
+      const text = out;
       out = out.replace(d.pattern, (...args: unknown[]) => {
         const match = args as unknown as RegExpExecArray;
         const { value, prefix } = d.secret ? d.secret(match) : { value: match[0], prefix: '' };
-        if (d.valid && !d.valid(value)) return match[0];
+        // No pattern has named groups, so the replacer's last two arguments are offset and text.
+        if (d.valid && !d.valid(value, text, args[args.length - 2] as number)) return match[0];
         return prefix + replace(d, value);
       });
     }

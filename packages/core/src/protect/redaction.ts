@@ -119,15 +119,70 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function isHexOrDash(c: number): boolean {
+  return c === 45 || isHex(c);
+}
+
+/** A letter or digit: a hex run stopped by one was cut out of a longer word. */
+function isAlphanumeric(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether `text[start, end)` is part of a hex identifier: the whole dash-joined run of hex groups
+ * around it is UUID-shaped, or holds 32 or more hex digits with a letter among them (trace ids,
+ * traceparent headers, digests). The last two groups of about one UUID in twenty thousand are
+ * decimal digits that pass Luhn; without this check they would be masked as a card.
+ */
+export function withinHexId(text: string, start: number, end: number): boolean {
+  let from = start;
+  while (from > 0 && isHexOrDash(text.charCodeAt(from - 1))) from--;
+  // Stopped inside a word (`ref-4111…`): its hex tail is not a group of the run.
+  if (from > 0 && from < start && isAlphanumeric(text.charCodeAt(from - 1)))
+    from = text.indexOf('-', from) + 1;
+  let to = end;
+  while (to < text.length && isHexOrDash(text.charCodeAt(to))) to++;
+  if (to < text.length && to > end && isAlphanumeric(text.charCodeAt(to))) to = text.lastIndexOf('-', to - 1);
+  if (from === start && to === end) return false;
+  while (from < to && text.charCodeAt(from) === 45) from++;
+  while (to > from && text.charCodeAt(to - 1) === 45) to--;
+  const run = text.slice(from, to);
+  if (UUID_SHAPE.test(run)) return true;
+  let hexDigits = 0;
+  let letter = false;
+  for (let i = 0; i < run.length; i++) {
+    const c = run.charCodeAt(i);
+    if (c === 45) continue;
+    hexDigits++;
+    if (c > 57) letter = true;
+  }
+  return hexDigits >= 32 && letter;
+}
+
+/**
+ * Whether a 13-to-19-digit candidate at `text[start, end)` is a card number: Luhn-valid and not
+ * part of a hex identifier.
+ */
+export function isCardNumber(candidate: string, text: string, start: number): boolean {
+  const digits = candidate.replace(/[ -]/g, '');
+  if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return false;
+  return !withinHexId(text, start, start + candidate.length);
+}
+
 /** Replaces Luhn-valid card numbers in `text` with `****` and their last four digits. */
 export function maskCardNumbers(text: string): string {
   if (text.length < 13) return text;
   CARD_CANDIDATE.lastIndex = 0;
   if (!CARD_CANDIDATE.test(text)) return text;
   CARD_CANDIDATE.lastIndex = 0;
-  return text.replace(CARD_CANDIDATE, (match) => {
-    const digits = match.replace(/[ -]/g, '');
-    if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return match;
-    return `****${digits.slice(-4)}`;
+  return text.replace(CARD_CANDIDATE, (match, offset: number) => {
+    if (!isCardNumber(match, text, offset)) return match;
+    return `****${match.replace(/\D/g, '').slice(-4)}`;
   });
 }

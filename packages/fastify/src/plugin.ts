@@ -37,23 +37,30 @@ declare module 'fastify' {
   }
 }
 
-/** `request.routeOptions` (Fastify ≥ 4.10) carries the route pattern and its config. */
-function routeOptions(request: FastifyRequest): { url?: string; config?: { audit?: RouteAuditConfig } } {
-  return (
-    (request as unknown as { routeOptions?: { url?: string; config?: { audit?: RouteAuditConfig } } })
-      .routeOptions ?? {}
-  );
+/** What the capture needs of a request's route, read once per request: `request.routeOptions` builds a new object on every read. */
+interface Routed {
+  reply: FastifyReply;
+  /** The route pattern; undefined where no route matched (404). */
+  url: string | undefined;
+  audit: RouteAuditConfig | undefined;
 }
 
-/** How a Fastify request reads to the core's HTTP capture; `reply` comes along as the extra. */
-const FASTIFY: HttpTranslation<FastifyRequest, FastifyReply> = {
-  route: (request) => routeOptions(request).url,
+function routed(request: FastifyRequest, reply: FastifyReply): Routed {
+  // `routeOptions` (Fastify ≥ 4.10): its `config` is the route's own, with the route's `url`.
+  const options = request.routeOptions as { config?: { url?: string; audit?: RouteAuditConfig } } | undefined;
+  const config = options?.config;
+  return { reply, url: config?.url, audit: config?.audit };
+}
+
+/** How a Fastify request reads to the core's HTTP capture; the route and `reply` come along as the extra. */
+const FASTIFY: HttpTranslation<FastifyRequest, Routed> = {
+  route: (_request, { url }) => url,
   // `request.url`, as routed (after `rewriteUrl`).
   path: (request) => pathWithoutQuery(request.url),
   // Fastify keeps the reply's headers apart from the node response until it writes them.
-  contentLength: (_request, reply) => reply.getHeader('content-length'),
-  declared: (request) => routeOptions(request).config?.audit,
-  status: (_request, reply) => reply.statusCode,
+  contentLength: (_request, { reply }) => reply.getHeader('content-length'),
+  declared: (_request, { audit }) => audit,
+  status: (_request, { reply }) => reply.statusCode,
   // Fastify 4 writes the payload before it ends the response: the hold is in onSend.
   holdsInHook: true,
   attach(request, audit) {
@@ -87,7 +94,7 @@ const plugin: FastifyPluginCallback<FastifyAuditOptions> = (app: FastifyInstance
   app.decorateRequest('audit', null);
 
   app.addHook('onRequest', (request, reply, next) => {
-    auditHttpRequest(auditor, request, reply.raw, FASTIFY, next, reply);
+    auditHttpRequest(auditor, request, reply.raw, FASTIFY, next, routed(request, reply));
   });
   app.addHook('onError', (request, _reply, error, next) => {
     if (request.audit) request.audit.error = error;

@@ -45,13 +45,14 @@ describe('fastify: the per-request event', () => {
     });
   });
 
-  it('records through a real listening server too, with failures and errors', async () => {
+  it('records through a real listening server too, with failures, errors and unmatched routes', async () => {
     const { app, logger, sink } = await makeApp();
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as { port: number };
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/boom`)).status).toBe(500);
     expect((await fetch(`${base}/denied`)).status).toBe(403);
+    expect((await fetch(`${base}/nowhere`)).status).toBe(404);
     await app.close();
     await logger.close();
     const boom = expectOneEvent(sink.events, (x) => x.request?.path === '/boom');
@@ -66,6 +67,10 @@ describe('fastify: the per-request event', () => {
       severity: 'warning',
       request: { status: 403 },
     });
+    // No route matched: recorded, with the path and no route pattern.
+    const unrouted = expectOneEvent(sink.events, (x) => x.request?.path === '/nowhere');
+    expect(unrouted.request).toMatchObject({ method: 'GET', status: 404 });
+    expect(unrouted.request).not.toHaveProperty('route');
   });
 
   it('route config: `audit: false` records nothing, an event is recorded beside the route event', async () => {

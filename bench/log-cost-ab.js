@@ -1,6 +1,9 @@
 // A/B of the caller-thread cost of log(): two builds of core, measured alternately in one process
 // so machine load (shared cores) hits both alike. Usage: node bench/log-cost-ab.js [label=]<coreA> [label=]<coreB>
 // (each the path of a built core's dist/index.js). Writes bench/results/log-cost-ab.json.
+// CONTEXT=request logs in a request's own context, as adapters make it (a request id core generated,
+// a parsed traceparent), instead of a plain context object.
+const { dirname, resolve } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { orderUpdate: input } = require('./inputs');
 const context = {
@@ -10,9 +13,20 @@ const context = {
   tenant: 'acme',
 };
 
-async function slice(core, logger, inputs) {
+/** A request's context as an adapter begins it, recording into `logger`. */
+function requestContext(corePath, logger) {
+  const { RequestAuditor, beginHttpAudit } = require(`${dirname(corePath)}/adapter.js`);
+  const auditor = new RequestAuditor({ logger }, { eventType: 'http.request', name: 'bench' });
+  const headers = {
+    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    'user-agent': 'bench',
+  };
+  return beginHttpAudit(auditor, { method: 'PATCH', url: '/orders/42', headers, ip: '127.0.0.1' });
+}
+
+async function slice(core, logger, inputs, ctx = context) {
   const t = performance.now();
-  core.runWithContext(context, () => {
+  core.runWithContext(ctx, () => {
     for (let i = 0; i < inputs.length; i++) logger.log(inputs[i]);
   });
   const ms = performance.now() - t;
@@ -23,7 +37,7 @@ async function slice(core, logger, inputs) {
 async function main() {
   const builds = process.argv.slice(2).map((arg) => {
     const [label, p] = arg.includes('=') ? arg.split('=') : [arg, arg];
-    return { path: label, core: require(require('node:path').resolve(p)), ms: 0 };
+    return { path: label, core: require(resolve(p)), corePath: resolve(p), ms: 0 };
   });
   const inputs = Array.from({ length: 1000 }, (_, i) => input(i));
   for (const b of builds) {
@@ -32,10 +46,12 @@ async function main() {
       flushOnExit: false,
       sinks: [b.core.memorySink({ maxEvents: 1 })],
     });
-    for (let w = 0; w < 30; w++) await slice(b.core, b.logger, inputs);
+    if (process.env.CONTEXT === 'request') b.context = requestContext(b.corePath, b.logger);
+    for (let w = 0; w < 30; w++) await slice(b.core, b.logger, inputs, b.context);
   }
   const rounds = Number(process.env.ROUNDS ?? 200);
-  for (let r = 0; r < rounds; r++) for (const b of builds) b.ms += await slice(b.core, b.logger, inputs);
+  for (let r = 0; r < rounds; r++)
+    for (const b of builds) b.ms += await slice(b.core, b.logger, inputs, b.context);
   const results = [];
   for (const b of builds) {
     await b.logger.close();
@@ -47,6 +63,7 @@ async function main() {
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model} (shared: figures are noisy)`,
     node: process.version,
     rounds,
+    context: process.env.CONTEXT === 'request' ? 'request' : 'plain',
     results,
   };
   const { mkdirSync, writeFileSync } = require('node:fs');

@@ -16,5 +16,11 @@ export const SUBSCRIBE_SEALED = Symbol('auditkit.subscribe-sealed');
 /** Internal logger method: resolves once every event recorded so far is stored, within a time limit. */
 export const HOLD_UNTIL_STORED = Symbol('auditkit.hold-until-stored');
 
+/**
+ * A request context's ids core made or checked itself: the request id it generated and the
+ * trace context it parsed (`OwnIds`). They hold no caller text, so detectors need not scan them.
+ */
+export const OWN_IDS = Symbol('auditkit.own-ids');
+
 /** A request audit's `holdResponse` wait, for adapters that hold in a hook of their own (Fastify's onSend). */
 export const RESPONSE_HOLD = Symbol('auditkit.response-hold');

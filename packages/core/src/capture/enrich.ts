@@ -1,7 +1,8 @@
 import { childPath, type PathNode } from '../protect/redaction';
 import type { Scrubber } from '../protect/scrub';
+import { OWN_IDS } from '../symbols';
 import type { Actor, AuditContext, AuditEvent, AuditInput, LimitOptions, Source } from '../types';
-import { newEventId } from './ids';
+import { newEventId, type OwnIds } from './ids';
 import type { Scalars } from './normalize';
 
 /** What enrichment reads from the resolved options. */
@@ -91,6 +92,8 @@ export class Enricher {
       event.resource = resource as unknown as AuditEvent['resource'];
       bytes += s.bytes;
     }
+    // Ids core made or parsed for this request, while the context still holds them: not scanned.
+    const own = given ? undefined : (ctx as { [OWN_IDS]?: OwnIds } | undefined)?.[OWN_IDS];
     const ownRequest = isRecord(input.request);
     const request = ownRequest ? input.request : ctx?.request;
     if (request) {
@@ -99,7 +102,7 @@ export class Enricher {
       // Scrubbed straight from where it is, into the event: the request is not copied on the way.
       s.begin(budget);
       if (ownRequest) s.properties(scrubbed, request, requestPaths, 'body');
-      else this.#contextRequest(scrubbed, request, ctx!.requestId, requestPaths);
+      else this.#contextRequest(scrubbed, request, ctx!.requestId, own?.requestId, requestPaths);
       bytes += s.bytes;
       const body = (request as { body?: unknown }).body;
       if (body !== undefined) {
@@ -119,12 +122,15 @@ export class Enricher {
     }
     event.source = given ? (s.scrub(given.source, childPath(paths, 'source'), budget) as Source) : o.source;
     const correlationId = input.correlationId ?? ctx?.correlationId;
-    if (typeof correlationId === 'string') event.correlationId = s.text(correlationId);
+    if (typeof correlationId === 'string')
+      event.correlationId =
+        correlationId === own?.requestId ? s.ownText(correlationId) : s.text(correlationId);
     const traceId = given ? given.traceId : ctx?.traceId;
     if (typeof traceId === 'string') {
-      event.traceId = s.text(traceId);
+      event.traceId = traceId === own?.traceId ? s.ownText(traceId) : s.text(traceId);
       const spanId = given ? given.spanId : ctx?.spanId;
-      if (typeof spanId === 'string') event.spanId = s.text(spanId);
+      if (typeof spanId === 'string')
+        event.spanId = spanId === own?.spanId ? s.ownText(spanId) : s.text(spanId);
     }
     if (input.error !== undefined) {
       event.error = asRecord(
@@ -152,6 +158,7 @@ export class Enricher {
     out: Record<string, unknown>,
     request: object,
     id: string | undefined,
+    ownId: string | undefined,
     paths: PathNode | undefined,
   ): void {
     const s = this.#o.scrubber;
@@ -160,7 +167,8 @@ export class Enricher {
       s.properties(out, { ...request, id }, paths, 'body');
       return;
     }
-    s.property(out, 'id', id, paths);
+    if (id !== undefined && id === ownId) s.ownProperty(out, 'id', id, paths);
+    else s.property(out, 'id', id, paths);
     s.properties(out, request, paths, 'body');
   }
 

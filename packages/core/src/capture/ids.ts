@@ -57,6 +57,17 @@ export function newEventId(): string {
 }
 
 /**
+ * The ids of a request context that core made (the request id of a request that arrived without
+ * one) or parsed to a fixed hex shape (`traceparent`). The event takes them without a detector
+ * scan only while the context still holds these very values.
+ */
+export interface OwnIds {
+  requestId: string | undefined;
+  traceId: string | undefined;
+  spanId: string | undefined;
+}
+
+/**
  * An id for a request that arrived without one: a UUIDv7 like event ids (so request ids sort by
  * arrival), from the same entropy pool.
  */

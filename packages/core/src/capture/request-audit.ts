@@ -8,7 +8,7 @@ import { reportCallbackError } from '../logger';
 import { asList, checkOptions, type OptionShape } from '../option-check';
 import { REQUEST_AUDIT_OPTIONS } from '../option-shapes';
 import { safeCall } from '../safe-call';
-import { HOLD_UNTIL_STORED, LOG_IN_CONTEXT, RESPONSE_HOLD } from '../symbols';
+import { HOLD_UNTIL_STORED, LOG_IN_CONTEXT, OWN_IDS, RESPONSE_HOLD } from '../symbols';
 import type {
   Action,
   Actor,
@@ -21,7 +21,7 @@ import type {
   Severity,
 } from '../types';
 import { runWithContext } from './context';
-import { newRequestId } from './ids';
+import { newRequestId, type OwnIds } from './ids';
 import { parseTraceparent } from './traceparent';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -189,6 +189,7 @@ export class RequestAudit<Req = unknown> implements AuditContext {
   /** Under `holdResponse`: records the event now and resolves once it is stored (see `holdHttpResponse`). */
   [RESPONSE_HOLD]: (() => Promise<void>) | undefined = undefined;
   #declaredLogged = false;
+  readonly [OWN_IDS]: OwnIds;
 
   constructor(
     readonly auditor: RequestAuditor<Req>,
@@ -197,10 +198,16 @@ export class RequestAudit<Req = unknown> implements AuditContext {
   ) {
     const o = auditor.settings;
     const headers = view.headers;
-    this.requestId = safeId(header(headers, o.requestIdHeader)) ?? newRequestId();
+    const givenId = safeId(header(headers, o.requestIdHeader));
+    this.requestId = givenId ?? newRequestId();
     const trace = parseTraceparent(header(headers, 'traceparent'));
     this.traceId = trace?.traceId;
     this.spanId = trace?.spanId;
+    this[OWN_IDS] = {
+      requestId: givenId === undefined ? this.requestId : undefined,
+      traceId: this.traceId,
+      spanId: this.spanId,
+    };
     this.traceFlags = trace?.flags;
     this.correlationId = safeId(header(headers, o.correlationIdHeader)) ?? this.requestId;
     this.ip = view.ip;

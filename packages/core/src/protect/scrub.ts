@@ -129,6 +129,27 @@ export class Scrubber {
     return s;
   }
 
+  /**
+   * A string core made or checked itself (a generated request id, a parsed trace id): cut to
+   * length like any string, never scanned by the detectors.
+   */
+  ownText(value: string): string {
+    return value.length > this.#maxString ? this.text(value) : value;
+  }
+
+  /** As `property`, for a string core made or checked itself: masked by key and path, never scanned. */
+  ownProperty(out: Record<string, unknown>, key: string, value: string, path: PathNode | undefined): void {
+    const kind = this.#keyKind(key);
+    const sub = childPath(path, key);
+    this.bytes += key.length + 4;
+    if (kind & SECRET_KEY || sub?.terminal) this.#mask(out, key, kind);
+    else {
+      const s = this.ownText(value);
+      this.bytes += s.length + 2;
+      this.#set(out, key, kind, s);
+    }
+  }
+
   /** True when `key` names a secret by default or by configuration. */
   isSecretKey(key: string): boolean {
     return this.#isSecretKey(key);

@@ -56,6 +56,9 @@ function globalSetup(name) {
 
 module.exports = {
   testTimeout: 30000,
+  // A worker whose heap has grown past this is replaced after its file: suites that run late in a
+  // long-lived worker otherwise pay for the garbage of every file before them.
+  workerIdleMemoryLimit: '400MB',
   projects: [
     ...packages.map((name) => ({
       ...shared,

@@ -122,15 +122,12 @@ export class Enricher {
     }
     event.source = given ? (s.scrub(given.source, childPath(paths, 'source'), budget) as Source) : o.source;
     const correlationId = input.correlationId ?? ctx?.correlationId;
-    if (typeof correlationId === 'string')
-      event.correlationId =
-        correlationId === own?.requestId ? s.ownText(correlationId) : s.text(correlationId);
+    if (typeof correlationId === 'string') event.correlationId = this.#id(correlationId, own?.requestId);
     const traceId = given ? given.traceId : ctx?.traceId;
     if (typeof traceId === 'string') {
-      event.traceId = traceId === own?.traceId ? s.ownText(traceId) : s.text(traceId);
+      event.traceId = this.#id(traceId, own?.traceId);
       const spanId = given ? given.spanId : ctx?.spanId;
-      if (typeof spanId === 'string')
-        event.spanId = spanId === own?.spanId ? s.ownText(spanId) : s.text(spanId);
+      if (typeof spanId === 'string') event.spanId = this.#id(spanId, own?.spanId);
     }
     if (input.error !== undefined) {
       event.error = asRecord(
@@ -147,6 +144,12 @@ export class Enricher {
       event.compliance = input.compliance.filter((c) => typeof c === 'string');
     this.bytes = bytes;
     return event;
+  }
+
+  /** An id as text: unscanned when it is the one core made or parsed itself, else scrubbed. */
+  #id(value: string, own: string | undefined): string {
+    const s = this.#o.scrubber;
+    return value === own ? s.ownText(value) : s.text(value);
   }
 
   /**

@@ -231,3 +231,14 @@ export function openStream(
   };
 }
 // biome-ignore-end lint/suspicious/noExplicitAny: stream messages are read field by field
+
+/** A console with an `acme` key walled to tenant acme and an `all` key over every tenant, no heartbeats. */
+export function startWalledConsole(): Promise<RunningConsole> {
+  return startConsole({
+    keys: {
+      acme: { tenant: 'acme', scopes: ['read'] },
+      all: { tenant: '*', scopes: ['read'] },
+    },
+    server: { stream: { heartbeatMs: 0 } },
+  });
+}

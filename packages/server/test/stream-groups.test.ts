@@ -1,16 +1,10 @@
-import { openStream, type RunningConsole, type StreamClient, startConsole } from './helpers';
+import { openStream, type RunningConsole, type StreamClient, startWalledConsole } from './helpers';
 
 // Subscribers asking for the same thing share one compiled filter and one message per batch, and
 // are looked up by tenant: each must still get exactly what its own filter and tenant wall allow.
 let c: RunningConsole;
 beforeAll(async () => {
-  c = await startConsole({
-    keys: {
-      acme: { tenant: 'acme', scopes: ['read'] },
-      all: { tenant: '*', scopes: ['read'] },
-    },
-    server: { stream: { heartbeatMs: 0 } },
-  });
+  c = await startWalledConsole();
 });
 afterAll(() => c.close());
 

@@ -1,18 +1,12 @@
 import { type AuditEvent, type AuditInput, compileAuditFilter, parseAuditFilter } from '@auditkit/core';
-import { openStream, type RunningConsole, type StreamClient, startConsole } from './helpers';
+import { openStream, type RunningConsole, type StreamClient, startWalledConsole } from './helpers';
 
 // The stream looks subscribers up by the tenant and the values their filters pin; each must still
 // receive exactly what the plain matcher accepts inside its key's wall: the index narrows the
 // candidates, never a filter's answer (no event lost, none from outside the filter or the wall).
 let c: RunningConsole;
 beforeAll(async () => {
-  c = await startConsole({
-    keys: {
-      acme: { tenant: 'acme', scopes: ['read'] },
-      all: { tenant: '*', scopes: ['read'] },
-    },
-    server: { stream: { heartbeatMs: 0 } },
-  });
+  c = await startWalledConsole();
 });
 afterAll(() => c.close());
 

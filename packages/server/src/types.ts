@@ -82,13 +82,20 @@ export interface StreamOptions {
   maxBuffered?: number;
   /** Bytes waiting in one subscriber's socket before it counts as slow. Default 4 MiB. */
   maxSocketBytes?: number;
+  /**
+   * Bytes of events messages waiting to be written to all subscribers together (a message sent to
+   * many subscribers of one filter counts once): the stream's memory. Above it, the subscribers
+   * holding the most are cut off (close code 4008, reason slow) until it fits again; ingest and the
+   * others go on. Default 256 MiB.
+   */
+  maxTotalBytes?: number;
   /** Interval of heartbeat messages (ms); 0 turns them off. Default 15000. */
   heartbeatMs?: number;
   /**
    * Shortest time between two messages of events to a subscriber (ms): events sealed within it go
    * out together, one message per subscriber, so the cost of sending follows time, not batches. An
    * event sealed after a quiet spell goes out at once, and 10,000 waiting events go out without
-   * waiting longer. 0 sends each turn's batches. Default 100.
+   * waiting longer. 0 sends each turn's batches. Default 0.
    */
   flushMs?: number;
   /** How long a new connection may take to send its key and filter (ms). Default 5000. */
@@ -131,6 +138,10 @@ export interface StreamStats {
   connections: number;
   delivered: number;
   droppedSlow: number;
+  /** Subscribers cut off because all of them together held more than `stream.maxTotalBytes`. */
+  droppedOverBudget: number;
+  /** Bytes of events messages not yet written to the subscribers' connections (a shared message once). */
+  bufferedBytes: number;
   refused: number;
   /** Closes by the server remembered for their session's next connection. */
   rememberedCloses: number;

@@ -108,6 +108,8 @@ export function streamRoute(app: ConsoleApp, deps: ConsoleDeps): void {
           filter,
           wall: auth.view.tenant,
           session,
+          // Whole frames go straight to the connection unless ws must transform them (an extension).
+          connection: socket.extensions === '' ? request.raw.socket : undefined,
         });
         send(socket, {
           type: 'subscribed',

@@ -2,9 +2,12 @@
  * The live stream: every sealed event goes once through the compiled filter of each group of
  * subscribers that could want it (same tenant wall and filter, indexed by what the filter pins)
  * and, when it matches, into their sockets, one message per subscriber every `flushMs` at most. A
- * subscriber whose socket falls behind (too many unwritten events or bytes) is told and dropped:
- * publishing never waits for anyone, so ingest and the other subscribers never slow down.
+ * subscriber whose socket falls behind (too many unwritten events or bytes) is told and dropped, and
+ * when all subscribers together hold more unwritten bytes than `maxTotalBytes`, those holding the
+ * most are cut off: publishing never waits for anyone, so ingest and the other subscribers never
+ * slow down, and the stream's memory stays bounded whatever the number of subscribers.
  */
+import type { Duplex } from 'node:stream';
 import type { AuditEvent, AuditFilter } from '@auditkit/core';
 import type { WebSocket } from 'ws';
 import type { Caller, ConsoleAudit } from '../console-events';
@@ -12,6 +15,8 @@ import { RecentIds } from '../recent-ids';
 import type { EndReason, LiveSessions } from '../sessions';
 import type { ApiKeyInfo, StreamOptions, StreamStats } from '../types';
 import { type FilterGroup, FilterGroups } from './filter-groups';
+import { FrameLedger, HeldFrames } from './frame-ledger';
+import { SharedFrame } from './frames';
 import { type PreviousClose, RecentCloses } from './recent-closes';
 
 /** Close codes the console uses, beside the standard ones. */
@@ -34,6 +39,11 @@ export interface SubscriberInit {
   wall: string | undefined;
   /** The client's stream session id, under which a close by the server is remembered. */
   session: string | undefined;
+  /**
+   * The connection under the WebSocket, to which events frames are written whole; undefined when
+   * `ws` must frame each message itself (an extension such as compression was negotiated).
+   */
+  connection: Duplex | undefined;
 }
 
 class Subscriber {
@@ -42,6 +52,9 @@ class Subscriber {
   readonly caller: Caller;
   readonly wall: string | undefined;
   readonly session: string | undefined;
+  readonly connection: Duplex | undefined;
+  /** The events frames its connection has not written out yet. */
+  readonly held = new HeldFrames();
   filterText: string;
   group: FilterGroup<Subscriber> | undefined;
   /** Events (and heartbeats) handed to the socket and not yet written out. */
@@ -52,6 +65,8 @@ class Subscriber {
   /** Why the server ended it; undefined while open or when the client left. */
   endedBy: { reason: string; code: number; unwritten: number } | undefined;
   unregister: () => void = () => {};
+  /** Called as its connection writes out each events frame, oldest first (one function, not one per send). */
+  written: () => void = () => {};
 
   constructor(init: SubscriberInit) {
     this.socket = init.socket;
@@ -60,6 +75,7 @@ class Subscriber {
     this.wall = init.wall;
     this.session = init.session;
     this.filterText = init.filterText;
+    this.connection = init.connection;
   }
 }
 
@@ -70,7 +86,11 @@ export class StreamHub {
   readonly #sessions: LiveSessions;
   readonly #audit: ConsoleAudit;
   readonly #recent = new RecentIds(RECENT_IDS);
-  readonly #stats = { delivered: 0, droppedSlow: 0, refused: 0 };
+  readonly #stats = { delivered: 0, droppedSlow: 0, droppedOverBudget: 0, refused: 0 };
+  /** What every open connection holds of the events frames, server-wide. */
+  readonly #ledger = new FrameLedger();
+  /** Subscribers whose connection is still open, dropped or not: all that may hold frames. */
+  readonly #open = new Set<Subscriber>();
   readonly #closes: RecentCloses;
   /** Sealed batches waiting for the next fan-out, and their events in all. */
   #queued: Array<readonly AuditEvent[]> = [];
@@ -95,7 +115,12 @@ export class StreamHub {
   }
 
   get stats(): StreamStats {
-    return { connections: this.#connections, ...this.#stats, rememberedCloses: this.#closes.size };
+    return {
+      connections: this.#connections,
+      ...this.#stats,
+      bufferedBytes: this.#ledger.total,
+      rememberedCloses: this.#closes.size,
+    };
   }
 
   /** Whether one more connection would exceed the limit (it is then refused and counted). */
@@ -113,7 +138,12 @@ export class StreamHub {
 
   subscribe(init: SubscriberInit): Subscriber {
     const s = new Subscriber(init);
+    s.written = () => {
+      const frame = this.#ledger.written(s.held);
+      if (frame) s.outstanding -= frame.events;
+    };
     this.#subscribers.add(s);
+    this.#open.add(s);
     s.group = this.#groups.join(s, init.filter, init.wall);
     s.socket.on('pong', () => {
       s.alive = true;
@@ -121,6 +151,8 @@ export class StreamHub {
     s.unregister = this.#sessions.add(init.key, (reason) => this.#end(s, reason));
     s.socket.once('close', (code: number) => {
       this.#forget(s);
+      this.#open.delete(s);
+      this.#ledger.release(s.held);
       const ended = s.endedBy ?? { reason: 'client', code, unwritten: 0 };
       this.#audit.record('stream.closed', s.caller, {
         details: { filter: s.filterText, delivered: s.delivered, ...ended },
@@ -164,9 +196,9 @@ export class StreamHub {
 
   /**
    * Each queued event is serialized once and tested only against the groups the index offers (those
-   * that could want it, whatever the number of subscribers); each group's message is built once and
-   * the same bytes go to every member (one frame, one write each). Who fell behind is checked once
-   * per fan-out, before anything is sent.
+   * that could want it, whatever the number of subscribers); each group's message is framed once and
+   * the same bytes go to every member (one write each). Who fell behind is checked once per fan-out,
+   * before anything is sent; the server-wide budget after, when what was just sent counts.
    */
   #fanOut(): void {
     clearImmediate(this.#soon);
@@ -190,9 +222,10 @@ export class StreamHub {
       });
     }
     for (const [group, list] of matched) {
-      const message = Buffer.from(`{"type":"events","events":[${list.join(',')}]}`);
-      for (const s of group.members) this.#send(s, message, list.length);
+      const frame = new SharedFrame(`{"type":"events","events":[${list.join(',')}]}`, list.length);
+      for (const s of group.members) this.#send(s, frame);
     }
+    this.#keepWithinBudget();
   }
 
   /** Closes every stream and resolves once their sockets are gone (their close events recorded). */
@@ -205,15 +238,41 @@ export class StreamHub {
     await Promise.all(gone);
   }
 
-  /** Sends one text message holding `events` events (0 for a heartbeat). */
-  #send(s: Subscriber, message: string | Buffer, events: number): void {
-    const weight = Math.max(events, 1);
-    s.outstanding += weight;
-    s.delivered += events;
-    this.#stats.delivered += events;
-    s.socket.send(message, { binary: false }, () => {
-      s.outstanding -= weight;
-    });
+  /** Hands one events frame to the subscriber's connection. */
+  #send(s: Subscriber, frame: SharedFrame): void {
+    if (s.socket.readyState !== s.socket.OPEN) return; // the client is closing: the close event follows
+    s.outstanding += frame.events;
+    s.delivered += frame.events;
+    this.#stats.delivered += frame.events;
+    this.#ledger.hold(s.held, frame);
+    if (s.connection) s.connection.write(frame.bytes, s.written);
+    else s.socket.send(frame.payload, { binary: false }, s.written);
+  }
+
+  /**
+   * Over the server-wide budget, the subscribers holding the most unwritten bytes are cut off
+   * (those already dropped and still closing first in line when they hold the most) until what is
+   * held fits: their sockets are destroyed at once, since a graceful close would keep the backlog
+   * in memory while the close frame waits behind it. Why is remembered for their session.
+   */
+  #keepWithinBudget(): void {
+    const budget = this.#o.maxTotalBytes;
+    if (this.#ledger.total <= budget) return;
+    const largest = [...this.#open].sort((a, b) => b.held.bytes - a.held.bytes);
+    for (const s of largest) {
+      if (this.#ledger.total <= budget || s.held.bytes === 0) break;
+      if (!s.closing) {
+        this.#stats.droppedOverBudget++;
+        this.#close(
+          s,
+          CLOSE.slow,
+          'slow',
+          'subscriber too slow: the stream memory of the server was full and this stream held the most unwritten events',
+        );
+      }
+      s.socket.terminate();
+      this.#ledger.release(s.held);
+    }
   }
 
   /** More events or bytes waiting for this subscriber's socket than it may have. */
@@ -275,7 +334,10 @@ export class StreamHub {
       }
       s.alive = false;
       s.socket.ping();
-      this.#send(s, message, 0);
+      s.outstanding++;
+      s.socket.send(message, () => {
+        s.outstanding--;
+      });
     }
   }
 

@@ -84,9 +84,10 @@ export interface StreamOptions {
   maxSocketBytes?: number;
   /**
    * Bytes of events messages waiting to be written to all subscribers together (a message sent to
-   * many subscribers of one filter counts once): the stream's memory. Above it, the subscribers
-   * holding the most are cut off (close code 4008, reason slow) until it fits again; ingest and the
-   * others go on. Default 256 MiB.
+   * many subscribers of one filter counts once): the stream's memory. Checked before each fan-out
+   * (whose messages may add their size beyond it); above it, the subscribers holding the most are
+   * cut off (close code 4008, reason slow) until it fits again; ingest and the others go on.
+   * Default 256 MiB.
    */
   maxTotalBytes?: number;
   /** Interval of heartbeat messages (ms); 0 turns them off. Default 15000. */

@@ -197,8 +197,9 @@ export class StreamHub {
   /**
    * Each queued event is serialized once and tested only against the groups the index offers (those
    * that could want it, whatever the number of subscribers); each group's message is framed once and
-   * the same bytes go to every member (one write each). Who fell behind is checked once per fan-out,
-   * before anything is sent; the server-wide budget after, when what was just sent counts.
+   * the same bytes go to every member (one write each). Who fell behind, alone or all together, is
+   * checked once per fan-out, before anything is sent: what a healthy connection was handed by the
+   * last fan-out is written out by then, so only real backlogs count.
    */
   #fanOut(): void {
     clearImmediate(this.#soon);
@@ -210,6 +211,7 @@ export class StreamHub {
     this.#queuedEvents = 0;
     if (this.#subscribers.size === 0) return;
     for (const s of this.#subscribers) if (this.#behind(s)) this.#dropSlow(s);
+    this.#keepWithinBudget();
     const matched = new Map<FilterGroup<Subscriber>, string[]>();
     for (const event of batches.length === 1 ? batches[0]! : batches.flat()) {
       if (this.#seen(event.id)) continue;
@@ -225,7 +227,6 @@ export class StreamHub {
       const frame = new SharedFrame(`{"type":"events","events":[${list.join(',')}]}`, list.length);
       for (const s of group.members) this.#send(s, frame);
     }
-    this.#keepWithinBudget();
   }
 
   /** Closes every stream and resolves once their sockets are gone (their close events recorded). */

@@ -3,7 +3,8 @@
 // subscribers plus one stalled one in this process, the server in a child process. Reports
 // delivered events/s, send-to-delivery p50/p99 and the server's CPU per 1000 events, so the
 // fan-out's share of the console's stream figures (bench/console.js) can be told apart.
-// BASELINE=<built checkout> measures that checkout's server in turn, ROUNDS times each.
+// BARE=1 runs the same load again without subscribers after each measurement; the difference in
+// CPU per 1000 events is the fan-out's own. BASELINE=<built checkout> measures that checkout's server in turn, ROUNDS times each.
 // PROFILE=<dir> writes each server's CPU profile there (node --cpu-prof). FILTERS=actor gives each
 // subscriber one actor in any tenant instead of one tenant and one type. FLUSH_MS sets stream.flushMs.
 // Writes bench/results/stream-fanout.{json,md} (stream-fanout-actor.* with FILTERS=actor).
@@ -24,6 +25,8 @@ const PROFILE = process.env.PROFILE;
 const FILTERS = process.env.FILTERS ?? 'tenant-type';
 /** The servers' `stream.flushMs` (a server that does not know the option ignores it); default theirs. */
 const FLUSH_MS = process.env.FLUSH_MS === undefined ? undefined : Number(process.env.FLUSH_MS);
+/** BARE=1: after each measurement, the same load with no subscriber, to tell the fan-out's CPU apart. */
+const BARE = process.env.BARE === '1';
 const TENANTS = 100;
 const TYPES = ['auth.login', 'auth.logout', 'data.read', 'data.update', 'billing.charge', 'admin.role'];
 
@@ -55,9 +58,14 @@ async function serve() {
   const url = await server.listen({ port: 0 });
   process.on('message', async (m) => {
     if (m === 'exit') process.exit(0); // a clean exit, so a --cpu-prof profile is written
-    if (m !== 'go') return;
+    if (m !== 'go' && m !== 'bare') return;
     const cpu = process.cpuUsage();
     const started = Date.now();
+    const rssBefore = process.memoryUsage.rss();
+    let rssPeak = rssBefore;
+    const sampling = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    }, 100);
     let i = 0;
     // 100 ticks a second, each logging its share, as ingest hands sealed events on.
     while (Date.now() - started < SECONDS * 1000) {
@@ -77,7 +85,10 @@ async function serve() {
     await logger.flush();
     await new Promise((r) => setTimeout(r, 1000));
     const used = process.cpuUsage(cpu);
+    clearInterval(sampling);
     process.send({
+      rssBeforeMiB: Math.round(rssBefore / 2 ** 20),
+      rssPeakMiB: Math.round(rssPeak / 2 ** 20),
       logged: i,
       seconds: (Date.now() - started - 1000) / 1000,
       cpuMicros: used.user + used.system,
@@ -114,6 +125,15 @@ async function measure(label, root, dir, keysFile, key) {
   const r = await done;
   for (const s of open) s.terminate();
   stalled.terminate();
+  // The same load again with nobody subscribed (publishing is then a no-op): what the logger costs
+  // alone, so the difference is the fan-out's own CPU.
+  let bare;
+  if (BARE) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const bareDone = new Promise((resolve) => child.once('message', resolve));
+    child.send('bare');
+    bare = await bareDone;
+  }
   if (PROFILE) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.send('exit');
@@ -132,6 +152,12 @@ async function measure(label, root, dir, keysFile, key) {
     max: latencies.at(-1),
     droppedSlow: r.droppedSlow,
     cpuMsPer1000Events: Math.round(r.cpuMicros / r.logged),
+    ...(bare && {
+      bareCpuMsPer1000Events: Math.round(bare.cpuMicros / bare.logged),
+      fanOutCpuMsPer1000Events: Math.round(r.cpuMicros / r.logged - bare.cpuMicros / bare.logged),
+    }),
+    rssBeforeMiB: r.rssBeforeMiB,
+    rssPeakMiB: r.rssPeakMiB,
   };
 }
 
@@ -143,28 +169,31 @@ async function main() {
   const rows = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const [label, root] of [['current'], ...(BASELINE ? [['baseline', BASELINE]] : [])]) {
+      const servers = [['current'], ...(BASELINE ? [['baseline', BASELINE]] : [])];
+      // Each order in turn, so neither server always runs on the machine the other just warmed.
+      if (round % 2 === 0) servers.reverse();
+      for (const [label, root] of servers) {
         const r = { round, ...(await measure(`${label}-${round}`, root, dir, keysFile, key)), server: label };
         rows.push(r);
         console.error(
-          `${label} #${round}: ${r.eventsPerSecond} events/s to ${r.subscribers} subscribers: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.deliveries} deliveries in ${r.messagesPer1000Events} messages / 1000 events, ${r.droppedSlow} slow dropped, ${r.cpuMsPer1000Events} ms CPU / 1000 events`,
+          `${label} #${round}: ${r.eventsPerSecond} events/s to ${r.subscribers} subscribers: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.deliveries} deliveries in ${r.messagesPer1000Events} messages / 1000 events, ${r.droppedSlow} slow dropped, ${r.cpuMsPer1000Events} ms CPU / 1000 events${r.fanOutCpuMsPer1000Events === undefined ? '' : ` (${r.bareCpuMsPer1000Events} without subscribers: fan-out ${r.fanOutCpuMsPer1000Events})`}, RSS ${r.rssBeforeMiB} → peak ${r.rssPeakMiB} MiB`,
         );
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const result = { ...runOn(), baseline: BASELINE ?? null, rows };
+  const result = { ...runOn(), baseline: BASELINE ?? null, flushMs: FLUSH_MS ?? null, rows };
   const table = rows
     .map(
       (r) =>
-        `| ${r.server} | ${r.round} | ${r.eventsPerSecond} | ${r.deliveries} | ${r.messagesPer1000Events} | ${r.p50} | ${r.p99} | ${r.max} | ${r.droppedSlow} | ${r.cpuMsPer1000Events} |`,
+        `| ${r.server} | ${r.round} | ${r.eventsPerSecond} | ${r.deliveries} | ${r.messagesPer1000Events} | ${r.p50} | ${r.p99} | ${r.max} | ${r.droppedSlow} | ${r.cpuMsPer1000Events} | ${r.fanOutCpuMsPer1000Events ?? '–'} | ${r.rssBeforeMiB} → ${r.rssPeakMiB} |`,
     )
     .join('\n');
   writeResults(
     FILTERS === 'actor' ? 'stream-fanout-actor' : 'stream-fanout',
     result,
-    `# Live-stream fan-out alone (no HTTP ingest, no PostgreSQL)\n\nGenerated by \`node bench/stream-fanout.js\` on ${result.date}; ${result.machine}, node ${result.node}; the machine is shared with other work, so figures are noisy. A console over a file store whose own logger records ${RATE} events/s for ${SECONDS} s; ${SUBSCRIBERS} subscribers (each filtered on ${FILTERS === 'actor' ? 'one actor, in any tenant' : 'one tenant and one type'}) and one stalled subscriber in the load process, the server in its own. Latency: from the event's creation in the server to its arrival at a subscriber. Messages: event messages the subscribers received (the server's socket writes) per 1000 events logged.${BASELINE ? ' `current` is this checkout, `baseline` the checkout in `BASELINE` (main), measured in turn.' : ''}\n\n| server | round | events/s | deliveries | messages / 1000 events | p50 ms | p99 ms | max ms | slow dropped | server CPU ms / 1000 events |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n${table}\n`,
+    `# Live-stream fan-out alone (no HTTP ingest, no PostgreSQL)\n\nGenerated by \`node bench/stream-fanout.js\` on ${result.date}; ${result.machine}, node ${result.node}; the machine is shared with other work, so figures are noisy. A console over a file store whose own logger records ${RATE} events/s for ${SECONDS} s; ${SUBSCRIBERS} subscribers (each filtered on ${FILTERS === 'actor' ? 'one actor, in any tenant' : 'one tenant and one type'}) and one stalled subscriber in the load process, the server in its own${FLUSH_MS === undefined ? '' : `, \`stream.flushMs\` ${FLUSH_MS} on every server`}. Latency: from the event's creation in the server to its arrival at a subscriber. Messages: event messages the subscribers received (the server's socket writes) per 1000 events logged.${BARE ? ' Fan-out CPU: the server CPU per 1000 events minus that of the same load run again in the same process with nobody subscribed.' : ''}${BASELINE ? ' `current` is this checkout, `baseline` the checkout in `BASELINE` (main), measured in turn, each order in turn (odd rounds current first).' : ''}\n\n| server | round | events/s | deliveries | messages / 1000 events | p50 ms | p99 ms | max ms | slow dropped | server CPU ms / 1000 events | of which fan-out | server RSS MiB (start → peak) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n${table}\n`,
   );
 }
 

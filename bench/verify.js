@@ -1,5 +1,5 @@
-// `verifyFiles` events/s: this tree's build on one thread and on several, beside a baseline build of
-// core, measured alternately (A B C A B C …) in fresh processes over the same sealed trail.
+// `verifyFiles` events/s: this tree's build and a baseline build of core, each on one thread and on
+// several, measured alternately (A B C D A B C D …) in fresh processes over the same sealed trail.
 // The trail: EVENTS events (default 300,000) of bench/inputs.js's order update, sealed with signed
 // checkpoints into a fileSink that rotates every FILE_MB (default 64) MiB.
 // Usage: BASE_CORE_DIR=/path/to/base/packages/core node bench/verify.js
@@ -74,7 +74,8 @@ async function main() {
   try {
     const { publicKey } = child(['--write', dir]);
     const variants = {
-      baseline: [base, ''],
+      'baseline, threads 1': [base, '1'],
+      [`baseline, threads ${THREADS}`]: [base, String(THREADS)],
       'threads 1': [THIS_CORE, '1'],
       [`threads ${THREADS}`]: [THIS_CORE, String(THREADS)],
     };

@@ -9,7 +9,10 @@ import {
   type VerifyOptions,
   verifyFiles,
 } from '@auditkit/core';
-import { planParts, verifyInParts } from '../src/verify/verify-parts';
+import fc from 'fast-check';
+import { readAuditBlocks, readAuditRange } from '../src/sinks/tail';
+import { planParts } from '../src/verify/part-plan';
+import { verifyInParts } from '../src/verify/verify-parts';
 
 // verifyFiles on several threads cuts the files into parts, verifies each on a worker and joins
 // them here, checking the seams. These tests hold it to the single-threaded verifier on the same
@@ -91,7 +94,7 @@ describe('verifyFiles on several threads', () => {
       const files = await resolveAuditFiles([dir]);
       expect(files.length).toBeGreaterThan(3);
       const plan = await planParts(files, 4);
-      // A part per gzipped file; plain files are cut inside too.
+      // Plain files are cut inside; gzipped ones where that evens out the threads' shares.
       if (dir === plainTrail) expect(plan.parts.length).toBeGreaterThan(files.length);
       else expect(plan.parts.length).toBeGreaterThanOrEqual(files.length);
       const joined = await verifyInParts(plan.parts, files, 2, options);
@@ -168,5 +171,57 @@ describe('verifyFiles on several threads', () => {
       await expect(verifyFiles([plainTrail], { threads })).rejects.toThrow(
         /threads must be a whole number >= 1/,
       );
+  });
+
+  it('reads each line of a file exactly once from parts cut at any offsets, plain or gzipped', async () => {
+    const text = async (blocks: AsyncIterable<{ data: Buffer }>) => {
+      const out: Buffer[] = [];
+      for await (const b of blocks) out.push(b.data);
+      return Buffer.concat(out).toString('latin1');
+    };
+    for (const dir of [trail, plainTrail]) {
+      const files = await resolveAuditFiles([dir]);
+      const file = files[1]!;
+      const whole = await text(readAuditBlocks([file]));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uniqueArray(fc.nat({ max: whole.length + 10 }), { maxLength: 4 }),
+          async (cuts) => {
+            const at = [0, ...cuts.sort((a, b) => a - b), Number.POSITIVE_INFINITY];
+            let joined = '';
+            for (let i = 0; i + 1 < at.length; i++)
+              joined += await text(readAuditRange({ file, start: at[i]!, end: at[i + 1]! }));
+            expect(joined).toBe(whole);
+          },
+        ),
+        { numRuns: 40 },
+      );
+      // At and around line starts, where an off-by-one would show.
+      const single = await verifyFiles([dir], { ...options, threads: 1 });
+      const starts = [...whole.matchAll(/\n/g)].slice(0, 2).map((m) => m.index! + 1);
+      for (const s of starts)
+        for (const cut of [s - 1, s, s + 1]) {
+          const halves = [
+            { file, start: 0, end: cut },
+            { file, start: cut, end: Number.POSITIVE_INFINITY },
+          ];
+          expect((await text(readAuditRange(halves[0]!))) + (await text(readAuditRange(halves[1]!)))).toBe(
+            whole,
+          );
+          // The trail verified with that file in those two parts joins into the same report.
+          const whole0 = { file: files[0]!, start: 0, end: Number.POSITIVE_INFINITY };
+          const rest = files.slice(2).map((f) => ({ file: f, start: 0, end: Number.POSITIVE_INFINITY }));
+          expect(await verifyInParts([whole0, ...halves, ...rest], files, 2, options)).toEqual(single);
+        }
+    }
+  });
+
+  it('verifies the first part on the calling thread while the workers start, with one thread as with several', async () => {
+    const files = await resolveAuditFiles([trail]);
+    const plan = await planParts(files, 4);
+    const single = await verifyFiles([trail], { ...options, threads: 1 });
+    // One thread: no worker at all, every part here.
+    expect(await verifyInParts(plan.parts, files, 1, options)).toEqual(single);
+    expect(await verifyInParts(plan.parts, files, 3, options)).toEqual(single);
   });
 });

@@ -40,7 +40,10 @@ export interface AuditBlock {
 const BLOCK_BYTES = 1024 * 1024;
 const CHUNK = 64 * 1024;
 
-/** A part of a plain audit file, `[start, end)` in bytes, cut at line breaks. */
+/**
+ * A part of an audit file: the lines that start at an offset in `[start, end)` of its bytes as read
+ * (decompressed, for `.gz`). Parts that meet at any offsets share no line and miss none.
+ */
 export interface AuditFileRange {
   file: string;
   start: number;
@@ -52,41 +55,58 @@ export interface AuditFileRange {
  * fly. For readers that go through lines faster than a string per line allows (verification).
  */
 export async function* readAuditBlocks(files: readonly string[]): AsyncGenerator<AuditBlock> {
-  for (const file of files) yield* blocksOf(file);
+  for (const file of files) yield* blocksOf({ file, start: 0, end: Number.POSITIVE_INFINITY });
 }
 
-/** The bytes of one part of a plain file in blocks of whole lines (the part starts at a line). */
+/** The bytes of the lines of one part of a file, in blocks of whole lines. */
 export function readAuditRange(range: AuditFileRange): AsyncGenerator<AuditBlock> {
-  return blocksOf(range.file, range.start, range.end);
+  return blocksOf(range);
 }
 
-async function* blocksOf(file: string, start = 0, end?: number): AsyncGenerator<AuditBlock> {
-  if (end !== undefined && end <= start) return;
-  const raw = createReadStream(file, {
-    highWaterMark: BLOCK_BYTES,
-    start,
-    ...(end !== undefined && { end: end - 1 }),
-  });
-  const input = file.endsWith('.gz') ? raw.pipe(createGunzip({ chunkSize: BLOCK_BYTES })) : raw;
-  let carry: Buffer | undefined;
+/**
+ * The file's bytes from the first line that starts at or after `start` to the end of the last one
+ * that starts before `end`. A gzipped file is decompressed from its beginning (the part before
+ * `start` is read and dropped); a plain one is read from the byte before `start`, which says
+ * whether a line starts there.
+ */
+async function* rangeBytes(range: AuditFileRange): AsyncGenerator<Buffer> {
+  const { file, start, end } = range;
+  if (end <= start) return;
+  const gzipped = file.endsWith('.gz');
+  const from = gzipped ? 0 : Math.max(0, start - 1);
+  const raw = createReadStream(file, { highWaterMark: BLOCK_BYTES, start: from });
+  const input = gzipped ? raw.pipe(createGunzip({ chunkSize: BLOCK_BYTES })) : raw;
+  // Offset of the chunk's first byte; whether the first line is found (a line starts at 0).
+  let offset = from;
+  let begun = start === 0;
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
+      const at = offset;
+      offset += chunk.length;
       let data = chunk;
-      if (carry) {
-        // Only the line split between two chunks is copied together.
-        const first = chunk.indexOf(0x0a) + 1;
-        if (first === 0) {
-          carry = Buffer.concat([carry, chunk]);
-          continue;
-        }
-        yield { file, data: Buffer.concat([carry, chunk.subarray(0, first)]) };
-        data = chunk.subarray(first);
+      if (!begun) {
+        // The first line break at or after `start - 1` ends the line before the part.
+        if (offset < start) continue;
+        const nl = chunk.indexOf(0x0a, Math.max(0, start - 1 - at));
+        if (nl === -1) continue;
+        begun = true;
+        if (at + nl + 1 >= end) return;
+        data = chunk.subarray(nl + 1);
       }
-      const cut = data.lastIndexOf(0x0a) + 1;
-      carry = cut < data.length ? data.subarray(cut) : undefined;
-      if (cut > 0) yield { file, data: cut < data.length ? data.subarray(0, cut) : data };
+      const dataAt = offset - data.length;
+      if (offset < end) {
+        if (data.length > 0) yield data;
+        continue;
+      }
+      // The line that holds `end - 1` is the part's last.
+      const nl = data.indexOf(0x0a, Math.max(0, end - 1 - dataAt));
+      if (nl === -1) {
+        if (data.length > 0) yield data;
+        continue;
+      }
+      yield data.subarray(0, nl + 1);
+      return;
     }
-    if (carry) yield { file, data: carry };
   } catch (error) {
     throw readError(file, error);
   } finally {
@@ -94,28 +114,26 @@ async function* blocksOf(file: string, start = 0, end?: number): AsyncGenerator<
   }
 }
 
-/**
- * Where the first line starting at or after `from` begins in a plain file (just after a `\n`),
- * or `size` when none does.
- */
-export async function lineStartAfter(file: string, from: number, size: number): Promise<number> {
-  if (from <= 0) return 0;
-  const handle = await fsp.open(file, 'r');
-  try {
-    const chunk = Buffer.alloc(CHUNK);
-    // The byte before `from` may itself end a line.
-    for (let at = from - 1; at < size; at += CHUNK) {
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK, at);
-      if (bytesRead === 0) break;
-      const nl = chunk.subarray(0, bytesRead).indexOf(0x0a);
-      if (nl !== -1) return Math.min(size, at + nl + 1);
+/** Whole lines of `range` in blocks: only the line split between two chunks is copied together. */
+async function* blocksOf(range: AuditFileRange): AsyncGenerator<AuditBlock> {
+  const { file } = range;
+  let carry: Buffer | undefined;
+  for await (const chunk of rangeBytes(range)) {
+    let data = chunk;
+    if (carry) {
+      const first = chunk.indexOf(0x0a) + 1;
+      if (first === 0) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      yield { file, data: Buffer.concat([carry, chunk.subarray(0, first)]) };
+      data = chunk.subarray(first);
     }
-    return size;
-  } catch (error) {
-    throw readError(file, error);
-  } finally {
-    await handle.close();
+    const cut = data.lastIndexOf(0x0a) + 1;
+    carry = cut < data.length ? data.subarray(cut) : undefined;
+    if (cut > 0) yield { file, data: cut < data.length ? data.subarray(0, cut) : data };
   }
+  if (carry) yield { file, data: carry };
 }
 
 /**

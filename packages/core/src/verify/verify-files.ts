@@ -1,8 +1,9 @@
 /** `verifyFiles`: JSONL audit files verified on the calling thread, or in parts on several. */
 import { availableParallelism } from 'node:os';
 import { eachLine, readAuditBlocks } from '../sinks/tail';
+import { planParts } from './part-plan';
 import { ChainVerifier, resolveAuditFiles, type VerifyOptions, type VerifyReport } from './verify';
-import { planParts, verifyInParts } from './verify-parts';
+import { verifyInParts } from './verify-parts';
 
 /** Below this many bytes of files, starting threads costs more than it saves. */
 const THREADS_FROM_BYTES = 8 * 1024 * 1024;

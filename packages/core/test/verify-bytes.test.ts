@@ -39,13 +39,15 @@ beforeAll(async () => {
       actor: { id: `u-${i % 4}` },
       resource: { type: 'invoice', id: `inv-${i}` },
       // Some events the byte path must leave to the parse: non-ASCII text, escapes, a `hash` key
-      // before the seal's own.
+      // before the seal's own; the rest it reads.
       details:
         i % 5 === 4
           ? { hash: 'f'.repeat(64), amount: i }
           : i % 7 === 3
             ? { note: 'ünïcode ✓', amount: i }
-            : { note: 'quote " and \\ backslash', amount: i, nested: { hash: `h${i}` } },
+            : i % 2 === 0
+              ? { note: 'quote " and \\ backslash', amount: i, nested: { hash: `h${i}` } }
+              : { note: 'plain', amount: i, list: [1, true, null, { n: -1.5e3 }] },
     });
   }
   await logger.close();
@@ -111,6 +113,23 @@ const tamperings: Record<string, (ls: string[], i: number) => string[]> = {
   'a number that is not JSON': (ls, i) => ls.with(i, ls[i]!.replace(/"seq":(\d+)/, '"seq":0$1')),
   'a control character in a string': (ls, i) => ls.with(i, ls[i]!.replace('"invoice"', '"invo\tice"')),
   'not JSON at all': (ls, i) => ls.toSpliced(i, 0, '{"integrity":{"chain":'),
+  // Lines that are not JSON but carry a hash of their own bytes: only a signed checkpoint, or the
+  // validating scan, tells them from the sealer's.
+  're-hash a line made not JSON': (ls, i) =>
+    ls.with(
+      i,
+      rehashed(ls[i]!, (u) => u.replace('"amount":', '"amount":0')),
+    ),
+  're-hash a line with a control character': (ls, i) =>
+    ls.with(
+      i,
+      rehashed(ls[i]!, (u) => u.replace('"invoice"', '"invo\tice"')),
+    ),
+  're-hash a line with a bracket unclosed': (ls, i) =>
+    ls.with(
+      i,
+      rehashed(ls[i]!, (u) => u.replace('"resource":{', '"resource":[{')),
+    ),
   'an empty line': (ls, i) => ls.toSpliced(i, 0, ''),
 };
 
@@ -156,5 +175,20 @@ describe('verifyFiles reading lines as bytes', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it('reports a line that is not JSON but hashes and links like an event, after the last checkpoint', async () => {
+    // The newest event, no checkpoint after it: no signature covers it. (One whose own text the
+    // byte path reads: no `hash` key before the seal.)
+    const last = lines.findLastIndex((l) => l.includes('ünïcode'));
+    const tail = lines.slice(0, last + 1);
+    const forged = tail.with(
+      last,
+      rehashed(tail[last]!, (u) => u.replace('"amount":', '"amount":0')),
+    );
+    expect(() => JSON.parse(forged[last]!)).toThrow();
+    const { bytes, parsed } = await bothWays(`${forged.join('\n')}\n`);
+    expect(parsed.breaks.map((b) => b.kind)).toEqual(['unparseable']);
+    expect(bytes).toEqual(parsed);
   });
 });

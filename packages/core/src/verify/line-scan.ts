@@ -210,6 +210,85 @@ export function scanLine(b: Uint8Array, start: number, end: number, fields: Line
   return after >= 0 && skipWs(b, after, end) === end;
 }
 
+const COLON = 0x3a;
+const COMMA = 0x2c;
+
+/** The top-level keys `findFields` records, by `keyIs` on their bytes. */
+function record(
+  b: Uint8Array,
+  keyFrom: number,
+  keyTo: number,
+  from: number,
+  to: number,
+  f: LineFields,
+): void {
+  if (keyIs(b, keyFrom, keyTo, KEY_INTEGRITY)) {
+    f.integrityStart = from;
+    f.integrityEnd = to;
+  } else if (keyIs(b, keyFrom, keyTo, KEY_TYPE)) {
+    f.typeStart = from;
+    f.typeEnd = to;
+  } else if (keyIs(b, keyFrom, keyTo, KEY_SOURCE)) {
+    f.sourceStart = from;
+    f.sourceEnd = to;
+  }
+}
+
+/**
+ * What `scanLine` finds, without checking that the line is JSON: only its strings, nesting and
+ * top-level members are followed. On a JSON line it accepts it finds exactly what `scanLine` and
+ * JSON.parse do; it declines (false) whitespace between tokens and escapes in top-level keys, where
+ * that would take more than following the structure. Whether the line is JSON must be settled
+ * otherwise (`scanLine` later, or a signature over its hash: see ChainVerifier).
+ */
+export function findFields(b: Uint8Array, start: number, end: number, f: LineFields): boolean {
+  f.integrityStart = f.integrityEnd = -1;
+  f.typeStart = f.typeEnd = -1;
+  f.sourceStart = f.sourceEnd = -1;
+  f.firstHashKey = -1;
+  if (end - start < 2 || b[start] !== 0x7b) return false;
+  let depth = 1;
+  // The top-level member being read: its key's bytes and where its value starts.
+  let keyFrom = -1;
+  let keyTo = -1;
+  let valueFrom = -1;
+  for (let i = start + 1; i < end; i++) {
+    const c = b[i]!;
+    if (c === QUOTE) {
+      let j = i + 1;
+      for (;;) {
+        if (j >= end) return false;
+        const d = b[j]!;
+        if (d === QUOTE) break;
+        j += d === BACKSLASH ? 2 : 1;
+      }
+      // A string followed by a colon is a key.
+      if (j + 1 < end && b[j + 1] === COLON) {
+        if (f.firstHashKey < 0 && keyIs(b, i + 1, j, KEY_HASH)) f.firstHashKey = i;
+        if (depth === 1) {
+          for (let k = i + 1; k < j; k++) if (b[k] === BACKSLASH) return false;
+          keyFrom = i + 1;
+          keyTo = j;
+          valueFrom = j + 2;
+        }
+        j++;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (--depth > 0) continue;
+      if (i !== end - 1 || c !== 0x7d) return false;
+      if (keyFrom >= 0) record(b, keyFrom, keyTo, valueFrom, i, f);
+      return true;
+    } else if (c === COMMA) {
+      if (depth > 1) continue;
+      if (keyFrom >= 0) record(b, keyFrom, keyTo, valueFrom, i, f);
+      keyFrom = -1;
+    } else if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) return false;
+  }
+  return false;
+}
+
 /**
  * An event's seal as read from its line's bytes: where its strings lie (read as text only where
  * needed) and its `seq`. Filled in place by `readSeal`, one object per verifier.

@@ -15,7 +15,7 @@ export async function verifyRange(
   publicKeys: ReadonlyArray<string | KeyObject>,
   progress?: RangeProgress,
 ): Promise<TrailPart | undefined> {
-  const verifier = new ChainVerifier({ publicKeys }, true);
+  const verifier = new ChainVerifier({ publicKeys }, true, true);
   const every = progress?.every ?? Number.POSITIVE_INFINITY;
   let lines = 0;
   for await (const block of readAuditRange(range)) {

@@ -22,7 +22,8 @@ import {
 } from '../seal/sealer';
 import { listAuditFiles } from '../sinks/file-rotation';
 import type { AuditEvent } from '../types';
-import { bytesAre, type LineFields, lineSeal, readSeal, scanLine } from './line-scan';
+import { bytesAre, findFields, type LineFields, lineSeal, readSeal, scanLine } from './line-scan';
+import { UnvouchedLines } from './unvouched-lines';
 
 export type BreakKind =
   | 'unparseable'
@@ -240,6 +241,8 @@ export class ChainVerifier {
   readonly #part: boolean;
   /** A part whose result cannot be handed on (a checkpoint that cannot seed a frontier). */
   #unsure = false;
+  /** Lines read without the validating scan, until a signed checkpoint covers them (`lazy`). */
+  readonly #unvouched: UnvouchedLines | undefined;
   readonly #seal = lineSeal();
   /** The chain of the line before: most lines name the same one, so its name is read once. */
   #chainName = '';
@@ -253,10 +256,16 @@ export class ChainVerifier {
     firstHashKey: -1,
   };
 
-  /** `part`: verify one range of a trail's lines, to be joined with `adoptPart` (verifyFiles' threads). */
-  constructor(options: VerifyOptions = {}, part = false) {
+  /**
+   * `part`: verify one range of a trail's lines, to be joined with `adoptPart` (verifyFiles'
+   * threads). `lazy` (with public keys): lines read as bytes are checked to be JSON only when no
+   * signed checkpoint covers them, when the report is made; if one is not, `strictRunNeeded` says
+   * the report may differ from the line-by-line one, and the lines must be verified again without.
+   */
+  constructor(options: VerifyOptions = {}, part = false, lazy = false) {
     this.#part = part;
     this.#keys = loadPublicKeys(options.publicKeys ?? []);
+    this.#unvouched = lazy && this.#keys.size > 0 ? new UnvouchedLines() : undefined;
     this.#checkpoints = [...(options.checkpoints ?? [])];
     this.#expectClosed = options.expectClosed ?? false;
     this.#allowEmpty = options.allowEmpty ?? false;
@@ -293,7 +302,8 @@ export class ChainVerifier {
   /** True when the line was verified from its bytes, and counted; false leaves everything as it was. */
   #fromBytes(b: Buffer, start: number, end: number): boolean {
     const f = this.#fields;
-    if (!scanLine(b, start, end, f) || f.integrityStart < 0) return false;
+    const found = this.#unvouched ? findFields(b, start, end, f) : scanLine(b, start, end, f);
+    if (!found || f.integrityStart < 0) return false;
     const seal = this.#seal;
     if (!readSeal(b, f.integrityStart, f.integrityEnd, seal)) return false;
     if (f.typeStart >= 0 && isSpecialType(b, f.typeStart, f.typeEnd)) return false;
@@ -334,6 +344,7 @@ export class ChainVerifier {
     st.report.lastHash = hash;
     st.report.uncovered++;
     st.closed = false;
+    this.#unvouched?.add(st, b, start + seal.memberEnd - seal.memberStart, end);
     return true;
   }
 
@@ -451,6 +462,7 @@ export class ChainVerifier {
         return false;
       }
       signatureChecked = true;
+      this.#unvouched?.vouch(st);
     }
     st.report.checkpoints++;
     st.report.lastCheckpoint = {
@@ -465,9 +477,21 @@ export class ChainVerifier {
 
   /** The newest event's `source`. */
   #lastSource(st: ChainState): AuditEvent['source'] | undefined {
-    return st.sourceBytes
-      ? (JSON.parse(st.sourceBytes.toString('utf8', st.sourceStart, st.sourceEnd)) as AuditEvent['source'])
-      : st.lastSource;
+    if (!st.sourceBytes) return st.lastSource;
+    const text = st.sourceBytes.toString('utf8', st.sourceStart, st.sourceEnd);
+    if (!this.#unvouched) return JSON.parse(text) as AuditEvent['source'];
+    try {
+      return JSON.parse(text) as AuditEvent['source'];
+    } catch {
+      // Read from a line taken on trust that is not JSON.
+      this.#unvouched.fail();
+      return undefined;
+    }
+  }
+
+  /** True when a line read on trust (`lazy`) was not JSON: this report may differ from the line-by-line one. */
+  get strictRunNeeded(): boolean {
+    return this.#unvouched !== undefined && !this.#unvouched.allJson;
   }
 
   #appendLeaf(st: ChainState, hash: string): void {
@@ -510,6 +534,7 @@ export class ChainVerifier {
 
   /** This part's chains and events, or undefined when something in it is broken. */
   part(): TrailPart | undefined {
+    if (this.#unvouched && !this.#unvouched.settle()) return undefined;
     if (this.#unsure || this.#breaks.length > 0) return undefined;
     const chains: ChainPart[] = [];
     for (const st of this.#chains.values()) {
@@ -525,6 +550,7 @@ export class ChainVerifier {
         ...(st.headless && { headless: st.headless }),
       });
     }
+    if (this.strictRunNeeded) return undefined;
     return { events: this.#events, chains, checkpoints: this.#checkpoints };
   }
 
@@ -642,6 +668,7 @@ export class ChainVerifier {
   }
 
   finish(): VerifyReport {
+    this.#unvouched?.settle();
     for (const st of this.#chains.values()) {
       if (st.gap) this.#breaks.push(st.gap.at);
       st.gap = undefined;

@@ -107,8 +107,9 @@ export interface VerifyOptions {
   /** Lines between two `onProgress` calls. Default 10,000. */
   progressEvery?: number;
   /**
-   * Threads that verify parts of the files at once (`verifyFiles`); 1 verifies on the calling
-   * thread. Default: `os.availableParallelism()` for trails of 8 MiB or more, else 1.
+   * Threads that verify parts of the files at once (`verifyFiles`): the calling thread and
+   * `threads - 1` workers; 1 verifies on the calling thread alone. Default:
+   * `os.availableParallelism()` for trails of 8 MiB or more, else 1.
    */
   threads?: number;
 }

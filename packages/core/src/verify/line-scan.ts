@@ -213,77 +213,59 @@ export function scanLine(b: Uint8Array, start: number, end: number, fields: Line
 const COLON = 0x3a;
 const COMMA = 0x2c;
 
-/** The top-level keys `findFields` records, by `keyIs` on their bytes. */
-function record(
-  b: Uint8Array,
-  keyFrom: number,
-  keyTo: number,
-  from: number,
-  to: number,
-  f: LineFields,
-): void {
-  if (keyIs(b, keyFrom, keyTo, KEY_INTEGRITY)) {
-    f.integrityStart = from;
-    f.integrityEnd = to;
-  } else if (keyIs(b, keyFrom, keyTo, KEY_TYPE)) {
-    f.typeStart = from;
-    f.typeEnd = to;
-  } else if (keyIs(b, keyFrom, keyTo, KEY_SOURCE)) {
-    f.sourceStart = from;
-    f.sourceEnd = to;
-  }
-}
-
 /**
- * What `scanLine` finds, without checking that the line is JSON: only its strings, nesting and
- * top-level members are followed. On a JSON line it accepts it finds exactly what `scanLine` and
- * JSON.parse do; it declines (false) whitespace between tokens and escapes in top-level keys, where
- * that would take more than following the structure. Whether the line is JSON must be settled
- * otherwise (`scanLine` later, or a signature over its hash: see ChainVerifier).
+ * The top-level `integrity`, `type` and `source` of a line, found without checking that the line
+ * is JSON and without reading all of it: only strings, nesting and top-level members are followed,
+ * from the line's end back to its `integrity` (in canonical JSON `source` and `type` come after
+ * it). On a JSON line it finds exactly what JSON.parse reads (the last of duplicate keys); it
+ * declines (false) whitespace between tokens, escapes in the keys it passes, and lines whose `type`
+ * or `source` does not follow `integrity`. `firstHashKey` is not looked for. Whether the line is
+ * JSON must be settled otherwise (`scanLine` later, or a signature over its hash: see ChainVerifier).
  */
-export function findFields(b: Uint8Array, start: number, end: number, f: LineFields): boolean {
+export function findSealFields(b: Uint8Array, start: number, end: number, f: LineFields): boolean {
   f.integrityStart = f.integrityEnd = -1;
   f.typeStart = f.typeEnd = -1;
   f.sourceStart = f.sourceEnd = -1;
   f.firstHashKey = -1;
-  if (end - start < 2 || b[start] !== 0x7b) return false;
+  if (end - start < 2 || b[start] !== 0x7b || b[end - 1] !== 0x7d) return false;
   let depth = 1;
-  // The top-level member being read: its key's bytes and where its value starts.
-  let keyFrom = -1;
-  let keyTo = -1;
-  let valueFrom = -1;
-  for (let i = start + 1; i < end; i++) {
+  // Where the top-level member being read ends: its comma, or the line's closing brace.
+  let memberEnd = end - 1;
+  for (let i = end - 2; i > start; i--) {
     const c = b[i]!;
     if (c === QUOTE) {
-      let j = i + 1;
+      // The string that ends here starts at the first quote before it no backslash escapes.
+      let k = i - 1;
       for (;;) {
-        if (j >= end) return false;
-        const d = b[j]!;
-        if (d === QUOTE) break;
-        j += d === BACKSLASH ? 2 : 1;
+        while (k > start && b[k] !== QUOTE) k--;
+        if (k <= start) return false;
+        let slashes = 0;
+        while (b[k - 1 - slashes] === BACKSLASH) slashes++;
+        if (slashes % 2 === 0) break;
+        k--;
       }
       // A string followed by a colon is a key.
-      if (j + 1 < end && b[j + 1] === COLON) {
-        if (f.firstHashKey < 0 && keyIs(b, i + 1, j, KEY_HASH)) f.firstHashKey = i;
-        if (depth === 1) {
-          for (let k = i + 1; k < j; k++) if (b[k] === BACKSLASH) return false;
-          keyFrom = i + 1;
-          keyTo = j;
-          valueFrom = j + 2;
+      if (depth === 1 && b[i + 1] === COLON) {
+        for (let m = k + 1; m < i; m++) if (b[m] === BACKSLASH) return false;
+        if (keyIs(b, k + 1, i, KEY_INTEGRITY)) {
+          f.integrityStart = i + 2;
+          f.integrityEnd = memberEnd;
+          return f.typeStart >= 0 && f.sourceStart >= 0;
         }
-        j++;
+        if (f.typeStart < 0 && keyIs(b, k + 1, i, KEY_TYPE)) {
+          f.typeStart = i + 2;
+          f.typeEnd = memberEnd;
+        } else if (f.sourceStart < 0 && keyIs(b, k + 1, i, KEY_SOURCE)) {
+          f.sourceStart = i + 2;
+          f.sourceEnd = memberEnd;
+        }
       }
-      i = j;
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if (c === 0x7d || c === 0x5d) {
-      if (--depth > 0) continue;
-      if (i !== end - 1 || c !== 0x7d) return false;
-      if (keyFrom >= 0) record(b, keyFrom, keyTo, valueFrom, i, f);
-      return true;
+      i = k;
+    } else if (c === 0x7d || c === 0x5d) depth++;
+    else if (c === 0x7b || c === 0x5b) {
+      if (--depth === 0) return false;
     } else if (c === COMMA) {
-      if (depth > 1) continue;
-      if (keyFrom >= 0) record(b, keyFrom, keyTo, valueFrom, i, f);
-      keyFrom = -1;
+      if (depth === 1) memberEnd = i;
     } else if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) return false;
   }
   return false;

@@ -22,7 +22,7 @@ import {
 } from '../seal/sealer';
 import { listAuditFiles } from '../sinks/file-rotation';
 import type { AuditEvent } from '../types';
-import { bytesAre, findFields, type LineFields, lineSeal, readSeal, scanLine } from './line-scan';
+import { bytesAre, findSealFields, type LineFields, lineSeal, readSeal, scanLine } from './line-scan';
 import { UnvouchedLines } from './unvouched-lines';
 
 export type BreakKind =
@@ -303,7 +303,7 @@ export class ChainVerifier {
   /** True when the line was verified from its bytes, and counted; false leaves everything as it was. */
   #fromBytes(b: Buffer, start: number, end: number): boolean {
     const f = this.#fields;
-    const found = this.#unvouched ? findFields(b, start, end, f) : scanLine(b, start, end, f);
+    const found = this.#unvouched ? findSealFields(b, start, end, f) : scanLine(b, start, end, f);
     if (!found || f.integrityStart < 0) return false;
     const seal = this.#seal;
     if (!readSeal(b, f.integrityStart, f.integrityEnd, seal)) return false;
@@ -323,7 +323,12 @@ export class ChainVerifier {
     if (lastHash === null ? seal.prevFrom >= 0 : !bytesAre(b, seal.prevFrom, seal.prevTo, lastHash))
       return false;
     // `hashMatches` removes the first such member: here it must be the seal's own.
-    if (f.firstHashKey !== seal.memberStart) return false;
+    if (
+      this.#unvouched
+        ? b.indexOf(b.subarray(seal.memberStart, seal.memberEnd), start) !== seal.memberStart
+        : f.firstHashKey !== seal.memberStart
+    )
+      return false;
     const hash = b.toString('latin1', seal.hashFrom, seal.hashFrom + 64);
     if (hashWithout(b, start, end, seal.memberStart, seal.memberEnd) !== hash) {
       restore(b, start, seal.memberStart, `"hash":"${hash}",`);

@@ -78,6 +78,11 @@ export class UnvouchedLines {
     if (!w) return;
     this.#count -= w.starts.length;
     this.#waiting.delete(chain);
+    // Nothing waits: no block is held any more.
+    if (this.#count === 0) {
+      this.#blocks = 0;
+      this.#lastBlock = undefined;
+    }
   }
 
   /** A line that was taken on trust is not JSON after all (what was read from it does not parse). */

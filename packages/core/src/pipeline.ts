@@ -81,7 +81,10 @@ export class Pipeline implements AuditLogger, ExitParticipant {
         onError: (error) =>
           report({ kind: 'sink', cause: error, message: `checkpoint file: ${String(error)}` }),
       });
-    const hooks = { report, kept: (events: readonly AuditEvent[]) => this.#announce(events) };
+    const hooks = {
+      report,
+      kept: (batch: { readonly events: readonly AuditEvent[] }) => this.#announce(batch.events),
+    };
     this.#loop = options.worker
       ? new WorkerDelivery(options, hooks)
       : new DeliveryLoop(options, this.#sealer, hooks);

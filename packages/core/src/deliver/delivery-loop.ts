@@ -1,7 +1,7 @@
 import { EVENT_BASE_BYTES } from '../capture/enrich';
 import type { ResolvedOptions } from '../options';
 import { resumeChain } from '../seal/resume-chain';
-import type { Sealer } from '../seal/sealer';
+import type { Sealer, SealInput } from '../seal/sealer';
 import type { AuditError, AuditEvent, AuditStats } from '../types';
 import { EventBatch } from './batch';
 import { EventQueue } from './queue';
@@ -19,8 +19,11 @@ interface Waiter {
 
 export interface DeliveryHooks {
   report(error: AuditError): void;
-  /** A batch was kept (taken by the sinks; in durable mode, by the spools), in chain order. */
-  kept(events: readonly AuditEvent[]): void;
+  /**
+   * A batch was kept (taken by the sinks; in durable mode, by the spools), in chain order. Its
+   * `events` may be read from its lines when first asked for: read them only when needed.
+   */
+  kept(batch: { readonly events: readonly AuditEvent[] }): void;
 }
 
 /**
@@ -91,8 +94,11 @@ export class DeliveryLoop {
     return this.#queue.isFull();
   }
 
-  /** Queues an admitted event: in memory, or on disk behind a spill; false (counted) when dropped. */
-  enqueue(event: AuditEvent, bytes: number): boolean {
+  /**
+   * Queues an admitted event: in memory, or on disk behind a spill; false (counted) when dropped.
+   * An event given as text needs a sealer (only the seal stage can turn it into a line).
+   */
+  enqueue(event: SealInput, bytes: number): boolean {
     const q = this.#queue;
     const spill = this.#spill;
     const full = q.isFull(bytes);
@@ -227,7 +233,7 @@ export class DeliveryLoop {
   /** Takes a sealed batch of `events` queued events to the sinks; settles them when they answer. */
   #store(batch: EventBatch, events: number): Promise<void> {
     return this.#sinks.store(batch).then(({ kept, stored }) => {
-      if (kept) this.#hooks.kept(batch.events);
+      if (kept) this.#hooks.kept(batch);
       else this.#lost(events);
       this.#inFlight -= events;
       this.#settled += events;
@@ -240,8 +246,8 @@ export class DeliveryLoop {
    * Seal stage: the hash chain is applied here, in delivery order, so every sink receives
    * identical sealed events and the same JSON Lines (the canonical JSON that was hashed).
    */
-  #seal(events: AuditEvent[]): EventBatch {
-    if (!this.#sealer) return new EventBatch(events);
+  #seal(events: SealInput[]): EventBatch {
+    if (!this.#sealer) return new EventBatch(events as AuditEvent[]);
     const sealed = this.#sealer.seal(events);
     return new EventBatch(sealed.events, sealed.lines);
   }
@@ -250,9 +256,9 @@ export class DeliveryLoop {
    * Seals a batch a slice at a time, letting the event loop run between slices: a 1,000-event batch
    * costs ~10 ms of hashing, which must not stall the requests the application is serving.
    */
-  async #sealInSlices(events: AuditEvent[]): Promise<EventBatch> {
+  async #sealInSlices(events: SealInput[]): Promise<EventBatch> {
     if (!this.#sealer || events.length <= SEAL_SLICE) return this.#seal(events);
-    const out: { events: AuditEvent[]; lines: string[] } = { events: [], lines: [] };
+    const out: { events: Array<AuditEvent | undefined>; lines: string[] } = { events: [], lines: [] };
     for (let i = 0; i < events.length; i += SEAL_SLICE) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const sealed = this.#sealer.seal(events.slice(i, i + SEAL_SLICE));
@@ -312,9 +318,9 @@ export class DeliveryLoop {
   /** After the last flush: a final checkpoint, then the spools and sinks are closed. */
   async close(): Promise<void> {
     // A last checkpoint signs everything sealed since the previous one: the tail is covered.
-    const final = this.#sealer?.final();
-    if (final && (await this.#sinks.store(new EventBatch(final.events, final.lines))).kept)
-      this.#hooks.kept(final.events);
+    const sealed = this.#sealer?.final();
+    const final = sealed && new EventBatch(sealed.events, sealed.lines);
+    if (final && (await this.#sinks.store(final)).kept) this.#hooks.kept(final);
     await this.#sinks.idle();
     // What a down sink did not take stays in its spool for the next process.
     await this.#sinks.close(this.#spill);
@@ -336,14 +342,16 @@ export class DeliveryLoop {
         sealed.events.push(...final.events);
         sealed.lines.push(...final.lines);
       }
-      batch = ahead
-        ? new EventBatch([...ahead.batch.events, ...sealed.events], [...ahead.batch.lines!, ...sealed.lines])
-        : new EventBatch(sealed.events, sealed.lines);
-    } else batch = new EventBatch(ahead ? [...ahead.batch.events, ...events] : events);
+      const rest = new EventBatch(sealed.events, sealed.lines);
+      batch = ahead ? ahead.batch.concat(rest) : rest;
+    } else {
+      const rest = new EventBatch(events as AuditEvent[]);
+      batch = ahead ? ahead.batch.concat(rest) : rest;
+    }
     const n = events.length + (ahead?.events ?? 0);
     if (ahead) this.#inFlight -= ahead.events;
     const kept = this.#sinks.drainSync(batch);
-    if (batch.events.length === 0) return;
+    if (batch.size === 0) return;
     this.#settled += n;
     if (!kept) this.#lost(n);
   }

@@ -1,11 +1,11 @@
-import type { AuditEvent } from '../types';
+import type { SealInput } from '../seal/sealer';
 
 /**
  * FIFO of events waiting for delivery, bounded by count and approximate bytes. Limits are checked
  * by the caller (`isFull`), so the `block` policy can let it grow past them while adapters wait.
  */
 export class EventQueue {
-  #events: AuditEvent[] = [];
+  #events: SealInput[] = [];
   #sizes: number[] = [];
   #head = 0;
   #bytes = 0;
@@ -27,14 +27,14 @@ export class EventQueue {
     return this.length >= this.maxEvents || this.#bytes + incomingBytes > this.maxBytes;
   }
 
-  push(event: AuditEvent, bytes: number): void {
+  push(event: SealInput, bytes: number): void {
     this.#events.push(event);
     this.#sizes.push(bytes);
     this.#bytes += bytes;
   }
 
   /** Removes and returns up to `max` of the oldest events. */
-  take(max: number): AuditEvent[] {
+  take(max: number): SealInput[] {
     const end = Math.min(this.#head + max, this.#events.length);
     const out = this.#events.slice(this.#head, end);
     for (let i = this.#head; i < end; i++) this.#bytes -= this.#sizes[i]!;

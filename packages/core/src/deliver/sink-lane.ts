@@ -81,7 +81,7 @@ export class SinkLane {
    * it is lost for this sink (counted in `failed`).
    */
   async deliver(batch: EventBatch): Promise<boolean> {
-    const n = batch.events.length;
+    const n = batch.size;
     this.runner.stats.queued! += n;
     this.#inFlight += n;
     try {
@@ -117,7 +117,7 @@ export class SinkLane {
     const outcome = await this.runner.deliver(batch, { countFailed: false, stopOnTimeout: true });
     this.#writing = undefined;
     this.#settle(outcome);
-    const n = batch.events.length;
+    const n = batch.size;
     let kept: boolean;
     if (write.spooled) {
       // Already in the spool, ahead of the batches that came meanwhile.
@@ -162,17 +162,17 @@ export class SinkLane {
    */
   deliverSync(batch: EventBatch): boolean {
     const spool = this.spool;
-    this.runner.stats.queued! += batch.events.length;
+    this.runner.stats.queued! += batch.size;
     if (
       spool &&
       (spool.backlog > 0 || this.#writing || !this.runner.sink.writeSync || this.breaker.state !== 'closed')
     ) {
       try {
-        spool.appendSync(Buffer.from(batch.jsonl(), 'utf8'), batch.events.length);
-        this.runner.stats.spooled! += batch.events.length;
+        spool.appendSync(Buffer.from(batch.jsonl(), 'utf8'), batch.size);
+        this.runner.stats.spooled! += batch.size;
         return true;
       } catch (error) {
-        this.hooks.onSpoolFailure(this, error, batch.events.length);
+        this.hooks.onSpoolFailure(this, error, batch.size);
         return false;
       }
     }
@@ -197,19 +197,19 @@ export class SinkLane {
 
   /** Durable mode at process exit: the batch goes into the spool synchronously; false if it could not. */
   spoolSync(batch: EventBatch): boolean {
-    this.runner.stats.queued! += batch.events.length;
+    this.runner.stats.queued! += batch.size;
     try {
-      this.spool!.appendSync(Buffer.from(batch.jsonl(), 'utf8'), batch.events.length);
-      this.runner.stats.spooled! += batch.events.length;
+      this.spool!.appendSync(Buffer.from(batch.jsonl(), 'utf8'), batch.size);
+      this.runner.stats.spooled! += batch.size;
       return true;
     } catch (error) {
-      this.hooks.onSpoolFailure(this, error, batch.events.length);
+      this.hooks.onSpoolFailure(this, error, batch.size);
       return false;
     }
   }
 
   async #toSpool(batch: EventBatch): Promise<boolean> {
-    const n = batch.events.length;
+    const n = batch.size;
     const kept = await this.#append(batch);
     if (kept) this.runner.stats.spooled! += n;
     else this.runner.stats.failed += n;
@@ -220,10 +220,10 @@ export class SinkLane {
   /** Appends a batch to the spool; false (reported) when the spool refused it. */
   async #append(batch: EventBatch): Promise<boolean> {
     try {
-      await this.spool!.append(Buffer.from(batch.jsonl(), 'utf8'), batch.events.length);
+      await this.spool!.append(Buffer.from(batch.jsonl(), 'utf8'), batch.size);
       return true;
     } catch (error) {
-      this.hooks.onSpoolFailure(this, error, batch.events.length);
+      this.hooks.onSpoolFailure(this, error, batch.size);
       return false;
     }
   }
@@ -289,7 +289,7 @@ export class SinkLane {
           // Only the first batch after a restart can overlap what the sink took before the crash.
           batch = afterStored(batch, stored);
           stored = undefined;
-          if (batch.events.length === 0) {
+          if (batch.size === 0) {
             await spool.consume(payloads.length);
             continue;
           }
@@ -317,7 +317,7 @@ export class SinkLane {
         await spool.consume(payloads.length);
         continue;
       }
-      this.runner.stats.replayed! += batch.events.length;
+      this.runner.stats.replayed! += batch.size;
       await spool.consume(payloads.length);
     }
   }

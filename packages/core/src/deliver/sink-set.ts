@@ -105,7 +105,7 @@ export class SinkSet {
       return { kept, stored: kept };
     }
     const payload = Buffer.from(batch.jsonl(), 'utf8');
-    const n = batch.events.length;
+    const n = batch.size;
     const taken = await Promise.all(
       this.#lanes.map((l) =>
         l.spool
@@ -197,7 +197,7 @@ export class SinkSet {
   drainSync(batch: EventBatch): boolean {
     const durable = this.#o.durable;
     if (durable) for (const l of this.#lanes) l.spool?.flushSync();
-    if (batch.events.length === 0) return true;
+    if (batch.size === 0) return true;
     const taken = this.#lanes.map((l) => (durable && l.spool ? l.spoolSync(batch) : l.deliverSync(batch)));
     return this.#kept(taken) && this.#lanes.length > 0;
   }

@@ -60,7 +60,8 @@ export interface SealerOptions {
 }
 
 export interface SealedBatch {
-  events: AuditEvent[];
+  /** The sealed events; undefined where the event came as text (its line is all there is). */
+  events: Array<AuditEvent | undefined>;
   lines: string[];
 }
 
@@ -146,17 +147,31 @@ function knownShape(event: Fields): boolean {
 }
 
 /**
- * The canonical JSON of an event with its seal, and the seal's hash. The line stored is the
- * canonical text that was hashed with the `hash` member added, so it is serialized once: the
- * event's two halves around `integrity` go through the native serializer in canonical key order
- * (see `canonicalOrdered`); events it cannot order take the generic path.
+ * An event's canonical JSON cut where `integrity` goes: `head` holds the fields before it, `tail`
+ * those after it, each a canonical JSON object of its own. The seal is written between them, so an
+ * event serialized on one thread can be sealed on another from this text alone, without parsing it.
  */
-export function sealedLine(
-  event: AuditEvent,
-  chain: string,
-  seq: number,
-  prev: string | null,
-): { line: string; hash: string } {
+export class EventText {
+  constructor(
+    readonly head: string,
+    readonly tail: string,
+  ) {}
+
+  /** The event's canonical JSON without a seal (what a spill stores). */
+  json(): string {
+    if (this.head.length <= 2) return this.tail;
+    return this.tail.length > 2 ? `${this.head.slice(0, -1)},${this.tail.slice(1)}` : this.head;
+  }
+}
+
+/** What the seal stage takes: an event, or its canonical text from another thread. */
+export type SealInput = AuditEvent | EventText;
+
+/**
+ * The canonical halves of an event, through the native serializer in canonical key order (see
+ * `canonicalOrdered`); undefined for events it cannot order, which take the generic path.
+ */
+export function eventText(event: AuditEvent): EventText | undefined {
   const e = event as unknown as Fields;
   let before: Fields | typeof UNORDERABLE = UNORDERABLE;
   let after: Fields | typeof UNORDERABLE = UNORDERABLE;
@@ -168,9 +183,33 @@ export function sealedLine(
   } catch {
     // a throwing getter or Proxy: the generic path meets it again and decides
   }
-  if (before === UNORDERABLE || after === UNORDERABLE) return genericSealedLine(event, chain, seq, prev);
-  const h = JSON.stringify(before);
-  const t = JSON.stringify(after);
+  if (before === UNORDERABLE || after === UNORDERABLE) return undefined;
+  return new EventText(JSON.stringify(before), JSON.stringify(after));
+}
+
+/**
+ * The canonical JSON of an event with its seal, and the seal's hash. The line stored is the
+ * canonical text that was hashed with the `hash` member added, so it is serialized once.
+ */
+export function sealedLine(
+  event: AuditEvent,
+  chain: string,
+  seq: number,
+  prev: string | null,
+): { line: string; hash: string } {
+  const text = eventText(event);
+  return text ? sealedText(text, chain, seq, prev) : genericSealedLine(event, chain, seq, prev);
+}
+
+/** `sealedLine` of an event given as its canonical halves. */
+export function sealedText(
+  text: EventText,
+  chain: string,
+  seq: number,
+  prev: string | null,
+): { line: string; hash: string } {
+  const h = text.head;
+  const t = text.tail;
   const open = `${h.length > 2 ? `${h.slice(0, -1)},` : '{'}"integrity":{"chain":${JSON.stringify(chain)},`;
   const close = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${seq}}${
     t.length > 2 ? `,${t.slice(1)}` : '}'
@@ -300,8 +339,11 @@ export class Sealer {
     this.#follows = { chain: i.chain, seq: i.seq, hash: i.hash };
   }
 
-  /** Seals `events` in order, adding a chain-start event first and checkpoints where due. */
-  seal(events: readonly AuditEvent[]): SealedBatch {
+  /**
+   * Seals `events` in order, adding a chain-start event first and checkpoints where due. Events
+   * given as text are this sealer's own service's, never checkpoints: their source is the sealer's.
+   */
+  seal(events: readonly SealInput[]): SealedBatch {
     const out: SealedBatch = { events: [], lines: [] };
     if (this.#seq === 0 && this.#follows) {
       this.#push(
@@ -316,7 +358,8 @@ export class Sealer {
     // could recompute them), so checkpoints come with a signing key or not at all.
     const every = this.#o.key ? this.#o.every : 0;
     for (const event of events) {
-      this.#push(out, event);
+      if (event instanceof EventText) this.#pushText(out, event);
+      else this.#push(out, event);
       if (every > 0 && this.#sinceCheckpoint >= every) this.#push(out, this.#checkpointEvent());
     }
     const interval = this.#o.key ? this.#o.intervalMs : 0;
@@ -346,6 +389,19 @@ export class Sealer {
     this.#lastWasFinal =
       (event.details as Partial<CheckpointDetails> | undefined)?.checkpoint?.final === true;
     out.events.push(event);
+    out.lines.push(line);
+  }
+
+  #pushText(out: SealedBatch, text: EventText): void {
+    const seq = this.#seq;
+    const { line, hash } = sealedText(text, this.chain, seq, this.#prev);
+    this.#frontier.appendEventHash(hash);
+    this.#seq = seq + 1;
+    this.#prev = hash;
+    this.#lastSource = this.#o.source;
+    this.#sinceCheckpoint++;
+    this.#lastWasFinal = false;
+    out.events.push(undefined);
     out.lines.push(line);
   }
 

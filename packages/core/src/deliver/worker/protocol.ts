@@ -4,6 +4,13 @@ import type { AuditErrorKind, AuditEvent, AuditStats, Source } from '../../types
 import type { RingBuffers } from './ring';
 import type { SinkRecipe } from './sink-recipe';
 
+/**
+ * The first character of a ring record says what follows: an event's canonical halves, head and
+ * tail around its seal, split by a newline (which JSON text never holds raw), or an event's JSON.
+ */
+export const TEXT_RECORD = 'c';
+export const JSON_RECORD = 'j';
+
 /** The worker's `workerData`: the delivery options as plain data, the sinks as recipes. */
 export interface WorkerSettings {
   ring: RingBuffers;

@@ -1,16 +1,26 @@
 /**
  * The `worker` option, on the caller's side: each admitted, protected event is serialized here
  * (so it leaves the caller redacted and encrypted) and copied into the shared ring; the worker
- * seals and writes. Same surface as the in-thread `DeliveryLoop`, so the pipeline wires either.
+ * seals and writes. With sealing on, the event goes as its canonical text (see `ringRecord`), which
+ * the worker seals as it is, without parsing it. Same surface as the in-thread `DeliveryLoop`, so the pipeline wires either.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { optionProblem } from '../../option-check';
 import type { ResolvedOptions } from '../../options';
-import type { AuditEvent, AuditStats } from '../../types';
+import { CHECKPOINT_TYPE, eventText } from '../../seal/sealer';
+import type { AuditEvent, AuditStats, Source } from '../../types';
 import type { DeliveryHooks } from '../delivery-loop';
-import type { FromWorker, ToWorker, WorkerCounts, WorkerRequest, WorkerSettings } from './protocol';
+import {
+  type FromWorker,
+  JSON_RECORD,
+  TEXT_RECORD,
+  type ToWorker,
+  type WorkerCounts,
+  type WorkerRequest,
+  type WorkerSettings,
+} from './protocol';
 import { createRingBuffers, type RingBuffers, RingWriter, SLOT } from './ring';
 import { recipeOf } from './sink-recipe';
 
@@ -62,6 +72,19 @@ function workerSettings(o: ResolvedOptions, ring: RingBuffers): WorkerSettings {
   };
 }
 
+/**
+ * An event as a ring record: with sealing on and the logger's own source (the worker's sealer
+ * repeats it in checkpoints), its canonical halves, which the worker seals from as they are; else
+ * its JSON, which the worker parses. Throws what serializing throws.
+ */
+function ringRecord(event: AuditEvent, sealed: boolean, source: Source): string {
+  if (sealed && event.source === source && event.type !== CHECKPOINT_TYPE) {
+    const text = eventText(event);
+    if (text) return `${TEXT_RECORD}${text.head}\n${text.tail}`;
+  }
+  return `${JSON_RECORD}${JSON.stringify(event)}`;
+}
+
 interface Asked {
   upTo: number;
   resolve: (ok: boolean) => void;
@@ -73,6 +96,8 @@ export class WorkerDelivery {
   readonly #writer: RingWriter;
   readonly #state: Int32Array;
   readonly #worker: Worker;
+  /** The worker seals: events go to it as canonical text. */
+  readonly #sealed: boolean;
   /** Records put on the ring. */
   #written = 0;
   /** Records on the ring the worker has answered for (a flush, stored or close covering them). */
@@ -100,6 +125,7 @@ export class WorkerDelivery {
   constructor(o: ResolvedOptions, hooks: DeliveryHooks) {
     this.#o = o;
     this.#hooks = hooks;
+    this.#sealed = o.integrity !== undefined;
     const ring = createRingBuffers(o.worker!.ringBytes);
     const settings = workerSettings(o, ring);
     this.#writer = new RingWriter(ring);
@@ -163,7 +189,7 @@ export class WorkerDelivery {
     if (this.#exited) return this.#drop('the audit worker has stopped; the event was not recorded');
     let text: string;
     try {
-      text = JSON.stringify(event);
+      text = ringRecord(event, this.#sealed, this.#o.source);
     } catch (error) {
       return this.#drop(`event could not be serialized and was not recorded: ${String(error)}`, 'invalid');
     }
@@ -311,7 +337,7 @@ export class WorkerDelivery {
         this.#hooks.report({ kind: m.kind, message: m.message, ...(m.sink ? { sink: m.sink } : {}) });
         return;
       case 'sealed':
-        this.#hooks.kept(m.events);
+        this.#hooks.kept(m);
         return;
     }
   }

@@ -1,5 +1,6 @@
 /**
- * The delivery worker: reads events' JSON off the shared ring and runs the same queue → seal →
+ * The delivery worker: reads events off the shared ring (their canonical text, sealed as it is, or
+ * their JSON) and runs the same queue → seal →
  * deliver loop the caller's thread runs without the `worker` option, so the trail it writes is
  * the same, line for line. Answers flush, stored and close requests once it has taken the events
  * they cover; on process exit it finishes while the caller's thread waits.
@@ -7,11 +8,17 @@
 import { createPrivateKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ResolvedOptions } from '../../options';
-import { Sealer } from '../../seal/sealer';
+import { EventText, Sealer } from '../../seal/sealer';
 import { type FileSinkOptions, fileSink } from '../../sinks/file';
 import type { AuditError, AuditEvent } from '../../types';
 import { DeliveryLoop } from '../delivery-loop';
-import type { FromWorker, ToWorker, WorkerCounts, WorkerSettings } from './protocol';
+import {
+  type FromWorker,
+  TEXT_RECORD,
+  type ToWorker,
+  type WorkerCounts,
+  type WorkerSettings,
+} from './protocol';
 import { RingReader, SLOT } from './ring';
 
 /** Records taken per turn, so sealing and the sinks' callbacks run between reads. */
@@ -66,8 +73,9 @@ let unreadable = 0;
 
 const loop = new DeliveryLoop(options, sealer, {
   report,
-  kept: (events) => {
-    if (forwardSealed) send({ type: 'sealed', events: events as AuditEvent[] });
+  kept: (batch) => {
+    // Events sealed from text are parsed from their lines only for listeners on the caller's side.
+    if (forwardSealed) send({ type: 'sealed', events: batch.events as AuditEvent[] });
     const now = Date.now();
     if (now - countsSentAt >= COUNTS_EVERY_MS) {
       countsSentAt = now;
@@ -88,10 +96,17 @@ function counts(): WorkerCounts {
 const reader = new RingReader(settings.ring);
 const state = reader.state;
 
+const TEXT = TEXT_RECORD.charCodeAt(0);
+
 function take(text: string, bytes: number): void {
+  if (text.charCodeAt(0) === TEXT) {
+    const cut = text.indexOf('\n');
+    loop.enqueue(new EventText(text.slice(1, cut), text.slice(cut + 1)), bytes);
+    return;
+  }
   let event: AuditEvent;
   try {
-    event = JSON.parse(text) as AuditEvent;
+    event = JSON.parse(text.slice(1)) as AuditEvent;
   } catch (error) {
     unreadable++;
     report({ kind: 'invalid', message: `an event could not be read back on the worker: ${String(error)}` });

@@ -1,4 +1,5 @@
-import type { AuditSink, Batch, SinkStats } from '../types';
+import type { AuditSink, SinkStats } from '../types';
+import type { EventBatch } from './batch';
 
 export interface RetryPolicy {
   attempts: number;
@@ -80,12 +81,12 @@ export class SinkRunner {
   }
 
   /** Resolves with how the delivery ended. Never rejects. */
-  async deliver(batch: Batch, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
+  async deliver(batch: EventBatch, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
     const attempts = options.attempts ?? this.policy.attempts;
     for (let attempt = 1; ; attempt++) {
       try {
         await withTimeout(() => this.sink.write(batch), this.sink.name, this.policy.timeoutMs);
-        if (options.countDelivered !== false) this.stats.delivered += batch.events.length;
+        if (options.countDelivered !== false) this.stats.delivered += batch.size;
         this.stats.consecutiveFailures = 0;
         this.stats.lastSuccessAt = new Date().toISOString();
         return 'delivered';
@@ -97,7 +98,7 @@ export class SinkRunner {
         const final = attempt >= attempts || isPermanent(error) || timedOut;
         this.onFailure(this, error, final);
         if (final) {
-          if (options.countFailed !== false) this.stats.failed += batch.events.length;
+          if (options.countFailed !== false) this.stats.failed += batch.size;
           return timedOut ? 'timed-out' : 'failed';
         }
         this.stats.retries++;
@@ -107,21 +108,21 @@ export class SinkRunner {
   }
 
   /** A batch not even tried (the sink's circuit is open): counted as failed, with the reason. */
-  skip(batch: Batch, reason: string): void {
-    this.stats.failed += batch.events.length;
-    this.stats.skipped = (this.stats.skipped ?? 0) + batch.events.length;
+  skip(batch: EventBatch, reason: string): void {
+    this.stats.failed += batch.size;
+    this.stats.skipped = (this.stats.skipped ?? 0) + batch.size;
     this.stats.lastError = reason;
   }
 
   /** Synchronous best effort at process exit; false when the sink cannot write synchronously. */
-  deliverSync(batch: Batch): boolean {
+  deliverSync(batch: EventBatch): boolean {
     if (!this.sink.writeSync) return false;
     try {
       this.sink.writeSync(batch);
-      this.stats.delivered += batch.events.length;
+      this.stats.delivered += batch.size;
       return true;
     } catch (error) {
-      this.stats.failed += batch.events.length;
+      this.stats.failed += batch.size;
       this.onFailure(this, error, true);
       return false;
     }

@@ -202,7 +202,7 @@ export class DeliveryLoop {
         await this.#sinks.ready;
         await this.#resuming;
         if (this.#spill && this.#queue.length < max) {
-          for (const e of await this.#spill.take(max)) this.#queue.push(e, EVENT_BASE_BYTES);
+          await this.#spill.take(max, (e) => this.#queue.push(e, EVENT_BASE_BYTES));
         }
         if (this.#queue.length === 0) break;
         const events = this.#queue.take(max);

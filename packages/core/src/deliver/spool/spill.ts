@@ -11,12 +11,14 @@ export class Spill {
   #lines: string[] = [];
   #onErrors: Array<(error: unknown) => void> = [];
   #scheduled = false;
+  /** Events read back and consumed from the spool, not yet handed on: still counted as waiting. */
+  #inHand = 0;
 
   constructor(readonly spool: Spool) {}
 
   /** Events on disk or on their way there. */
   get backlog(): number {
-    return this.spool.stats.events + this.#lines.length;
+    return this.spool.stats.events + this.#lines.length + this.#inHand;
   }
 
   /** Events given as text are stored as their canonical JSON, and come back as events. */
@@ -40,8 +42,11 @@ export class Spill {
     });
   }
 
-  /** The oldest events on disk (about `max`), removed from the spill. */
-  async take(max: number): Promise<AuditEvent[]> {
+  /**
+   * Hands the oldest events on disk (about `max`) to `into`, in order, and removes them from the
+   * spill; the backlog counts them until then, so a flush never sees them nowhere.
+   */
+  async take(max: number, into: (event: AuditEvent) => void): Promise<void> {
     const payloads = await this.spool.peek(max);
     const events: AuditEvent[] = [];
     for (const payload of payloads) {
@@ -54,8 +59,13 @@ export class Spill {
         }
       }
     }
-    await this.spool.consume(payloads.length);
-    return events;
+    this.#inHand = events.length;
+    try {
+      await this.spool.consume(payloads.length);
+    } finally {
+      this.#inHand = 0;
+    }
+    for (const event of events) into(event);
   }
 
   async close(): Promise<void> {

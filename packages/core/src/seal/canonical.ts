@@ -70,6 +70,12 @@ export const UNORDERABLE: unique symbol = Symbol('unorderable');
 // Keys that objects list first, in numeric order, whatever order they were set in.
 const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
 
+/** Most keys start with a letter: one comparison spares them the pattern. */
+function isIndexKey(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57 && INDEX_KEY.test(key);
+}
+
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__')
     Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
@@ -152,7 +158,7 @@ function orderedCopy(record: Record<string, unknown>, keys: string[], depth: num
   const out: Record<string, unknown> = {};
   for (const key of sorted) {
     // Integer-like keys are listed first whatever the insertion order: no copy can reorder them.
-    if (reordered && INDEX_KEY.test(key)) return UNORDERABLE;
+    if (reordered && isIndexKey(key)) return UNORDERABLE;
     const ordered = canonicalOrdered(record[key], depth + 1);
     if (ordered === UNORDERABLE) return UNORDERABLE;
     setOwn(out, key, ordered);

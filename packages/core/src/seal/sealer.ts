@@ -208,20 +208,29 @@ export function sealedText(
   seq: number,
   prev: string | null,
 ): { line: string; hash: string } {
+  const line = lineOf(text, integrityOpen(chain), prevJson(prev), seq);
+  return { line, hash: madeHash };
+}
+
+/** The start of a seal's JSON, up to its `prev` member. */
+const integrityOpen = (chain: string): string => `"integrity":{"chain":${JSON.stringify(chain)},`;
+
+const prevJson = (prev: string | null): string => (prev === null ? 'null' : JSON.stringify(prev));
+
+/** The hash of the line `lineOf` made last: the seal stage reads it at once (no result object per event). */
+let madeHash = '';
+
+/** The sealed line of `text`; its hash is left in `madeHash`. */
+function lineOf(text: EventText, open: string, prev: string, seq: number): string {
   const h = text.head;
   const t = text.tail;
-  const open = `${h.length > 2 ? `${h.slice(0, -1)},` : '{'}"integrity":{"chain":${JSON.stringify(chain)},`;
-  const close = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${seq}}${
-    t.length > 2 ? `,${t.slice(1)}` : '}'
-  }`;
+  const before = `${h.length > 2 ? `${h.slice(0, -1)},` : '{'}${open}`;
   // Hashing flattens the text once; the line is cut from that flat copy, so what stays queued is
   // one flat string and two slices of it, not the pieces it was put together from.
-  const unsigned = open + close;
+  const unsigned = `${before}"prev":${prev},"seq":${seq}}${t.length > 2 ? `,${t.slice(1)}` : '}'}`;
   const hash = sha256Hex(unsigned);
-  return {
-    line: `${unsigned.slice(0, open.length)}"hash":"${hash}",${unsigned.slice(open.length)}`,
-    hash,
-  };
+  madeHash = hash;
+  return `${unsigned.slice(0, before.length)}"hash":"${hash}",${unsigned.slice(before.length)}`;
 }
 
 /** `sealedLine` for any event: each field canonicalized on its own. */
@@ -268,6 +277,10 @@ export class Sealer {
   chain: string;
   #seq = 0;
   #prev: string | null = null;
+  /** `#prev` as JSON, and the seal's opening for `chain` (the chain rarely changes). */
+  #prevJson = 'null';
+  #open = '';
+  #openChain = '';
   #frontier = new MerkleFrontier();
   #sinceCheckpoint = 0;
   #lastCheckpointAt: number;
@@ -328,6 +341,7 @@ export class Sealer {
         this.chain = i.chain;
         this.#seq = i.seq + 1;
         this.#prev = i.hash;
+        this.#prevJson = prevJson(i.hash);
         this.#frontier = frontier;
         this.#lastCheckpointSeq = i.seq;
         this.#lastWasFinal = true;
@@ -377,13 +391,34 @@ export class Sealer {
     return out;
   }
 
-  #push(out: SealedBatch, event: AuditEvent): void {
-    const seq = this.#seq;
-    const { line, hash } = sealedLine(event, this.chain, seq, this.#prev);
-    event.integrity = { chain: this.chain, seq, prev: this.#prev, hash };
+  /** The sealed line of an event as text; its hash is left in `madeHash`. */
+  #line(text: EventText, seq: number): string {
+    if (this.#openChain !== this.chain) {
+      this.#openChain = this.chain;
+      this.#open = integrityOpen(this.chain);
+    }
+    return lineOf(text, this.#open, this.#prevJson, seq);
+  }
+
+  #advance(seq: number, hash: string): void {
     this.#frontier.appendEventHash(hash);
     this.#seq = seq + 1;
     this.#prev = hash;
+    // A hash this stage made is hex: its JSON needs no escaping.
+    this.#prevJson = `"${hash}"`;
+  }
+
+  #push(out: SealedBatch, event: AuditEvent): void {
+    const seq = this.#seq;
+    const text = eventText(event);
+    let line: string;
+    let hash: string;
+    if (text) {
+      line = this.#line(text, seq);
+      hash = madeHash;
+    } else ({ line, hash } = genericSealedLine(event, this.chain, seq, this.#prev));
+    event.integrity = { chain: this.chain, seq, prev: this.#prev, hash };
+    this.#advance(seq, hash);
     this.#lastSource = event.source;
     if (event.type !== CHECKPOINT_TYPE) this.#sinceCheckpoint++;
     this.#lastWasFinal =
@@ -394,10 +429,8 @@ export class Sealer {
 
   #pushText(out: SealedBatch, text: EventText): void {
     const seq = this.#seq;
-    const { line, hash } = sealedText(text, this.chain, seq, this.#prev);
-    this.#frontier.appendEventHash(hash);
-    this.#seq = seq + 1;
-    this.#prev = hash;
+    const line = this.#line(text, seq);
+    this.#advance(seq, madeHash);
     this.#lastSource = this.#o.source;
     this.#sinceCheckpoint++;
     this.#lastWasFinal = false;

@@ -89,6 +89,18 @@ describe('canonical JSON (RFC 8785)', () => {
       );
     });
 
+    it('writes only own keys when Object.prototype carries an enumerable key', () => {
+      const values = [{ a: 1, b: { c: 2 } }, { b: 1, a: [{ y: 1, x: 2 }] }, { only: 'one' }];
+      const expected = values.map((v) => canonicalize(v));
+      const proto = Object.prototype as Record<string, unknown>;
+      proto.zz = 'inherited';
+      try {
+        expect(values.map((v) => canonicalJson(v))).toEqual(expected);
+      } finally {
+        delete proto.zz;
+      }
+    });
+
     it('refuses what canonicalize refuses, and survives throwing getters the same way', () => {
       expect(() => canonicalJson({ a: Number.NaN })).toThrow(TypeError);
       expect(() => canonicalJson({ a: [1n] })).toThrow(TypeError);

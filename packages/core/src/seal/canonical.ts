@@ -123,16 +123,18 @@ export function canonicalOrdered(value: unknown, depth = 0): unknown {
   if (proto !== Object.prototype && proto !== null) return UNORDERABLE;
   const record = value as Record<string, unknown>;
   if (typeof record.toJSON === 'function') return UNORDERABLE;
-  // Object.keys and JSON.stringify list keys in the same order. The common case, keys already
-  // sorted and nothing below to reorder, allocates nothing but the key list.
-  const keys = Object.keys(record);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    if (i > 0 && !(keys[i - 1]! < key)) return orderedCopy(record, keys, depth);
+  // for-in, Object.keys and JSON.stringify list own keys in the same order. The common case, keys
+  // already sorted and nothing below to reorder, allocates nothing (for-in walks the shape's enum
+  // cache). An enumerable key inherited from a polluted prototype can only send the object to the
+  // copy, which lists own keys alone.
+  let previous: string | undefined;
+  for (const key in record) {
+    if (previous !== undefined && !(previous < key)) return orderedCopy(record, Object.keys(record), depth);
+    previous = key;
     const item = record[key];
     const ordered = canonicalOrdered(item, depth + 1);
     if (ordered === UNORDERABLE) return UNORDERABLE;
-    if (ordered !== item) return orderedCopy(record, keys, depth);
+    if (ordered !== item) return orderedCopy(record, Object.keys(record), depth);
   }
   return value;
 }

@@ -1,8 +1,9 @@
 /**
  * The `worker` option, on the caller's side: each admitted, protected event is serialized here
  * (so it leaves the caller redacted and encrypted) and copied into the shared ring; the worker
- * seals and writes. With sealing on, the event goes as its canonical text (see `ringRecord`), which
- * the worker seals as it is, without parsing it. Same surface as the in-thread `DeliveryLoop`, so the pipeline wires either.
+ * seals and writes. With sealing on, the event goes as its canonical text (see `ringRecord`),
+ * which the worker seals as it is, without parsing it. Same surface as the in-thread
+ * `DeliveryLoop`, so the pipeline wires either.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

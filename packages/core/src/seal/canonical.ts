@@ -139,26 +139,39 @@ export function canonicalOrdered(value: unknown, depth = 0): unknown {
   return value;
 }
 
-/** `keys` sorted by UTF-16 code units, as `sort()` without a comparator sorts strings. */
-function sortedKeys(keys: readonly string[]): string[] {
+/**
+ * Sorts `keys` by UTF-16 code units in place, as `sort()` without a comparator sorts strings;
+ * true when they were out of order.
+ */
+function sortKeys(keys: string[]): boolean {
   // Objects in events have a handful of keys: an insertion sort beats the general sort's setup.
-  if (keys.length > 16) return keys.slice().sort();
-  const out = keys.slice();
-  for (let i = 1; i < out.length; i++) {
-    const key = out[i]!;
-    let j = i - 1;
-    for (; j >= 0 && out[j]! > key; j--) out[j + 1] = out[j]!;
-    out[j + 1] = key;
+  if (keys.length > 16) {
+    for (let i = 1; i < keys.length; i++) {
+      if (keys[i - 1]! > keys[i]!) {
+        keys.sort();
+        return true;
+      }
+    }
+    return false;
   }
-  return out;
+  let moved = false;
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    if (j !== i - 1) {
+      keys[j + 1] = key;
+      moved = true;
+    }
+  }
+  return moved;
 }
 
-/** A copy of `record` with its keys inserted in sorted order and its values ordered. */
+/** A copy of `record` with its keys (its own, listed by Object.keys) inserted in sorted order and its values ordered. */
 function orderedCopy(record: Record<string, unknown>, keys: string[], depth: number): unknown {
-  const sorted = sortedKeys(keys);
-  const reordered = !sameOrder(keys, sorted);
+  const reordered = sortKeys(keys);
   const out: Record<string, unknown> = {};
-  for (const key of sorted) {
+  for (const key of keys) {
     // Integer-like keys are listed first whatever the insertion order: no copy can reorder them.
     if (reordered && isIndexKey(key)) return UNORDERABLE;
     const ordered = canonicalOrdered(record[key], depth + 1);
@@ -166,11 +179,6 @@ function orderedCopy(record: Record<string, unknown>, keys: string[], depth: num
     setOwn(out, key, ordered);
   }
   return out;
-}
-
-function sameOrder(a: readonly string[], b: readonly string[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** `canonicalize(value)`, through the native serializer when the value allows it. */

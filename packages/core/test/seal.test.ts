@@ -72,6 +72,23 @@ describe('seal', () => {
     expect(first).toContain('"details":{"a":{"b":3,"y":2},"z":1}');
   });
 
+  it('seals own fields only when Object.prototype carries an enumerable key', async () => {
+    const { logger, path } = writer();
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 'inherited';
+    try {
+      logger.log({ type: 'order.created', details: { z: 1, a: { y: 2, b: 3 } } });
+      await logger.close();
+    } finally {
+      delete proto.polluted;
+    }
+    const first = readFileSync(path, 'utf8').split('\n')[0]!;
+    expect(first).not.toContain('polluted');
+    expect(first).toContain('"details":{"a":{"b":3,"y":2},"z":1}');
+    const event = JSON.parse(first) as AuditEvent;
+    expect(event.integrity!.hash).toBe(expectedHash(event));
+  });
+
   it('signs a checkpoint every N events and on close, each covering the Merkle root of all before it', async () => {
     const { logger, path } = writer({ integrity: { checkpointEvery: 4 } });
     for (let i = 0; i < 10; i++) logger.log({ type: 't' });

@@ -142,7 +142,9 @@ function tail(e: Fields): Fields | typeof UNORDERABLE {
 
 /** True when every own field of `event` is one the fixed key order knows. */
 function knownShape(event: Fields): boolean {
-  for (const key of Object.keys(event)) if (!EVENT_KEYS.has(key)) return false;
+  // for-in walks the shape's enum cache: no key list per event. A key inherited from a polluted
+  // prototype sends the event to the generic path, which writes own keys only, as this one does.
+  for (const key in event) if (!EVENT_KEYS.has(key)) return false;
   return true;
 }
 

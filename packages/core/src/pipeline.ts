@@ -4,7 +4,7 @@ import type { AlertControl } from './alerts/types';
 import { getContext } from './capture/context';
 import { Enricher, type Given } from './capture/enrich';
 import { eventTime, isoNow, normalizeScalars } from './capture/normalize';
-import { DeliveryLoop } from './deliver/delivery-loop';
+import { type DeliveryHooks, DeliveryLoop } from './deliver/delivery-loop';
 import {
   type ExitParticipant,
   registerExitParticipant,
@@ -28,8 +28,12 @@ import type {
   AuditStats,
 } from './types';
 
-/** Hears every batch once it was delivered (or spooled, in durable mode), in chain order. */
-export type SealedListener = (events: readonly AuditEvent[]) => void;
+/**
+ * Hears every batch once it was delivered (or spooled, in durable mode), in chain order. `lines`,
+ * when sealing is on, are the events' sealed JSON as stored (canonical, as hashed), one per event:
+ * a listener that sends events on as JSON need not serialize them again.
+ */
+export type SealedListener = (events: readonly AuditEvent[], lines?: readonly string[]) => void;
 
 /**
  * The pipeline: enrich → admit → protect → detect → queue → seal → deliver. `log()` does the first
@@ -81,9 +85,9 @@ export class Pipeline implements AuditLogger, ExitParticipant {
         onError: (error) =>
           report({ kind: 'sink', cause: error, message: `checkpoint file: ${String(error)}` }),
       });
-    const hooks = {
+    const hooks: DeliveryHooks = {
       report,
-      kept: (batch: { readonly events: readonly AuditEvent[] }) => this.#announce(batch.events),
+      kept: (batch) => this.#announce(batch.events, batch.lines),
     };
     this.#loop = options.worker
       ? new WorkerDelivery(options, hooks)
@@ -229,10 +233,10 @@ export class Pipeline implements AuditLogger, ExitParticipant {
     };
   }
 
-  #announce(events: readonly AuditEvent[]): void {
+  #announce(events: readonly AuditEvent[], lines: readonly string[] | undefined): void {
     for (const listener of this.#sealedListeners) {
       try {
-        listener(events);
+        listener(events, lines);
       } catch (error) {
         this.#callbackFailed('sealed listener', error);
       }

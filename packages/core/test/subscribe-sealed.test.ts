@@ -26,6 +26,23 @@ describe('subscribeSealed', () => {
     await logger.close();
   });
 
+  it("hands over each event's sealed line, the very text the sinks were given", async () => {
+    const written: string[] = [];
+    const sink = scriptedSink('lines', async (batch) => {
+      written.push(...batch.jsonl().trimEnd().split('\n'));
+    });
+    const { logger } = testLogger({ sinks: [sink], batch: { maxWaitMs: 1, maxEvents: 4 } });
+    const heard: Array<{ event: AuditEvent; line: string | undefined }> = [];
+    subscribeSealed(logger, (events, lines) => {
+      for (const [i, event] of events.entries()) heard.push({ event, line: lines?.[i] });
+    });
+    for (let i = 0; i < 9; i++) logger.log({ type: 'data.read', details: { i } });
+    await logger.flush();
+    expect(heard.map((h) => h.line)).toEqual(written);
+    for (const { event, line } of heard) expect(JSON.parse(line!)).toEqual(event);
+    await logger.close();
+  });
+
   it('counts a throwing listener, keeps delivering, and stops calling a removed one', async () => {
     const { logger, sink } = testLogger({ onError: () => {} });
     let calls = 0;

@@ -31,7 +31,7 @@ export async function createAuditServer(options: AuditServerOptions): Promise<Au
   );
   const sessions = new LiveSessions(keys);
   const hub = new StreamHub(o.stream, sessions, audit);
-  const unsubscribe = subscribeSealed(o.logger, (events) => hub.publish(events));
+  const unsubscribe = subscribeSealed(o.logger, (events, lines) => hub.publish(events, lines));
   let follower: FileFollower | undefined;
   if (o.follow.length > 0) {
     // The server's own file (a directory store's) is heard through the logger already.

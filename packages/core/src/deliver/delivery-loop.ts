@@ -21,9 +21,10 @@ export interface DeliveryHooks {
   report(error: AuditError): void;
   /**
    * A batch was kept (taken by the sinks; in durable mode, by the spools), in chain order. Its
-   * `events` may be read from its lines when first asked for: read them only when needed.
+   * `events` may be read from its lines when first asked for: read them only when needed. `lines`,
+   * when the seal stage wrote them, are the events' sealed JSON, one per event.
    */
-  kept(batch: { readonly events: readonly AuditEvent[] }): void;
+  kept(batch: { readonly events: readonly AuditEvent[]; readonly lines?: readonly string[] }): void;
 }
 
 /**

@@ -92,8 +92,8 @@ export class StreamHub {
   /** Subscribers whose connection is still open, dropped or not: all that may hold frames. */
   readonly #open = new Set<Subscriber>();
   readonly #closes: RecentCloses;
-  /** Sealed batches waiting for the next fan-out, and their events in all. */
-  #queued: Array<readonly AuditEvent[]> = [];
+  /** Sealed batches waiting for the next fan-out (with their sealed lines when known), and their events in all. */
+  #queued: Array<{ events: readonly AuditEvent[]; lines: readonly string[] | undefined }> = [];
   #queuedEvents = 0;
   /** The next fan-out: on the next turn, or once `flushMs` has passed since the last one. */
   #soon: NodeJS.Immediate | undefined;
@@ -180,10 +180,11 @@ export class StreamHub {
    * logger's delivery, so the next batch's store write is under way while this one fans out: on the
    * next turn after a quiet spell, else once `flushMs` has passed since the last fan-out, so that
    * under load the batches sealed meanwhile share one message (one socket write) per subscriber.
+   * `lines`, one per event, are their sealed JSON when the logger wrote it: sent as they are.
    */
-  publish(events: readonly AuditEvent[]): void {
+  publish(events: readonly AuditEvent[], lines?: readonly string[]): void {
     if (this.#subscribers.size === 0 || events.length === 0) return;
-    this.#queued.push(events);
+    this.#queued.push({ events, lines: lines?.length === events.length ? lines : undefined });
     this.#queuedEvents += events.length;
     if (this.#soon || (this.#later && this.#queuedEvents < MAX_QUEUED_EVENTS)) return;
     clearTimeout(this.#later);
@@ -195,7 +196,7 @@ export class StreamHub {
   }
 
   /**
-   * Each queued event is serialized once and tested only against the groups the index offers (those
+   * Each queued event is serialized once (its sealed line, when the logger gave it) and tested only against the groups the index offers (those
    * that could want it, whatever the number of subscribers); each group's message is framed once and
    * the same bytes go to every member (one write each). Who fell behind, alone or all together, is
    * checked once per fan-out, before anything is sent: what a healthy connection was handed by the
@@ -213,15 +214,18 @@ export class StreamHub {
     for (const s of this.#subscribers) if (this.#behind(s)) this.#dropSlow(s);
     this.#keepWithinBudget();
     const matched = new Map<FilterGroup<Subscriber>, string[]>();
-    for (const event of batches.length === 1 ? batches[0]! : batches.flat()) {
-      if (this.#seen(event.id)) continue;
-      let json: string | undefined;
-      this.#groups.match(event, (group) => {
-        json ??= JSON.stringify(event);
-        const list = matched.get(group);
-        if (list) list.push(json);
-        else matched.set(group, [json]);
-      });
+    for (const { events, lines } of batches) {
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i]!;
+        if (this.#seen(event.id)) continue;
+        let json: string | undefined;
+        this.#groups.match(event, (group) => {
+          json ??= lines?.[i] ?? JSON.stringify(event);
+          const list = matched.get(group);
+          if (list) list.push(json);
+          else matched.set(group, [json]);
+        });
+      }
     }
     for (const [group, list] of matched) {
       const frame = new SharedFrame(`{"type":"events","events":[${list.join(',')}]}`, list.length);

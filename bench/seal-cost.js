@@ -1,5 +1,6 @@
-// Before/after the cost work on the sealed event, in one run: two builds of core (BASE_CORE_DIR, a
-// core package directory with dist/ built from the baseline; and this tree's), measured alternately,
+// Before/after the cost work on the sealed event, in one run: two builds of core and the framework
+// adapters (BASE_CORE_DIR, a core package directory with dist/ built from the baseline, whose tree's
+// adapters are swapped in with it; and this tree's), measured alternately,
 // ROUNDS times. Server CPU per request or call (all threads) for Express, Fastify and gRPC, each with
 // its floor (hooks + context, no event; independent of core, so measured once per round); pipeline
 // events/s into a sealed fileSink beside pino writing the same events to a file; verifyFiles; log().

@@ -61,6 +61,10 @@ const FASTIFY: HttpTranslation<FastifyRequest, Routed> = {
   contentLength: (_request, { reply }) => reply.getHeader('content-length'),
   declared: (_request, { audit }) => audit,
   status: (_request, { reply }) => reply.statusCode,
+  // Into the reply's own headers: Fastify writes them with the response, checked there once.
+  echo: (_request, { reply }, name, value) => {
+    reply.header(name, value);
+  },
   // Fastify 4 writes the payload before it ends the response: the hold is in onSend.
   holdsInHook: true,
   attach(request, audit) {

@@ -58,6 +58,12 @@ export interface HttpTranslation<Req, Extra = undefined> {
    * `res.end` cannot hold it: the adapter holds in its own hook with `holdHttpResponse(audit)`.
    */
   holdsInHook?: boolean;
+  /**
+   * Sets the echoed request id where the framework keeps response headers of its own until it
+   * writes them (Fastify's reply); default `res.setHeader`, which makes such a framework merge its
+   * headers into the node response one `setHeader` at a time.
+   */
+  echo?(req: Req, extra: Extra, name: string, value: string): void;
   /** Hands the audit to the framework's request (`req.audit`) before anything else of it runs. */
   attach?(req: Req, audit: RequestAudit<Req>): void;
 }
@@ -92,7 +98,10 @@ function capture<Req extends HttpRequestLike, Extra>(
   const audit = beginHttpAudit(auditor, req, t.path?.(req));
   const path = audit.request.path ?? '';
   const { echoRequestId, requestIdHeader, captureBody, captureQuery, holdMs } = auditor.settings;
-  if (echoRequestId && !res.headersSent) res.setHeader(requestIdHeader, audit.requestId);
+  if (echoRequestId && !res.headersSent) {
+    if (t.echo) t.echo(req, extra, requestIdHeader, audit.requestId);
+    else res.setHeader(requestIdHeader, audit.requestId);
+  }
   const declared = t.declared?.(req, extra);
   const excluded = declared === false || auditor.isExcluded(req.method, path);
   if (excluded && !declared) return audit;

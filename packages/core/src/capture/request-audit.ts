@@ -154,10 +154,15 @@ export function pathWithoutQuery(url: string): string {
 
 /** String-valued entries of gRPC metadata (binary `-bin` values are left out), as headers. */
 export function metadataHeaders(metadata: { getMap(): Record<string, unknown> }): Record<string, string> {
+  const map = metadata.getMap();
+  // grpc-js builds the map afresh on every call: copied only when it holds a binary value to leave out.
+  for (const key in map) if (typeof map[key] !== 'string') return stringEntries(map);
+  return map as Record<string, string>;
+}
+
+function stringEntries(map: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata.getMap())) {
-    if (typeof value === 'string') out[key] = value;
-  }
+  for (const [key, value] of Object.entries(map)) if (typeof value === 'string') out[key] = value;
   return out;
 }
 

@@ -477,7 +477,8 @@ export class RequestAuditor<Req = unknown> {
     };
     if (audit.error !== undefined) input.error = audit.error;
     if (s.captureQuery && view.query !== undefined) input.details = { query: view.query };
-    if (view.details) input.details = { ...input.details, ...view.details };
+    // The adapter's own fresh object: taken as it is when there is nothing to merge it with.
+    if (view.details) input.details = input.details ? { ...input.details, ...view.details } : view.details;
     if (view.overrides) {
       const { details, ...rest } = view.overrides;
       Object.assign(input, rest);

@@ -46,13 +46,20 @@ async function measure(audit, port, dir, coreDir) {
     );
     return calls / seconds;
   };
-  await run(2);
-  const before = processCpu(child.pid);
-  const perSecond = await run(SECONDS);
-  const after = processCpu(child.pid);
-  client.close();
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  let before;
+  let after;
+  let perSecond;
+  try {
+    await run(2);
+    before = processCpu(child.pid);
+    perSecond = await run(SECONDS);
+    after = processCpu(child.pid);
+  } finally {
+    // Also when the calls failed (the port was taken): no server is left behind.
+    client.close();
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
   return {
     callsPerSecond: Math.round(perSecond),
     // The server's CPU per call says what the interceptor costs apart from how the client fares.

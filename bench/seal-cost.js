@@ -46,6 +46,18 @@ const range = (values) => {
   return v.length === 0 ? 'n/a' : `${Math.min(...v)}–${Math.max(...v)}`;
 };
 
+/** Other benches on the machine pick ports at random too: a port taken meanwhile costs a retry on the next. */
+async function measureOnFreePort(measure, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await measure();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      console.error(`retrying on another port: ${error.message.split('\n')[0]}`);
+    }
+  }
+}
+
 async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'auditkit-seal-cost-'));
   const server = {};
@@ -57,9 +69,9 @@ async function main() {
       for (const r of ROWS) {
         for (const [build, coreDir] of r.core ? Object.entries(BUILDS) : [['both', undefined]]) {
           const key = r.core ? `${r.row} (${build})` : r.row;
-          const m = r.http
-            ? await measureHttp(r.http, port++, dir, coreDir)
-            : await measureGrpc(r.grpc, port++, dir, coreDir);
+          const m = await measureOnFreePort(() =>
+            r.http ? measureHttp(r.http, port++, dir, coreDir) : measureGrpc(r.grpc, port++, dir, coreDir),
+          );
           const cpu = m.serverCpuUsPerRequest ?? m.serverCpuUsPerCall;
           const rate = Math.round(m.requestsPerSecond ?? m.callsPerSecond);
           console.error(`round ${round + 1} ${key}: ${rate}/s, ${cpu} µs server CPU`);

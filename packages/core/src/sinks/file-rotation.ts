@@ -31,9 +31,11 @@ export function formatStamp(time: Date): string {
   return `${time.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 }
 
-/** The UTC day of a time, for daily rotation. */
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+const DAY_MS = 86_400_000;
+
+/** The UTC day of a time (days since 1970-01-01), for daily rotation: every UTC day is 86,400,000 ms of JavaScript time. */
+export function utcDay(ms: number): number {
+  return Math.floor(ms / DAY_MS);
 }
 
 /** `audit.jsonl` splits into `audit` and `.jsonl`; the rotation key goes between them. */

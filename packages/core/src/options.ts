@@ -83,6 +83,15 @@ export function resolveOptions(
   });
   const names = new Set(sinks.map((s) => s.name));
   if (names.size !== sinks.length) throw optionProblem(WHERE, 'sinks', 'sinks: sink names must be unique');
+  for (const sink of sinks) {
+    const n = sink.writesInFlight;
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1))
+      throw optionProblem(
+        WHERE,
+        'sinks',
+        `sinks: sink "${sink.name}" declares writesInFlight ${String(n)}; it must be an integer >= 1`,
+      );
+  }
   const slowThresholdMs = options.slowThresholdMs ?? DEFAULTS.slowThresholdMs;
   const limits = { ...DEFAULTS.limits, ...definedOnly(options.limits) };
   const queue = { ...DEFAULTS.queue, ...definedOnly(options.queue) };

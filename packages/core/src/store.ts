@@ -55,6 +55,7 @@ export {
   storedIds,
   verifyStore,
   type WindowResult,
+  type WriteOrder,
   wildcardLikePattern,
   wildcardRegexSource,
 } from './index';

@@ -201,19 +201,42 @@ export interface Batch {
 }
 
 /**
- * Where events go. `write` may be called again only after the previous call settled.
- * A rejected or timed-out write is retried with backoff, unless the error has `retryable: false`
- * (it would fail the same way again: counted as failed at once); the sink must be idempotent by event id
- * where it can (stores), or accept rare duplicates (files) after a failure.
+ * What the delivery loop tells a sink that commits in order (`AuditSink.writesInFlight` above 1)
+ * about the write before this one, when that one is still in flight.
+ */
+export interface WriteOrder {
+  /**
+   * Resolves once the write before this one is stored; rejects when it failed. The sink makes
+   * this batch durable only after it resolved, and when it rejects stores nothing of this batch
+   * and rejects this write too (the loop then tries both again, in order).
+   */
+  readonly after: Promise<void>;
+}
+
+/**
+ * Where events go. `write` may be called again only after the previous call settled, unless the
+ * sink declares `writesInFlight`. A rejected or timed-out write is retried with backoff, unless
+ * the error has `retryable: false` (it would fail the same way again: counted as failed at once);
+ * the sink must be idempotent by event id where it can (stores), or accept rare duplicates (files)
+ * after a failure.
  */
 export interface AuditSink {
   readonly name: string;
+  /**
+   * How many writes may be in flight at once, for a sink that commits them in order: while one is
+   * written the next is handed over with a `WriteOrder`, and the sink must not make it durable
+   * before the one ahead is, nor at all when that one failed. A crash then cuts what the sink holds
+   * short, never leaves a gap; retries run in order, one at a time. With a spool (or `durable`)
+   * writes stay one at a time; with several sinks, the lowest figure holds. Default 1.
+   */
+  readonly writesInFlight?: number;
   /**
    * Prepares the destination (creates the file, checks access); the logger calls it once at startup
    * and reports a failure with its cause at once, so a path that cannot be written is known then.
    */
   open?(): Promise<void>;
-  write(batch: Batch): Promise<void> | void;
+  /** `order` is given only to a sink with `writesInFlight` above 1, while the write ahead is in flight. */
+  write(batch: Batch, order?: WriteOrder): Promise<void> | void;
   /** Synchronous write used only while the process is exiting, when no more I/O callbacks run. */
   writeSync?(batch: Batch): void;
   /** The newest sealed event this sink holds, so a restarted writer continues its hash chain. */

@@ -1,7 +1,7 @@
 /** The fast write path: a batch as one `COPY ... FROM STDIN` in PostgreSQL's text format. */
 import { finished } from 'node:stream/promises';
 import type { AuditEvent } from '@auditkit/core/store';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { COLUMNS } from './columns';
 
@@ -41,7 +41,24 @@ export function copyText(events: readonly AuditEvent[], lines: readonly string[]
 }
 
 /** Runs one COPY with `input` as its whole data; a failed COPY adds no row. */
-export async function copyInto(pool: Pool, sql: string, input: string): Promise<void> {
+export function copyInto(pool: Pool, sql: string, input: string): Promise<void> {
+  return withClient(pool, (client) => copyOn(client, sql, input));
+}
+
+/** One COPY on `client`, with `input` as its whole data. */
+export async function copyOn(client: PoolClient, sql: string, input: string): Promise<void> {
+  const stream = client.query(copyFrom(sql));
+  stream.end(input);
+  await finished(stream);
+}
+
+/** A write rolled back on purpose: its connection is usable. */
+export class RolledBack extends Error {
+  override readonly name = 'RolledBack';
+}
+
+/** Runs `work` on a pooled client, which goes back to the pool unless its connection broke. */
+export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   // A checked-out client's lost connection is an 'error' event that would otherwise go unhandled.
@@ -50,12 +67,11 @@ export async function copyInto(pool: Pool, sql: string, input: string): Promise<
   };
   client.on('error', lost);
   try {
-    const stream = client.query(copyFrom(sql));
-    stream.end(input);
-    await finished(stream);
+    return await work(client);
   } catch (error) {
-    // A database error leaves the connection usable; anything else (a lost socket) does not.
-    if (typeof (error as { code?: unknown }).code !== 'string') broken ??= error as Error;
+    // A database error leaves the connection usable, as does a roll-back; anything else (a lost socket) does not.
+    if (typeof (error as { code?: unknown }).code !== 'string' && !(error instanceof RolledBack))
+      broken ??= error as Error;
     throw error;
   } finally {
     client.off('error', lost);

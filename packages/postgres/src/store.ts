@@ -25,11 +25,13 @@ import {
   resolveStatsQuery,
   retentionCutoffs,
   statsTally,
+  type WriteOrder,
 } from '@auditkit/core/store';
 import type { Pool } from 'pg';
 import { COLUMNS } from './columns';
-import { copyInto, copyText } from './copy';
+import { copyInto, copyOn, copyText } from './copy';
 import { orderSql, whereSql } from './filter-sql';
+import { commitInOrder } from './in-order';
 import { migrateSchema, policyJson } from './migrate';
 import { monthlyPartitions } from './partitions';
 import { trailRisks } from './privileges';
@@ -59,6 +61,15 @@ export interface PostgresStoreOptions {
    * are never smaller than 100 events. Default 1: a batch is one transaction.
    */
   parallel?: number;
+  /**
+   * Batches written at once, committed in order: while one is written the next is copied in on
+   * another pooled connection inside its own transaction, which commits only after the one ahead
+   * did and rolls back when that one failed (the logger then retries both, in order). A crash
+   * leaves the stored chain cut short, never with a gap. The pool needs `writesInFlight` ×
+   * `parallel` connections to spare. 1: one write at a time, each COPY its own transaction.
+   * Default 2.
+   */
+  writesInFlight?: number;
   /**
    * The retention policy stored in `<table>_retention` at migrate, replacing the one there.
    * Retention never deletes an event this stored policy keeps, whatever `applyRetention` is
@@ -115,6 +126,11 @@ export function postgresStore(
     throw new TypeError(
       `postgresStore: \`parallel\` must be an integer >= 1, not ${String(options.parallel)}`,
     );
+  const writesInFlight = options.writesInFlight ?? 2;
+  if (!Number.isInteger(writesInFlight) || writesInFlight < 1)
+    throw new TypeError(
+      `postgresStore: \`writesInFlight\` must be an integer >= 1, not ${String(options.writesInFlight)}`,
+    );
   if (options.retention !== undefined) policyJson(options.retention); // a bad period fails here, not at migrate
   const partitions = layout === 'monthly' ? monthlyPartitions(pool, schema, table) : undefined;
   let ready: Promise<void> | undefined;
@@ -142,13 +158,31 @@ export function postgresStore(
   // INSERT then writes skipping those ids. A different event reusing a (chain, seq) fails both:
   // that is a forged or forked chain (partitioned: one reusing it with the same time; `verify`
   // finds the rest).
-  const writePart = async (events: readonly AuditEvent[], lines: string[]): Promise<void> => {
-    try {
-      await copyInto(pool, copy, copyText(events, lines));
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-      await pool.query(insert, [lines.join('\n')]);
+  const writePart = async (
+    events: readonly AuditEvent[],
+    lines: string[],
+    order: WriteOrder | undefined,
+  ): Promise<void> => {
+    const text = copyText(events, lines);
+    if (order === undefined) {
+      try {
+        await copyInto(pool, copy, text);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+        await pool.query(insert, [lines.join('\n')]);
+      }
+      return;
     }
+    await commitInOrder(pool, order, async (client) => {
+      try {
+        await copyOn(client, copy, text);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+        // The failed COPY aborted the transaction: begin it again for the INSERT.
+        await client.query('ROLLBACK; BEGIN');
+        await client.query(insert, [lines.join('\n')]);
+      }
+    });
   };
   /** One page (plus one row, to know whether more follow) of `q`, selecting `what`. */
   const pageSql = (what: string, q: ResolvedQuery): { text: string; values: unknown[] } => {
@@ -161,8 +195,9 @@ export function postgresStore(
 
   const store: AuditStore & { migrate(): Promise<void>; health(): Promise<PostgresStoreHealth> } = {
     name: options.name ?? 'postgres',
+    writesInFlight,
     migrate,
-    async write(batch: Batch) {
+    async write(batch: Batch, order?: WriteOrder) {
       if (batch.events.length === 0) return;
       await use();
       await partitions?.ensure(batch.events);
@@ -170,7 +205,7 @@ export function postgresStore(
       const lines = batch.lines ?? batch.jsonl().split('\n');
       const written = await Promise.allSettled(
         parts(batch.events.length, parallel).map(([start, end]) =>
-          writePart(batch.events.slice(start, end), lines.slice(start, end)),
+          writePart(batch.events.slice(start, end), lines.slice(start, end), order),
         ),
       );
       // Every part has settled, so a retry never races a COPY still in flight.

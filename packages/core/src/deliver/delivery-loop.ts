@@ -53,6 +53,8 @@ export class DeliveryLoop {
   #inFlight = 0;
   /** Sealed while the previous batch is written; `drainSync()` takes it if the process ends first. */
   #ahead: { batch: EventBatch; events: number } | undefined;
+  /** The newest batch's settling: a batch settles after the ones before it. */
+  #settling: Promise<void> = Promise.resolve();
   #delivering = false;
   #closing = false;
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
@@ -196,8 +198,9 @@ export class DeliveryLoop {
     if (this.#delivering) return;
     this.#delivering = true;
     const max = this.#o.batch.maxEvents;
-    /** The batch the sinks are writing: the next one goes to them once it settled (or was handed off). */
-    let writing: Promise<void> | undefined;
+    const most = this.#sinks.writesInFlight;
+    /** Batches the sinks are writing, oldest first: the next goes to them once there is room. */
+    const writing: Array<Promise<void>> = [];
     try {
       while (this.#waiting()) {
         await this.#sinks.ready;
@@ -212,28 +215,31 @@ export class DeliveryLoop {
         const batch = await this.#sealInSlices(events);
         const ahead = { batch, events: events.length };
         this.#ahead = ahead;
-        await writing;
+        while (writing.length >= most) await writing.shift();
         if (this.#ahead !== ahead) break; // the process is ending: drainSync() wrote it
         this.#ahead = undefined;
-        writing = this.#sinks.handOff(this.#store(batch, events.length));
+        writing.push(this.#sinks.handOff(this.#store(batch, events.length)));
         // A full batch is waiting: seal it while this one is written.
         if (this.#queue.length >= max) continue;
-        // Else the next batch collects in the queue while this one is written (group commit).
-        await writing;
-        writing = undefined;
+        // Else the next batch collects in the queue while the oldest is written (group commit).
+        await writing.shift();
         // Under light load wait for the batch to fill; under load (or when flushing) go on at once.
         if (!this.#hurry()) break;
       }
-      await writing;
+      await Promise.all(writing);
     } finally {
       this.#delivering = false;
     }
     if (this.#waiting()) this.deliverSoon(this.#o.batch.maxWaitMs);
   }
 
-  /** Takes a sealed batch of `events` queued events to the sinks; settles them when they answer. */
+  /**
+   * Takes a sealed batch of `events` queued events to the sinks; settles them when they answer.
+   * With several batches in flight (sinks that commit in order), after the batches before it too.
+   */
   #store(batch: EventBatch, events: number): Promise<void> {
-    return this.#sinks.store(batch).then(({ kept, stored }) => {
+    const before = this.#sinks.writesInFlight > 1 ? this.#settling : undefined;
+    const settled = Promise.all([this.#sinks.store(batch), before]).then(([{ kept, stored }]) => {
       if (kept) this.#hooks.kept(batch);
       else this.#lost(events);
       this.#inFlight -= events;
@@ -241,6 +247,8 @@ export class DeliveryLoop {
       this.#stored.advance(this.#settled, stored);
       this.#wakeFlushed();
     });
+    this.#settling = settled;
+    return settled;
   }
 
   /**

@@ -68,6 +68,16 @@ export interface DeliverOptions {
   countDelivered?: boolean;
 }
 
+/**
+ * A write to a sink that commits in order (`AuditSink.writesInFlight`), as the write after it
+ * sees it: how its first attempt ended, and its outcome after every retry.
+ */
+export interface InOrderWrite {
+  /** Resolves once the first attempt stored the batch; rejects when that attempt failed. */
+  readonly first: Promise<void>;
+  readonly outcome: Promise<DeliveryOutcome>;
+}
+
 /** Delivers batches to one sink with timeout, retries and backoff; keeps that sink's counters. */
 export class SinkRunner {
   readonly stats: SinkStats;
@@ -86,25 +96,81 @@ export class SinkRunner {
     for (let attempt = 1; ; attempt++) {
       try {
         await withTimeout(() => this.sink.write(batch), this.sink.name, this.policy.timeoutMs);
-        if (options.countDelivered !== false) this.stats.delivered += batch.size;
-        this.stats.consecutiveFailures = 0;
-        this.stats.lastSuccessAt = new Date().toISOString();
+        this.#delivered(batch, options);
         return 'delivered';
       } catch (error) {
-        this.stats.consecutiveFailures++;
-        this.stats.lastError = error instanceof Error ? error.message : String(error);
-        this.stats.lastErrorAt = new Date().toISOString();
-        const timedOut = error instanceof SinkTimeoutError && options.stopOnTimeout === true;
-        const final = attempt >= attempts || isPermanent(error) || timedOut;
-        this.onFailure(this, error, final);
-        if (final) {
-          if (options.countFailed !== false) this.stats.failed += batch.size;
-          return timedOut ? 'timed-out' : 'failed';
-        }
-        this.stats.retries++;
+        const outcome = this.#failed(batch, error, attempt >= attempts, options);
+        if (outcome) return outcome;
         await sleep(backoffDelay(attempt, this.policy));
       }
     }
+  }
+
+  /**
+   * An in-order write (`AuditSink.writesInFlight`) behind `ahead`, the write before it when that
+   * one is still in flight: the first attempt starts at once and the sink commits it only after
+   * `ahead`'s first attempt stored its batch, or rolls it back when that attempt failed. Every
+   * retry (of a roll-back, which is not counted as a failure, or of a failure of its own) waits
+   * until `ahead` has settled, so it never commits ahead of it. Never rejects.
+   */
+  deliverInOrder(batch: EventBatch, ahead: InOrderWrite | undefined): InOrderWrite {
+    const first = withTimeout(
+      () => (ahead ? this.sink.write(batch, { after: ahead.first }) : this.sink.write(batch)),
+      this.sink.name,
+      this.policy.timeoutMs,
+    );
+    first.catch(() => {}); // the write behind this one may fail before it awaits it
+    const outcome = first.then(
+      (): DeliveryOutcome => {
+        this.#delivered(batch, {});
+        return 'delivered';
+      },
+      async (error: unknown): Promise<DeliveryOutcome> => {
+        const rolledBack =
+          ahead !== undefined &&
+          (await ahead.first.then(
+            () => false,
+            () => true,
+          ));
+        let attempts = this.policy.attempts;
+        if (!rolledBack) {
+          const outcome = this.#failed(batch, error, attempts <= 1, {});
+          if (outcome) return outcome;
+          attempts--;
+          await sleep(backoffDelay(1, this.policy));
+        }
+        await ahead?.outcome;
+        return this.deliver(batch, { attempts });
+      },
+    );
+    return { first, outcome };
+  }
+
+  #delivered(batch: EventBatch, options: DeliverOptions): void {
+    if (options.countDelivered !== false) this.stats.delivered += batch.size;
+    this.stats.consecutiveFailures = 0;
+    this.stats.lastSuccessAt = new Date().toISOString();
+  }
+
+  /** Counts and reports a failed attempt; the outcome when it was the last, else undefined (retried). */
+  #failed(
+    batch: EventBatch,
+    error: unknown,
+    last: boolean,
+    options: DeliverOptions,
+  ): DeliveryOutcome | undefined {
+    this.stats.consecutiveFailures++;
+    this.stats.lastError = error instanceof Error ? error.message : String(error);
+    this.stats.lastErrorAt = new Date().toISOString();
+    const timedOut = error instanceof SinkTimeoutError && options.stopOnTimeout === true;
+    const final = last || isPermanent(error) || timedOut;
+    this.onFailure(this, error, final);
+    if (!final) {
+      this.stats.retries++;
+      return undefined;
+    }
+    if (options.countFailed !== false) this.stats.failed += batch.size;
+    return timedOut ? 'timed-out' : 'failed';
   }
 
   /** A batch not even tried (the sink's circuit is open): counted as failed, with the reason. */

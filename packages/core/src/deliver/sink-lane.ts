@@ -9,7 +9,7 @@
 import type { AuditEvent, SinkStats } from '../types';
 import { EventBatch } from './batch';
 import type { CircuitBreaker } from './breaker';
-import type { DeliveryOutcome, SinkRunner } from './delivery';
+import type { DeliveryOutcome, InOrderWrite, SinkRunner } from './delivery';
 import { afterStored, lastStoredId } from './replay-resume';
 import type { Spool } from './spool/spool';
 
@@ -46,6 +46,8 @@ function recordBatch(payloads: readonly Buffer[]): EventBatch {
 
 export class SinkLane {
   #writing: OutstandingWrite | undefined;
+  /** The newest write still in flight to a sink that commits in order: the next one goes behind it. */
+  #newest: InOrderWrite | undefined;
   /** Events handed to deliver() whose fate (delivered, spooled, failed) is not known yet. */
   #inFlight = 0;
   #replaying: Promise<void> | undefined;
@@ -102,13 +104,15 @@ export class SinkLane {
       // Behind older spooled batches, or the sink is known to be down: keep the order, skip the wait.
       return this.#toSpool(batch);
     }
-    if (!spool && !this.breaker.tryAcquire()) {
+    // Behind a probe still in flight to a sink that commits in order: stored only if the probe is.
+    const behindProbe = this.#newest !== undefined && this.breaker.state === 'half-open';
+    if (!spool && !behindProbe && !this.breaker.tryAcquire()) {
       this.runner.skip(batch, `circuit open for sink "${this.name}"`);
       this.#syncState();
       return false;
     }
     if (!spool) {
-      const outcome = await this.runner.deliver(batch);
+      const outcome = await this.#deliverDirect(batch);
       this.#settle(outcome);
       return outcome === 'delivered';
     }
@@ -140,6 +144,19 @@ export class SinkLane {
       return true;
     }
     return this.#toSpool(batch);
+  }
+
+  /**
+   * Without a spool. A sink that commits in order takes a batch while the one before it is still
+   * written (the delivery loop bounds how many); any other gets one write at a time from the loop.
+   */
+  async #deliverDirect(batch: EventBatch): Promise<DeliveryOutcome> {
+    if ((this.runner.sink.writesInFlight ?? 1) <= 1) return this.runner.deliver(batch);
+    const write = this.runner.deliverInOrder(batch, this.#newest);
+    this.#newest = write;
+    const outcome = await write.outcome;
+    if (this.#newest === write) this.#newest = undefined;
+    return outcome;
   }
 
   /** How long the outstanding write has waited for the sink (ms); 0 when none is outstanding. */

@@ -68,6 +68,15 @@ export class SinkSet {
     else this.#lanes = this.#runners.map((r) => buildLane(o, r, undefined, report));
   }
 
+  /**
+   * Batches the delivery loop may have in flight at once: what every sink allows (`writesInFlight`,
+   * for sinks that commit in order), and one with a spool, whose lanes keep the order themselves.
+   */
+  get writesInFlight(): number {
+    if (this.#o.spool || this.#o.durable || this.#o.sinks.length === 0) return 1;
+    return Math.min(...this.#o.sinks.map((s) => s.writesInFlight ?? 1));
+  }
+
   /** Pending while the spools open; undefined once they are (or when there are none). */
   get ready(): Promise<void> | undefined {
     return this.#ready;

@@ -1,0 +1,102 @@
+/**
+ * A sink that commits in order (`writesInFlight`) gets the next batch while one is written, with
+ * the write ahead to commit after; a failure ahead rolls back the write behind it, and both are
+ * tried again in order. Every other sink, and any sink beside one that writes one at a time, still
+ * gets one write at a time.
+ */
+import { createAuditLogger, type memorySink } from '../src/index';
+import type { AuditSink, Batch, WriteOrder } from '../src/types';
+
+/**
+ * A sink with the contract's semantics: a write's batch "commits" (joins `committed`) only after
+ * the write ahead of it did, and not at all when that one failed. `refuse` fails a write on its own.
+ */
+function inOrderSink(writesInFlight: number, refuse: (batch: Batch) => boolean = () => false) {
+  const committed: number[] = [];
+  const seen = { writes: 0, behind: 0, rolledBack: 0, mostInFlight: 0 };
+  let inFlight = 0;
+  const sink: AuditSink = {
+    name: 'in-order',
+    writesInFlight,
+    async write(batch: Batch, order?: WriteOrder) {
+      seen.writes++;
+      if (order) seen.behind++;
+      seen.mostInFlight = Math.max(seen.mostInFlight, ++inFlight);
+      try {
+        await new Promise((r) => setTimeout(r, 2)); // the rows go in
+        if (refuse(batch)) throw new Error('refused');
+        if (order)
+          await order.after.catch((error: unknown) => {
+            seen.rolledBack++;
+            throw error;
+          });
+        committed.push(...batch.events.map((e) => e.integrity!.seq));
+      } finally {
+        inFlight--;
+      }
+    },
+    async close() {},
+  };
+  return { sink, committed, seen };
+}
+
+async function logAll(logger: ReturnType<typeof createAuditLogger>, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    logger.log({ type: 'invoice.paid', details: { i } });
+    if (i % 25 === 24) await new Promise((r) => setImmediate(r));
+  }
+  await logger.close();
+}
+
+const options = {
+  service: 'billing',
+  flushOnExit: false,
+  batch: { maxEvents: 20, maxWaitMs: 1 },
+  retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 5000 },
+  onError: () => {},
+};
+
+describe('writesInFlight', () => {
+  it('hands over the next batch while one is written, never more than declared, committed in order', async () => {
+    const { sink, committed, seen } = inOrderSink(2);
+    const logger = createAuditLogger({ ...options, sinks: [sink] });
+    await logAll(logger, 1000);
+    expect(seen.mostInFlight).toBe(2);
+    expect(seen.behind).toBeGreaterThan(0);
+    expect(committed).toEqual(Array.from({ length: committed.length }, (_, i) => i));
+    expect(logger.stats().sinks[0]).toMatchObject({ delivered: committed.length, failed: 0, retries: 0 });
+  });
+
+  it('rolls back the write behind a failed one and tries both again, in order', async () => {
+    let refusals = 2;
+    // The batch holding seq 300 fails twice on its own.
+    const { sink, committed, seen } = inOrderSink(
+      3,
+      (batch) => batch.events.some((e) => e.integrity!.seq === 300) && refusals-- > 0,
+    );
+    const logger = createAuditLogger({ ...options, sinks: [sink] });
+    await logAll(logger, 1000);
+    expect(seen.mostInFlight).toBeGreaterThan(1);
+    expect(committed).toEqual(Array.from({ length: committed.length }, (_, i) => i));
+    expect(committed).toHaveLength(1000);
+    expect(seen.rolledBack).toBeGreaterThan(0);
+    // Two failures of its own were retried; the writes rolled back behind it are not failures.
+    expect(logger.stats().sinks[0]).toMatchObject({ delivered: committed.length, failed: 0, retries: 2 });
+  });
+
+  it('keeps one write at a time beside a sink that does not declare it', async () => {
+    const { sink, committed, seen } = inOrderSink(4);
+    const plain: ReturnType<typeof memorySink> = (await import('../src/index')).memorySink();
+    const logger = createAuditLogger({ ...options, sinks: [sink, plain] });
+    await logAll(logger, 300);
+    expect(seen).toMatchObject({ mostInFlight: 1, behind: 0, rolledBack: 0 });
+    expect(committed).toHaveLength(plain.events.length);
+  });
+
+  it('refuses a sink declaring a figure that is not a whole number >= 1', () => {
+    const { sink } = inOrderSink(0);
+    expect(() => createAuditLogger({ ...options, sinks: [sink] })).toThrow(
+      'sink "in-order" declares writesInFlight 0; it must be an integer >= 1',
+    );
+  });
+});

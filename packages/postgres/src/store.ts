@@ -191,6 +191,8 @@ export function postgresStore(
     values.push(q.limit + 1);
     return { text: `SELECT ${what} FROM ${t} ${where} ${orderSql(q)} LIMIT $${values.length}`, values };
   };
+  /** The newest write's preparation (migrate, partitions): the next write's starts after it. */
+  let prepared: Promise<unknown> = Promise.resolve();
   const dropPartitions = `SELECT ${ident(schema)}.${ident(`${table}_drop_partitions`)}($1) AS n`;
 
   const store: AuditStore & { migrate(): Promise<void>; health(): Promise<PostgresStoreHealth> } = {
@@ -199,8 +201,15 @@ export function postgresStore(
     migrate,
     async write(batch: Batch, order?: WriteOrder) {
       if (batch.events.length === 0) return;
-      await use();
-      await partitions?.ensure(batch.events);
+      // Writes get ready (and then ask the pool for connections) in the order they were made: a
+      // write behind another, holding a connection while it waits for that one to commit, must
+      // not take the connection the one ahead still needs to create its month's partition.
+      const ready = prepared.then(async () => {
+        await use();
+        await partitions?.ensure(batch.events);
+      });
+      prepared = ready.catch(() => undefined);
+      await ready;
       // The sealed lines as they are; joined and split again only for a batch made without them.
       const lines = batch.lines ?? batch.jsonl().split('\n');
       const written = await Promise.allSettled(

@@ -57,8 +57,9 @@ export interface PostgresStoreOptions {
   /**
    * Write each batch as this many COPYs at once, on as many pooled connections, so one writer
    * keeps several database cores busy. Each part is its own transaction: a write that fails may
-   * have stored some parts, and its retry stores the rest (writes are idempotent by id). Parts
-   * are never smaller than 100 events. Default 1: a batch is one transaction.
+   * have stored some parts, and its retry stores the rest (writes are idempotent by id); a crash
+   * between two parts' commits leaves a gap until the batch is written again. Parts are never
+   * smaller than 100 events. Default 1: a batch is one transaction.
    */
   parallel?: number;
   /**

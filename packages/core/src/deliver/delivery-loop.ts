@@ -247,7 +247,8 @@ export class DeliveryLoop {
       this.#stored.advance(this.#settled, stored);
       this.#wakeFlushed();
     });
-    this.#settling = settled;
+    // A batch behind this one settles after it, whether or not settling it threw.
+    this.#settling = settled.catch(() => undefined);
     return settled;
   }
 

@@ -491,7 +491,7 @@ function markdown(result, servers) {
     .join('\n');
   const ingestText = ingested.reused
     ? `${ingested.reused} events already in the table (seeded by an earlier run through \`POST /api/events\`).`
-    : `${ingested.events} events posted to \`POST /api/events\` in batches of ${BATCH} by ${INGEST_CONCURRENCY} clients, each schema-validated, deduplicated and sealed by the server's logger into PostgreSQL before the reply (logger batches of ${process.env.LOGGER_BATCH ?? 1000} events, store \`parallel\` ${process.env.PG_PARALLEL ?? 1}): **${ingested.eventsPerSecond} events/s**.
+    : `${ingested.events} events posted to \`POST /api/events\` in batches of ${BATCH} by ${INGEST_CONCURRENCY} clients, each schema-validated, deduplicated and sealed by the server's logger into PostgreSQL before the reply (logger batches of ${process.env.LOGGER_BATCH ?? 1000} events, store \`parallel\` ${process.env.PG_PARALLEL ?? 1}, \`writesInFlight\` ${process.env.PG_WRITES_IN_FLIGHT ?? 2} where the checkout has it): **${ingested.eventsPerSecond} events/s**.
 
 Where the time went, per event (CPU from /proc and the server's own count; the machine has ${os.cpus().length} cores, so the CPU capacity per event is ${os.cpus().length} × wall):
 

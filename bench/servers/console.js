@@ -1,7 +1,8 @@
 // The audit console over a PostgreSQL store, as `auditkit serve --store postgres://…` runs it; for
 // bench/console.js, which talks to it over HTTP and WebSocket and asks it for its RSS over IPC.
-// PG_PARALLEL (the store's `parallel`, default 1) and LOGGER_BATCH (events per batch, default 1000)
-// try other settings; AUDITKIT_ROOT runs another checkout's packages (a baseline); PG_APP names its
+// PG_PARALLEL (the store's `parallel`, default 1), PG_WRITES_IN_FLIGHT (its `writesInFlight`, default
+// 2; a checkout without the option writes one at a time) and LOGGER_BATCH (events per batch, default
+// 1000) try other settings; AUDITKIT_ROOT runs another checkout's packages (a baseline); PG_APP names its
 // connections (application_name).
 const { createRequire } = require('node:module');
 const { join } = require('node:path');
@@ -28,6 +29,7 @@ async function main() {
     pool,
     schema: process.env.SCHEMA,
     parallel: Number(process.env.PG_PARALLEL ?? 1),
+    writesInFlight: Number(process.env.PG_WRITES_IN_FLIGHT ?? 2),
   });
   await store.migrate();
   const keys = generateSigningKeys();

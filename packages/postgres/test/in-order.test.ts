@@ -1,4 +1,4 @@
-import { createAuditLogger, verifyStore } from '@auditkit/core';
+import { createAuditLogger, createBatch, verifyStore } from '@auditkit/core';
 import { testDatabase } from './helpers';
 
 const db = testDatabase();
@@ -91,6 +91,46 @@ describe('postgresStore writes in flight, committed in order', () => {
     ]);
     await logger.close();
     expect((await verifyStore(store)).breaks).toEqual([]);
+  });
+
+  it('commits a write behind another only once that one is stored, the replay path included', async () => {
+    const table = 'behind';
+    const store = db.store(table);
+    const captured = db.store('behind_source');
+    const logger = createAuditLogger({ service: 'billing', flushOnExit: false, sinks: [captured] });
+    for (let i = 0; i < 30; i++) logger.log({ type: 'invoice.paid', details: { i } });
+    await logger.close();
+    const events = [...(await captured.query({ limit: 100 })).events].reverse();
+    const count = async () =>
+      (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${db.schema}".${table}`)).rows[0]!
+        .n;
+    await store.write(createBatch(events.slice(0, 10)));
+
+    // Holding ids already stored, its COPY is refused and the INSERT writes the rest, in the same
+    // transaction, which waits for the write ahead.
+    let ahead!: () => void;
+    const replay = store.write(createBatch(events.slice(5, 20)), {
+      after: new Promise<void>((resolve) => {
+        ahead = resolve;
+      }),
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await count()).toBe(10);
+    ahead();
+    await replay;
+    expect(await count()).toBe(20);
+
+    // The write ahead failed: nothing of this one is stored, and it says why.
+    const refused = store.write(createBatch(events.slice(20)), {
+      after: Promise.reject(new Error('ahead failed')),
+    });
+    await expect(refused).rejects.toThrow(
+      'the write ahead of this batch failed, so this batch was rolled back',
+    );
+    expect(await count()).toBe(20);
+    // The connection it used is fine: the next write goes through.
+    await store.write(createBatch(events.slice(20)), { after: Promise.resolve() });
+    expect(await count()).toBe(30);
   });
 
   it('writes one batch at a time with writesInFlight 1, and refuses a bad figure', async () => {

@@ -32,11 +32,20 @@ export class SinkSet {
   #ready: Promise<void> | undefined;
   /** Sinks' startup checks; resolves with the sinks that cannot write. */
   readonly #opened: Promise<Set<AuditSink>>;
+  /**
+   * Batches the delivery loop may have in flight at once: what every sink allows (`writesInFlight`,
+   * for sinks that commit in order), and one with a spool, whose lanes keep the order themselves.
+   */
+  readonly writesInFlight: number;
 
   /** `onSpill` hears of the queue's overflow spool once it is open, before any lane is used. */
   constructor(o: ResolvedOptions, report: Report, onSpill: (spill: Spill) => void) {
     this.#o = o;
     this.#report = report;
+    this.writesInFlight =
+      o.spool || o.durable || o.sinks.length === 0
+        ? 1
+        : Math.min(...o.sinks.map((s) => s.writesInFlight ?? 1));
     this.#runners = o.sinks.map(
       (sink) =>
         new SinkRunner(sink, o.retry, (runner, error, final) =>
@@ -66,15 +75,6 @@ export class SinkSet {
     // Opened first: durable mode resumes its chain from what the spools hold.
     if (o.spool) this.#ready = this.#openSpools(o.spool, onSpill).finally(() => (this.#ready = undefined));
     else this.#lanes = this.#runners.map((r) => buildLane(o, r, undefined, report));
-  }
-
-  /**
-   * Batches the delivery loop may have in flight at once: what every sink allows (`writesInFlight`,
-   * for sinks that commit in order), and one with a spool, whose lanes keep the order themselves.
-   */
-  get writesInFlight(): number {
-    if (this.#o.spool || this.#o.durable || this.#o.sinks.length === 0) return 1;
-    return Math.min(...this.#o.sinks.map((s) => s.writesInFlight ?? 1));
   }
 
   /** Pending while the spools open; undefined once they are (or when there are none). */

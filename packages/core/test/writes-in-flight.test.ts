@@ -9,12 +9,17 @@ import type { AuditSink, Batch, WriteOrder } from '../src/types';
 
 /**
  * A sink with the contract's semantics: a write's batch "commits" (joins `committed`) only after
- * the write ahead of it did, and not at all when that one failed. `refuse` fails a write on its own.
+ * the write ahead of it did, and not at all when that one failed. `refuse` fails a write on its
+ * own; `hold` keeps a write going until the next one has started, so the two overlap for sure.
  */
-function inOrderSink(writesInFlight: number, refuse: (batch: Batch) => boolean = () => false) {
+function inOrderSink(
+  writesInFlight: number,
+  options: { refuse?: (batch: Batch) => boolean; hold?: (batch: Batch) => boolean } = {},
+) {
   const committed: number[] = [];
   const seen = { writes: 0, behind: 0, rolledBack: 0, mostInFlight: 0 };
   let inFlight = 0;
+  const started: Array<() => void> = [];
   const sink: AuditSink = {
     name: 'in-order',
     writesInFlight,
@@ -22,9 +27,11 @@ function inOrderSink(writesInFlight: number, refuse: (batch: Batch) => boolean =
       seen.writes++;
       if (order) seen.behind++;
       seen.mostInFlight = Math.max(seen.mostInFlight, ++inFlight);
+      for (const wake of started.splice(0)) wake();
       try {
-        await new Promise((r) => setTimeout(r, 2)); // the rows go in
-        if (refuse(batch)) throw new Error('refused');
+        if (options.hold?.(batch)) await new Promise<void>((resolve) => started.push(resolve));
+        await new Promise((r) => setTimeout(r, 1)); // the rows go in
+        if (options.refuse?.(batch)) throw new Error('refused');
         if (order)
           await order.after.catch((error: unknown) => {
             seen.rolledBack++;
@@ -39,6 +46,9 @@ function inOrderSink(writesInFlight: number, refuse: (batch: Batch) => boolean =
   };
   return { sink, committed, seen };
 }
+
+/** Whether `batch` holds the event of chain position `seq`. */
+const holds = (batch: Batch, seq: number) => batch.events.some((e) => e.integrity!.seq === seq);
 
 async function logAll(logger: ReturnType<typeof createAuditLogger>, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
@@ -58,7 +68,8 @@ const options = {
 
 describe('writesInFlight', () => {
   it('hands over the next batch while one is written, never more than declared, committed in order', async () => {
-    const { sink, committed, seen } = inOrderSink(2);
+    // The first batch is held until the second has started.
+    const { sink, committed, seen } = inOrderSink(2, { hold: (batch) => holds(batch, 0) });
     const logger = createAuditLogger({ ...options, sinks: [sink] });
     await logAll(logger, 1000);
     expect(seen.mostInFlight).toBe(2);
@@ -68,12 +79,12 @@ describe('writesInFlight', () => {
   });
 
   it('rolls back the write behind a failed one and tries both again, in order', async () => {
+    // The batch holding seq 300 fails twice on its own, the first time once the next batch is in.
     let refusals = 2;
-    // The batch holding seq 300 fails twice on its own.
-    const { sink, committed, seen } = inOrderSink(
-      3,
-      (batch) => batch.events.some((e) => e.integrity!.seq === 300) && refusals-- > 0,
-    );
+    const { sink, committed, seen } = inOrderSink(3, {
+      hold: (batch) => holds(batch, 300) && refusals === 2,
+      refuse: (batch) => holds(batch, 300) && refusals-- > 0,
+    });
     const logger = createAuditLogger({ ...options, sinks: [sink] });
     await logAll(logger, 1000);
     expect(seen.mostInFlight).toBeGreaterThan(1);

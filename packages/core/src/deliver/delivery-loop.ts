@@ -53,6 +53,10 @@ export class DeliveryLoop {
   #inFlight = 0;
   /** Sealed while the previous batch is written; `drainSync()` takes it if the process ends first. */
   #ahead: { batch: EventBatch; events: number } | undefined;
+  /** Batches handed to the sinks, oldest first; `done` once settled. */
+  readonly #writing: Array<{ settled: Promise<void>; done: boolean }> = [];
+  /** Set while the loop waits for a write with room for another: a full batch wakes it. */
+  #filled: (() => void) | undefined;
   /** The newest batch's settling: a batch settles after the ones before it. */
   #settling: Promise<void> = Promise.resolve();
   #delivering = false;
@@ -123,7 +127,10 @@ export class DeliveryLoop {
     q.push(event, bytes);
     this.#counts.queued++;
     // Once per batch: a delivery already running or scheduled picks this event up.
-    if (this.#delivering) return true;
+    if (this.#delivering) {
+      if (this.#filled && q.length >= this.#o.batch.maxEvents) this.#wakeFilled();
+      return true;
+    }
     if (q.length >= this.#o.batch.maxEvents) this.deliverSoon(0);
     else if (this.#timer === undefined) this.deliverSoon(this.#o.batch.maxWaitMs);
     return true;
@@ -200,7 +207,10 @@ export class DeliveryLoop {
     const max = this.#o.batch.maxEvents;
     const most = this.#sinks.writesInFlight;
     /** Batches the sinks are writing, oldest first: the next goes to them once there is room. */
-    const writing: Array<Promise<void>> = [];
+    const writing = this.#writing;
+    const oldest = async (): Promise<void> => {
+      await writing.shift()?.settled;
+    };
     try {
       while (this.#waiting()) {
         await this.#sinks.ready;
@@ -215,18 +225,27 @@ export class DeliveryLoop {
         const batch = await this.#sealInSlices(events);
         const ahead = { batch, events: events.length };
         this.#ahead = ahead;
-        while (writing.length >= most) await writing.shift();
+        while (writing.length >= most) await oldest();
         if (this.#ahead !== ahead) break; // the process is ending: drainSync() wrote it
         this.#ahead = undefined;
-        writing.push(this.#sinks.handOff(this.#store(batch, events.length)));
+        const write = { settled: this.#sinks.handOff(this.#store(batch, events.length)), done: false };
+        void write.settled.then(() => (write.done = true)).catch(() => undefined);
+        writing.push(write);
         // A full batch is waiting: seal it while this one is written.
         if (this.#queue.length >= max) continue;
-        // Else the next batch collects in the queue while the oldest is written (group commit).
-        await writing.shift();
+        // Else the next batch collects in the queue while the oldest is written (group commit);
+        // with room for another write, a batch that fills meanwhile goes at once.
+        if (writing.length < most) {
+          await Promise.race([writing[0]!.settled, this.#untilFilled()]);
+          this.#filled = undefined;
+          while (writing[0]?.done) writing.shift();
+        } else await oldest();
         // Under light load wait for the batch to fill; under load (or when flushing) go on at once.
         if (!this.#hurry()) break;
       }
-      await Promise.all(writing);
+      // One write at a time: this run ends once it settled. Several: those in flight go on, and
+      // the next run waits for room among them.
+      if (most === 1) while (writing.length > 0) await oldest();
     } finally {
       this.#delivering = false;
     }
@@ -276,6 +295,19 @@ export class DeliveryLoop {
       out.lines.push(...sealed.lines);
     }
     return new EventBatch(out.events, out.lines);
+  }
+
+  /** Resolves once the queue holds a full batch (while the loop waits on a write with room for another). */
+  #untilFilled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#filled = resolve;
+    });
+  }
+
+  #wakeFilled(): void {
+    const filled = this.#filled;
+    this.#filled = undefined;
+    filled?.();
   }
 
   #wakeWritable(): void {

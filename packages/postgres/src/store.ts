@@ -163,6 +163,8 @@ export function postgresStore(
     events: readonly AuditEvent[],
     lines: string[],
     order: WriteOrder | undefined,
+    copiedAhead: Promise<void>,
+    copiedPart: () => void,
   ): Promise<void> => {
     const text = copyText(events, lines);
     if (order === undefined) {
@@ -175,6 +177,9 @@ export function postgresStore(
       return;
     }
     await commitInOrder(pool, order, async (client) => {
+      // Rows go in one batch at a time (two at once contend for the same index pages); what
+      // overlaps is the commit ahead, waiting for its WAL flush, and this batch's rows going in.
+      await copiedAhead;
       try {
         await copyOn(client, copy, text);
       } catch (error) {
@@ -182,6 +187,8 @@ export function postgresStore(
         // The failed COPY aborted the transaction: begin it again for the INSERT.
         await client.query('ROLLBACK; BEGIN');
         await client.query(insert, [lines.join('\n')]);
+      } finally {
+        copiedPart();
       }
     });
   };
@@ -192,6 +199,8 @@ export function postgresStore(
     values.push(q.limit + 1);
     return { text: `SELECT ${what} FROM ${t} ${where} ${orderSql(q)} LIMIT $${values.length}`, values };
   };
+  /** The newest write's rows going in: the next write's COPY starts after them. */
+  let copied: Promise<void> = Promise.resolve();
   /** The newest write's preparation (migrate, partitions): the next write's starts after it. */
   let prepared: Promise<unknown> = Promise.resolve();
   const dropPartitions = `SELECT ${ident(schema)}.${ident(`${table}_drop_partitions`)}($1) AS n`;
@@ -210,17 +219,38 @@ export function postgresStore(
         await partitions?.ensure(batch.events);
       });
       prepared = ready.catch(() => undefined);
-      await ready;
-      // The sealed lines as they are; joined and split again only for a batch made without them.
-      const lines = batch.lines ?? batch.jsonl().split('\n');
-      const written = await Promise.allSettled(
-        parts(batch.events.length, parallel).map(([start, end]) =>
-          writePart(batch.events.slice(start, end), lines.slice(start, end), order),
-        ),
-      );
-      // Every part has settled, so a retry never races a COPY still in flight.
-      const failed = written.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      const copiedAhead = copied;
+      let copiedAll!: () => void;
+      copied = new Promise<void>((resolve) => {
+        copiedAll = resolve;
+      });
+      try {
+        await ready;
+        // The sealed lines as they are; joined and split again only for a batch made without them.
+        const lines = batch.lines ?? batch.jsonl().split('\n');
+        const ranges = parts(batch.events.length, parallel);
+        // Its rows are in (or failed) once each part's COPY is done, before its commit.
+        let copying = ranges.length;
+        const copiedPart = () => {
+          if (--copying === 0) copiedAll();
+        };
+        const settled = await Promise.allSettled(
+          ranges.map(([start, end]) =>
+            writePart(
+              batch.events.slice(start, end),
+              lines.slice(start, end),
+              order,
+              copiedAhead,
+              copiedPart,
+            ),
+          ),
+        );
+        // Every part has settled, so a retry never races a COPY still in flight.
+        const failed = settled.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      } finally {
+        copiedAll();
+      }
     },
     async query(query?: AuditQuery): Promise<AuditPage> {
       const q = resolveAuditQuery(query, 'postgresStore');

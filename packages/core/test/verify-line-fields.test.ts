@@ -1,18 +1,10 @@
 import fc from 'fast-check';
-import { findSealFields, type LineFields, scanLine } from '../src/verify/line-scan';
+import { findSealFields, noLineFields, scanLine } from '../src/verify/line-scan';
 
 // The byte path reads a line's top-level integrity, type and source without JSON.parse. On any JSON
 // line these scans accept, what they find must be what JSON.parse reads, duplicates and all.
 
-const fields = (): LineFields => ({
-  integrityStart: -1,
-  integrityEnd: -1,
-  typeStart: -1,
-  typeEnd: -1,
-  sourceStart: -1,
-  sourceEnd: -1,
-  firstHashKey: -1,
-});
+const fields = noLineFields;
 
 /** A top-level member of a line: keys the verifier reads, and others, in any order, repeated. */
 const member = fc.tuple(

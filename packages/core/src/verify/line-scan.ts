@@ -17,6 +17,19 @@ export interface LineFields {
   firstHashKey: number;
 }
 
+/** Fields with nothing found yet: one object a scanner fills again for every line. */
+export function noLineFields(): LineFields {
+  return {
+    integrityStart: -1,
+    integrityEnd: -1,
+    typeStart: -1,
+    typeEnd: -1,
+    sourceStart: -1,
+    sourceEnd: -1,
+    firstHashKey: -1,
+  };
+}
+
 /** Deeper than this the scan gives up (the full parse decides). */
 const MAX_DEPTH = 64;
 

@@ -5,7 +5,7 @@
  * scanned in one go when the report is made (or when too many wait).
  */
 import { isUtf8 } from 'node:buffer';
-import { type LineFields, scanLine } from './line-scan';
+import { noLineFields, scanLine } from './line-scan';
 
 /** Lines kept waiting at most; then they are scanned at once (a writer that does not sign). */
 const MAX_WAITING = 8192;
@@ -18,15 +18,7 @@ interface Waiting {
   ends: number[];
 }
 
-const scratch: LineFields = {
-  integrityStart: -1,
-  integrityEnd: -1,
-  typeStart: -1,
-  typeEnd: -1,
-  sourceStart: -1,
-  sourceEnd: -1,
-  firstHashKey: -1,
-};
+const scratch = noLineFields();
 
 /** Whether `b[start, end)` is JSON (UTF-8), as JSON.parse of the line's text would say. */
 function isJsonLine(b: Buffer, start: number, end: number): boolean {

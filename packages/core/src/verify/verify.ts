@@ -22,7 +22,7 @@ import {
 } from '../seal/sealer';
 import { listAuditFiles } from '../sinks/file-rotation';
 import type { AuditEvent } from '../types';
-import { bytesAre, findSealFields, type LineFields, lineSeal, readSeal, scanLine } from './line-scan';
+import { bytesAre, findSealFields, lineSeal, noLineFields, readSeal, scanLine } from './line-scan';
 import { UnvouchedLines } from './unvouched-lines';
 
 export type BreakKind =
@@ -247,15 +247,7 @@ export class ChainVerifier {
   readonly #seal = lineSeal();
   /** The chain of the line before: most lines name the same one, so its name is read once. */
   #chainName = '';
-  readonly #fields: LineFields = {
-    integrityStart: -1,
-    integrityEnd: -1,
-    typeStart: -1,
-    typeEnd: -1,
-    sourceStart: -1,
-    sourceEnd: -1,
-    firstHashKey: -1,
-  };
+  readonly #fields = noLineFields();
 
   /**
    * `part`: verify one range of a trail's lines, to be joined with `adoptPart` (verifyFiles'

@@ -5,19 +5,17 @@ import { openStream, type RunningConsole, type StreamClient, startConsole } from
 // holding the most are cut off, and everyone else goes on. The per-subscriber limits are set far
 // above it here, so only the server-wide budget can drop anyone.
 const BUDGET = 1024 * 1024;
-let c: RunningConsole;
-beforeAll(async () => {
-  c = await startConsole({
+/** A console whose only limit that can drop a subscriber is the server-wide `maxTotalBytes`. */
+const budgetedConsole = (maxTotalBytes: number): Promise<RunningConsole> =>
+  startConsole({
     keys: { reader: { tenant: '*', scopes: ['read'] } },
     server: {
-      stream: {
-        heartbeatMs: 0,
-        maxBuffered: 1_000_000,
-        maxSocketBytes: 256 * 1024 * 1024,
-        maxTotalBytes: BUDGET,
-      },
+      stream: { heartbeatMs: 0, maxBuffered: 1_000_000, maxSocketBytes: 256 * 1024 * 1024, maxTotalBytes },
     },
   });
+let c: RunningConsole;
+beforeAll(async () => {
+  c = await budgetedConsole(BUDGET);
 });
 afterAll(() => c.close());
 
@@ -97,17 +95,7 @@ describe("stream memory budget, messages shared by a filter's subscribers", () =
   const SHARED_BUDGET = 8 * 1024 * 1024;
   let c: RunningConsole;
   beforeAll(async () => {
-    c = await startConsole({
-      keys: { reader: { tenant: '*', scopes: ['read'] } },
-      server: {
-        stream: {
-          heartbeatMs: 0,
-          maxBuffered: 1_000_000,
-          maxSocketBytes: 256 * 1024 * 1024,
-          maxTotalBytes: SHARED_BUDGET,
-        },
-      },
-    });
+    c = await budgetedConsole(SHARED_BUDGET);
   });
   afterAll(() => c.close());
 

@@ -18,6 +18,7 @@ import {
   createApiKey,
   createAuditServer,
 } from '@auditkit/server';
+import Fastify, { type FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 
 export interface KeySpec {
@@ -241,4 +242,44 @@ export function startWalledConsole(): Promise<RunningConsole> {
     },
     server: { stream: { heartbeatMs: 0 } },
   });
+}
+
+/** The console mounted under `/audit` in a host Fastify app, with a file trail, its logger and an `acme` read key. */
+export interface MountedConsole {
+  url: string;
+  key: string;
+  log: AuditLogger;
+  close(): Promise<void>;
+}
+
+/** Mounts a console in a new Fastify app after `host` has set that app up (its routes, its plugins). */
+export async function mountConsole(
+  host: (app: FastifyInstance) => Promise<unknown> | void,
+): Promise<MountedConsole> {
+  const dir = mkdtempSync(join(tmpdir(), 'auditkit-mount-'));
+  const path = join(dir, 'audit.jsonl');
+  const keys = join(dir, 'keys.json');
+  const { key } = await createApiKey(keys, { tenant: 'acme', scopes: ['read'] });
+  const log = createAuditLogger({
+    service: 'host',
+    flushOnExit: false,
+    batch: { maxWaitMs: 1 },
+    sinks: [fileSink({ path })],
+  });
+  const server = await createAuditServer({ store: fileSink({ path }), logger: log, keys });
+  const app = Fastify();
+  await host(app);
+  await app.register(server.plugin, { prefix: '/audit' });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url,
+    key,
+    log,
+    async close() {
+      await app.close();
+      await server.close();
+      await log.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

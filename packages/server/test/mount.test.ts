@@ -1,42 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAuditLogger, fileSink } from '@auditkit/core';
-import { type AuditServer, createApiKey, createAuditServer } from '@auditkit/server';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { openStream } from './helpers';
+import type { AuditLogger } from '@auditkit/core';
+import { type MountedConsole, mountConsole, openStream } from './helpers';
 
-let dir: string;
-let app: FastifyInstance;
-let server: AuditServer;
+let c: MountedConsole;
 let url: string;
 let key: string;
-const logger = () =>
-  createAuditLogger({
-    service: 'host',
-    flushOnExit: false,
-    batch: { maxWaitMs: 1 },
-    sinks: [fileSink({ path: join(dir, 'audit.jsonl') })],
-  });
-let log: ReturnType<typeof logger>;
+let log: AuditLogger;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'auditkit-mount-'));
-  key = (await createApiKey(join(dir, 'keys.json'), { tenant: 'acme', scopes: ['read'] })).key;
-  log = logger();
-  const store = fileSink({ path: join(dir, 'audit.jsonl') });
-  server = await createAuditServer({ store, logger: log, keys: join(dir, 'keys.json') });
-  app = Fastify();
-  app.get('/hello', async () => ({ hello: 'world' }));
-  await app.register(server.plugin, { prefix: '/audit' });
-  url = await app.listen({ port: 0, host: '127.0.0.1' });
+  c = await mountConsole((app) => {
+    app.get('/hello', async () => ({ hello: 'world' }));
+  });
+  ({ url, key, log } = c);
 });
-afterAll(async () => {
-  await app.close();
-  await server.close();
-  await log.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => c.close());
 
 describe('the console mounted in an existing Fastify app', () => {
   it('serves the API under the prefix and leaves the host routes alone', async () => {

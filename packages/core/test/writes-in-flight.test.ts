@@ -95,6 +95,45 @@ describe('writesInFlight', () => {
     expect(logger.stats().sinks[0]).toMatchObject({ delivered: committed.length, failed: 0, retries: 2 });
   });
 
+  it('skips the write rolled back behind a failed probe: the circuit it meets is open again', async () => {
+    let down = true;
+    let held = false;
+    let triesOfSecond = 0;
+    const { sink, committed } = inOrderSink(2, {
+      // The probe (seq 20..39) is held until the batch behind it has started.
+      hold: (batch) => {
+        if (held || !holds(batch, 20)) return false;
+        held = true;
+        return true;
+      },
+      // The batch behind the probe would be taken on its own: it fails only by rolling back.
+      refuse: (batch) => {
+        if (holds(batch, 40)) triesOfSecond++;
+        return down && !holds(batch, 40);
+      },
+    });
+    const logger = createAuditLogger({
+      ...options,
+      sinks: [sink],
+      breaker: { failureThreshold: 1, cooldownMs: 30 },
+    });
+    const log = (n: number) => {
+      for (let i = 0; i < n; i++) logger.log({ type: 'invoice.paid', details: { i } });
+    };
+    log(20);
+    await logger.flush(); // three failed tries: the circuit opens
+    await new Promise((r) => setTimeout(r, 40)); // half-open: the next batch is the probe
+    log(40);
+    await logger.flush();
+    expect(triesOfSecond).toBe(1);
+    expect(logger.stats().sinks[0]).toMatchObject({ delivered: 0, failed: 60, skipped: 20, breaker: 'open' });
+    down = false;
+    await new Promise((r) => setTimeout(r, 40));
+    log(20);
+    await logger.close();
+    expect(committed).toEqual(Array.from({ length: 20 }, (_, i) => 60 + i));
+  });
+
   it('keeps one write at a time beside a sink that does not declare it', async () => {
     const { sink, committed, seen } = inOrderSink(4);
     const plain: ReturnType<typeof memorySink> = (await import('../src/index')).memorySink();

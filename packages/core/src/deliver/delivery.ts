@@ -54,8 +54,11 @@ export function backoffDelay(
   return Math.floor(random() * cap);
 }
 
-/** How a delivery ended: taken, refused after every attempt, or given up on at its first timeout. */
-export type DeliveryOutcome = 'delivered' | 'failed' | 'timed-out';
+/**
+ * How a delivery ended: taken, refused after every attempt, given up on at its first timeout, or
+ * not tried again because the sink's circuit opened meanwhile.
+ */
+export type DeliveryOutcome = 'delivered' | 'failed' | 'timed-out' | 'skipped';
 
 export interface DeliverOptions {
   /** false: the caller keeps the batch (spools it), so it is not counted as failed. Default true. */
@@ -111,9 +114,15 @@ export class SinkRunner {
    * one is still in flight: the first attempt starts at once and the sink commits it only after
    * `ahead`'s first attempt stored its batch, or rolls it back when that attempt failed. Every
    * retry (of a roll-back, which is not counted as a failure, or of a failure of its own) waits
-   * until `ahead` has settled, so it never commits ahead of it. Never rejects.
+   * until `ahead` has settled, so it never commits ahead of it. A roll-back is not tried again
+   * when `openCircuit()` then gives a reason (the failure ahead opened the sink's circuit): the
+   * batch is skipped as any batch meeting an open circuit is. Never rejects.
    */
-  deliverInOrder(batch: EventBatch, ahead: InOrderWrite | undefined): InOrderWrite {
+  deliverInOrder(
+    batch: EventBatch,
+    ahead: InOrderWrite | undefined,
+    openCircuit: () => string | undefined = () => undefined,
+  ): InOrderWrite {
     const first = withTimeout(
       () => (ahead ? this.sink.write(batch, { after: ahead.first }) : this.sink.write(batch)),
       this.sink.name,
@@ -140,6 +149,11 @@ export class SinkRunner {
           await sleep(backoffDelay(1, this.policy));
         }
         await ahead?.outcome;
+        const open = rolledBack ? openCircuit() : undefined;
+        if (open !== undefined) {
+          this.skip(batch, open);
+          return 'skipped';
+        }
         return this.deliver(batch, { attempts });
       },
     );

@@ -107,15 +107,11 @@ export class SinkLane {
     // Behind a probe still in flight to a sink that commits in order: stored only if the probe is.
     const behindProbe = this.#newest !== undefined && this.breaker.state === 'half-open';
     if (!spool && !behindProbe && !this.breaker.tryAcquire()) {
-      this.runner.skip(batch, `circuit open for sink "${this.name}"`);
+      this.runner.skip(batch, this.#circuitOpen());
       this.#syncState();
       return false;
     }
-    if (!spool) {
-      const outcome = await this.#deliverDirect(batch);
-      this.#settle(outcome);
-      return outcome === 'delivered';
-    }
+    if (!spool) return (await this.#deliverDirect(batch)) === 'delivered';
     const write: OutstandingWrite = { batch, since: Date.now() };
     this.#writing = write;
     const outcome = await this.runner.deliver(batch, { countFailed: false, stopOnTimeout: true });
@@ -147,16 +143,36 @@ export class SinkLane {
   }
 
   /**
-   * Without a spool. A sink that commits in order takes a batch while the one before it is still
-   * written (the delivery loop bounds how many); any other gets one write at a time from the loop.
+   * Without a spool, the breaker settled by the outcome. A sink that commits in order takes a
+   * batch while the one before it is still written (the delivery loop bounds how many); any other
+   * gets one write at a time from the loop.
    */
   async #deliverDirect(batch: EventBatch): Promise<DeliveryOutcome> {
-    if ((this.runner.sink.writesInFlight ?? 1) <= 1) return this.runner.deliver(batch);
-    const write = this.runner.deliverInOrder(batch, this.#newest);
-    this.#newest = write;
-    const outcome = await write.outcome;
-    if (this.#newest === write) this.#newest = undefined;
+    if ((this.runner.sink.writesInFlight ?? 1) <= 1) {
+      const outcome = await this.runner.deliver(batch);
+      this.#settle(outcome);
+      return outcome;
+    }
+    const write = this.runner.deliverInOrder(batch, this.#newest, () =>
+      this.breaker.state === 'open' ? this.#circuitOpen() : undefined,
+    );
+    // The write behind this one looks at the breaker once this outcome has moved it.
+    const settled: InOrderWrite = {
+      first: write.first,
+      outcome: write.outcome.then((outcome) => {
+        this.#settle(outcome);
+        return outcome;
+      }),
+    };
+    this.#newest = settled;
+    const outcome = await settled.outcome;
+    if (this.#newest === settled) this.#newest = undefined;
     return outcome;
+  }
+
+  /** Why a batch is not tried: the sink's circuit is open (or its one probe is out). */
+  #circuitOpen(): string {
+    return `circuit open for sink "${this.name}"`;
   }
 
   /** How long the outstanding write has waited for the sink (ms); 0 when none is outstanding. */
@@ -247,6 +263,10 @@ export class SinkLane {
 
   /** A write past its timeout opens the breaker at once: the sink is down until a probe says otherwise. */
   #settle(outcome: DeliveryOutcome): void {
+    if (outcome === 'skipped') {
+      this.#syncState(); // not tried: says nothing about the sink
+      return;
+    }
     const opened = this.breaker.opened;
     if (outcome === 'delivered') this.breaker.success();
     else this.breaker.failure(outcome === 'timed-out');

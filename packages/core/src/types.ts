@@ -106,6 +106,11 @@ export interface Integrity {
   seq: number;
   prev: string | null;
   hash: string;
+  /**
+   * Seal version: 2 = `hash` is SHA-256(0x00 ‖ the event's canonical JSON without `hash`), which is
+   * also its RFC 6962 Merkle leaf; absent = version 1, SHA-256 of that JSON alone.
+   */
+  v?: 2;
 }
 
 /** Filled in by the protect stage (field encryption). */

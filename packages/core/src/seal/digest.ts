@@ -34,6 +34,14 @@ export function leafOfHex(hex: string): Digest | undefined {
   return digest(leafInput, 'binary');
 }
 
+const hexInput = Buffer.alloc(32);
+
+/** The 32 bytes `hex` spells as a digest, or undefined when `hex` is not 64 hex digits. */
+export function digestOfHex(hex: string): Digest | undefined {
+  if (hex.length !== 64 || hexInput.write(hex, 0, 'hex') !== 32) return undefined;
+  return hexInput.toString('latin1', 0, 32);
+}
+
 /** RFC 6962 node SHA-256(0x01 ‖ left ‖ right). */
 export function nodeOf(left: Digest, right: Digest): Digest {
   nodeInput.write(left, 1, 'latin1');

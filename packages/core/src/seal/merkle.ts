@@ -5,7 +5,16 @@
  * raw leaf inputs (the functions apply the 0x00 prefix).
  */
 import * as crypto from 'node:crypto';
-import { bytesOfDigest, type Digest, digestOfBytes, hexOfDigest, leafOfHex, nodeOf } from './digest';
+import {
+  bytesOfDigest,
+  type Digest,
+  digestOfBytes,
+  digestOfHex,
+  hexOfDigest,
+  leafOfHex,
+  nodeOf,
+} from './digest';
+import type { SealVersion } from './version';
 
 export { sha256Hex } from './digest';
 
@@ -33,7 +42,7 @@ export function leafHash(data: Uint8Array): Uint8Array {
   return sha256(leafInput);
 }
 
-/** SHA-256(0x00 ‖ the 32 bytes `hex` spells): the leaf of a sealed event, from its hash. */
+/** SHA-256(0x00 ‖ the 32 bytes `hex` spells): the leaf of an event sealed under version 1, from its hash. */
 export function leafHashOfHex(hex: string): Uint8Array {
   if (hex.length !== 64 || leafInput.write(hex, 1, 'hex') !== 32)
     return leafHash(new Uint8Array(Buffer.from(hex, 'hex')));
@@ -244,9 +253,12 @@ export class MerkleFrontier {
     this.appendDigest(digestOfBytes(leaf));
   }
 
-  /** Appends the leaf of a sealed event from its hash (hex); false when that is not 32 bytes of hex. */
-  appendEventHash(hex: string): boolean {
-    const leaf = leafOfHex(hex);
+  /**
+   * Appends the leaf of a sealed event from its hash (hex): under seal version 2 the hash is the
+   * leaf, under 1 the leaf is SHA-256(0x00 ‖ hash). False when the hash is not 32 bytes of hex.
+   */
+  appendEventHash(hex: string, version: SealVersion): boolean {
+    const leaf = version === 2 ? digestOfHex(hex) : leafOfHex(hex);
     if (leaf === undefined) return false;
     this.appendDigest(leaf);
     return true;

@@ -11,7 +11,8 @@ import type { AuditEvent, Integrity, Source } from '../types';
 import { canonicalize, canonicalOrdered, UNORDERABLE } from './canonical';
 import { sha256Hex } from './digest';
 import { keyId } from './keys';
-import { leafHash, MerkleFrontier } from './merkle';
+import { MerkleFrontier } from './merkle';
+import { SEAL_VERSION, sealVersion, unsignedHash } from './version';
 
 export const CHECKPOINT_TYPE = 'audit.checkpoint';
 export const CHAIN_STARTED_TYPE = 'audit.chain.started';
@@ -25,7 +26,7 @@ export interface Checkpoint {
   seq: number;
   /** Hash of that event. */
   hash: string;
-  /** RFC 6962 root over events 0..seq (each leaf: the event hash, prefixed 0x00 and hashed), hex. */
+  /** RFC 6962 root over events 0..seq, hex; each event's leaf is as its seal version says (see version.ts). */
   merkleRoot: string;
   /** Number of events covered (seq + 1). */
   size: number;
@@ -190,8 +191,8 @@ export function eventText(event: AuditEvent): EventText | undefined {
 }
 
 /**
- * The canonical JSON of an event with its seal, and the seal's hash. The line stored is the
- * canonical text that was hashed with the `hash` member added, so it is serialized once.
+ * The canonical JSON of an event with its seal (version 2), and the seal's hash. The line stored is
+ * the canonical text that was hashed with the `hash` member added, so it is serialized once.
  */
 export function sealedLine(
   event: AuditEvent,
@@ -226,13 +227,14 @@ let madeHash = '';
 function lineOf(text: EventText, open: string, prev: string, seq: number): string {
   const h = text.head;
   const t = text.tail;
-  const before = `${h.length > 2 ? `${h.slice(0, -1)},` : '{'}${open}`;
+  // Seal version 2 hashes 0x00 ‖ the text: U+0000 is that byte in UTF-8, so it leads the string.
+  const before = `\0${h.length > 2 ? `${h.slice(0, -1)},` : '{'}${open}`;
   // Hashing flattens the text once; the line is cut from that flat copy, so what stays queued is
   // one flat string and two slices of it, not the pieces it was put together from.
-  const unsigned = `${before}"prev":${prev},"seq":${seq}}${t.length > 2 ? `,${t.slice(1)}` : '}'}`;
+  const unsigned = `${before}"prev":${prev},"seq":${seq},"v":2}${t.length > 2 ? `,${t.slice(1)}` : '}'}`;
   const hash = sha256Hex(unsigned);
   madeHash = hash;
-  return `${unsigned.slice(0, before.length)}"hash":"${hash}",${unsigned.slice(before.length)}`;
+  return `${unsigned.slice(1, before.length)}"hash":"${hash}",${unsigned.slice(before.length)}`;
 }
 
 /** `sealedLine` for any event: each field canonicalized on its own. */
@@ -259,18 +261,23 @@ function genericSealedLine(
     parts.push(`${JSON.stringify(key)}:${canonicalize(value)}`);
   }
   const chainJson = JSON.stringify(chain);
-  const tail = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${canonicalize(seq)}}`;
+  const tail = `"prev":${prev === null ? 'null' : JSON.stringify(prev)},"seq":${canonicalize(seq)},"v":2}`;
   parts[at] = `"integrity":{"chain":${chainJson},${tail}`;
-  const hash = sha256Hex(`{${parts.join(',')}}`);
+  const hash = unsignedHash(`{${parts.join(',')}}`, SEAL_VERSION);
   parts[at] = `"integrity":{"chain":${chainJson},"hash":"${hash}",${tail}`;
   return { line: `{${parts.join(',')}}`, hash };
 }
 
-/** The hash an event's seal must carry, computed from the event alone. */
-export function expectedHash(event: AuditEvent): string {
+/**
+ * The hash an event's seal must carry, computed from the event alone under the seal version it
+ * names; undefined when that version is not one this build knows.
+ */
+export function expectedHash(event: AuditEvent): string | undefined {
   const i = event.integrity as Integrity;
-  const unsigned = { ...event, integrity: { chain: i.chain, prev: i.prev, seq: i.seq } };
-  return sha256Hex(canonicalize(unsigned));
+  const version = sealVersion(i);
+  if (version === undefined) return undefined;
+  const unsigned = { ...event, integrity: { chain: i.chain, prev: i.prev, seq: i.seq, v: i.v } };
+  return unsignedHash(canonicalize(unsigned), version);
 }
 
 const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
@@ -322,7 +329,8 @@ export class Sealer {
 
   /**
    * Continues from the newest sealed event a sink holds: the same chain when it ended in this
-   * writer's final checkpoint, else a new chain whose first event names that head.
+   * writer's final checkpoint (sealed under any version this build knows: the events after it are
+   * sealed under the current one), else a new chain whose first event names that head.
    */
   resumeFrom(last: AuditEvent | undefined): void {
     if (this.#seq > 0 || !last?.integrity) return;
@@ -339,7 +347,8 @@ export class Sealer {
     ) {
       try {
         const frontier = new MerkleFrontier(cp.size, details.frontier.map(hexBytes));
-        frontier.append(leafHash(hexBytes(i.hash)));
+        const version = sealVersion(i);
+        if (version === undefined || !frontier.appendEventHash(i.hash, version)) throw new RangeError();
         this.chain = i.chain;
         this.#seq = i.seq + 1;
         this.#prev = i.hash;
@@ -349,7 +358,8 @@ export class Sealer {
         this.#lastWasFinal = true;
         return;
       } catch {
-        // A frontier that does not fit its size: start a new chain that names this head instead.
+        // A frontier that does not fit its size, or a seal this build cannot read: start a new
+        // chain that names this head instead.
       }
     }
     this.#follows = { chain: i.chain, seq: i.seq, hash: i.hash };
@@ -403,7 +413,7 @@ export class Sealer {
   }
 
   #advance(seq: number, hash: string): void {
-    this.#frontier.appendEventHash(hash);
+    this.#frontier.appendEventHash(hash, SEAL_VERSION);
     this.#seq = seq + 1;
     this.#prev = hash;
     // A hash this stage made is hex: its JSON needs no escaping.
@@ -419,7 +429,7 @@ export class Sealer {
       line = this.#line(text, seq);
       hash = madeHash;
     } else ({ line, hash } = genericSealedLine(event, this.chain, seq, this.#prev));
-    event.integrity = { chain: this.chain, seq, prev: this.#prev, hash };
+    event.integrity = { chain: this.chain, seq, prev: this.#prev, hash, v: SEAL_VERSION };
     this.#advance(seq, hash);
     this.#lastSource = event.source;
     if (event.type !== CHECKPOINT_TYPE) this.#sinceCheckpoint++;

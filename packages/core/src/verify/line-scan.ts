@@ -4,6 +4,7 @@
  * wrote straight from its bytes and reads only these; whatever this scan cannot vouch for (invalid
  * JSON, non-ASCII text, escapes in top-level keys, surprising whitespace) goes to the full parse.
  */
+import type { SealVersion } from '../seal/version';
 
 /** Byte ranges [start, end) of the top-level values the verifier reads; -1 when absent. */
 export interface LineFields {
@@ -297,6 +298,8 @@ export interface LineSeal {
   prevFrom: number;
   prevTo: number;
   seq: number;
+  /** 2 when the seal ends in `"v":2`, else 1. */
+  version: SealVersion;
   /** Byte range of the `"hash":"…",` member: the line without it is what was hashed. */
   memberStart: number;
   memberEnd: number;
@@ -311,6 +314,7 @@ export function lineSeal(): LineSeal {
     prevFrom: -1,
     prevTo: -1,
     seq: -1,
+    version: 1,
     memberStart: -1,
     memberEnd: -1,
   };
@@ -328,6 +332,7 @@ const HASH_OPEN = Buffer.from(',"hash":"');
 const PREV_OPEN = Buffer.from('","prev":');
 const SEQ_OPEN = Buffer.from(',"seq":');
 const NULL = Buffer.from('null');
+const V2_MEMBER = Buffer.from(',"v":2');
 /** `"hash":"` + 64 hex digits + `",` */
 const HASH_MEMBER_BYTES = 8 + 64 + 2;
 
@@ -358,8 +363,9 @@ function isLowerHex(b: Uint8Array, from: number, to: number): boolean {
 
 /**
  * The seal of a line the sealer wrote: `integrity` exactly as it writes it,
- * `{"chain":"…","hash":"<64 hex>","prev":null|"…","seq":<n>}`, with no escapes in its strings
- * (the scan vouched for ASCII), into `seal`. False for anything else: the full parse decides.
+ * `{"chain":"…","hash":"<64 hex>","prev":null|"…","seq":<n>}` (seal version 1) or the same with
+ * `,"v":2` before the brace (version 2), with no escapes in its strings (the scan vouched for
+ * ASCII), into `seal`. False for anything else: the full parse decides.
  */
 export function readSeal(b: Buffer, start: number, end: number, seal: LineSeal): boolean {
   if (!bytesAt(b, start, end, CHAIN_OPEN)) return false;
@@ -388,6 +394,11 @@ export function readSeal(b: Buffer, start: number, end: number, seal: LineSeal):
   for (; i < end && b[i]! >= 0x30 && b[i]! <= 0x39; i++) seq = seq * 10 + (b[i]! - 0x30);
   // Up to 15 digits: exact in a double, as JSON.parse reads them.
   if (i === seqFrom || i - seqFrom > 15 || (b[seqFrom] === 0x30 && i - seqFrom > 1)) return false;
+  let version: SealVersion = 1;
+  if (bytesAt(b, i, end, V2_MEMBER)) {
+    version = 2;
+    i += V2_MEMBER.length;
+  }
   if (i !== end - 1 || b[i] !== 0x7d) return false;
   seal.chainFrom = chainFrom;
   seal.chainTo = chainTo;
@@ -395,6 +406,7 @@ export function readSeal(b: Buffer, start: number, end: number, seal: LineSeal):
   seal.prevFrom = prevFrom;
   seal.prevTo = prevTo;
   seal.seq = seq;
+  seal.version = version;
   seal.memberStart = chainTo + 2;
   seal.memberEnd = chainTo + 2 + HASH_MEMBER_BYTES;
   return true;

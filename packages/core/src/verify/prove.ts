@@ -5,14 +5,9 @@
  */
 import { type KeyObject, verify as verifySignature } from 'node:crypto';
 import { loadPublicKeys } from '../seal/keys';
-import {
-  inclusionProofOfLeafHashes,
-  leafHash,
-  leafHashOfHex,
-  MerkleLevels,
-  verifyInclusion,
-} from '../seal/merkle';
+import { inclusionProofOfLeafHashes, MerkleLevels, verifyInclusion } from '../seal/merkle';
 import { CHECKPOINT_TYPE, type CheckpointDetails, checkpointPayload, expectedHash } from '../seal/sealer';
+import { eventLeaf, sealVersion } from '../seal/version';
 import { readAuditLines } from '../sinks/tail';
 import type { AuditEvent } from '../types';
 import { resolveAuditFiles } from './verify';
@@ -34,6 +29,14 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const PROOF_NOT_FOUND = 'AUDITKIT_PROOF_NOT_FOUND';
 
 const notFound = (message: string) => Object.assign(new Error(message), { code: PROOF_NOT_FOUND });
+
+/** The Merkle leaf of a stored event, by its seal's version. */
+function leafOf(i: NonNullable<AuditEvent['integrity']>): Uint8Array {
+  const version = sealVersion(i);
+  if (version === undefined)
+    throw new Error(`chain ${i.chain} has a seal of unknown version at seq ${i.seq}: run verify first`);
+  return eventLeaf(i.hash, version);
+}
 
 /**
  * Reads sealed events in stored order (any number of chains) and builds the proof of one of them
@@ -57,7 +60,7 @@ class ProofBuilder {
     this.#leaves.set(i.chain, chain);
     if (i.seq !== chain.length)
       throw new Error(`chain ${i.chain} is not intact at seq ${i.seq}: run verify first`);
-    chain.push(leafHash(bytes(i.hash)));
+    chain.push(leafOf(i));
     if (event.id === this.eventId) this.#target = event;
     const target = this.#target;
     if (!target || event.type !== CHECKPOINT_TYPE || i.chain !== target.integrity!.chain) return undefined;
@@ -131,7 +134,7 @@ export async function proveChainEvents(
     if (!i) continue;
     if (i.seq !== leaves.length)
       throw new Error(`chain ${i.chain} is not intact at seq ${i.seq}: run verify first`);
-    leaves.push(leafHashOfHex(i.hash));
+    leaves.push(leafOf(i));
     if (ids.has(event.id)) waiting.push(event);
     if (event.type !== CHECKPOINT_TYPE || waiting.length === 0) continue;
     const checkpoint = event.details as unknown as CheckpointDetails;
@@ -163,6 +166,12 @@ export function verifyInclusionProof(
   const cp = p.checkpoint?.checkpoint;
   const i = p.event?.integrity;
   if (!cp || !i) return { ok: false, reason: 'the proof lacks its event seal or checkpoint' };
+  const version = sealVersion(i);
+  if (version === undefined)
+    return {
+      ok: false,
+      reason: `the event's seal names version ${String(JSON.stringify(i.v))}, which is not one this build knows`,
+    };
   if (expectedHash(p.event) !== i.hash) return { ok: false, reason: 'the event does not match its hash' };
   if (i.chain !== cp.chain) return { ok: false, reason: 'the checkpoint is of another chain' };
   if (p.index !== i.seq) return { ok: false, reason: "the index is not the event's position in its chain" };
@@ -174,8 +183,9 @@ export function verifyInclusionProof(
     };
   if (!verifySignature(null, checkpointPayload(cp), key, Buffer.from(p.checkpoint.signature, 'base64')))
     return { ok: false, reason: 'the checkpoint signature does not verify' };
-  const leaf = leafHash(bytes(i.hash));
-  if (!verifyInclusion(leaf, p.index, cp.size, p.proof.map(bytes), bytes(cp.merkleRoot)))
+  if (
+    !verifyInclusion(eventLeaf(i.hash, version), p.index, cp.size, p.proof.map(bytes), bytes(cp.merkleRoot))
+  )
     return { ok: false, reason: 'the audit path does not lead to the checkpoint Merkle root' };
   return { ok: true };
 }

@@ -10,7 +10,7 @@ import { DEFAULTS } from '../defaults';
 import { canonicalize } from '../seal/canonical';
 import { sha256Hex } from '../seal/digest';
 import { loadPublicKeys } from '../seal/keys';
-import { leafHash, MerkleFrontier } from '../seal/merkle';
+import { MerkleFrontier } from '../seal/merkle';
 import {
   CHAIN_STARTED_TYPE,
   CHECKPOINT_TYPE,
@@ -20,6 +20,7 @@ import {
   checkpointPayload,
   expectedHash,
 } from '../seal/sealer';
+import { eventLeaf, type SealVersion, sealVersion, unsignedHash } from '../seal/version';
 import { listAuditFiles } from '../sinks/file-rotation';
 import type { AuditEvent } from '../types';
 import { bytesAre, findSealFields, lineSeal, noLineFields, readSeal, scanLine } from './line-scan';
@@ -163,13 +164,19 @@ interface ChainState {
    * its first checkpoint here. `pending` holds the event hashes until then; `deferred` that
    * checkpoint, for whoever verified the part before to check.
    */
-  headless?: { firstPrev: string | null; pending: string[] | undefined; deferred?: DeferredCheckpoint };
+  headless?: { firstPrev: string | null; pending: SealedHash[] | undefined; deferred?: DeferredCheckpoint };
+}
+
+/** An event's hash and the version of its seal: what its Merkle leaf follows from. */
+export interface SealedHash {
+  hash: string;
+  v: SealVersion;
 }
 
 /** The first checkpoint of a chain that began before a part of the trail, unchecked. */
 export interface DeferredCheckpoint {
   /** Event hashes of the chain before it in this part. */
-  pending: string[];
+  pending: SealedHash[];
   /** The checkpoint's line. */
   line: string;
   /** The `source` (as JSON) of the event before it, when that event is in this part. */
@@ -186,7 +193,7 @@ export interface ChainPart {
   /** The newest event's `source` as JSON, when it has one. */
   source?: string;
   /** Set when the chain began before this part: its first link, and what waits for the part before. */
-  headless?: { firstPrev: string | null; pending?: string[]; deferred?: DeferredCheckpoint };
+  headless?: { firstPrev: string | null; pending?: SealedHash[]; deferred?: DeferredCheckpoint };
 }
 
 /** What a part of a trail (a range of lines) held, when nothing in it was broken. */
@@ -212,14 +219,24 @@ function isSpecialType(b: Buffer, start: number, end: number): boolean {
 }
 
 /**
- * The hash of `b[start, end)` without the member at `[cut, cutEnd)`: the line as it was hashed.
- * The bytes before the member are moved up over it (`restore` puts them back), so nothing is copied
- * but that part of the line.
+ * The hash of `b[start, end)` without the member at `[cut, cutEnd)`: the line as it was hashed,
+ * under seal `version`. The bytes before the member are moved up over it (`restore` puts them
+ * back), so nothing is copied but that part of the line.
  */
-function hashWithout(b: Buffer, start: number, end: number, cut: number, cutEnd: number): string {
+function hashWithout(
+  b: Buffer,
+  start: number,
+  end: number,
+  cut: number,
+  cutEnd: number,
+  version: SealVersion,
+): string {
   const shift = cutEnd - cut;
   b.copyWithin(start + shift, start, cut);
-  return sha256Hex(b.subarray(start + shift, end));
+  if (version === 1) return sha256Hex(b.subarray(start + shift, end));
+  // Version 2 hashes 0x00 ‖ the text: the byte before the moved text was the removed member's.
+  b[start + shift - 1] = 0;
+  return sha256Hex(b.subarray(start + shift - 1, end));
 }
 
 /** Undoes `hashWithout`, given the member it removed. */
@@ -323,14 +340,14 @@ export class ChainVerifier {
     )
       return false;
     const hash = b.toString('latin1', seal.hashFrom, seal.hashFrom + 64);
-    if (hashWithout(b, start, end, seal.memberStart, seal.memberEnd) !== hash) {
+    if (hashWithout(b, start, end, seal.memberStart, seal.memberEnd, seal.version) !== hash) {
       restore(b, start, seal.memberStart, `"hash":"${hash}",`);
       return false;
     }
     this.#events++;
     const st = known ?? this.#state(chain, seal.seq, null);
     st.report.events++;
-    this.#appendLeaf(st, hash);
+    this.#appendLeaf(st, hash, seal.version);
     st.lastSource = undefined;
     st.sourceBytes = f.sourceStart >= 0 ? b : undefined;
     // What stood before the hash member was moved up over it.
@@ -383,7 +400,8 @@ export class ChainVerifier {
       }
       return;
     }
-    const problem = linkProblem(st, event, text, at);
+    const version = sealVersion(i);
+    const problem = linkProblem(st, event, text, version, at);
     if (problem) {
       if (problem.kind === 'deleted') {
         // Maybe only out of order: if the missing events come later, it is a reordering.
@@ -401,7 +419,7 @@ export class ChainVerifier {
       const previous = (event.details as { previous?: ChainReport['follows'] } | undefined)?.previous;
       if (previous) st.report.follows = previous;
     }
-    this.#appendLeaf(st, i.hash);
+    this.#appendLeaf(st, i.hash, version!);
     st.lastSource = event.source;
     st.sourceBytes = undefined;
     st.expected = i.seq + 1;
@@ -493,9 +511,9 @@ export class ChainVerifier {
     return this.#unvouched !== undefined && !this.#unvouched.allJson;
   }
 
-  #appendLeaf(st: ChainState, hash: string): void {
-    if (st.headless?.pending) st.headless.pending.push(hash);
-    else if (!st.frontier.appendEventHash(hash)) st.frontier.append(leafHash(hexBytes(hash)));
+  #appendLeaf(st: ChainState, hash: string, version: SealVersion): void {
+    if (st.headless?.pending) st.headless.pending.push({ hash, v: version });
+    else if (!st.frontier.appendEventHash(hash, version)) st.frontier.append(eventLeaf(hash, version));
   }
 
   /**
@@ -575,8 +593,8 @@ export class ChainVerifier {
         return false;
       const d = c.headless.deferred;
       const pending = d ? d.pending : (c.headless.pending ?? []);
-      for (const hash of pending) {
-        this.#appendLeaf(st, hash);
+      for (const { hash, v } of pending) {
+        this.#appendLeaf(st, hash, v);
         st.expected++;
         st.lastHash = hash;
       }
@@ -783,10 +801,16 @@ function linkProblem(
   st: ChainState,
   event: AuditEvent,
   text: string | undefined,
+  version: SealVersion | undefined,
   at: (kind: BreakKind, message: string) => VerifyBreak,
 ): VerifyBreak | undefined {
   const i = event.integrity!;
-  if (!hashMatches(event, text))
+  if (version === undefined)
+    return at(
+      'modified',
+      `the seal names version ${String(JSON.stringify(i.v))}, which is not one this verifier knows (absent or 2): it was changed after sealing, or written by a newer auditkit`,
+    );
+  if (!hashMatches(event, text, version))
     return at('modified', 'the event does not match its hash: it was changed after sealing');
   if (i.seq > st.expected)
     return at('deleted', `events ${st.expected}..${i.seq - 1} are missing before this one`);
@@ -804,14 +828,14 @@ function linkProblem(
  * The fast way: a line we wrote is canonical JSON, so removing its hash member gives the exact
  * bytes that were hashed. Anything else (a store's re-serialized copy) is canonicalized first.
  */
-function hashMatches(event: AuditEvent, text: string | undefined): boolean {
+function hashMatches(event: AuditEvent, text: string | undefined, version: SealVersion): boolean {
   const hash = event.integrity!.hash;
   if (text !== undefined) {
     const member = `"hash":"${hash}",`;
     const at = text.indexOf(member);
     if (at !== -1) {
       const unsigned = text.slice(0, at) + text.slice(at + member.length);
-      if (sha256Hex(unsigned) === hash) return true;
+      if (unsignedHash(unsigned, version) === hash) return true;
     }
   }
   return expectedHash(event) === hash;

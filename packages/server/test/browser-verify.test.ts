@@ -1,4 +1,6 @@
-import { expectedHash, merkle } from '@auditkit/core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expectedHash, merkle, proveEvent } from '@auditkit/core';
 import vectors from '../../core/test/fixtures/rfc6962-vectors.json';
 import { importPublicKey, type PinnedKey } from '../ui/src/verify/ed25519';
 import { leafHash } from '../ui/src/verify/hashing';
@@ -55,6 +57,7 @@ describe('verifyEvent over a real trail', () => {
   it('recomputes the hash core seals with, from the event as the API serves it', async () => {
     for (const id of ids.slice(0, 3)) {
       const event = await eventOf(id);
+      expect(event.integrity!.v).toBe(2);
       expect(await eventHash(event)).toBe(event.integrity!.hash);
       expect(await eventHash(event)).toBe(expectedHash(event as never));
     }
@@ -104,7 +107,39 @@ describe('verifyEvent over a real trail', () => {
     expect((await verifyEvent(event, proof, [stranger])).status).toBe('unproven');
   });
 
+  it('fails an event whose seal was relabelled as version 1', async () => {
+    const event = await eventOf(ids[4]!);
+    const { v: _v, ...seal } = event.integrity!;
+    const relabelled = { ...event, integrity: seal };
+    expect(
+      await verifyEvent(relabelled, { ...(await proofOf(ids[4]!)), event: relabelled }, [pinned]),
+    ).toMatchObject({ status: 'failed', reason: expect.stringMatching(/does not match its hash/) });
+  });
+
   it('refuses text that is not an Ed25519 PEM public key, saying so', async () => {
     await expect(importPublicKey('hello')).rejects.toThrow(/PEM public key/);
+  });
+});
+
+describe('verifyEvent over a trail sealed under seal version 1', () => {
+  const fixture = join(__dirname, '..', '..', 'core', 'test', 'fixtures', 'seal-v1');
+  const trail = join(fixture, 'audit.jsonl');
+  const lines = readFileSync(trail, 'utf8').trimEnd().split('\n');
+
+  it('verifies its events against the pinned key, and fails one relabelled as version 2', async () => {
+    const pinned = await importPublicKey(readFileSync(join(fixture, 'signing.pub'), 'utf8'));
+    // All but the final checkpoint, which no checkpoint covers.
+    for (const line of lines.slice(0, -1)) {
+      const event = JSON.parse(line) as SealedEvent;
+      const proof = JSON.parse(JSON.stringify(await proveEvent([trail], event.id))) as InclusionProof;
+      expect(await verifyEvent(event, proof, [pinned])).toMatchObject({ status: 'verified' });
+    }
+    const event = JSON.parse(lines[1]!) as SealedEvent;
+    const relabelled = { ...event, integrity: { ...event.integrity!, v: 2 as const } };
+    const proof = await proveEvent([trail], event.id);
+    expect(await verifyEvent(relabelled, { ...proof, event: relabelled }, [pinned])).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/does not match its hash/),
+    });
   });
 });

@@ -13,7 +13,8 @@ import { verifyInclusion } from './merkle';
 
 export interface SealedEvent {
   id: string;
-  integrity?: { chain: string; seq: number; prev: string | null; hash: string };
+  /** `v`: the seal version, 2; absent for version 1 (see core's seal/version.ts). */
+  integrity?: { chain: string; seq: number; prev: string | null; hash: string; v?: 2 };
 }
 
 export interface Checkpoint {
@@ -39,16 +40,33 @@ export type Verdict =
   | { status: 'failed'; reason: string }
   | { status: 'unproven'; reason: string };
 
-/** The hash a sealed event must carry: SHA-256 of its canonical JSON without `integrity.hash`. */
-export async function eventHash(event: SealedEvent): Promise<string> {
+/** The seal version an event names (absent: 1), or undefined for one this page does not know. */
+function sealVersion(i: { v?: unknown }): 1 | 2 | undefined {
+  return i.v === undefined ? 1 : i.v === 2 ? 2 : undefined;
+}
+
+/**
+ * The hash a sealed event must carry, from its canonical JSON without `integrity.hash`: under seal
+ * version 2 SHA-256(0x00 ‖ that JSON), its RFC 6962 leaf; under 1 SHA-256 of the JSON alone.
+ * Undefined for a version this page does not know.
+ */
+export async function eventHash(event: SealedEvent): Promise<string | undefined> {
   const i = event.integrity!;
-  const unsigned = { ...event, integrity: { chain: i.chain, prev: i.prev, seq: i.seq } };
-  return bytesToHex(await sha256(canonicalize(unsigned)));
+  const version = sealVersion(i);
+  if (version === undefined) return undefined;
+  const unsigned = { ...event, integrity: { chain: i.chain, prev: i.prev, seq: i.seq, v: i.v } };
+  const text = utf8(canonicalize(unsigned));
+  return bytesToHex(await (version === 2 ? leafHash(text) : sha256(text)));
 }
 
 /** Whether the event's stored hash is the one its content gives. */
 export async function hashMatches(event: SealedEvent): Promise<boolean> {
   return event.integrity !== undefined && (await eventHash(event)) === event.integrity.hash;
+}
+
+/** The event's Merkle leaf: its hash under seal version 2, SHA-256(0x00 ‖ hash) under 1. */
+function eventLeaf(i: NonNullable<SealedEvent['integrity']>): Promise<Uint8Array> | Uint8Array {
+  return i.v === 2 ? hexToBytes(i.hash) : leafHash(hexToBytes(i.hash));
 }
 
 /** Verifies `shown` with `proof` (as GET /api/proof/:id gives it) against the pinned keys. */
@@ -82,7 +100,7 @@ export async function verifyEvent(
   } catch {
     return { status: 'failed', reason: 'the audit path is not hex' };
   }
-  const leaf = await leafHash(hexToBytes(i.hash));
+  const leaf = await eventLeaf(i);
   if (!(await verifyInclusion(leaf, proof.index, cp.size, path, hexToBytes(cp.merkleRoot))))
     return { status: 'failed', reason: "the audit path does not lead to the checkpoint's Merkle root" };
   return { status: 'verified', checkpoint: cp, kid: pinned.kid };

@@ -1,12 +1,14 @@
 // `verifyFiles` events/s: this tree's build and a baseline build of core, each on one thread and on
-// several, measured alternately (A B C D A B C D …) in fresh processes over the same sealed trail.
-// The trail: EVENTS events (default 300,000) of bench/inputs.js's order update, sealed with signed
-// checkpoints into a fileSink that rotates every FILE_MB (default 64) MiB.
+// several, measured alternately (A B C D A B C D …) in fresh processes. Each build verifies the
+// trail it writes itself (a baseline may not read a newer seal version), and this build also the
+// baseline's, which older trails are. A trail: EVENTS events (default 300,000) of bench/inputs.js's
+// order update, sealed with signed checkpoints into a fileSink that rotates every FILE_MB (default
+// 64) MiB.
 // Usage: BASE_CORE_DIR=/path/to/base/packages/core node bench/verify.js
 // (BENCH_ROUNDS, default 3; THREADS, default os.availableParallelism()).
 // Writes bench/results/verify.{json,md}.
 const { execFileSync } = require('node:child_process');
-const { mkdtempSync, rmSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const { join, resolve } = require('node:path');
 const { runOn, writeResults } = require('./figures');
@@ -17,9 +19,9 @@ const FILE_MB = Number(process.env.FILE_MB ?? 64);
 const THREADS = Number(process.env.THREADS ?? os.availableParallelism());
 const THIS_CORE = resolve(__dirname, '../packages/core');
 
-/** Child mode: writes the trail into `dir`, printing the public key. */
-async function writeTrail(dir) {
-  const core = require(join(THIS_CORE, 'dist', 'index.js'));
+/** Child mode: writes the trail into `dir` with the build at `coreDir`, printing the public key. */
+async function writeTrail(dir, coreDir) {
+  const core = require(join(coreDir, 'dist', 'index.js'));
   const { requestContext, orderUpdate } = require('./inputs');
   const keys = core.generateSigningKeys();
   const logger = core.createAuditLogger({
@@ -72,17 +74,26 @@ async function main() {
     throw new Error('BASE_CORE_DIR must name the baseline core package directory (with dist/ built)');
   const dir = mkdtempSync(join(os.tmpdir(), 'auditkit-verify-'));
   try {
-    const { publicKey } = child(['--write', dir]);
+    const trails = {};
+    for (const [name, coreDir] of [
+      ['baseline', base],
+      ['this', THIS_CORE],
+    ]) {
+      const at = join(dir, name);
+      mkdirSync(at);
+      trails[name] = { dir: at, ...child(['--write', at, coreDir]) };
+    }
     const variants = {
-      'baseline, threads 1': [base, '1'],
-      [`baseline, threads ${THREADS}`]: [base, String(THREADS)],
-      'threads 1': [THIS_CORE, '1'],
-      [`threads ${THREADS}`]: [THIS_CORE, String(THREADS)],
+      'baseline, threads 1': [base, '1', trails.baseline],
+      [`baseline, threads ${THREADS}`]: [base, String(THREADS), trails.baseline],
+      'threads 1': [THIS_CORE, '1', trails.this],
+      [`threads ${THREADS}`]: [THIS_CORE, String(THREADS), trails.this],
+      "threads 1, the baseline's trail": [THIS_CORE, '1', trails.baseline],
     };
     const runs = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, [coreDir, threads]] of Object.entries(variants)) {
-        const m = child(['--measure', coreDir, dir, publicKey, threads]);
+      for (const [name, [coreDir, threads, trail]] of Object.entries(variants)) {
+        const m = child(['--measure', coreDir, trail.dir, trail.publicKey, threads]);
         runs[name].push(m);
         console.error(
           `round ${round + 1} ${name}: ${m.eventsPerSecond} events/s, ${m.cpuMicrosecondsPerEvent} µs CPU/event`,
@@ -116,7 +127,7 @@ ${rows.join('\n')}
 const [mode, ...rest] = process.argv.slice(2);
 const run =
   mode === '--write'
-    ? () => writeTrail(rest[0])
+    ? () => writeTrail(rest[0], rest[1])
     : mode === '--measure'
       ? () => measure(rest[0], rest[1], rest[2], rest[3] === '' ? undefined : Number(rest[3]))
       : main;

@@ -28,11 +28,12 @@ describe('canonical JSON (RFC 8785)', () => {
     expect(() => canonicalize(10n)).toThrow(TypeError);
   });
 
-  describe('canonicalJson (the native-serializer path the seal stage uses)', () => {
-    // Keys that sort differently from insertion order, integer-like keys V8 lists first, and a
-    // `__proto__` own key: the cases where JSON.stringify and canonical order part ways.
+  describe('canonicalJson (the direct writer the seal stage uses)', () => {
+    // Keys that sort differently from insertion order, integer-like keys V8 lists first, a
+    // `__proto__` own key, and any UTF-16 (lone surrogates included): where a writer can go wrong.
     const key = fc.oneof(
       fc.string(),
+      fc.string({ unit: 'binary' }),
       fc.constantFrom(
         '10',
         '2',
@@ -50,13 +51,33 @@ describe('canonical JSON (RFC 8785)', () => {
     );
     const leaf = fc.oneof(
       fc.jsonValue(),
-      fc.constantFrom(-0, 1e21, 1e-7, undefined, new Date(0), { toJSON: () => ({ b: 1, a: 2 }) }),
+      fc.string({ unit: 'binary' }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(
+        -0,
+        1e21,
+        1e-7,
+        Number.MAX_SAFE_INTEGER + 2,
+        Number.MAX_VALUE,
+        5e-324,
+        undefined,
+        new Date(0),
+        { toJSON: () => ({ b: 1, a: 2 }) },
+        'é€😀',
+        '\ud800 lone, \udc00 lone',
+        '"quoted" \\ back\u001f\u007f\u2028',
+        'x'.repeat(70),
+        `${'y'.repeat(70)}\n`,
+        `${'z'.repeat(70)}é`,
+      ),
     );
-    const value = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
-      array: fc.array(tie('node'), { maxLength: 4 }),
-      object: fc.dictionary(key, tie('node'), { maxKeys: 6 }),
-    })).node;
+    const valuesOf = (leaves: fc.Arbitrary<unknown>) =>
+      fc.letrec((tie) => ({
+        node: fc.oneof({ depthSize: 'small' }, leaves, tie('array'), tie('object')),
+        array: fc.array(tie('node'), { maxLength: 4 }),
+        object: fc.dictionary(key, tie('node'), { maxKeys: 6 }),
+      })).node;
+    const value = valuesOf(leaf);
 
     it('agrees with the reference implementation on arbitrary values, sorted or not', () => {
       fc.assert(
@@ -67,6 +88,24 @@ describe('canonical JSON (RFC 8785)', () => {
           if (v !== undefined) expect(json).toBe(reference(v));
         }),
         { numRuns: 1000 },
+      );
+    });
+
+    it('leaves out or writes null for functions and symbols exactly as canonicalize does', () => {
+      // The reference writes `undefined` for a function in an array; canonicalize (and JSON) write null.
+      fc.assert(
+        fc.property(
+          valuesOf(
+            fc.oneof(
+              leaf,
+              fc.constantFrom(() => 1, Symbol('s')),
+            ),
+          ),
+          (v) => {
+            expect(canonicalJson(v)).toBe(canonicalize(v));
+          },
+        ),
+        { numRuns: 500 },
       );
     });
 

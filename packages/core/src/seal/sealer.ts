@@ -8,7 +8,8 @@ import { appendFile } from 'node:fs/promises';
 import { newEventId } from '../capture/ids';
 import { eventTime } from '../capture/normalize';
 import type { AuditEvent, Integrity, Source } from '../types';
-import { canonicalize, canonicalOrdered, UNORDERABLE } from './canonical';
+import { canonicalize } from './canonical';
+import { type CanonicalMembers, withCanonicalWriter } from './canonical-writer';
 import { sha256Hex } from './digest';
 import { keyId } from './keys';
 import { MerkleFrontier } from './merkle';
@@ -102,44 +103,39 @@ export const EVENT_KEYS = new Set<string>([...HEAD_KEYS, 'integrity', ...TAIL_KE
 
 type Fields = Record<string, unknown>;
 
-/** An event's fields before `integrity`, canonically ordered, or UNORDERABLE. */
-function head(e: Fields): Fields | typeof UNORDERABLE {
-  // One literal, so every head shares a shape and JSON.stringify stays on its fast path.
-  const h: Fields = {
-    action: canonicalOrdered(e.action),
-    actor: canonicalOrdered(e.actor),
-    category: canonicalOrdered(e.category),
-    changes: canonicalOrdered(e.changes),
-    compliance: canonicalOrdered(e.compliance),
-    correlationId: canonicalOrdered(e.correlationId),
-    details: canonicalOrdered(e.details),
-    error: canonicalOrdered(e.error),
-    id: canonicalOrdered(e.id),
-  };
-  for (const key of HEAD_KEYS) if (h[key] === UNORDERABLE) return UNORDERABLE;
-  return h;
+/** An event's fields before `integrity`, as canonical JSON: written in the fixed key order. */
+function head(w: CanonicalMembers, e: Fields): string {
+  w.member('"action":', e.action);
+  w.member('"actor":', e.actor);
+  w.member('"category":', e.category);
+  w.member('"changes":', e.changes);
+  w.member('"compliance":', e.compliance);
+  w.member('"correlationId":', e.correlationId);
+  w.member('"details":', e.details);
+  w.member('"error":', e.error);
+  w.member('"id":', e.id);
+  return w.end();
 }
 
-/** An event's fields after `integrity`, canonically ordered, or UNORDERABLE. */
-function tail(e: Fields): Fields | typeof UNORDERABLE {
-  const t: Fields = {
-    message: canonicalOrdered(e.message),
-    outcome: canonicalOrdered(e.outcome),
-    protected: canonicalOrdered(e.protected),
-    request: canonicalOrdered(e.request),
-    resource: canonicalOrdered(e.resource),
-    severity: canonicalOrdered(e.severity),
-    source: canonicalOrdered(e.source),
-    spanId: canonicalOrdered(e.spanId),
-    tenant: canonicalOrdered(e.tenant),
-    time: canonicalOrdered(e.time),
-    traceId: canonicalOrdered(e.traceId),
-    type: canonicalOrdered(e.type),
-    v: canonicalOrdered(e.v),
-  };
-  for (const key of TAIL_KEYS) if (t[key] === UNORDERABLE) return UNORDERABLE;
-  return t;
+/** An event's fields after `integrity`, as canonical JSON. */
+function tail(w: CanonicalMembers, e: Fields): string {
+  w.member('"message":', e.message);
+  w.member('"outcome":', e.outcome);
+  w.member('"protected":', e.protected);
+  w.member('"request":', e.request);
+  w.member('"resource":', e.resource);
+  w.member('"severity":', e.severity);
+  w.member('"source":', e.source);
+  w.member('"spanId":', e.spanId);
+  w.member('"tenant":', e.tenant);
+  w.member('"time":', e.time);
+  w.member('"traceId":', e.traceId);
+  w.member('"type":', e.type);
+  w.member('"v":', e.v);
+  return w.end();
 }
+
+const halves = (w: CanonicalMembers, e: Fields): EventText => new EventText(head(w, e), tail(w, e));
 
 /** True when every own field of `event` is one the fixed key order knows. */
 function knownShape(event: Fields): boolean {
@@ -171,23 +167,17 @@ export class EventText {
 export type SealInput = AuditEvent | EventText;
 
 /**
- * The canonical halves of an event, through the native serializer in canonical key order (see
- * `canonicalOrdered`); undefined for events it cannot order, which take the generic path.
+ * The canonical halves of an event, written field by field in the fixed key order; undefined for
+ * events of another shape or with values only the generic path decides on (it refuses or throws).
  */
 export function eventText(event: AuditEvent): EventText | undefined {
   const e = event as unknown as Fields;
-  let before: Fields | typeof UNORDERABLE = UNORDERABLE;
-  let after: Fields | typeof UNORDERABLE = UNORDERABLE;
   try {
-    if (knownShape(e)) {
-      before = head(e);
-      if (before !== UNORDERABLE) after = tail(e);
-    }
+    return knownShape(e) ? withCanonicalWriter(halves, e) : undefined;
   } catch {
     // a throwing getter or Proxy: the generic path meets it again and decides
+    return undefined;
   }
-  if (before === UNORDERABLE || after === UNORDERABLE) return undefined;
-  return new EventText(JSON.stringify(before), JSON.stringify(after));
 }
 
 /**

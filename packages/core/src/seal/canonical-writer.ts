@@ -1,0 +1,261 @@
+/**
+ * A canonical JSON (RFC 8785) writer that puts UTF-8 bytes straight into one reusable buffer and
+ * decodes them once: keys written in sorted order, no ordered copies, no intermediate strings, one
+ * pass over each string (checking for what needs escaping while copying it). What it writes is
+ * byte for byte what `canonicalize` writes; what it cannot write (non-finite numbers, BigInt,
+ * `toJSON`, very deep values) it leaves to `canonicalize`, which refuses, converts or recurses as
+ * it always did.
+ */
+
+/** Deeper than this, the writer gives up and `canonicalize` (which meets cycles) decides. */
+const DEPTH_LIMIT = 64;
+const INITIAL_BYTES = 64 * 1024;
+/** A buffer grown past this for one large value is not kept for the next. */
+const KEPT_BYTES = 1024 * 1024;
+
+/** Thrown inside the writer for a value it leaves to `canonicalize`. */
+const UNWRITABLE: unique symbol = Symbol('unwritable');
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+let buf = Buffer.allocUnsafe(INITIAL_BYTES);
+let pos = 0;
+/** Every byte written since the last `take()` is ASCII: the text decodes as latin1 (a plain copy). */
+let ascii = true;
+/** Set while writing: a getter that writes canonical JSON itself must not share the buffer. */
+let busy = false;
+/** Key lists, one per depth, reused: their lengths only grow (only the first n of a list count). */
+const keyLists: string[][] = [];
+
+function ensure(bytes: number): void {
+  if (pos + bytes <= buf.length) return;
+  const grown = Buffer.allocUnsafe(Math.max(buf.length * 2, pos + bytes));
+  buf.copy(grown, 0, 0, pos);
+  buf = grown;
+}
+
+function byte(b: number): void {
+  if (pos === buf.length) ensure(1);
+  buf[pos++] = b;
+}
+
+/** `s` as it is: ASCII that needs no escaping (member names, numbers, literals). */
+function plain(s: string): void {
+  const n = s.length;
+  ensure(n);
+  const b = buf;
+  let p = pos;
+  for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+  pos = p;
+}
+
+/** A JSON string, as JSON.stringify writes it, in UTF-8. */
+function string(s: string): void {
+  const n = s.length;
+  ensure(3 * n + 2);
+  const b = buf;
+  const start = pos;
+  let p = start;
+  b[p++] = QUOTE;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c < 0x20 || c === QUOTE || c === BACKSLASH) {
+        escaped(s, start);
+        return;
+      }
+      b[p++] = c;
+    } else if (c < 0x800) {
+      b[p++] = 0xc0 | (c >> 6);
+      b[p++] = 0x80 | (c & 0x3f);
+      ascii = false;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      // Surrogates, paired or lone: the native serializer knows which to escape.
+      escaped(s, start);
+      return;
+    } else {
+      b[p++] = 0xe0 | (c >> 12);
+      b[p++] = 0x80 | ((c >> 6) & 0x3f);
+      b[p++] = 0x80 | (c & 0x3f);
+      ascii = false;
+    }
+  }
+  b[p++] = QUOTE;
+  pos = p;
+}
+
+/** A string that needs escaping, through JSON.stringify, written from `start` on. */
+function escaped(s: string, start: number): void {
+  const json = JSON.stringify(s);
+  pos = start;
+  ensure(3 * json.length);
+  const written = buf.write(json, pos, 'utf8');
+  // Anything but ASCII takes more bytes than characters.
+  if (written !== json.length) ascii = false;
+  pos += written;
+}
+
+/** Writes `value`; false (nothing written) for what objects leave out: undefined, functions, symbols. */
+function value(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+      string(v);
+      return true;
+    case 'number':
+      // Number::toString, as JSON.stringify and the RFC write finite numbers (-0 as 0).
+      if (!Number.isFinite(v)) throw UNWRITABLE;
+      plain(`${v}`);
+      return true;
+    case 'boolean':
+      plain(v ? 'true' : 'false');
+      return true;
+    case 'object':
+      break;
+    case 'bigint':
+      throw UNWRITABLE;
+    default:
+      return false;
+  }
+  if (v === null) {
+    plain('null');
+    return true;
+  }
+  if (depth >= DEPTH_LIMIT) throw UNWRITABLE;
+  if (Array.isArray(v)) {
+    // An array's own toJSON is not called: canonicalize writes its items.
+    byte(0x5b);
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) byte(COMMA);
+      if (!value(v[i], depth + 1)) plain('null');
+    }
+    byte(0x5d);
+    return true;
+  }
+  // toJSON is the caller's code, and canonicalize calls it differently from JSON.stringify.
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') throw UNWRITABLE;
+  object(v as Record<string, unknown>, depth);
+  return true;
+}
+
+function object(record: Record<string, unknown>, depth: number): void {
+  // Own enumerable string keys, as Object.keys lists them (and canonicalize writes them), into a
+  // list reused at this depth.
+  let keys = keyLists[depth];
+  if (keys === undefined) {
+    keys = [];
+    keyLists[depth] = keys;
+  }
+  let n = 0;
+  for (const key in record) if (Object.hasOwn(record, key)) keys[n++] = key;
+  sortKeys(keys, n);
+  byte(0x7b);
+  let first = true;
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    const at = pos;
+    if (!first) byte(COMMA);
+    string(key);
+    byte(COLON);
+    if (value(record[key], depth + 1)) first = false;
+    else pos = at;
+  }
+  byte(0x7d);
+}
+
+/**
+ * Sorts the first `n` of `keys` by UTF-16 code units in place, as `sort()` without a comparator
+ * sorts strings.
+ */
+function sortKeys(keys: string[], n: number): void {
+  // Objects in events have a handful of keys: an insertion sort beats the general sort's setup.
+  if (n > 16) {
+    const sorted = keys.slice(0, n).sort();
+    for (let i = 0; i < n; i++) keys[i] = sorted[i]!;
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+}
+
+/** The text written since the last `take()`, as a string. */
+function take(): string {
+  const text = ascii ? buf.toString('latin1', 0, pos) : buf.toString('utf8', 0, pos);
+  pos = 0;
+  ascii = true;
+  return text;
+}
+
+/**
+ * Writes the members of an object whose member names are known and already sorted (an event's
+ * fields): `member` for each, then `end()` for the text.
+ */
+export interface CanonicalMembers {
+  /** Writes `"name":value` unless `value` is left out; `quotedName` is the name as JSON with its colon. */
+  member(quotedName: string, value: unknown): void;
+  /** The object written so far, closed, as canonical JSON; the next `member` starts a new object. */
+  end(): string;
+}
+
+let members = 0;
+
+const writer: CanonicalMembers = {
+  member(quotedName, v) {
+    if (v === undefined) return;
+    const at = pos;
+    if (members > 0) byte(COMMA);
+    else byte(0x7b);
+    plain(quotedName);
+    if (value(v, 1)) members++;
+    else pos = at;
+  },
+  end() {
+    if (members === 0) byte(0x7b);
+    byte(0x7d);
+    members = 0;
+    return take();
+  },
+};
+
+function reset(): void {
+  pos = 0;
+  ascii = true;
+  members = 0;
+  if (buf.length > KEPT_BYTES) buf = Buffer.allocUnsafe(INITIAL_BYTES);
+}
+
+/**
+ * Runs `write` with the shared writer; undefined when a value must be left to `canonicalize`, or
+ * when the writer is already in use (a getter writing canonical JSON while an event is written).
+ * Errors from the values themselves (a throwing getter or Proxy) are rethrown.
+ */
+export function withCanonicalWriter<A, T>(write: (w: CanonicalMembers, arg: A) => T, arg: A): T | undefined {
+  if (busy) return undefined;
+  busy = true;
+  try {
+    return write(writer, arg);
+  } catch (error) {
+    if (error === UNWRITABLE) return undefined;
+    throw error;
+  } finally {
+    reset();
+    busy = false;
+  }
+}
+
+function whole(_w: CanonicalMembers, v: unknown): string | undefined {
+  // A lone undefined, function or symbol has no text here; canonicalize writes null for them.
+  if (!value(v, 0)) return undefined;
+  return take();
+}
+
+/** The canonical JSON of `v`, or undefined where `canonicalize` must decide. */
+export function writeCanonical(v: unknown): string | undefined {
+  return withCanonicalWriter(whole, v);
+}

@@ -1,0 +1,120 @@
+/**
+ * The seal stage writes an event's canonical JSON field by field, straight to bytes. Whatever the
+ * values, the line it stores and the hash it seals are those of RFC 8785 canonical JSON of the
+ * event with its seal, as `canonicalize` (the reference verification uses) writes them.
+ */
+
+import fc from 'fast-check';
+import { type AuditEvent, canonicalize, canonicalJson, expectedHash } from '../src';
+import { EVENT_KEYS, eventText, sealedLine } from '../src/seal/sealer';
+import { SEAL_VERSION } from '../src/seal/version';
+
+const key = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('10', '2', '0', '01', 'z', 'A', 'é', '€', '😀', '__proto__', 'toJSON'),
+);
+const leaf = fc.oneof(
+  fc.jsonValue(),
+  fc.string({ unit: 'binary' }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(
+    -0,
+    1e21,
+    Number.MAX_SAFE_INTEGER + 2,
+    Number.MAX_VALUE,
+    undefined,
+    () => 1,
+    Symbol('s'),
+    'ünïcödé € 😀',
+    '\ud800 lone',
+    '"\\\n\u0000',
+    `${'long '.repeat(20)}\u2028`,
+  ),
+);
+const value = fc.letrec((tie) => ({
+  node: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+  array: fc.array(tie('node'), { maxLength: 4 }),
+  object: fc.dictionary(key, tie('node'), { maxKeys: 6 }),
+})).node;
+const fields = [...EVENT_KEYS].filter((k) => k !== 'integrity');
+/** Any subset of the event's fields, in any insertion order, with any values. */
+const event = fc
+  .array(fc.tuple(fc.constantFrom(...fields), value), { maxLength: fields.length })
+  .map((entries) => Object.fromEntries(entries) as unknown as AuditEvent);
+
+/** Whether a non-array object in `v` has a toJSON function (the writer leaves those to canonicalize). */
+function hasToJSON(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (!Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON === 'function') return true;
+  return Object.values(v).some(hasToJSON);
+}
+
+describe('an event written straight to canonical JSON', () => {
+  it('is stored and hashed as canonicalize writes the event with its seal', () => {
+    fc.assert(
+      fc.property(
+        event,
+        fc.nat(),
+        fc.option(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 })),
+        (e, seq, prev) => {
+          const { line, hash } = sealedLine(e, 'svc@a#00', seq, prev);
+          const sealed = { ...e, integrity: { chain: 'svc@a#00', seq, prev, hash, v: SEAL_VERSION } };
+          expect(line).toBe(canonicalize(sealed));
+          expect(hash).toBe(expectedHash(sealed));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('gives its halves without a seal as canonical JSON of the event', () => {
+    let written = 0;
+    fc.assert(
+      fc.property(event, (e) => {
+        // Undefined only where a value's toJSON function leaves it to the generic path.
+        const text = eventText(e);
+        if (text === undefined) expect(hasToJSON(e)).toBe(true);
+        else {
+          written++;
+          expect(text.json()).toBe(canonicalize(e));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(written).toBeGreaterThan(400);
+  });
+
+  it('leaves values canonical JSON refuses, and toJSON, to the generic path', () => {
+    const base = { v: 1, id: 'x', type: 't' } as unknown as AuditEvent;
+    expect(eventText({ ...base, details: { n: Number.NaN } })).toBeUndefined();
+    expect(eventText({ ...base, details: { n: [1n] } })).toBeUndefined();
+    const withDate = { ...base, details: { at: new Date(0), nested: { toJSON: () => ({ b: 1, a: 2 }) } } };
+    expect(eventText(withDate)).toBeUndefined();
+    // The generic path writes what canonicalize writes.
+    expect(sealedLine(withDate, 'c', 0, null).line).toBe(
+      canonicalize({
+        ...withDate,
+        integrity: {
+          chain: 'c',
+          seq: 0,
+          prev: null,
+          hash: sealedLine(withDate, 'c', 0, null).hash,
+          v: SEAL_VERSION,
+        },
+      }),
+    );
+    // A value it left half written leaves nothing behind for the next event.
+    expect(eventText(base)?.json()).toBe(canonicalize(base));
+  });
+
+  it('stays correct when a getter writes canonical JSON while the event is being written', () => {
+    const details = Object.defineProperty({ z: 1 }, 'inner', {
+      enumerable: true,
+      get: () => canonicalJson({ b: 'é', a: [1, { d: 2, c: 3 }] }),
+    });
+    const e = { v: 1, id: 'x', type: 't', details } as unknown as AuditEvent;
+    expect(eventText(e)?.json()).toBe(canonicalize(e));
+    expect(canonicalJson(e)).toBe(canonicalize(e));
+  });
+});

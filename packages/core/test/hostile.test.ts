@@ -124,4 +124,29 @@ describe('hostile values', () => {
       custom: { shown: true },
     });
   });
+
+  it('records own keys only when Object.prototype carries an enumerable key, and sizes arrays exactly', async () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 'inherited';
+    let details: Record<string, unknown>;
+    try {
+      details = await record({ a: 1, nested: { b: [1, undefined, { c: 2 }] }, list: [] });
+    } finally {
+      delete proto.polluted;
+    }
+    expect(Object.keys(details)).toEqual(['a', 'nested', 'list']);
+    expect(details).toEqual({ a: 1, nested: { b: [1, null, { c: 2 }] }, list: [] });
+    expect(Object.hasOwn(details.nested as object, 'polluted')).toBe(false);
+  });
+
+  it('cuts an array at the size limit with a marker after the items that fit', async () => {
+    const details = await record(
+      { many: Array.from({ length: 200 }, () => 'x'.repeat(40)) },
+      { maxDetailsBytes: 1024 },
+    );
+    const many = details.many as string[];
+    expect(many.length).toBeLessThan(200);
+    expect(many.slice(0, -1).every((item) => item === 'x'.repeat(40))).toBe(true);
+    expect(many.at(-1)).toMatch(/^…\[\d+ more items, size limit\]$/);
+  });
 });

@@ -106,8 +106,9 @@ export class Scrubber {
   properties(out: Record<string, unknown>, source: object, path: PathNode | undefined, omit: string): void {
     this.#ancestors.push(source);
     try {
-      for (const key of Object.keys(source)) {
-        if (key === omit) continue;
+      // Own enumerable string keys in Object.keys order, without a key list per object.
+      for (const key in source) {
+        if (key === omit || !Object.hasOwn(source, key)) continue;
         if (this.bytes > this.#budget) {
           out['…'] = '[truncated: size limit]';
           break;
@@ -250,15 +251,17 @@ export class Scrubber {
 
   #array(value: readonly unknown[], path: PathNode | undefined, depth: number): unknown[] {
     const n = Math.min(value.length, this.#maxArray);
-    const out: unknown[] = [];
+    // Sized up front: pushing into [] would reserve room for 16 more items on the first push.
+    const out: unknown[] = new Array(n);
     const itemPath = path?.wildcard;
     for (let i = 0; i < n; i++) {
       if (this.bytes > this.#budget) {
+        out.length = i;
         out.push(`…[${value.length - i} more items, size limit]`);
         return out;
       }
       const item = this.#value(value[i], itemPath, depth + 1);
-      out.push(item === undefined ? null : item);
+      out[i] = item === undefined ? null : item;
       this.bytes += 1;
     }
     if (value.length > n) out.push(`…[${value.length - n} more items]`);
@@ -267,8 +270,10 @@ export class Scrubber {
 
   #plain(value: Record<string, unknown>, path: PathNode | undefined, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    // Own enumerable string keys, as JSON.stringify sees them; a throwing Proxy is caught above.
-    for (const key of Object.keys(value)) {
+    // Own enumerable string keys, as JSON.stringify sees them, in Object.keys order but without a
+    // key list per object (for-in walks the shape's enum cache); a throwing Proxy is caught above.
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
       if (this.bytes > this.#budget) {
         out['…'] = '[truncated: size limit]';
         break;

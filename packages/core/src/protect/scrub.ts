@@ -2,6 +2,9 @@ import type { LimitOptions, RedactOptions } from '../types';
 import { compileDetectors } from './detectors';
 import { childPath, compileKeyMatcher, compilePaths, type KeyMatcher, type PathNode } from './redaction';
 
+/** Inlined by V8 inside for-in loops, unlike `Object.hasOwn` (about 3 times slower there). */
+const hasOwn = Object.prototype.hasOwnProperty;
+
 export const CIRCULAR = '[Circular]';
 export const DEPTH_LIMIT = '[Depth limit]';
 
@@ -108,7 +111,7 @@ export class Scrubber {
     try {
       // Own enumerable string keys in Object.keys order, without a key list per object.
       for (const key in source) {
-        if (key === omit || !Object.hasOwn(source, key)) continue;
+        if (key === omit || !hasOwn.call(source, key)) continue;
         if (this.bytes > this.#budget) {
           out['…'] = '[truncated: size limit]';
           break;
@@ -273,7 +276,7 @@ export class Scrubber {
     // Own enumerable string keys, as JSON.stringify sees them, in Object.keys order but without a
     // key list per object (for-in walks the shape's enum cache); a throwing Proxy is caught above.
     for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue;
+      if (!hasOwn.call(value, key)) continue;
       if (this.bytes > this.#budget) {
         out['…'] = '[truncated: size limit]';
         break;

@@ -7,6 +7,9 @@
  * it always did.
  */
 
+/** Inlined by V8 inside for-in loops, unlike `Object.hasOwn` (about 3 times slower there). */
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Deeper than this, the writer gives up and `canonicalize` (which meets cycles) decides. */
 const DEPTH_LIMIT = 64;
 const INITIAL_BYTES = 64 * 1024;
@@ -149,7 +152,7 @@ function object(record: Record<string, unknown>, depth: number): void {
     keyLists[depth] = keys;
   }
   let n = 0;
-  for (const key in record) if (Object.hasOwn(record, key)) keys[n++] = key;
+  for (const key in record) if (hasOwn.call(record, key)) keys[n++] = key;
   sortKeys(keys, n);
   byte(0x7b);
   let first = true;

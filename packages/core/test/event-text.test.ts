@@ -6,7 +6,7 @@
 
 import fc from 'fast-check';
 import { type AuditEvent, canonicalize, canonicalJson, expectedHash } from '../src';
-import { EVENT_KEYS, eventText, sealedLine } from '../src/seal/sealer';
+import { EVENT_KEYS, eventRecord, eventText, sealedLine } from '../src/seal/sealer';
 import { SEAL_VERSION } from '../src/seal/version';
 
 const key = fc.oneof(
@@ -83,6 +83,22 @@ describe('an event written straight to canonical JSON', () => {
       { numRuns: 500 },
     );
     expect(written).toBeGreaterThan(400);
+  });
+
+  it('gives the same halves as one UTF-8 record for a hand-off between threads', () => {
+    const toText = {
+      prefix: 'c',
+      take: (bytes: Buffer, length: number) => bytes.toString('utf8', 0, length),
+    };
+    fc.assert(
+      fc.property(event, (e) => {
+        const text = eventText(e);
+        const record = eventRecord(e, toText);
+        if (text === undefined) expect(record).toBeUndefined();
+        else expect(record).toBe(`c${text.head}\n${text.tail}`);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('leaves values canonical JSON refuses, and toJSON, to the generic path', () => {

@@ -197,16 +197,29 @@ function take(): string {
 
 /**
  * Writes the members of an object whose member names are known and already sorted (an event's
- * fields): `member` for each, then `end()` for the text.
+ * fields): `member` for each, then `close()`; `text()` gives what was written.
  */
 export interface CanonicalMembers {
   /** Writes `"name":value` unless `value` is left out; `quotedName` is the name as JSON with its colon. */
   member(quotedName: string, value: unknown): void;
-  /** The object written so far, closed, as canonical JSON; the next `member` starts a new object. */
-  end(): string;
+  /** Closes the object being written; the next `member` starts a new one. */
+  close(): void;
+  /** What was written, as a string; the writer starts over. */
+  text(): string;
+  /** Writes `text` as it is: ASCII that needs no escaping. */
+  literal(text: string): void;
+  /** The buffer written to: what was written is its first `length` bytes, until the writer is left. */
+  readonly bytes: Buffer;
+  readonly length: number;
 }
 
 let members = 0;
+
+function close(): void {
+  if (members === 0) byte(0x7b);
+  byte(0x7d);
+  members = 0;
+}
 
 const writer: CanonicalMembers = {
   member(quotedName, v) {
@@ -218,11 +231,14 @@ const writer: CanonicalMembers = {
     if (value(v, 1)) members++;
     else pos = at;
   },
-  end() {
-    if (members === 0) byte(0x7b);
-    byte(0x7d);
-    members = 0;
-    return take();
+  close,
+  text: take,
+  literal: plain,
+  get bytes() {
+    return buf;
+  },
+  get length() {
+    return pos;
   },
 };
 
@@ -230,7 +246,6 @@ function reset(): void {
   pos = 0;
   ascii = true;
   members = 0;
-  if (buf.length > KEPT_BYTES) buf = Buffer.allocUnsafe(INITIAL_BYTES);
 }
 
 /**
@@ -238,11 +253,16 @@ function reset(): void {
  * when the writer is already in use (a getter writing canonical JSON while an event is written).
  * Errors from the values themselves (a throwing getter or Proxy) are rethrown.
  */
-export function withCanonicalWriter<A, T>(write: (w: CanonicalMembers, arg: A) => T, arg: A): T | undefined {
+export function withCanonicalWriter<A, B, T>(
+  write: (w: CanonicalMembers, a: A, b: B) => T,
+  a: A,
+  b: B,
+): T | undefined {
   if (busy) return undefined;
   busy = true;
+  if (buf.length > KEPT_BYTES) buf = Buffer.allocUnsafe(INITIAL_BYTES);
   try {
-    return write(writer, arg);
+    return write(writer, a, b);
   } catch (error) {
     if (error === UNWRITABLE) return undefined;
     throw error;
@@ -260,5 +280,5 @@ function whole(_w: CanonicalMembers, v: unknown): string | undefined {
 
 /** The canonical JSON of `v`, or undefined where `canonicalize` must decide. */
 export function writeCanonical(v: unknown): string | undefined {
-  return withCanonicalWriter(whole, v);
+  return withCanonicalWriter(whole, v, undefined);
 }

@@ -103,8 +103,8 @@ export const EVENT_KEYS = new Set<string>([...HEAD_KEYS, 'integrity', ...TAIL_KE
 
 type Fields = Record<string, unknown>;
 
-/** An event's fields before `integrity`, as canonical JSON: written in the fixed key order. */
-function head(w: CanonicalMembers, e: Fields): string {
+/** An event's fields before `integrity`, as a canonical JSON object: written in the fixed key order. */
+function writeHead(w: CanonicalMembers, e: Fields): void {
   w.member('"action":', e.action);
   w.member('"actor":', e.actor);
   w.member('"category":', e.category);
@@ -114,11 +114,11 @@ function head(w: CanonicalMembers, e: Fields): string {
   w.member('"details":', e.details);
   w.member('"error":', e.error);
   w.member('"id":', e.id);
-  return w.end();
+  w.close();
 }
 
-/** An event's fields after `integrity`, as canonical JSON. */
-function tail(w: CanonicalMembers, e: Fields): string {
+/** An event's fields after `integrity`, as a canonical JSON object. */
+function writeTail(w: CanonicalMembers, e: Fields): void {
   w.member('"message":', e.message);
   w.member('"outcome":', e.outcome);
   w.member('"protected":', e.protected);
@@ -132,10 +132,31 @@ function tail(w: CanonicalMembers, e: Fields): string {
   w.member('"traceId":', e.traceId);
   w.member('"type":', e.type);
   w.member('"v":', e.v);
-  return w.end();
+  w.close();
+}
+
+function head(w: CanonicalMembers, e: Fields): string {
+  writeHead(w, e);
+  return w.text();
+}
+
+function tail(w: CanonicalMembers, e: Fields): string {
+  writeTail(w, e);
+  return w.text();
 }
 
 const halves = (w: CanonicalMembers, e: Fields): EventText => new EventText(head(w, e), tail(w, e));
+
+/** Takes an event's record as the first `length` bytes of `bytes`, which stay valid only during the call. */
+export type RecordTaker<T> = (bytes: Buffer, length: number) => T;
+
+function record<T>(w: CanonicalMembers, e: Fields, take: { prefix: string; take: RecordTaker<T> }): T {
+  w.literal(take.prefix);
+  writeHead(w, e);
+  w.literal('\n');
+  writeTail(w, e);
+  return take.take(w.bytes, w.length);
+}
 
 /** True when every own field of `event` is one the fixed key order knows. */
 function knownShape(event: Fields): boolean {
@@ -173,9 +194,26 @@ export type SealInput = AuditEvent | EventText;
 export function eventText(event: AuditEvent): EventText | undefined {
   const e = event as unknown as Fields;
   try {
-    return knownShape(e) ? withCanonicalWriter(halves, e) : undefined;
+    return knownShape(e) ? withCanonicalWriter(halves, e, undefined) : undefined;
   } catch {
     // a throwing getter or Proxy: the generic path meets it again and decides
+    return undefined;
+  }
+}
+
+/**
+ * The halves `eventText` gives, as one UTF-8 record `<prefix><head>\n<tail>` handed to
+ * `to.take` without being decoded (a thread hand-off copies the bytes as they are); undefined
+ * where `eventText` is, or when `to.take` throws.
+ */
+export function eventRecord<T>(
+  event: AuditEvent,
+  to: { readonly prefix: string; readonly take: RecordTaker<T> },
+): T | undefined {
+  const e = event as unknown as Fields;
+  try {
+    return knownShape(e) ? withCanonicalWriter(record<T>, e, to) : undefined;
+  } catch {
     return undefined;
   }
 }

@@ -70,7 +70,24 @@ export class RingWriter {
     return exact < text.length * 3 && this.#place(text, exact);
   }
 
+  /** Copies the first `length` bytes of `bytes` in as one record, or returns false when there is no room. */
+  writeBytes(bytes: Buffer, length: number): boolean {
+    const w = this.#reserve(length);
+    if (w < 0) return false;
+    bytes.copy(this.#data, w + HEADER, 0, length);
+    this.#publish(w, length);
+    return true;
+  }
+
   #place(text: string, bytes: number): boolean {
+    const w = this.#reserve(bytes);
+    if (w < 0) return false;
+    this.#publish(w, this.#data.write(text, w + HEADER, bytes, 'utf8'));
+    return true;
+  }
+
+  /** Where a record of up to `bytes` bytes goes (after a wrap mark when it must), or -1: no room. */
+  #reserve(bytes: number): number {
     const need = HEADER + align4(bytes);
     const r = Atomics.load(this.state, SLOT.READ);
     let w = this.#w;
@@ -78,18 +95,21 @@ export class RingWriter {
       // Room up to the end, keeping one slot free when the reader is at 0 (full must differ from empty).
       const end = this.#size - (r === 0 ? HEADER : 0);
       if (w + need > end) {
-        if (r <= need) return false;
+        if (r <= need) return -1;
         this.#data.writeUInt32LE(WRAP, w);
         w = 0;
       }
-    } else if (w + need >= r) return false;
-    const written = this.#data.write(text, w + HEADER, bytes, 'utf8');
+    } else if (w + need >= r) return -1;
+    return w;
+  }
+
+  /** Publishes the record of `written` bytes at `w`. */
+  #publish(w: number, written: number): void {
     this.#data.writeUInt32LE(written, w);
     let next = w + HEADER + align4(written);
     if (next === this.#size) next = 0;
     this.#w = next;
     Atomics.store(this.state, SLOT.WRITE, next);
-    return true;
   }
 
   /** True (once) when the reader went to sleep and must be woken; one load when it did not. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { optionProblem } from '../../option-check';
 import type { ResolvedOptions } from '../../options';
-import { CHECKPOINT_TYPE, eventText } from '../../seal/sealer';
+import { CHECKPOINT_TYPE, eventRecord, eventText } from '../../seal/sealer';
 import type { AuditEvent, AuditStats, Source } from '../../types';
 import type { DeliveryHooks } from '../delivery-loop';
 import {
@@ -117,6 +117,12 @@ export class WorkerDelivery {
   #nextId = 1;
   readonly #asked = new Map<number, Asked>();
   #writableWaiters: Array<() => void> = [];
+  /** Puts an event's record bytes on the ring when it has room and the record is not too large. */
+  readonly #toRing = {
+    prefix: TEXT_RECORD,
+    take: (bytes: Buffer, length: number): boolean =>
+      length <= this.#writer.maxRecord && this.#writer.writeBytes(bytes, length),
+  };
   readonly #wakeLater = (): void => {
     this.#wakeScheduled = false;
     this.#sinceWake = 0;
@@ -188,6 +194,19 @@ export class WorkerDelivery {
 
   enqueue(event: AuditEvent, _bytes: number): boolean {
     if (this.#exited) return this.#drop('the audit worker has stopped; the event was not recorded');
+    // The common case: the event's canonical text goes from the serializer's bytes straight onto
+    // the ring, never made a string on this thread. Anything else takes the string path below.
+    if (
+      this.#sealed &&
+      this.#pendingCount() === 0 &&
+      event.source === this.#o.source &&
+      event.type !== CHECKPOINT_TYPE &&
+      eventRecord(event, this.#toRing) === true
+    ) {
+      this.#written++;
+      this.#wakeSoon();
+      return true;
+    }
     let text: string;
     try {
       text = ringRecord(event, this.#sealed, this.#o.source);

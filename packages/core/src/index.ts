@@ -73,7 +73,8 @@ export {
 export { luhnValid, maskCardNumbers } from './protect/redaction';
 export * from './query';
 export { safeCall } from './safe-call';
-export { canonicalize, canonicalJson } from './seal/canonical';
+export { canonicalize } from './seal/canonical';
+export { canonicalJson } from './seal/canonical-writer';
 export {
   generateSigningKeys,
   keyId,

@@ -1,3 +1,5 @@
+import { canonicalize } from './canonical';
+
 /**
  * A canonical JSON (RFC 8785) writer that puts UTF-8 bytes straight into one reusable buffer and
  * decodes them once: keys written in sorted order, no ordered copies, no intermediate strings, one
@@ -281,4 +283,15 @@ function whole(_w: CanonicalMembers, v: unknown): string | undefined {
 /** The canonical JSON of `v`, or undefined where `canonicalize` must decide. */
 export function writeCanonical(v: unknown): string | undefined {
   return withCanonicalWriter(whole, v, undefined);
+}
+
+/** `canonicalize(value)`, through the direct writer when the value allows it (it almost always does). */
+export function canonicalJson(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = writeCanonical(value);
+  } catch {
+    // a throwing Proxy or getter: canonicalize meets it again and decides
+  }
+  return text ?? canonicalize(value);
 }

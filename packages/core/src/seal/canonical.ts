@@ -1,5 +1,3 @@
-import { writeCanonical } from './canonical-writer';
-
 /**
  * RFC 8785 JSON Canonicalization: object keys sorted by UTF-16 code units, no whitespace, numbers
  * and strings as ECMAScript's JSON.stringify writes them (which is what the RFC specifies).
@@ -61,15 +59,4 @@ function object(value: Record<string, unknown>): string {
     out += quote(key) + canonicalize(v);
   }
   return `${out}}`;
-}
-
-/** `canonicalize(value)`, through the direct writer when the value allows it (it almost always does). */
-export function canonicalJson(value: unknown): string {
-  let text: string | undefined;
-  try {
-    text = writeCanonical(value);
-  } catch {
-    // a throwing Proxy or getter: canonicalize meets it again and decides
-  }
-  return text ?? canonicalize(value);
 }

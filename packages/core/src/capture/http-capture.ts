@@ -31,7 +31,7 @@ export interface NodeResponseLike extends EndableResponse {
   writableFinished: boolean;
   setHeader(name: string, value: string): unknown;
   getHeader(name: string): unknown;
-  once(event: 'close' | 'finish', listener: () => void): unknown;
+  on(event: 'close' | 'finish', listener: () => void): unknown;
 }
 
 /**
@@ -97,7 +97,7 @@ function capture<Req extends HttpRequestLike, Extra>(
 ): RequestAudit<Req> {
   const audit = beginHttpAudit(auditor, req, t.path?.(req));
   const path = audit.request.path ?? '';
-  const { echoRequestId, requestIdHeader, captureBody, captureQuery, holdMs } = auditor.settings;
+  const { echoRequestId, requestIdHeader, holdMs } = auditor.settings;
   if (echoRequestId && !res.headersSent) {
     if (t.echo) t.echo(req, extra, requestIdHeader, audit.requestId);
     else res.setHeader(requestIdHeader, audit.requestId);
@@ -105,47 +105,92 @@ function capture<Req extends HttpRequestLike, Extra>(
   const declared = t.declared?.(req, extra);
   const excluded = declared === false || auditor.isExcluded(req.method, path);
   if (excluded && !declared) return audit;
-  const outcome = (status: number | undefined, aborted: boolean): OutcomeView => ({
-    status,
-    route: t.route(req, extra),
-    aborted,
-    bytesIn: byteCount(req.headers['content-length']),
-    bytesOut: byteCount(t.contentLength ? t.contentLength(req, extra) : res.getHeader('content-length')),
-    // Read only when captured: Express parses `req.query` on first access.
-    body: captureBody ? req.body : undefined,
-    query: captureQuery ? req.query : undefined,
-  });
-  const end = (view: OutcomeView): void => {
-    if (audit.ended) return;
-    if (declared) audit.logDeclared(declared, view);
-    if (excluded) audit.ended = true;
-    else auditor.end(audit, view, req.headers);
-  };
+  const exchange = new HttpExchange(auditor, audit, req, res, t, extra, declared || undefined, excluded);
   // 'finish' when the response went out whole; 'close' alone when the client went away first.
-  const onEnd = (aborted: boolean): void => {
-    try {
-      end(outcome(res.headersSent ? res.statusCode : undefined, aborted));
-    } catch (error) {
-      // A hostile getter on the request must not become an uncaught exception in a listener.
-      reportCallbackError(auditor.logger, 'request event', error);
-    }
-  };
-  res.once('finish', () => onEnd(false));
-  res.once('close', () => onEnd(!res.writableFinished));
+  // Plain `on`: each records at most once, and `once` would wrap each listener again.
+  res.on('finish', exchange.finished);
+  res.on('close', exchange.closed);
   if (holdMs !== undefined) {
     // holdResponse: the event is recorded as the response ends, and that end waits for it to be stored.
-    const hold = (): Promise<void> => {
-      try {
-        end(outcome(t.status ? t.status(req, extra) : res.statusCode, false));
-      } catch (error) {
-        reportCallbackError(auditor.logger, 'request event', error);
-      }
-      return auditor.holdUntilStored();
-    };
+    const hold = (): Promise<void> => exchange.hold();
     if (t.holdsInHook) audit[RESPONSE_HOLD] = hold;
     else holdResponseEnd(res, hold);
   }
   return audit;
+}
+
+/**
+ * What one captured request needs when its response ends, in one object: the response's two
+ * listeners are its bound methods, so a request costs no closures over the capture's variables.
+ */
+class HttpExchange<Req extends HttpRequestLike, Extra> {
+  /** The response's 'finish' listener. */
+  readonly finished: () => void;
+  /** The response's 'close' listener. */
+  readonly closed: () => void;
+
+  constructor(
+    readonly auditor: RequestAuditor<Req>,
+    readonly audit: RequestAudit<Req>,
+    readonly req: Req,
+    readonly res: NodeResponseLike,
+    readonly t: HttpTranslation<Req, Extra>,
+    readonly extra: Extra,
+    readonly declared: AuditInput | undefined,
+    readonly excluded: boolean,
+  ) {
+    this.finished = this.#onEnd.bind(this, false);
+    this.closed = this.#onClose.bind(this);
+  }
+
+  #onClose(): void {
+    this.#onEnd(!this.res.writableFinished);
+  }
+
+  #onEnd(aborted: boolean): void {
+    const res = this.res;
+    try {
+      this.#end(res.headersSent ? res.statusCode : undefined, aborted);
+    } catch (error) {
+      // A hostile getter on the request must not become an uncaught exception in a listener.
+      reportCallbackError(this.auditor.logger, 'request event', error);
+    }
+  }
+
+  /** holdResponse: records the event now, as the response is about to end, and waits for it to be stored. */
+  hold(): Promise<void> {
+    const { t, req, extra } = this;
+    try {
+      this.#end(t.status ? t.status(req, extra) : this.res.statusCode, false);
+    } catch (error) {
+      reportCallbackError(this.auditor.logger, 'request event', error);
+    }
+    return this.auditor.holdUntilStored();
+  }
+
+  #end(status: number | undefined, aborted: boolean): void {
+    const audit = this.audit;
+    if (audit.ended) return;
+    const view = this.#outcome(status, aborted);
+    if (this.declared) audit.logDeclared(this.declared, view);
+    if (this.excluded) audit.ended = true;
+    else this.auditor.end(audit, view, this.req.headers);
+  }
+
+  #outcome(status: number | undefined, aborted: boolean): OutcomeView {
+    const { req, res, t, extra } = this;
+    const { captureBody, captureQuery } = this.auditor.settings;
+    return {
+      status,
+      route: t.route(req, extra),
+      aborted,
+      bytesIn: byteCount(req.headers['content-length']),
+      bytesOut: byteCount(t.contentLength ? t.contentLength(req, extra) : res.getHeader('content-length')),
+      // Read only when captured: Express parses `req.query` on first access.
+      body: captureBody ? req.body : undefined,
+      query: captureQuery ? req.query : undefined,
+    };
+  }
 }
 
 /**

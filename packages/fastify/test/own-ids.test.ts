@@ -63,4 +63,29 @@ describe('fastify: ids core made or parsed itself', () => {
     expect(e.request!.id).toBe('[REDACTED]');
     expect(e.correlationId).toMatch(UUID);
   });
+
+  it("scans and redacts the rest of the request's own event as before, in sorted key order", async () => {
+    const { app, logger, sink } = await makeApp(
+      { captureHeaders: ['x-note'] },
+      { redact: { paths: ['request.route'] } },
+    );
+    app.get('/pay/:card', async () => ({}));
+    const res = await app.inject({
+      method: 'GET',
+      url: '/pay/4111111111111111',
+      headers: { 'x-note': 'card 4111 1111 1111 1111' },
+    });
+    expect(res.statusCode).toBe(200);
+    await app.close();
+    await logger.close();
+    const request = expectOneEvent(sink.events, (x) => x.type === 'http.request').request!;
+    expect(request).toMatchObject({
+      id: expect.stringMatching(UUID),
+      path: '/pay/****1111',
+      route: '[REDACTED]',
+      headers: { 'x-note': 'card ****1111' },
+      status: 200,
+    });
+    expect(Object.keys(request)).toEqual([...Object.keys(request)].sort());
+  });
 });

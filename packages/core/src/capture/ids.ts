@@ -74,6 +74,11 @@ export interface OwnIds {
   requestId: string | undefined;
   traceId: string | undefined;
   spanId: string | undefined;
+  /**
+   * The `request` of the context's own event (`http.request`, `grpc.call`) as capture built it, once
+   * built: its `id` is the context's request id, its other fields go through the scrubber as any.
+   */
+  request: object | undefined;
 }
 
 /**

@@ -212,6 +212,7 @@ export class RequestAudit<Req = unknown> implements AuditContext {
       requestId: givenId === undefined ? this.requestId : undefined,
       traceId: this.traceId,
       spanId: this.spanId,
+      request: undefined,
     };
     this.traceFlags = trace?.flags;
     this.correlationId = safeId(header(headers, o.correlationIdHeader)) ?? this.requestId;
@@ -456,6 +457,7 @@ export class RequestAuditor<Req = unknown> {
     request.protocol = protocol;
     if (view.route) request.route = view.route;
     if (view.status !== undefined) request.status = view.status;
+    audit[OWN_IDS].request = request;
     const failed =
       view.failed ??
       ((view.status !== undefined && view.status >= 400) ||

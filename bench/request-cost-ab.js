@@ -1,8 +1,8 @@
 // A/B of the CPU per audited request, in one process so the shared machine's load hits every
 // variant alike: Fastify (in-process `inject`, no sockets) with auditPlugin and a sealed fileSink,
 // for two builds of core and the adapters, and the floor (the plugin's hooks carrying a context,
-// no event), measured in turn, slice after slice. Each slice ends with the logger's flush, so it
-// pays for its own sealing and writing. Usage:
+// no event), measured in turn, slice after slice, in a new random order each slice. Each slice
+// ends with the logger's flush, so it pays for its own sealing and writing. Usage:
 //   node bench/request-cost-ab.js [label=]<core package dir> [label=]<core package dir>
 // (each a core package directory with dist/, whose tree's packages/fastify is used with it).
 // Writes bench/results/request-cost-ab.json.
@@ -92,6 +92,16 @@ async function slice(v) {
   return used.user + used.system;
 }
 
+/** A copy of `items` in random order (Fisher-Yates). */
+function shuffled(items) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'auditkit-request-ab-'));
   const variants = [{ label: 'floor', ...(await floorApp()) }];
@@ -102,7 +112,10 @@ async function main() {
   try {
     for (const v of variants) for (let w = 0; w < 5; w++) await slice(v);
     for (const v of variants) v.us = [];
-    for (let s = 0; s < SLICES; s++) for (const v of variants) v.us.push((await slice(v)) / REQUESTS);
+    // A new order each slice: a fixed one measured two identical builds 12-17 µs apart (whatever
+    // runs after the floor inherits its garbage and its warm caches).
+    for (let s = 0; s < SLICES; s++)
+      for (const v of shuffled(variants)) v.us.push((await slice(v)) / REQUESTS);
   } finally {
     for (const v of variants) {
       await v.app.close();

@@ -87,7 +87,10 @@ export class Pipeline implements AuditLogger, ExitParticipant {
       });
     const hooks: DeliveryHooks = {
       report,
-      kept: (batch) => this.#announce(batch.events, batch.lines),
+      // Lines and events are read from the batch only for listeners.
+      kept: (batch) => {
+        if (this.#sealedListeners.size > 0) this.#announce(batch.events, batch.lines);
+      },
     };
     this.#loop = options.worker
       ? new WorkerDelivery(options, hooks)

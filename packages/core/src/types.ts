@@ -199,6 +199,11 @@ export interface Batch {
   /** The events as JSON Lines: one event per line, each line ending in `\n`. */
   jsonl(): string;
   /**
+   * `jsonl()` as UTF-8 bytes, made once and shared by every sink (do not change them); batches
+   * the logger makes have it, and hold sealed lines only as these bytes until a string is asked for.
+   */
+  bytes?(): Buffer;
+  /**
    * Each event's JSON line (no newline), when the batch already holds them (the sealed lines, as
    * hashed): a store that writes line by line takes them without joining and splitting `jsonl()`.
    */

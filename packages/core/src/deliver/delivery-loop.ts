@@ -1,7 +1,7 @@
 import { EVENT_BASE_BYTES } from '../capture/enrich';
 import type { ResolvedOptions } from '../options';
 import { resumeChain } from '../seal/resume-chain';
-import type { Sealer, SealInput } from '../seal/sealer';
+import type { SealedBatch, Sealer, SealInput } from '../seal/sealer';
 import type { AuditError, AuditEvent, AuditStats } from '../types';
 import { EventBatch } from './batch';
 import { EventQueue } from './queue';
@@ -287,14 +287,12 @@ export class DeliveryLoop {
    */
   async #sealInSlices(events: SealInput[]): Promise<EventBatch> {
     if (!this.#sealer || events.length <= SEAL_SLICE) return this.#seal(events);
-    const out: { events: Array<AuditEvent | undefined>; lines: string[] } = { events: [], lines: [] };
+    let out: SealedBatch | undefined;
     for (let i = 0; i < events.length; i += SEAL_SLICE) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const sealed = this.#sealer.seal(events.slice(i, i + SEAL_SLICE));
-      out.events.push(...sealed.events);
-      out.lines.push(...sealed.lines);
+      out = this.#sealer.seal(events.slice(i, i + SEAL_SLICE), out);
     }
-    return new EventBatch(out.events, out.lines);
+    return new EventBatch(out!.events, out!.lines);
   }
 
   /** Resolves once the queue holds a full batch (while the loop waits on a write with room for another). */
@@ -379,11 +377,7 @@ export class DeliveryLoop {
     let batch: EventBatch;
     if (this.#sealer) {
       const sealed = this.#sealer.seal(events);
-      const final = this.#sealer.final();
-      if (final) {
-        sealed.events.push(...final.events);
-        sealed.lines.push(...final.lines);
-      }
+      this.#sealer.final(sealed);
       const rest = new EventBatch(sealed.events, sealed.lines);
       batch = ahead ? ahead.batch.concat(rest) : rest;
     } else {

@@ -201,7 +201,7 @@ export class SinkLane {
       (spool.backlog > 0 || this.#writing || !this.runner.sink.writeSync || this.breaker.state !== 'closed')
     ) {
       try {
-        spool.appendSync(Buffer.from(batch.jsonl(), 'utf8'), batch.size);
+        spool.appendSync(batch.bytes(), batch.size);
         this.runner.stats.spooled! += batch.size;
         return true;
       } catch (error) {
@@ -232,7 +232,7 @@ export class SinkLane {
   spoolSync(batch: EventBatch): boolean {
     this.runner.stats.queued! += batch.size;
     try {
-      this.spool!.appendSync(Buffer.from(batch.jsonl(), 'utf8'), batch.size);
+      this.spool!.appendSync(batch.bytes(), batch.size);
       this.runner.stats.spooled! += batch.size;
       return true;
     } catch (error) {
@@ -253,7 +253,7 @@ export class SinkLane {
   /** Appends a batch to the spool; false (reported) when the spool refused it. */
   async #append(batch: EventBatch): Promise<boolean> {
     try {
-      await this.spool!.append(Buffer.from(batch.jsonl(), 'utf8'), batch.size);
+      await this.spool!.append(batch.bytes(), batch.size);
       return true;
     } catch (error) {
       this.hooks.onSpoolFailure(this, error, batch.size);

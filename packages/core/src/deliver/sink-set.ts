@@ -113,7 +113,7 @@ export class SinkSet {
       const kept = await this.#deliver(batch);
       return { kept, stored: kept };
     }
-    const payload = Buffer.from(batch.jsonl(), 'utf8');
+    const payload = batch.bytes();
     const n = batch.size;
     const taken = await Promise.all(
       this.#lanes.map((l) =>

@@ -13,6 +13,7 @@ import { type CanonicalMembers, withCanonicalWriter } from './canonical-writer';
 import { sha256Hex } from './digest';
 import { keyId } from './keys';
 import { MerkleFrontier } from './merkle';
+import { SealedLines } from './sealed-lines';
 import { SEAL_VERSION, sealVersion, unsignedHash } from './version';
 
 export const CHECKPOINT_TYPE = 'audit.checkpoint';
@@ -64,7 +65,8 @@ export interface SealerOptions {
 export interface SealedBatch {
   /** The sealed events; undefined where the event came as text (its line is all there is). */
   events: Array<AuditEvent | undefined>;
-  lines: string[];
+  /** Their lines, as the JSON Lines bytes files and spools take. */
+  lines: SealedLines;
 }
 
 /** The bytes the checkpoint signature covers. */
@@ -105,6 +107,12 @@ type Fields = Record<string, unknown>;
 
 /** An event's fields before `integrity`, as a canonical JSON object: written in the fixed key order. */
 function writeHead(w: CanonicalMembers, e: Fields): void {
+  writeHeadMembers(w, e);
+  w.close();
+}
+
+/** The members of `writeHead`, the object left open. */
+function writeHeadMembers(w: CanonicalMembers, e: Fields): void {
   w.member('"action":', e.action);
   w.member('"actor":', e.actor);
   w.member('"category":', e.category);
@@ -114,7 +122,6 @@ function writeHead(w: CanonicalMembers, e: Fields): void {
   w.member('"details":', e.details);
   w.member('"error":', e.error);
   w.member('"id":', e.id);
-  w.close();
 }
 
 /** An event's fields after `integrity`, as a canonical JSON object. */
@@ -265,6 +272,43 @@ function lineOf(text: EventText, open: string, prev: string, seq: number): strin
   return `${unsigned.slice(1, before.length)}"hash":"${hash}",${unsigned.slice(before.length)}`;
 }
 
+/** Where and how `sealedRecord` seals an event; one per sealer, reused for every event. */
+interface SealPlace {
+  /** The seal's opening, `,"integrity":{"chain":…,`, and `prev` as JSON: both plain ASCII. */
+  open: string;
+  prev: string;
+  seq: number;
+  into: SealedLines;
+}
+
+/**
+ * Writes the unsigned text of an event, 0x00 first, as UTF-8 in the canonical writer's buffer,
+ * hashes those bytes and appends the sealed line to `place.into`; returns the hash, or undefined
+ * for an event with no field before its seal (the generic path writes it).
+ */
+function sealedRecord(w: CanonicalMembers, e: Fields, place: SealPlace): string | undefined {
+  // Seal version 2 hashes 0x00 ‖ the text.
+  w.literal('\0');
+  writeHeadMembers(w, e);
+  if (w.length === 1) return undefined;
+  w.literal(place.open);
+  const cut = w.length;
+  w.literal('"prev":');
+  w.literal(place.prev);
+  w.literal(',"seq":');
+  w.literal(`${place.seq}`);
+  w.literal(',"v":2}');
+  // The head's members are still open: the tail's first member follows with a comma.
+  writeTail(w, e);
+  const end = w.length;
+  const hash = sha256Hex(w.bytes.subarray(0, end));
+  place.into.appendSealed(w.bytes, cut, end, hash);
+  return hash;
+}
+
+/** Text JSON writes as it is, one byte per character: what `CanonicalMembers.literal` takes. */
+const PLAIN = /^[\x20-\x7e]*$/;
+
 /** `sealedLine` for any event: each field canonicalized on its own. */
 function genericSealedLine(
   event: AuditEvent,
@@ -318,6 +362,13 @@ export class Sealer {
   #prevJson = 'null';
   #open = '';
   #openChain = '';
+  /** Where `sealedRecord` writes: the seal's opening, `prev` and `seq` for the next event, and the batch's lines. */
+  readonly #place: SealPlace = { open: '', prev: 'null', seq: 0, into: new SealedLines() };
+  /** Whether `#place.open` and `#prevJson` are plain ASCII, so the seal can be written as bytes. */
+  #plainOpen = false;
+  #plainPrev = true;
+  /** Bytes per line of the last batch, to size the next one's buffer. */
+  #lineBytes = 1024;
   #frontier = new MerkleFrontier();
   #sinceCheckpoint = 0;
   #lastCheckpointAt: number;
@@ -381,6 +432,7 @@ export class Sealer {
         this.#seq = i.seq + 1;
         this.#prev = i.hash;
         this.#prevJson = prevJson(i.hash);
+        this.#plainPrev = PLAIN.test(this.#prevJson);
         this.#frontier = frontier;
         this.#lastCheckpointSeq = i.seq;
         this.#lastWasFinal = true;
@@ -397,8 +449,8 @@ export class Sealer {
    * Seals `events` in order, adding a chain-start event first and checkpoints where due. Events
    * given as text are this sealer's own service's, never checkpoints: their source is the sealer's.
    */
-  seal(events: readonly SealInput[]): SealedBatch {
-    const out: SealedBatch = { events: [], lines: [] };
+  seal(events: readonly SealInput[], into?: SealedBatch): SealedBatch {
+    const out = into ?? this.#batch(events.length);
     if (this.#seq === 0 && this.#follows) {
       this.#push(
         out,
@@ -420,24 +472,59 @@ export class Sealer {
     if (interval > 0 && this.#sinceCheckpoint > 0 && this.#now() - this.#lastCheckpointAt >= interval) {
       this.#push(out, this.#checkpointEvent());
     }
+    if (out.lines.count > 0) this.#lineBytes = Math.ceil(out.lines.byteLength / out.lines.count);
     return out;
   }
 
-  /** A last checkpoint covering everything sealed, when anything is uncovered (close, exit). */
-  final(): SealedBatch | undefined {
+  /**
+   * A last checkpoint covering everything sealed, when anything is uncovered (close, exit); added
+   * to `into` when given.
+   */
+  final(into?: SealedBatch): SealedBatch | undefined {
     if (!this.#o.key || this.#seq === 0 || this.#lastWasFinal) return undefined;
-    const out: SealedBatch = { events: [], lines: [] };
+    const out = into ?? this.#batch(1);
     this.#push(out, this.#checkpointEvent(true));
     return out;
   }
 
-  /** The sealed line of an event as text; its hash is left in `madeHash`. */
-  #line(text: EventText, seq: number): string {
-    if (this.#openChain !== this.chain) {
-      this.#openChain = this.chain;
-      this.#open = integrityOpen(this.chain);
+  #batch(events: number): SealedBatch {
+    // A little over the last batch's line size, so the buffer seldom grows.
+    return { events: [], lines: new SealedLines((events + 1) * this.#lineBytes * 1.125) };
+  }
+
+  /** Keeps the seal's opening up to date with `chain`. */
+  #openFor(): void {
+    if (this.#openChain === this.chain) return;
+    this.#openChain = this.chain;
+    this.#open = integrityOpen(this.chain);
+    this.#place.open = `,${this.#open}`;
+    this.#plainOpen = PLAIN.test(this.#open);
+  }
+
+  /** Appends the sealed line of an event as text to `out`; its hash is left in `madeHash`. */
+  #line(out: SealedBatch, text: EventText, seq: number): void {
+    this.#openFor();
+    out.lines.appendText(lineOf(text, this.#open, this.#prevJson, seq));
+  }
+
+  /**
+   * Appends the sealed line of an event of the known shape to `out`, written and hashed as bytes;
+   * returns its hash, or undefined when the event must take another path.
+   */
+  #record(out: SealedBatch, event: AuditEvent, seq: number): string | undefined {
+    this.#openFor();
+    if (!this.#plainOpen || !this.#plainPrev) return undefined;
+    const e = event as unknown as Fields;
+    const place = this.#place;
+    place.prev = this.#prevJson;
+    place.seq = seq;
+    place.into = out.lines;
+    try {
+      return knownShape(e) ? withCanonicalWriter(sealedRecord, e, place) : undefined;
+    } catch {
+      // a throwing getter or Proxy: the generic path meets it again and decides
+      return undefined;
     }
-    return lineOf(text, this.#open, this.#prevJson, seq);
   }
 
   #advance(seq: number, hash: string): void {
@@ -446,17 +533,23 @@ export class Sealer {
     this.#prev = hash;
     // A hash this stage made is hex: its JSON needs no escaping.
     this.#prevJson = `"${hash}"`;
+    this.#plainPrev = true;
   }
 
   #push(out: SealedBatch, event: AuditEvent): void {
     const seq = this.#seq;
-    const text = eventText(event);
-    let line: string;
-    let hash: string;
-    if (text) {
-      line = this.#line(text, seq);
-      hash = madeHash;
-    } else ({ line, hash } = genericSealedLine(event, this.chain, seq, this.#prev));
+    let hash = this.#record(out, event, seq);
+    if (hash === undefined) {
+      const text = eventText(event);
+      if (text) {
+        this.#line(out, text, seq);
+        hash = madeHash;
+      } else {
+        const sealed = genericSealedLine(event, this.chain, seq, this.#prev);
+        out.lines.appendText(sealed.line);
+        hash = sealed.hash;
+      }
+    }
     event.integrity = { chain: this.chain, seq, prev: this.#prev, hash, v: SEAL_VERSION };
     this.#advance(seq, hash);
     this.#lastSource = event.source;
@@ -464,18 +557,16 @@ export class Sealer {
     this.#lastWasFinal =
       (event.details as Partial<CheckpointDetails> | undefined)?.checkpoint?.final === true;
     out.events.push(event);
-    out.lines.push(line);
   }
 
   #pushText(out: SealedBatch, text: EventText): void {
     const seq = this.#seq;
-    const line = this.#line(text, seq);
+    this.#line(out, text, seq);
     this.#advance(seq, madeHash);
     this.#lastSource = this.#o.source;
     this.#sinceCheckpoint++;
     this.#lastWasFinal = false;
     out.events.push(undefined);
-    out.lines.push(line);
   }
 
   #checkpointEvent(final = false): AuditEvent {

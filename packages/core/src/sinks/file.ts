@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify, types } from 'node:util';
+import { batchBytes } from '../deliver/batch';
 import { markMovable } from '../deliver/worker/sink-recipe';
 import { makeDir, makeDirSync } from '../make-dir';
 import { eventsAround } from '../query';
@@ -265,7 +266,7 @@ class JsonlFileSink implements FileSink {
     if (this.#closed) return Promise.reject(this.#closedError());
     let data: Buffer;
     try {
-      data = Buffer.from(batch.jsonl(), 'utf8');
+      data = batchBytes(batch);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -285,7 +286,7 @@ class JsonlFileSink implements FileSink {
     if (this.#closed) throw this.#closedError();
     const taken = this.#takeQueued();
     try {
-      const data = Buffer.concat([...taken.map((p) => p.data), Buffer.from(batch.jsonl(), 'utf8')]);
+      const data = Buffer.concat([...taken.map((p) => p.data), batchBytes(batch)]);
       const fd = this.#openSync();
       appendSync(fd, data, this.#size);
       if (this.#o.fsync) fs.fsyncSync(fd);

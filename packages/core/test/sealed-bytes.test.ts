@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AuditEvent,
+  type AuditInput,
+  createAuditLogger,
+  fileSink,
+  generateSigningKeys,
+  memorySink,
+  subscribeSealed,
+  verifyFiles,
+} from '../src';
+import { sealedLine } from '../src/seal/sealer';
+
+/** Values whose UTF-8 and JSON escaping are easy to get wrong when text is written as bytes. */
+function awkward(i: number): AuditInput {
+  return {
+    type: 'data.update',
+    actor: { type: 'user', id: `u-${i}`, email: `ü${i}@例え.jp` },
+    resource: { type: 'doc', id: String(i) },
+    message: `line\u2028sep 🎉 "quoted" \\ ${i}`,
+    details: { i, loneSurrogate: '\ud800x', control: '\u0001\u001f', big: 1e21, nested: { z: [1, {}] } },
+  };
+}
+
+describe('sealed lines as bytes', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'auditkit-sealed-bytes-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    // A chain named outside ASCII takes the seal's text path; verifyFiles is checked on the others.
+    ['an ASCII service, delivered directly', 'orders', false, true],
+    ['a service named in Unicode, delivered directly', 'bestellungen-ü', false, false],
+    ['an ASCII service, through the durable spool', 'orders', true, true],
+  ])(
+    '%s: the file holds byte for byte the lines listeners and memory sinks get',
+    async (_, service, durable, verify) => {
+      const keys = generateSigningKeys();
+      const file = join(dir, 'audit.jsonl');
+      const memory = memorySink();
+      const logger = createAuditLogger({
+        service: service as string,
+        instance: 'one',
+        flushOnExit: false,
+        sinks: [fileSink({ path: file }), memory],
+        batch: { maxWaitMs: 1, maxEvents: 16 },
+        integrity: { signingKey: keys.privateKeyPem, checkpointEvery: 10 },
+        ...(durable ? { durable: true, spool: { dir: join(dir, 'spool') } } : {}),
+      });
+      const heard: string[] = [];
+      subscribeSealed(logger, (_events, lines) => heard.push(...lines!));
+      for (let i = 0; i < 40; i++) logger.log(awkward(i));
+      await logger.flush();
+      await logger.close();
+
+      const stored = readFileSync(file);
+      const lines = stored.toString('utf8').split('\n');
+      expect(lines.pop()).toBe('');
+      // Listeners hear every line but the final checkpoint's, which close() writes after they left.
+      expect(heard.length).toBeGreaterThanOrEqual(44);
+      expect(Buffer.from(`${heard.join('\n')}\n`)).toEqual(
+        stored.subarray(0, Buffer.byteLength(`${heard.join('\n')}\n`)),
+      );
+      expect(memory.events.map((e) => JSON.parse(JSON.stringify(e)))).toEqual(
+        lines.map((l) => JSON.parse(l)),
+      );
+      // Each line is what the seal stage's text path makes of the event it holds.
+      for (const line of lines) {
+        const { integrity, ...event } = JSON.parse(line) as AuditEvent;
+        expect(sealedLine(event as AuditEvent, integrity!.chain, integrity!.seq, integrity!.prev).line).toBe(
+          line,
+        );
+      }
+      if (!verify) return;
+      const report = await verifyFiles([file], { publicKeys: [keys.publicKeyPem], expectClosed: true });
+      expect(report.breaks).toEqual([]);
+      expect(report.ok).toBe(true);
+    },
+  );
+});

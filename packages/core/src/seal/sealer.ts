@@ -191,8 +191,25 @@ export class EventText {
   }
 }
 
+/**
+ * `EventText` as the UTF-8 bytes another thread wrote: `head`, a newline, `tail`. Sealed from
+ * these bytes as they are; decoded only where the text is needed (a spill).
+ */
+export class EventBytes {
+  /** Where the newline between the halves is. */
+  readonly cut: number;
+
+  constructor(readonly bytes: Buffer) {
+    this.cut = bytes.indexOf(0x0a);
+  }
+
+  text(): EventText {
+    return new EventText(this.bytes.toString('utf8', 0, this.cut), this.bytes.toString('utf8', this.cut + 1));
+  }
+}
+
 /** What the seal stage takes: an event, or its canonical text from another thread. */
-export type SealInput = AuditEvent | EventText;
+export type SealInput = AuditEvent | EventText | EventBytes;
 
 /**
  * The canonical halves of an event, written field by field in the fixed key order; undefined for
@@ -303,6 +320,47 @@ function sealedRecord(w: CanonicalMembers, e: Fields, place: SealPlace): string 
   const end = w.length;
   const hash = sha256Hex(w.bytes.subarray(0, end));
   place.into.appendSealed(w.bytes, cut, end, hash);
+  return hash;
+}
+
+/** Where `sealedBytes` puts the unsigned text together; grown as needed, reused by every event. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+
+/** Writes plain ASCII `text` at `p` in `b`; returns the position after it. */
+function ascii(b: Buffer, p: number, text: string): number {
+  for (let i = 0; i < text.length; i++) b[p++] = text.charCodeAt(i);
+  return p;
+}
+
+/**
+ * `sealedRecord` for an event given as its halves' bytes: the unsigned text put together from
+ * them, hashed and appended as bytes. Undefined for an empty head (the text path writes it).
+ */
+function sealedBytes(text: EventBytes, place: SealPlace): string | undefined {
+  const src = text.bytes;
+  const cut = text.cut;
+  const tailStart = cut + 1;
+  if (cut <= 2) return undefined;
+  const most = src.length + place.open.length + place.prev.length + 40;
+  if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2));
+  const b = scratch;
+  // Seal version 2 hashes 0x00 ‖ the text; the head's closing brace makes way for the seal.
+  b[0] = 0;
+  src.copy(b, 1, 0, cut - 1);
+  let p = ascii(b, cut, place.open);
+  const sealAt = p;
+  p = ascii(b, p, '"prev":');
+  p = ascii(b, p, place.prev);
+  p = ascii(b, p, ',"seq":');
+  p = ascii(b, p, `${place.seq}`);
+  p = ascii(b, p, ',"v":2}');
+  if (src.length - tailStart > 2) {
+    // The tail's opening brace becomes the comma after the seal.
+    b[p++] = 0x2c;
+    p += src.copy(b, p, tailStart + 1);
+  } else b[p++] = 0x7d;
+  const hash = sha256Hex(b.subarray(0, p));
+  place.into.appendSealed(b, sealAt, p, hash);
   return hash;
 }
 
@@ -464,7 +522,8 @@ export class Sealer {
     // could recompute them), so checkpoints come with a signing key or not at all.
     const every = this.#o.key ? this.#o.every : 0;
     for (const event of events) {
-      if (event instanceof EventText) this.#pushText(out, event);
+      if (event instanceof EventBytes) this.#pushBytes(out, event);
+      else if (event instanceof EventText) this.#pushText(out, event);
       else this.#push(out, event);
       if (every > 0 && this.#sinceCheckpoint >= every) this.#push(out, this.#checkpointEvent());
     }
@@ -559,10 +618,33 @@ export class Sealer {
     out.events.push(event);
   }
 
+  #pushBytes(out: SealedBatch, text: EventBytes): void {
+    const seq = this.#seq;
+    this.#openFor();
+    let hash: string | undefined;
+    if (this.#plainOpen && this.#plainPrev) {
+      const place = this.#place;
+      place.prev = this.#prevJson;
+      place.seq = seq;
+      place.into = out.lines;
+      hash = sealedBytes(text, place);
+    }
+    if (hash === undefined) {
+      this.#line(out, text.text(), seq);
+      hash = madeHash;
+    }
+    this.#sealedOwn(out, seq, hash);
+  }
+
   #pushText(out: SealedBatch, text: EventText): void {
     const seq = this.#seq;
     this.#line(out, text, seq);
-    this.#advance(seq, madeHash);
+    this.#sealedOwn(out, seq, madeHash);
+  }
+
+  /** Bookkeeping after an event of this sealer's own service was sealed from its text. */
+  #sealedOwn(out: SealedBatch, seq: number, hash: string): void {
+    this.#advance(seq, hash);
     this.#lastSource = this.#o.source;
     this.#sinceCheckpoint++;
     this.#lastWasFinal = false;

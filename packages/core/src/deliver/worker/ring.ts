@@ -146,6 +146,14 @@ export class RingReader {
 
   /** Calls `each` with up to `max` records' text; returns how many it read. Call `release` after. */
   read(max: number, each: (text: string, bytes: number) => void): number {
+    return this.readBytes(max, (data, start, end) => each(data.toString('utf8', start, end), end - start));
+  }
+
+  /**
+   * Calls `each` with up to `max` records as they lie on the ring, `data[start, end)`: valid only
+   * during the call. Returns how many it read; call `release` after.
+   */
+  readBytes(max: number, each: (data: Buffer, start: number, end: number) => void): number {
     const w = Atomics.load(this.state, SLOT.WRITE);
     let r = this.#r;
     let n = 0;
@@ -156,7 +164,7 @@ export class RingReader {
         continue;
       }
       const start = r + HEADER;
-      each(this.#data.toString('utf8', start, start + len), len);
+      each(this.#data, start, start + len);
       r = start + align4(len);
       if (r === this.#size) r = 0;
       n++;

@@ -264,6 +264,8 @@ export class ChainVerifier {
   readonly #seal = lineSeal();
   /** The chain of the line before: most lines name the same one, so its name is read once. */
   #chainName = '';
+  /** `#chainName` is ASCII: its bytes are its characters. */
+  #chainAscii = true;
   readonly #fields = noLineFields();
 
   /**
@@ -317,8 +319,12 @@ export class ChainVerifier {
     const seal = this.#seal;
     if (!readSeal(b, f.integrityStart, f.integrityEnd, seal)) return false;
     if (f.typeStart >= 0 && isSpecialType(b, f.typeStart, f.typeEnd)) return false;
-    if (!bytesAre(b, seal.chainFrom, seal.chainTo, this.#chainName))
-      this.#chainName = b.toString('latin1', seal.chainFrom, seal.chainTo);
+    // Compared byte to character only while the name is ASCII: a service or instance name may be
+    // any text, and its UTF-8 bytes can spell another name's characters.
+    if (!this.#chainAscii || !bytesAre(b, seal.chainFrom, seal.chainTo, this.#chainName)) {
+      this.#chainName = b.toString('utf8', seal.chainFrom, seal.chainTo);
+      this.#chainAscii = this.#chainName.length === seal.chainTo - seal.chainFrom;
+    }
     const chain = this.#chainName;
     let known = this.#chains.get(chain);
     if (!known && this.#part && seal.seq > 0) {

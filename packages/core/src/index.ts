@@ -29,7 +29,7 @@ export {
 export { formatTraceparent, parseTraceparent, type TraceParent } from './capture/traceparent';
 export { audit, defaultLogger } from './default-logger';
 export { DEFAULTS } from './defaults';
-export { createBatch } from './deliver/batch';
+export { batchBytes, createBatch } from './deliver/batch';
 export { backoffDelay } from './deliver/delivery';
 export * from './detect';
 export { EVENT_FIELDS } from './event-fields';

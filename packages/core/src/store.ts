@@ -20,6 +20,7 @@ export {
   type Batch,
   BUCKET_MS,
   backoffDelay,
+  batchBytes,
   bucketStart,
   type Category,
   CHAIN_PAGE_SIZE,

@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditSink, Batch } from '@auditkit/core/store';
+import { type AuditEvent, type AuditSink, type Batch, batchBytes } from '@auditkit/core/store';
 import {
   type ClientOptions,
   type CompressionName,
@@ -98,8 +98,8 @@ class Encoder {
    */
   requests(batch: Batch): Outgoing[][] {
     const events = batch.events;
-    // One UTF-8 encoding for the whole batch, and one for all ids; records hold slices, not copies.
-    const text = Buffer.from(batch.jsonl());
+    // The batch's shared UTF-8 bytes and one encoding of all ids; records hold slices, not copies.
+    const text = batchBytes(batch);
     let idText = '';
     for (let i = 0; i < events.length; i++) idText += events[i]!.id;
     const ids = Buffer.from(idText);

@@ -210,6 +210,8 @@ export interface CanonicalMembers {
   text(): string;
   /** Writes `text` as it is: ASCII that needs no escaping. */
   literal(text: string): void;
+  /** Copies `src[from, to)` as it is: canonical JSON bytes written before. */
+  copy(src: Uint8Array, from: number, to: number): void;
   /** The buffer written to: what was written is its first `length` bytes, until the writer is left. */
   readonly bytes: Buffer;
   readonly length: number;
@@ -236,6 +238,11 @@ const writer: CanonicalMembers = {
   close,
   text: take,
   literal: plain,
+  copy(src, from, to) {
+    ensure(to - from);
+    buf.set(src.subarray(from, to), pos);
+    pos += to - from;
+  },
   get bytes() {
     return buf;
   },
@@ -280,16 +287,11 @@ function whole(_w: CanonicalMembers, v: unknown): string | undefined {
   return take();
 }
 
-/** The canonical JSON of `v`, or undefined where `canonicalize` must decide. */
-export function writeCanonical(v: unknown): string | undefined {
-  return withCanonicalWriter(whole, v, undefined);
-}
-
 /** `canonicalize(value)`, through the direct writer when the value allows it (it almost always does). */
 export function canonicalJson(value: unknown): string {
   let text: string | undefined;
   try {
-    text = writeCanonical(value);
+    text = withCanonicalWriter(whole, value, undefined);
   } catch {
     // a throwing Proxy or getter: canonicalize meets it again and decides
   }

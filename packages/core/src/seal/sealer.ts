@@ -209,7 +209,7 @@ export class EventBytes {
 }
 
 /** What the seal stage takes: an event, or its canonical text from another thread. */
-export type SealInput = AuditEvent | EventText | EventBytes;
+export type SealInput = AuditEvent | EventBytes;
 
 /**
  * The canonical halves of an event, written field by field in the fixed key order; undefined for
@@ -253,16 +253,7 @@ export function sealedLine(
   prev: string | null,
 ): { line: string; hash: string } {
   const text = eventText(event);
-  return text ? sealedText(text, chain, seq, prev) : genericSealedLine(event, chain, seq, prev);
-}
-
-/** `sealedLine` of an event given as its canonical halves. */
-export function sealedText(
-  text: EventText,
-  chain: string,
-  seq: number,
-  prev: string | null,
-): { line: string; hash: string } {
+  if (!text) return genericSealedLine(event, chain, seq, prev);
   const line = lineOf(text, integrityOpen(chain), prevJson(prev), seq);
   return { line, hash: madeHash };
 }
@@ -298,16 +289,8 @@ interface SealPlace {
   into: SealedLines;
 }
 
-/**
- * Writes the unsigned text of an event, 0x00 first, as UTF-8 in the canonical writer's buffer,
- * hashes those bytes and appends the sealed line to `place.into`; returns the hash, or undefined
- * for an event with no field before its seal (the generic path writes it).
- */
-function sealedRecord(w: CanonicalMembers, e: Fields, place: SealPlace): string | undefined {
-  // Seal version 2 hashes 0x00 ‖ the text.
-  w.literal('\0');
-  writeHeadMembers(w, e);
-  if (w.length === 1) return undefined;
+/** Writes the seal from `prev` on, `"prev":…,"seq":…,"v":2}`, after its opening (`place.open`). */
+function writeSeal(w: CanonicalMembers, place: SealPlace): number {
   w.literal(place.open);
   const cut = w.length;
   w.literal('"prev":');
@@ -315,53 +298,54 @@ function sealedRecord(w: CanonicalMembers, e: Fields, place: SealPlace): string 
   w.literal(',"seq":');
   w.literal(`${place.seq}`);
   w.literal(',"v":2}');
-  // The head's members are still open: the tail's first member follows with a comma.
-  writeTail(w, e);
+  return cut;
+}
+
+/**
+ * Hashes the writer's bytes, 0x00 ‖ the unsigned text, and appends the sealed line to
+ * `place.into` with the `hash` member at `cut`; returns the hash.
+ */
+function appendHashed(w: CanonicalMembers, cut: number, place: SealPlace): string {
   const end = w.length;
   const hash = sha256Hex(w.bytes.subarray(0, end));
   place.into.appendSealed(w.bytes, cut, end, hash);
   return hash;
 }
 
-/** Where `sealedBytes` puts the unsigned text together; grown as needed, reused by every event. */
-let scratch = Buffer.allocUnsafe(16 * 1024);
-
-/** Writes plain ASCII `text` at `p` in `b`; returns the position after it. */
-function ascii(b: Buffer, p: number, text: string): number {
-  for (let i = 0; i < text.length; i++) b[p++] = text.charCodeAt(i);
-  return p;
+/**
+ * Writes the unsigned text of an event, 0x00 first (seal version 2 hashes 0x00 ‖ the text), as
+ * UTF-8 in the canonical writer's buffer, hashes those bytes and appends the sealed line to
+ * `place.into`; returns the hash, or undefined for an event with no field before its seal (the
+ * generic path writes it).
+ */
+function sealedRecord(w: CanonicalMembers, e: Fields, place: SealPlace): string | undefined {
+  w.literal('\0');
+  writeHeadMembers(w, e);
+  if (w.length === 1) return undefined;
+  const cut = writeSeal(w, place);
+  // The head's members are still open: the tail's first member follows with a comma.
+  writeTail(w, e);
+  return appendHashed(w, cut, place);
 }
 
 /**
- * `sealedRecord` for an event given as its halves' bytes: the unsigned text put together from
- * them, hashed and appended as bytes. Undefined for an empty head (the text path writes it).
+ * `sealedRecord` for an event given as its halves' bytes, put together from them as they are.
+ * Undefined for an empty head (the text path writes it).
  */
-function sealedBytes(text: EventBytes, place: SealPlace): string | undefined {
+function sealedBytes(w: CanonicalMembers, text: EventBytes, place: SealPlace): string | undefined {
   const src = text.bytes;
-  const cut = text.cut;
-  const tailStart = cut + 1;
-  if (cut <= 2) return undefined;
-  const most = src.length + place.open.length + place.prev.length + 40;
-  if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2));
-  const b = scratch;
-  // Seal version 2 hashes 0x00 ‖ the text; the head's closing brace makes way for the seal.
-  b[0] = 0;
-  src.copy(b, 1, 0, cut - 1);
-  let p = ascii(b, cut, place.open);
-  const sealAt = p;
-  p = ascii(b, p, '"prev":');
-  p = ascii(b, p, place.prev);
-  p = ascii(b, p, ',"seq":');
-  p = ascii(b, p, `${place.seq}`);
-  p = ascii(b, p, ',"v":2}');
+  const tailStart = text.cut + 1;
+  if (text.cut <= 2) return undefined;
+  w.literal('\0');
+  // The head's closing brace makes way for the seal.
+  w.copy(src, 0, text.cut - 1);
+  const cut = writeSeal(w, place);
   if (src.length - tailStart > 2) {
     // The tail's opening brace becomes the comma after the seal.
-    b[p++] = 0x2c;
-    p += src.copy(b, p, tailStart + 1);
-  } else b[p++] = 0x7d;
-  const hash = sha256Hex(b.subarray(0, p));
-  place.into.appendSealed(b, sealAt, p, hash);
-  return hash;
+    w.literal(',');
+    w.copy(src, tailStart + 1, src.length);
+  } else w.literal('}');
+  return appendHashed(w, cut, place);
 }
 
 /** Text JSON writes as it is, one byte per character: what `CanonicalMembers.literal` takes. */
@@ -523,7 +507,6 @@ export class Sealer {
     const every = this.#o.key ? this.#o.every : 0;
     for (const event of events) {
       if (event instanceof EventBytes) this.#pushBytes(out, event);
-      else if (event instanceof EventText) this.#pushText(out, event);
       else this.#push(out, event);
       if (every > 0 && this.#sinceCheckpoint >= every) this.#push(out, this.#checkpointEvent());
     }
@@ -566,20 +549,27 @@ export class Sealer {
     out.lines.appendText(lineOf(text, this.#open, this.#prevJson, seq));
   }
 
+  /** Where the next event's seal is written as bytes, or undefined when it must be written as text. */
+  #placeFor(out: SealedBatch, seq: number): SealPlace | undefined {
+    this.#openFor();
+    if (!this.#plainOpen || !this.#plainPrev) return undefined;
+    const place = this.#place;
+    place.prev = this.#prevJson;
+    place.seq = seq;
+    place.into = out.lines;
+    return place;
+  }
+
   /**
    * Appends the sealed line of an event of the known shape to `out`, written and hashed as bytes;
    * returns its hash, or undefined when the event must take another path.
    */
   #record(out: SealedBatch, event: AuditEvent, seq: number): string | undefined {
-    this.#openFor();
-    if (!this.#plainOpen || !this.#plainPrev) return undefined;
+    const place = this.#placeFor(out, seq);
     const e = event as unknown as Fields;
-    const place = this.#place;
-    place.prev = this.#prevJson;
-    place.seq = seq;
-    place.into = out.lines;
+    if (!place || !knownShape(e)) return undefined;
     try {
-      return knownShape(e) ? withCanonicalWriter(sealedRecord, e, place) : undefined;
+      return withCanonicalWriter(sealedRecord, e, place);
     } catch {
       // a throwing getter or Proxy: the generic path meets it again and decides
       return undefined;
@@ -618,32 +608,15 @@ export class Sealer {
     out.events.push(event);
   }
 
+  /** Seals an event of this sealer's own service from its canonical text (another thread wrote it). */
   #pushBytes(out: SealedBatch, text: EventBytes): void {
     const seq = this.#seq;
-    this.#openFor();
-    let hash: string | undefined;
-    if (this.#plainOpen && this.#plainPrev) {
-      const place = this.#place;
-      place.prev = this.#prevJson;
-      place.seq = seq;
-      place.into = out.lines;
-      hash = sealedBytes(text, place);
-    }
+    const place = this.#placeFor(out, seq);
+    let hash = place && withCanonicalWriter(sealedBytes, text, place);
     if (hash === undefined) {
       this.#line(out, text.text(), seq);
       hash = madeHash;
     }
-    this.#sealedOwn(out, seq, hash);
-  }
-
-  #pushText(out: SealedBatch, text: EventText): void {
-    const seq = this.#seq;
-    this.#line(out, text, seq);
-    this.#sealedOwn(out, seq, madeHash);
-  }
-
-  /** Bookkeeping after an event of this sealer's own service was sealed from its text. */
-  #sealedOwn(out: SealedBatch, seq: number, hash: string): void {
     this.#advance(seq, hash);
     this.#lastSource = this.#o.source;
     this.#sinceCheckpoint++;

@@ -3,7 +3,7 @@
  * are appended, unsealed, to a spool and read back in order when the queue has room. While any
  * wait on disk, new events queue behind them there, so delivery (and sealing) order is log order.
  */
-import { EventBytes, EventText, type SealInput } from '../../seal/sealer';
+import { EventBytes, type SealInput } from '../../seal/sealer';
 import type { AuditEvent } from '../../types';
 import type { Spool } from './spool';
 
@@ -23,13 +23,7 @@ export class Spill {
 
   /** Events given as text are stored as their canonical JSON, and come back as events. */
   push(event: SealInput, onError: (error: unknown) => void): void {
-    this.#lines.push(
-      event instanceof EventText
-        ? event.json()
-        : event instanceof EventBytes
-          ? event.text().json()
-          : JSON.stringify(event),
-    );
+    this.#lines.push(event instanceof EventBytes ? event.text().json() : JSON.stringify(event));
     this.#onErrors.push(onError);
     if (this.#scheduled) return;
     this.#scheduled = true;

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { optionProblem } from '../../option-check';
 import type { ResolvedOptions } from '../../options';
 import { CHECKPOINT_TYPE, eventRecord, eventText } from '../../seal/sealer';
-import type { AuditEvent, AuditStats, Source } from '../../types';
+import type { AuditEvent, AuditStats } from '../../types';
 import type { DeliveryHooks } from '../delivery-loop';
 import {
   type FromWorker,
@@ -74,16 +74,12 @@ function workerSettings(o: ResolvedOptions, ring: RingBuffers): WorkerSettings {
 }
 
 /**
- * An event as a ring record: with sealing on and the logger's own source (the worker's sealer
- * repeats it in checkpoints), its canonical halves, which the worker seals from as they are; else
- * its JSON, which the worker parses. Throws what serializing throws.
+ * An event as a ring record: when `asText`, its canonical halves, which the worker seals from as
+ * they are; else its JSON, which the worker parses. Throws what serializing throws.
  */
-function ringRecord(event: AuditEvent, sealed: boolean, source: Source): string {
-  if (sealed && event.source === source && event.type !== CHECKPOINT_TYPE) {
-    const text = eventText(event);
-    if (text) return `${TEXT_RECORD}${text.head}\n${text.tail}`;
-  }
-  return `${JSON_RECORD}${JSON.stringify(event)}`;
+function ringRecord(event: AuditEvent, asText: boolean): string {
+  const text = asText ? eventText(event) : undefined;
+  return text ? `${TEXT_RECORD}${text.head}\n${text.tail}` : `${JSON_RECORD}${JSON.stringify(event)}`;
 }
 
 interface Asked {
@@ -192,24 +188,27 @@ export class WorkerDelivery {
     return this.#pending.length - this.#pendingHead;
   }
 
+  /**
+   * Whether the event goes to the worker as its canonical text: with sealing on, and with the
+   * logger's own source (the worker's sealer repeats it in checkpoints, which never go as text).
+   */
+  #asText(event: AuditEvent): boolean {
+    return this.#sealed && event.source === this.#o.source && event.type !== CHECKPOINT_TYPE;
+  }
+
   enqueue(event: AuditEvent, _bytes: number): boolean {
     if (this.#exited) return this.#drop('the audit worker has stopped; the event was not recorded');
     // The common case: the event's canonical text goes from the serializer's bytes straight onto
     // the ring, never made a string on this thread. Anything else takes the string path below.
-    if (
-      this.#sealed &&
-      this.#pendingCount() === 0 &&
-      event.source === this.#o.source &&
-      event.type !== CHECKPOINT_TYPE &&
-      eventRecord(event, this.#toRing) === true
-    ) {
+    const asText = this.#asText(event);
+    if (asText && this.#pendingCount() === 0 && eventRecord(event, this.#toRing) === true) {
       this.#written++;
       this.#wakeSoon();
       return true;
     }
     let text: string;
     try {
-      text = ringRecord(event, this.#sealed, this.#o.source);
+      text = ringRecord(event, asText);
     } catch (error) {
       return this.#drop(`event could not be serialized and was not recorded: ${String(error)}`, 'invalid');
     }

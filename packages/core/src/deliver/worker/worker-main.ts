@@ -1,8 +1,9 @@
 /**
  * The delivery worker: reads events off the shared ring (their canonical text, sealed as it is,
  * or their JSON) and runs the same queue → seal → deliver loop the caller's thread runs without
- * the `worker` option, so the trail it writes is the same, line for line. Answers flush, stored and close requests once it has taken the events
- * they cover; on process exit it finishes while the caller's thread waits.
+ * the `worker` option, so the trail it writes is the same, line for line. Answers flush, stored
+ * and close requests once it has taken the events they cover; on process exit it finishes while
+ * the caller's thread waits.
  */
 import { createPrivateKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';

@@ -101,11 +101,16 @@ export class Enricher {
       const scrubbed: Record<string, unknown> = {};
       // Scrubbed straight from where it is, into the event: the request is not copied on the way.
       s.begin(budget);
-      if (ownRequest) {
-        if (own !== undefined && request === own.request)
-          this.#builtRequest(scrubbed, request as Record<string, unknown>, own.requestId, requestPaths);
-        else s.properties(scrubbed, request, requestPaths, 'body');
-      } else this.#contextRequest(scrubbed, request, ctx!.requestId, own?.requestId, requestPaths);
+      // The request of a request's own event, built by capture: its id is the one core generated.
+      if (ownRequest)
+        s.properties(
+          scrubbed,
+          request,
+          requestPaths,
+          'body',
+          request === own?.request ? own.requestId : undefined,
+        );
+      else this.#contextRequest(scrubbed, request, ctx!.requestId, own?.requestId, requestPaths);
       bytes += s.bytes;
       const body = (request as { body?: unknown }).body;
       if (body !== undefined) {
@@ -176,26 +181,6 @@ export class Enricher {
     if (id !== undefined && id === ownId) s.ownProperty(out, 'id', id, paths);
     else s.property(out, 'id', id, paths);
     s.properties(out, request, paths, 'body');
-  }
-
-  /**
-   * The request of a request's own event, which capture built from what it read, in sorted key
-   * order: scrubbed field by field as `properties` would, but with the request id core generated
-   * taken unscanned, as in the context's request. `body` has a budget of its own (see `build`).
-   */
-  #builtRequest(
-    out: Record<string, unknown>,
-    request: Record<string, unknown>,
-    ownId: string | undefined,
-    paths: PathNode | undefined,
-  ): void {
-    const s = this.#o.scrubber;
-    for (const key of Object.keys(request)) {
-      if (key === 'body') continue;
-      const value = request[key];
-      if (key === 'id' && ownId !== undefined && value === ownId) s.ownProperty(out, key, ownId, paths);
-      else s.property(out, key, value, paths);
-    }
   }
 
   /**

@@ -104,9 +104,16 @@ export class Scrubber {
 
   /**
    * Scrubs the own enumerable properties of `source` but `omit` into `out`, the object at trie
-   * position `path`: an object the caller assembles from parts is scrubbed without copying them first.
+   * position `path`: an object the caller assembles from parts is scrubbed without copying them
+   * first. An `id` equal to `ownId` (an id core generated) is taken unscanned, as `ownProperty` takes it.
    */
-  properties(out: Record<string, unknown>, source: object, path: PathNode | undefined, omit: string): void {
+  properties(
+    out: Record<string, unknown>,
+    source: object,
+    path: PathNode | undefined,
+    omit: string,
+    ownId?: string,
+  ): void {
     this.#ancestors.push(source);
     try {
       // Own enumerable string keys in Object.keys order, without a key list per object.
@@ -116,7 +123,9 @@ export class Scrubber {
           out['…'] = '[truncated: size limit]';
           break;
         }
-        this.#property(out, key, source as Record<string, unknown>, path, 0);
+        if (key === 'id' && ownId !== undefined && (source as { id?: unknown }).id === ownId)
+          this.ownProperty(out, key, ownId, path);
+        else this.#property(out, key, source as Record<string, unknown>, path, 0);
       }
     } finally {
       this.#ancestors.pop();

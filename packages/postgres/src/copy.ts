@@ -40,12 +40,7 @@ export function copyText(events: readonly AuditEvent[], lines: readonly string[]
   return rows.join('\n');
 }
 
-/** Runs one COPY with `input` as its whole data; a failed COPY adds no row. */
-export function copyInto(pool: Pool, sql: string, input: string): Promise<void> {
-  return withClient(pool, (client) => copyOn(client, sql, input));
-}
-
-/** One COPY on `client`, with `input` as its whole data. */
+/** One COPY on `client`, with `input` as its whole data; a failed COPY adds no row. */
 export async function copyOn(client: PoolClient, sql: string, input: string): Promise<void> {
   const stream = client.query(copyFrom(sql));
   stream.end(input);

@@ -27,9 +27,9 @@ import {
   statsTally,
   type WriteOrder,
 } from '@auditkit/core/store';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { COLUMNS } from './columns';
-import { copyInto, copyOn, copyText } from './copy';
+import { copyOn, copyText, withClient } from './copy';
 import { orderSql, whereSql } from './filter-sql';
 import { commitInOrder } from './in-order';
 import { migrateSchema, policyJson } from './migrate';
@@ -159,6 +159,24 @@ export function postgresStore(
   // INSERT then writes skipping those ids. A different event reusing a (chain, seq) fails both:
   // that is a forged or forked chain (partitioned: one reusing it with the same time; `verify`
   // finds the rest).
+  /**
+   * One COPY of a part on `client`; when some of its events are stored already, the INSERT that
+   * skips their ids. In a transaction the failed COPY aborted it: it is begun again first.
+   */
+  const copyOrInsert = async (
+    client: PoolClient,
+    text: string,
+    lines: string[],
+    inTransaction: boolean,
+  ): Promise<void> => {
+    try {
+      await copyOn(client, copy, text);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      if (inTransaction) await client.query('ROLLBACK; BEGIN');
+      await client.query(insert, [lines.join('\n')]);
+    }
+  };
   const writePart = async (
     events: readonly AuditEvent[],
     lines: string[],
@@ -167,26 +185,13 @@ export function postgresStore(
     copiedPart: () => void,
   ): Promise<void> => {
     const text = copyText(events, lines);
-    if (order === undefined) {
-      try {
-        await copyInto(pool, copy, text);
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-        await pool.query(insert, [lines.join('\n')]);
-      }
-      return;
-    }
+    if (order === undefined) return withClient(pool, (client) => copyOrInsert(client, text, lines, false));
     await commitInOrder(pool, order, async (client) => {
       // Rows go in one batch at a time (two at once contend for the same index pages); what
       // overlaps is the commit ahead, waiting for its WAL flush, and this batch's rows going in.
       await copiedAhead;
       try {
-        await copyOn(client, copy, text);
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-        // The failed COPY aborted the transaction: begin it again for the INSERT.
-        await client.query('ROLLBACK; BEGIN');
-        await client.query(insert, [lines.join('\n')]);
+        await copyOrInsert(client, text, lines, true);
       } finally {
         copiedPart();
       }

@@ -374,16 +374,13 @@ export class DeliveryLoop {
     const ahead = this.#ahead;
     this.#ahead = undefined;
     const events = this.#queue.take(this.#queue.length);
-    let batch: EventBatch;
+    let rest: EventBatch;
     if (this.#sealer) {
       const sealed = this.#sealer.seal(events);
       this.#sealer.final(sealed);
-      const rest = new EventBatch(sealed.events, sealed.lines);
-      batch = ahead ? ahead.batch.concat(rest) : rest;
-    } else {
-      const rest = new EventBatch(events as AuditEvent[]);
-      batch = ahead ? ahead.batch.concat(rest) : rest;
-    }
+      rest = new EventBatch(sealed.events, sealed.lines);
+    } else rest = new EventBatch(events as AuditEvent[]);
+    const batch = ahead ? ahead.batch.concat(rest) : rest;
     const n = events.length + (ahead?.events ?? 0);
     if (ahead) this.#inFlight -= ahead.events;
     const kept = this.#sinks.drainSync(batch);

@@ -121,7 +121,7 @@ export class SinkRunner {
   deliverInOrder(
     batch: EventBatch,
     ahead: InOrderWrite | undefined,
-    openCircuit: () => string | undefined = () => undefined,
+    openCircuit: () => string | undefined,
   ): InOrderWrite {
     const first = withTimeout(
       () => (ahead ? this.sink.write(batch, { after: ahead.first }) : this.sink.write(batch)),

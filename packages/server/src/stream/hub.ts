@@ -92,7 +92,10 @@ export class StreamHub {
   /** Subscribers whose connection is still open, dropped or not: all that may hold frames. */
   readonly #open = new Set<Subscriber>();
   readonly #closes: RecentCloses;
-  /** Sealed batches waiting for the next fan-out (with their sealed lines when known), and their events in all. */
+  /**
+   * Sealed batches waiting for the next fan-out (with their sealed lines when known), and their
+   * events in all.
+   */
   #queued: Array<{ events: readonly AuditEvent[]; lines: readonly string[] | undefined }> = [];
   #queuedEvents = 0;
   /** The next fan-out: on the next turn, or once `flushMs` has passed since the last one. */
@@ -196,11 +199,12 @@ export class StreamHub {
   }
 
   /**
-   * Each queued event is serialized once (its sealed line, when the logger gave it) and tested only against the groups the index offers (those
-   * that could want it, whatever the number of subscribers); each group's message is framed once and
-   * the same bytes go to every member (one write each). Who fell behind, alone or all together, is
-   * checked once per fan-out, before anything is sent: what a healthy connection was handed by the
-   * last fan-out is written out by then, so only real backlogs count.
+   * Each queued event is serialized once (its sealed line, when the logger gave it) and tested only
+   * against the groups the index offers (those that could want it, whatever the number of
+   * subscribers); each group's message is framed once and the same bytes go to every member (one
+   * write each). Who fell behind, alone or all together, is checked once per fan-out, before
+   * anything is sent: what a healthy connection was handed by the last fan-out is written out by
+   * then, so only real backlogs count.
    */
   #fanOut(): void {
     clearImmediate(this.#soon);

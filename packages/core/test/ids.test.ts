@@ -1,4 +1,5 @@
 import { newEventId } from '@auditkit/core';
+import { memoryLogger } from '@auditkit/test-utils';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -28,5 +29,28 @@ describe('event ids', () => {
     // The tail after the counter is random per id, so two ids never share it by chance.
     const tails = new Set(Array.from({ length: 10_000 }, () => newEventId().slice(-11)));
     expect(tails.size).toBeGreaterThan(9_990);
+  });
+
+  it("name the same millisecond as the event's time when the event is stamped now", async () => {
+    const { logger, sink } = memoryLogger();
+    // A clock that moves on by a millisecond at every reading: an id read from a clock of its own
+    // would name a later millisecond than the time.
+    // Ahead of every id made so far, which ids never go back behind.
+    let ms = Date.now() + 60_000;
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => ms++);
+    try {
+      for (let i = 0; i < 5; i++) logger.log({ type: 'order.viewed' });
+    } finally {
+      now.mockRestore();
+    }
+    await logger.close();
+    const ordered = sink.events.filter((e) => e.type === 'order.viewed');
+    expect(ordered).toHaveLength(5);
+    for (const e of ordered) expect(timestampOf(e.id)).toBe(Date.parse(e.time));
+    // A time given by the caller is not now: the id still says when the event was recorded.
+    const given = memoryLogger();
+    given.logger.log({ type: 'order.viewed', time: '2020-01-01T00:00:00.000Z' });
+    await given.logger.close();
+    expect(timestampOf(given.sink.events[0]!.id)).toBeGreaterThan(Date.parse('2025-01-01T00:00:00.000Z'));
   });
 });

@@ -2,8 +2,8 @@ import { childPath, type PathNode } from '../protect/redaction';
 import type { Scrubber } from '../protect/scrub';
 import { OWN_IDS } from '../symbols';
 import type { Actor, AuditContext, AuditEvent, AuditInput, LimitOptions, Source } from '../types';
-import { newEventId, type OwnIds } from './ids';
-import type { Scalars } from './normalize';
+import { eventIdAt, type OwnIds } from './ids';
+import { type Scalars, takeIsoNowMs } from './normalize';
 
 /** What enrichment reads from the resolved options. */
 export interface EnrichSettings {
@@ -70,7 +70,8 @@ export class Enricher {
     const o = this.#o;
     const event = {
       v: 1,
-      id: given ? given.id : newEventId(),
+      // Stamped `now`: the id comes from the clock reading the time was made from.
+      id: given ? given.id : eventIdAt(takeIsoNowMs(time) ?? Date.now()),
       time,
       type: scalars.type,
       category: scalars.category,

@@ -34,6 +34,14 @@ function prefixOf(ms: number): string {
  * and the top of rand_b), 44 random bits.
  */
 export function newEventId(): string {
+  return eventIdAt(Date.now());
+}
+
+/**
+ * `newEventId()` for a clock reading the caller already made (`ms`, from `Date.now()`). Ids stay
+ * monotonic whatever `ms` is: a reading behind the last one counts on within the last millisecond.
+ */
+export function eventIdAt(ms: number): string {
   if (poolOffset + BYTES_PER_ID > pool.length) {
     randomFillSync(pool);
     poolHex = pool.toString('hex');
@@ -41,7 +49,6 @@ export function newEventId(): string {
   }
   const o = poolOffset;
   poolOffset += BYTES_PER_ID;
-  const ms = Date.now();
   if (ms > lastMs) {
     lastMs = ms;
     msPrefix = prefixOf(ms);

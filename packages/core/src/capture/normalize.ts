@@ -91,15 +91,30 @@ export function normalizeScalars(input: AuditInput): Scalars {
 
 let nowMs = -1;
 let nowIso = '';
+/** The clock reading of the last `isoNow()` until an event id takes it (`takeIsoNowMs`); -1 once taken. */
+let untakenMs = -1;
 
 /** The current time as ISO-8601; formatted once per millisecond, however many events share it. */
 export function isoNow(): string {
   const ms = Date.now();
+  untakenMs = ms;
   if (ms !== nowMs) {
     nowMs = ms;
     nowIso = new Date(ms).toISOString();
   }
   return nowIso;
+}
+
+/**
+ * The clock reading behind `time` when `time` is what the last `isoNow()` returned and no event id
+ * took that reading yet: the event built next gets its id from the same reading as its time, one
+ * clock read instead of two (a clock read is about 0.1 µs on some virtual machines).
+ */
+export function takeIsoNowMs(time: string): number | undefined {
+  if (untakenMs === -1 || time !== nowIso) return undefined;
+  const ms = untakenMs;
+  untakenMs = -1;
+  return ms;
 }
 
 /** Event time from an input override, or now. Invalid overrides fall back to now. */

@@ -2,8 +2,11 @@
 // variant alike: Fastify (in-process `inject`, no sockets) with auditPlugin and a sealed fileSink,
 // for two builds of core and the adapters, and the floor (the plugin's hooks carrying a context,
 // no event), measured in turn, slice after slice, in a new random order each slice. Each slice
-// ends with the logger's flush, so it pays for its own sealing and writing. Usage:
-//   node bench/request-cost-ab.js [label=]<core package dir> [label=]<core package dir>
+// ends with the logger's flush, so it pays for its own sealing and writing. With CAPTURE=1 each
+// build is measured a second time as `<label>:capture`, its logger leaving out every `http.request`
+// event at admission: the capture alone (context, ids, listeners, the event's input), apart from
+// the pipeline. Usage:
+//   [CAPTURE=1] node bench/request-cost-ab.js [label=]<core package dir> [label=]<core package dir>
 // (each a core package directory with dist/, whose tree's packages/fastify is used with it).
 // Writes bench/results/request-cost-ab.json.
 const { AsyncLocalStorage } = require('node:async_hooks');
@@ -16,6 +19,7 @@ const Fastify = require('fastify');
 const SLICES = Number(process.env.SLICES ?? 60);
 const REQUESTS = Number(process.env.REQUESTS ?? 500);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 50);
+const CAPTURE = process.env.CAPTURE === '1';
 
 // Each build's adapter loads the core built beside it, whatever this file's own resolution says.
 const roots = [];
@@ -41,15 +45,17 @@ function route(app) {
   }));
 }
 
-async function auditedApp(coreDir, file) {
+/** `captureOnly`: the logger leaves the request's event out at admission, after capture built it. */
+async function auditedApp(coreDir, file, captureOnly = false) {
   const root = resolve(coreDir, '..', '..');
-  roots.push(root);
+  if (!roots.includes(root)) roots.push(root);
   const core = require(join(root, 'packages', 'core', 'dist', 'index.js'));
   const { auditPlugin } = require(join(root, 'packages', 'fastify', 'dist', 'index.js'));
   const logger = core.createAuditLogger({
     service: 'bench',
     flushOnExit: false,
     sinks: [core.fileSink({ path: file })],
+    ...(captureOnly ? { excludeTypes: ['http.request'] } : {}),
   });
   const app = Fastify();
   await app.register(auditPlugin, { logger });
@@ -108,6 +114,11 @@ async function main() {
   for (const [n, arg] of process.argv.slice(2).entries()) {
     const [label, coreDir] = arg.includes('=') ? arg.split('=') : [arg, arg];
     variants.push({ label, ...(await auditedApp(resolve(coreDir), join(dir, `audit-${n}.jsonl`))) });
+    if (CAPTURE)
+      variants.push({
+        label: `${label}:capture`,
+        ...(await auditedApp(resolve(coreDir), join(dir, `capture-${n}.jsonl`), true)),
+      });
   }
   try {
     for (const v of variants) for (let w = 0; w < 5; w++) await slice(v);
@@ -131,7 +142,13 @@ async function main() {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model} (shared: figures are noisy)`,
     node: process.version,
-    settings: { slices: SLICES, requestsPerSlice: REQUESTS, concurrency: CONCURRENCY },
+    settings: { slices: SLICES, requestsPerSlice: REQUESTS, concurrency: CONCURRENCY, capture: CAPTURE },
+    // Each variant's median over the floor's: what the plugin costs, or its capture alone (`:capture`).
+    overFloorMedian: Object.fromEntries(
+      variants
+        .filter((v) => v.label !== 'floor')
+        .map((v) => [v.label, +(median(v.us) - median(variants[0].us)).toFixed(1)]),
+    ),
     cpuMicrosecondsPerRequest: Object.fromEntries(
       variants.map((v) => [
         v.label,

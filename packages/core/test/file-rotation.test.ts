@@ -97,6 +97,32 @@ describe('file sink rotation', () => {
     expect(allEvents(files)).toEqual(batches.flat());
   });
 
+  it('compresses at the zlib level `gzip` names, level 1 by default; a level outside 1 to 9 is refused', async () => {
+    // The gzip header's XFL byte (offset 8) says how the deflate stream was made: 4 fastest, 2 best, 0 other.
+    const xfl = async (gzip: boolean | number | undefined): Promise<number> => {
+      const dir = path.join(tmp.dir, `level-${gzip}`);
+      fs.mkdirSync(dir);
+      const target = path.join(dir, 'audit.jsonl');
+      const batchBytes = Buffer.byteLength(createBatch(auditEvents(0, 3)).jsonl());
+      const sink = fileSink({ path: target, maxSize: batchBytes, gzip });
+      await writeBatches(sink, 2, 3);
+      await sink.close();
+      const [rotated] = (await listAuditFiles(target)).filter((f) => f.endsWith('.gz'));
+      return fs.readFileSync(rotated!)[8]!;
+    };
+    await expect(xfl(undefined)).resolves.toBe(4);
+    await expect(xfl(true)).resolves.toBe(4);
+    await expect(xfl(9)).resolves.toBe(2);
+    await expect(xfl(6)).resolves.toBe(0);
+    for (const bad of [0, 10, 2.5, 'fast'])
+      expect(() => fileSink({ path: file, gzip: bad as number })).toThrow(
+        expect.objectContaining({ code: 'AUDITKIT_INVALID_OPTION', option: 'gzip' }),
+      );
+    expect(() => fileSink({ path: file, gzip: 10 })).toThrow(
+      'fileSink: `gzip` must be true, false or a zlib level from 1 to 9, got the number 10',
+    );
+  });
+
   it('rotates when the UTC day changes, naming the file after its last write', async () => {
     const t = clock('2024-03-05T23:59:58.000Z');
     const sink = fileSink({ path: file, gzip: false, now: t.now });

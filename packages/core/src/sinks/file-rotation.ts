@@ -128,11 +128,11 @@ async function syncFile(path: string): Promise<void> {
  * Compresses `file` to `file.gz` and removes `file`. The archive is written under a temporary
  * name and renamed when complete, so a `.gz` file is never partial.
  */
-export async function gzipFile(file: string, mode: number, fsync: boolean): Promise<void> {
+export async function gzipFile(file: string, level: number, mode: number, fsync: boolean): Promise<void> {
   const gz = `${file}.gz`;
   const tmp = `${gz}.tmp`;
   try {
-    await pipeline(createReadStream(file), createGzip(), createWriteStream(tmp, { mode }));
+    await pipeline(createReadStream(file), createGzip({ level }), createWriteStream(tmp, { mode }));
     if (fsync) await syncFile(tmp);
     await fsp.rename(tmp, gz);
   } catch (error) {

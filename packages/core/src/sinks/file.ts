@@ -8,6 +8,7 @@ import { promisify, types } from 'node:util';
 import { batchBytes } from '../deliver/batch';
 import { markMovable } from '../deliver/worker/sink-recipe';
 import { makeDir, makeDirSync } from '../make-dir';
+import { AuditOptionError, describeValue } from '../option-check';
 import { eventsAround } from '../query';
 import type {
   AuditAround,
@@ -65,8 +66,13 @@ export interface FileSinkOptions {
   rotateDaily?: boolean;
   /** Keep at most this many rotated files, deleting the oldest; 0 keeps all (audit files are records, deleting them is opt-in). Default 0. */
   maxFiles?: number;
-  /** Compress rotated files to `.gz` in the background, then remove the plain copy. Default true. */
-  gzip?: boolean;
+  /**
+   * Compress rotated files to `.gz` in the background, then remove the plain copy. `true` uses zlib
+   * level 1: on audit JSON its files are about 10% larger than level 6's for less than half the CPU,
+   * which every event pays. A number from 1 to 9 picks the level; `false` keeps files plain.
+   * Default true.
+   */
+  gzip?: boolean | number;
   /** fsync after every batch, so a write resolves only once the batch is on stable storage. Default false. */
   fsync?: boolean;
   /**
@@ -103,7 +109,8 @@ interface ResolvedFileOptions {
   maxSize: number;
   rotateDaily: boolean;
   maxFiles: number;
-  gzip: boolean;
+  /** The zlib level rotated files are compressed at; 0 leaves them plain. */
+  gzipLevel: number;
   fsync: boolean;
   onError: ((error: Error) => void) | undefined;
   now: () => Date;
@@ -137,11 +144,24 @@ function resolveFileOptions(options: FileSinkOptions): ResolvedFileOptions {
     maxSize: options.maxSize ?? 100 * MIB,
     rotateDaily: options.rotateDaily ?? true,
     maxFiles: options.maxFiles ?? 0,
-    gzip: options.gzip ?? true,
+    gzipLevel: gzipLevel(options.gzip),
     fsync: options.fsync ?? false,
     onError: options.onError,
     now: options.now ?? (() => new Date()),
   };
+}
+
+/** The fastest zlib level: audit lines repeat their keys, so it already compresses them ~11×. */
+const DEFAULT_GZIP_LEVEL = 1;
+
+function gzipLevel(gzip: FileSinkOptions['gzip']): number {
+  if (gzip === undefined || gzip === true) return DEFAULT_GZIP_LEVEL;
+  if (gzip === false) return 0;
+  if (Number.isInteger(gzip) && (gzip as number) >= 1 && (gzip as number) <= 9) return gzip as number;
+  throw new AuditOptionError(
+    `fileSink: \`gzip\` must be true, false or a zlib level from 1 to 9, got ${describeValue(gzip)}`,
+    'gzip',
+  );
 }
 
 function pending(data: Buffer): Pending {
@@ -435,7 +455,7 @@ class JsonlFileSink implements FileSink {
     try {
       const rotated = await listRotated(this.path);
       this.#lastRotation = rotated.at(-1);
-      if (this.#o.gzip) {
+      if (this.#o.gzipLevel > 0) {
         for (const f of rotated) if (f.plain) this.#compressLater(rotatedPath(this.path, f, false));
       }
       if (this.#o.maxFiles > 0) this.#pruneLater();
@@ -467,7 +487,7 @@ class JsonlFileSink implements FileSink {
     const fd = this.#fd;
     this.#fd = undefined;
     this.#size = 0;
-    if (this.#o.gzip) this.#compressLater(target);
+    if (this.#o.gzipLevel > 0) this.#compressLater(target);
     if (this.#o.maxFiles > 0) this.#pruneLater();
     if (fd !== undefined) await closeAsync(fd);
   }
@@ -489,7 +509,7 @@ class JsonlFileSink implements FileSink {
   }
 
   #compressLater(file: string): void {
-    this.#later(() => gzipFile(file, this.#o.mode, this.#o.fsync));
+    this.#later(() => gzipFile(file, this.#o.gzipLevel, this.#o.mode, this.#o.fsync));
   }
 
   #pruneLater(): void {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type AuditError, createAuditLogger, memorySink } from '../src';
 import { fastRetry, scriptedSink, testLogger } from './helpers';
 
@@ -20,6 +21,34 @@ describe('batching and delivery', () => {
     expect(sink.events).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 80));
     expect(sink.events).toHaveLength(1);
+    await logger.close();
+  });
+
+  it('writes to sinks outside the async context of the request that logged, by timer and by size', async () => {
+    // An app's own context (a request's store, its trace) must not follow its event into the sinks.
+    const app = new AsyncLocalStorage<{ request: number }>();
+    const seen: unknown[] = [];
+    const sink = scriptedSink('ctx', () => {
+      seen.push(app.getStore());
+    });
+    const logger = createAuditLogger({
+      service: 's',
+      flushOnExit: false,
+      sinks: [sink],
+      batch: { maxEvents: 2, maxWaitMs: 5 },
+    });
+    app.run({ request: 1 }, () => logger.log({ type: 'by-timer' }));
+    await new Promise((r) => setTimeout(r, 40));
+    app.run({ request: 2 }, () => {
+      logger.log({ type: 'by-size' });
+      logger.log({ type: 'by-size' });
+    });
+    await app.run({ request: 3 }, () => logger.flush());
+    expect(sink.received.map((b) => b.events.map((e) => e.type))).toEqual([
+      ['by-timer'],
+      ['by-size', 'by-size'],
+    ]);
+    expect(seen).toEqual([undefined, undefined]);
     await logger.close();
   });
 

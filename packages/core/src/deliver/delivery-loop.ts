@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { EVENT_BASE_BYTES } from '../capture/enrich';
 import type { ResolvedOptions } from '../options';
 import { resumeChain } from '../seal/resume-chain';
@@ -8,6 +9,13 @@ import { EventQueue } from './queue';
 import { SinkSet } from './sink-set';
 import type { Spill } from './spool/spill';
 import { StoredMark } from './stored-mark';
+
+/**
+ * The scope delivery is scheduled from: the module's load, not whichever request logged first.
+ * Armed inside a request, a batch's timer would carry that request's async context into every
+ * sink write (its AsyncLocalStorage stores, its trace) and keep it alive until the batch settled.
+ */
+const deliveryScope = new AsyncResource('auditkit.delivery');
 
 /** Events sealed between two turns of the event loop. */
 const SEAL_SLICE = 128;
@@ -175,7 +183,9 @@ export class DeliveryLoop {
       void this.#run();
     };
     // 0: as soon as the event loop has run what is ready, so what one turn logged is one batch.
-    this.#timer = delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run);
+    this.#timer = deliveryScope.runInAsyncScope(() =>
+      delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run),
+    );
     this.#timer.unref();
   }
 
@@ -342,7 +352,7 @@ export class DeliveryLoop {
       await new Promise<void>((resolve) => {
         this.#flushWaiters.push({ target, resolve });
         this.#clearTimer();
-        void this.#run();
+        deliveryScope.runInAsyncScope(() => void this.#run());
       });
     }
     // Spooled batches are safe; flush also waits for their replay, unless the sink is down.

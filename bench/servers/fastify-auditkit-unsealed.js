@@ -1,10 +1,11 @@
 // auditPlugin with sealing off: what the hash chain and checkpoints cost, by difference.
 const { createAuditLogger, fileSink } = require('@auditkit/core');
+const { auditFileOptions } = require('./audit-file');
 const { auditPlugin } = require('@auditkit/fastify');
 
 const logger = createAuditLogger({
   service: 'bench',
   integrity: false,
-  sinks: [fileSink({ path: process.env.LOG_FILE })],
+  sinks: [fileSink(auditFileOptions())],
 });
 require('./fastify-app')({}, (app) => app.register(auditPlugin, { logger }));

@@ -28,8 +28,9 @@ if (process.env.GRPC_AUDIT === 'floor') {
 }
 if (process.env.GRPC_AUDIT === '1') {
   const { createAuditLogger, fileSink } = require('@auditkit/core');
+  const { auditFileOptions } = require('./audit-file');
   const { auditServerInterceptor } = require('@auditkit/grpc');
-  const logger = createAuditLogger({ service: 'bench', sinks: [fileSink({ path: process.env.LOG_FILE })] });
+  const logger = createAuditLogger({ service: 'bench', sinks: [fileSink(auditFileOptions())] });
   interceptors.push(auditServerInterceptor({ logger }));
 }
 const server = new grpc.Server({ interceptors });

@@ -17,11 +17,15 @@ Get(':id')(
   Object.getOwnPropertyDescriptor(OrdersController.prototype, 'find'),
 );
 
-module.exports = async function start(imports = []) {
+async function start(imports = []) {
   class AppModule {}
   Module({ imports, controllers: [OrdersController] })(AppModule);
   const app = await NestFactory.create(AppModule, { logger: false });
   await app.listen(Number(process.env.PORT), '127.0.0.1');
   process.send?.('ready');
   process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
-};
+}
+
+module.exports = start;
+/** The controller, for a variant that decorates its route before the app starts. */
+module.exports.OrdersController = OrdersController;

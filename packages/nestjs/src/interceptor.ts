@@ -29,6 +29,16 @@ interface GrpcCall {
   once?(event: 'cancelled', listener: () => void): unknown;
 }
 
+type Controller = ReturnType<ExecutionContext['getClass']>;
+type Handler = ReturnType<ExecutionContext['getHandler']>;
+
+/** What one handler declares: `@NoAudit` (on it or its controller), `@AuditAction`, `@AuditDataChange`. */
+interface Declarations {
+  skip: boolean;
+  action: AuditActionOptions | undefined;
+  change: AuditDataChangeOptions | undefined;
+}
+
 /** A call being audited; a gRPC call settles its own event (an HTTP request ends in the capture). */
 interface Started extends HandlerCall {
   audit: RequestAudit<AuditedRequest>;
@@ -42,6 +52,8 @@ interface Started extends HandlerCall {
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   readonly #lookup: ProviderLookup;
+  /** Declarations by controller, then handler: a controller class may share an inherited handler. */
+  readonly #declarations = new WeakMap<Controller, WeakMap<Handler, Declarations>>();
 
   constructor(
     @Inject(AuditService) private readonly service: AuditService,
@@ -54,15 +66,13 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const type = context.getType();
     if (type !== 'http' && type !== 'rpc') return next.handle();
-    const handler = context.getHandler();
-    if (this.reflector.getAllAndOverride<boolean>(NO_AUDIT, [handler, context.getClass()])) {
+    const { skip, action, change } = this.#declarationsOf(context.getClass(), context.getHandler());
+    if (skip) {
       // Marked as recorded, so the capture records no `http.request` event for it.
       const audit = type === 'http' ? requestAuditOf(context.switchToHttp().getRequest()) : undefined;
       if (audit) audit.ended = true;
       return next.handle();
     }
-    const action = this.reflector.get<AuditActionOptions | undefined>(AUDIT_ACTION, handler);
-    const change = this.reflector.get<AuditDataChangeOptions | undefined>(AUDIT_DATA_CHANGE, handler);
     const request = type === 'http' ? context.switchToHttp().getRequest<HttpRequest>() : undefined;
     const captured = request && requestAuditOf(request);
     // The capture already runs the request in its context: without declarations, only the error is wanted.
@@ -78,6 +88,28 @@ export class AuditInterceptor implements NestInterceptor {
     return new Observable((subscriber) =>
       events.observe(started, (observer) => next.handle().subscribe(observer), subscriber),
     );
+  }
+
+  /**
+   * What a handler of a controller declares, read with the Reflector on its first call and kept:
+   * decorators have set their metadata before the application starts.
+   */
+  #declarationsOf(controller: Controller, handler: Handler): Declarations {
+    let handlers = this.#declarations.get(controller);
+    if (!handlers) {
+      handlers = new WeakMap();
+      this.#declarations.set(controller, handlers);
+    }
+    let declarations = handlers.get(handler);
+    if (!declarations) {
+      declarations = {
+        skip: Boolean(this.reflector.getAllAndOverride<boolean | undefined>(NO_AUDIT, [handler, controller])),
+        action: this.reflector.get<AuditActionOptions | undefined>(AUDIT_ACTION, handler),
+        change: this.reflector.get<AuditDataChangeOptions | undefined>(AUDIT_DATA_CHANGE, handler),
+      };
+      handlers.set(handler, declarations);
+    }
+    return declarations;
   }
 
   /** The request's audit from the HTTP capture, or one of its own where the capture could not start one. */

@@ -1,6 +1,7 @@
 // AuditModule on a route that declares a business event (@AuditAction): the route gets the module's
 // interceptor, so it pays for Nest's interceptor chain and records two events per request.
 const { createAuditLogger, fileSink } = require('@auditkit/core');
+const { auditFileOptions } = require('./audit-file');
 const { AuditAction, AuditModule } = require('@auditkit/nestjs');
 const start = require('./nest-app');
 
@@ -12,5 +13,5 @@ AuditAction({
   resource: { type: 'order', id: (request) => request.params?.id },
 })(prototype, 'find', Object.getOwnPropertyDescriptor(prototype, 'find'));
 
-const logger = createAuditLogger({ service: 'bench', sinks: [fileSink({ path: process.env.LOG_FILE })] });
+const logger = createAuditLogger({ service: 'bench', sinks: [fileSink(auditFileOptions())] });
 start([AuditModule.forRoot({ logger })]);

@@ -3,11 +3,12 @@
 // Nest adapter itself adds to a request (its translation, its module, its exception filter).
 require('reflect-metadata');
 const { createAuditLogger, fileSink } = require('@auditkit/core');
+const { auditFileOptions } = require('./audit-file');
 const { auditMiddleware } = require('@auditkit/express');
 const { Inject, Module } = require('@nestjs/common');
 const { HttpAdapterHost } = require('@nestjs/core');
 
-const logger = createAuditLogger({ service: 'bench', sinks: [fileSink({ path: process.env.LOG_FILE })] });
+const logger = createAuditLogger({ service: 'bench', sinks: [fileSink(auditFileOptions())] });
 class ExpressCapture {
   constructor(host) {
     host.httpAdapter.getInstance().use(auditMiddleware({ logger }));

@@ -1,6 +1,9 @@
 /**
  * JSON Lines file sink: one event per line, one `write(2)` per batch, straight on an fd.
- * Batches are coalesced upstream, so a buffering layer (sonic-boom) would only add a copy.
+ * Batches are coalesced upstream (the delivery loop collects the next batch while one is written),
+ * so a buffering layer (sonic-boom) would only add a copy. A batch on an open file goes to the
+ * kernel through one callback, not a chain of promises: under HTTP load batches hold a few dozen
+ * events, and what each write costs is paid that often.
  */
 import * as fs from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -121,20 +124,19 @@ interface Pending {
   readonly data: Buffer;
   state: 'queued' | 'issued' | 'done';
   readonly promise: Promise<void>;
-  /** Settles with the write, never rejects: what flush and close wait on. */
-  readonly settled: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
+  /** Size of the file before this batch: a torn write is cut back to it. */
+  start: number;
+  /** Bytes of `data` the kernel has taken. */
+  offset: number;
 }
 
 const MIB = 1024 * 1024;
 const noop = (): void => {};
 
 const openAsync = promisify(fs.open);
-const writeAsync = promisify(fs.write);
-const fsyncAsync = promisify(fs.fsync);
 const fstatAsync = promisify(fs.fstat);
-const ftruncateAsync = promisify(fs.ftruncate);
 const closeAsync = promisify(fs.close);
 
 function resolveFileOptions(options: FileSinkOptions): ResolvedFileOptions {
@@ -171,15 +173,18 @@ function pending(data: Buffer): Pending {
     resolve = res;
     reject = rej;
   });
-  return { data, state: 'queued', promise, settled: promise.then(noop, noop), resolve, reject };
+  return { data, state: 'queued', promise, resolve, reject, start: 0, offset: 0 };
 }
+
+/** Settles with the write, never rejects: what flush and close wait on. */
+const settled = (p: Pending | undefined): Promise<void> | undefined => p?.promise.then(noop, noop);
 
 /** Errors from node internals may come from another realm (jest, vm): `instanceof` misses them. */
 function toError(error: unknown): Error {
   return error instanceof Error || types.isNativeError(error) ? error : new Error(String(error));
 }
 
-/** Appends all of `data` to a file of `start` bytes; a torn batch is cut off again, as in `#append`. */
+/** Appends all of `data` to a file of `start` bytes; a torn batch is cut off again, as in `#issue`. */
 function appendSync(fd: number, data: Buffer, start: number): void {
   let offset = 0;
   try {
@@ -208,6 +213,8 @@ class JsonlFileSink implements FileSink {
   #bytesWritten = 0;
   #queue: Pending[] = [];
   #pumping = false;
+  /** The batch handed to the kernel, until its write (and fsync) answered. */
+  #current: Pending | undefined;
   #scanned = false;
   #lastRotation: RotationKey | undefined;
   /** Compression and pruning, one job at a time so pruning sees finished archives. */
@@ -293,7 +300,7 @@ class JsonlFileSink implements FileSink {
     if (data.length === 0) return Promise.resolve();
     const item = pending(data);
     this.#queue.push(item);
-    void this.#pump();
+    this.#pump();
     return item.promise;
   }
 
@@ -338,7 +345,7 @@ class JsonlFileSink implements FileSink {
 
   /** Resolves when every write issued so far has settled; compression may still be running. */
   async flush(): Promise<void> {
-    await this.#queue.at(-1)?.settled;
+    await settled(this.#queue.at(-1));
     this.#throwBackgroundError();
   }
 
@@ -350,7 +357,7 @@ class JsonlFileSink implements FileSink {
 
   async #shutdown(): Promise<void> {
     this.#closed = true;
-    await this.#queue.at(-1)?.settled;
+    await settled(this.#queue.at(-1));
     await this.#background;
     const fd = this.#fd;
     this.#fd = undefined;
@@ -362,31 +369,94 @@ class JsonlFileSink implements FileSink {
     return new Error(`file sink "${this.name}" is closed; the batch for ${this.path} was not written`);
   }
 
-  /** Writes queued batches one at a time, in call order. Never rejects. */
-  async #pump(): Promise<void> {
+  /**
+   * Writes queued batches one at a time, in call order: straight to the file when it is open and
+   * needs no rotation, else once it is opened or rotated. Never throws.
+   */
+  #pump(): void {
     if (this.#pumping) return;
+    const item = this.#queue[0];
+    if (item === undefined) return;
     this.#pumping = true;
-    while (this.#queue.length > 0) {
-      const item = this.#queue[0]!;
-      try {
-        await this.#writeItem(item);
-        item.resolve();
-      } catch (error) {
-        item.reject(error);
-      }
-      // writeSync may have taken the item (and others) out of the queue meanwhile.
-      if (this.#queue[0] === item) this.#queue.shift();
+    const fd = this.#fd;
+    if (fd !== undefined && !this.#shouldRotate(item.data.length)) {
+      this.#issue(item, fd);
+      return;
     }
-    this.#pumping = false;
+    this.#prepare(item).then(
+      () => {
+        // writeSync may have written it meanwhile (process exit).
+        if (item.state === 'queued') this.#issue(item, this.#fd!);
+        else this.#next(item, undefined);
+      },
+      (error: unknown) => this.#next(item, error),
+    );
   }
 
-  async #writeItem(item: Pending): Promise<void> {
+  async #prepare(item: Pending): Promise<void> {
     await this.#open();
     if (this.#shouldRotate(item.data.length)) await this.#rotateOrReport();
-    if (item.state !== 'queued') return; // written by writeSync at exit
+  }
+
+  /** Hands a batch to the kernel; `#wrote` goes on until all of it is written (and synced when asked). */
+  #issue(item: Pending, fd: number): void {
     item.state = 'issued';
-    await this.#append(this.#fd!, item.data);
+    item.start = this.#size;
+    item.offset = 0;
+    this.#current = item;
+    this.#writeRest(fd, item);
+  }
+
+  #writeRest(fd: number, item: Pending): void {
+    try {
+      fs.write(fd, item.data, item.offset, item.data.length - item.offset, null, this.#wrote);
+    } catch (error) {
+      this.#failed(fd, item, error);
+    }
+  }
+
+  readonly #wrote = (error: NodeJS.ErrnoException | null, written: number): void => {
+    const item = this.#current!;
+    const fd = this.#fd!;
+    if (error) {
+      this.#failed(fd, item, error);
+      return;
+    }
+    item.offset += written;
+    if (item.offset < item.data.length) this.#writeRest(fd, item);
+    else if (this.#o.fsync) fs.fsync(fd, this.#synced);
+    else this.#written(item);
+  };
+
+  readonly #synced = (error: NodeJS.ErrnoException | null): void => {
+    const item = this.#current!;
+    if (error) this.#failed(this.#fd!, item, error);
+    else this.#written(item);
+  };
+
+  #written(item: Pending): void {
+    this.#current = undefined;
     item.state = 'done';
+    this.#account(item.data.length);
+    this.#next(item, undefined);
+  }
+
+  /** A failed append: a torn batch is cut off again so a retry does not follow half a line. */
+  #failed(fd: number, item: Pending, error: unknown): void {
+    this.#current = undefined;
+    if (item.offset > 0 && item.offset < item.data.length)
+      fs.ftruncate(fd, item.start, () => this.#next(item, error));
+    else this.#next(item, error);
+  }
+
+  /** Settles a batch and goes on with the next one. */
+  #next(item: Pending, error: unknown): void {
+    if (error === undefined) item.resolve();
+    else item.reject(error);
+    // writeSync may have taken the item (and others) out of the queue meanwhile.
+    if (this.#queue[0] === item) this.#queue.shift();
+    this.#pumping = false;
+    this.#pump();
   }
 
   #takeQueued(): Pending[] {
@@ -394,22 +464,6 @@ class JsonlFileSink implements FileSink {
     this.#queue = this.#queue.filter((p) => p.state !== 'queued');
     for (const p of taken) p.state = 'done';
     return taken;
-  }
-
-  /** Appends all of `data`; a torn batch is cut off again so a retry does not follow half a line. */
-  async #append(fd: number, data: Buffer): Promise<void> {
-    const start = this.#size;
-    let offset = 0;
-    try {
-      while (offset < data.length) {
-        offset += (await writeAsync(fd, data, offset, data.length - offset, null)).bytesWritten;
-      }
-      if (this.#o.fsync) await fsyncAsync(fd);
-    } catch (error) {
-      if (offset > 0 && offset < data.length) await ftruncateAsync(fd, start).catch(noop);
-      throw error;
-    }
-    this.#account(data.length);
   }
 
   #account(bytes: number): void {

@@ -6,7 +6,7 @@ import type { SealedBatch, Sealer, SealInput } from '../seal/sealer';
 import type { AuditError, AuditEvent, AuditStats } from '../types';
 import { EventBatch } from './batch';
 import { EventQueue } from './queue';
-import { SinkSet } from './sink-set';
+import { SinkSet, type Stored } from './sink-set';
 import type { Spill } from './spool/spill';
 import { StoredMark } from './stored-mark';
 
@@ -16,6 +16,11 @@ import { StoredMark } from './stored-mark';
  * sink write (its AsyncLocalStorage stores, its trace) and keep it alive until the batch settled.
  */
 const deliveryScope = new AsyncResource('auditkit.delivery');
+
+/** Arms the batch timer: a turn of the event loop from now, or `delayMs` later. */
+function schedule(run: () => void, delayMs: number): NodeJS.Timeout | NodeJS.Immediate {
+  return delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run);
+}
 
 /** Events sealed between two turns of the event loop. */
 const SEAL_SLICE = 128;
@@ -73,6 +78,11 @@ export class DeliveryLoop {
   #timerDelay = 0;
   #flushWaiters: Waiter[] = [];
   #writableWaiters: Array<() => void> = [];
+  /** What the batch timer runs: made once, not per batch. */
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    void this.#run();
+  };
 
   constructor(o: ResolvedOptions, sealer: Sealer | undefined, hooks: DeliveryHooks) {
     this.#o = o;
@@ -178,14 +188,8 @@ export class DeliveryLoop {
     }
     // Unref'd: an idle logger never keeps the process alive; beforeExit flushes what is left.
     this.#timerDelay = delayMs;
-    const run = (): void => {
-      this.#timer = undefined;
-      void this.#run();
-    };
     // 0: as soon as the event loop has run what is ready, so what one turn logged is one batch.
-    this.#timer = deliveryScope.runInAsyncScope(() =>
-      delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run),
-    );
+    this.#timer = deliveryScope.runInAsyncScope(schedule, undefined, this.#fire, delayMs);
     this.#timer.unref();
   }
 
@@ -223,8 +227,9 @@ export class DeliveryLoop {
     };
     try {
       while (this.#waiting()) {
-        await this.#sinks.ready;
-        await this.#resuming;
+        // Awaited only while pending: an `await` costs a promise and a turn of the microtask queue.
+        if (this.#sinks.ready) await this.#sinks.ready;
+        if (this.#resuming) await this.#resuming;
         if (this.#spill && this.#queue.length < max) {
           await this.#spill.take(max, (e) => this.#queue.push(e, EVENT_BASE_BYTES));
         }
@@ -232,14 +237,15 @@ export class DeliveryLoop {
         const events = this.#queue.take(max);
         this.#inFlight += events.length;
         this.#wakeWritable();
-        const batch = await this.#sealInSlices(events);
+        const batch = events.length <= SEAL_SLICE ? this.#seal(events) : await this.#sealInSlices(events);
         const ahead = { batch, events: events.length };
         this.#ahead = ahead;
         while (writing.length >= most) await oldest();
         if (this.#ahead !== ahead) break; // the process is ending: drainSync() wrote it
         this.#ahead = undefined;
         const write = { settled: this.#sinks.handOff(this.#store(batch, events.length)), done: false };
-        void write.settled.then(() => (write.done = true)).catch(() => undefined);
+        // Only a loop with room for several writes looks at `done` (one write at a time awaits it).
+        if (most > 1) void write.settled.then(() => (write.done = true)).catch(() => undefined);
         writing.push(write);
         // A full batch is waiting: seal it while this one is written.
         if (this.#queue.length >= max) continue;
@@ -267,15 +273,18 @@ export class DeliveryLoop {
    * With several batches in flight (sinks that commit in order), after the batches before it too.
    */
   #store(batch: EventBatch, events: number): Promise<void> {
-    const before = this.#sinks.writesInFlight > 1 ? this.#settling : undefined;
-    const settled = Promise.all([this.#sinks.store(batch), before]).then(([{ kept, stored }]) => {
+    const settle = ({ kept, stored }: Stored): void => {
       if (kept) this.#hooks.kept(batch);
       else this.#lost(events);
       this.#inFlight -= events;
       this.#settled += events;
       this.#stored.advance(this.#settled, stored);
       this.#wakeFlushed();
-    });
+    };
+    if (this.#sinks.writesInFlight <= 1) return this.#sinks.store(batch).then(settle);
+    const settled = Promise.all([this.#sinks.store(batch), this.#settling]).then(([stored]) =>
+      settle(stored),
+    );
     // A batch behind this one settles after it, whether or not settling it threw.
     this.#settling = settled.catch(() => undefined);
     return settled;
@@ -326,6 +335,7 @@ export class DeliveryLoop {
   }
 
   #wakeFlushed(): void {
+    if (this.#flushWaiters.length === 0) return;
     const settled = this.#settled;
     this.#flushWaiters = this.#flushWaiters.filter((w) => {
       if (w.target > settled) return true;

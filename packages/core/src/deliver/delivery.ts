@@ -94,17 +94,34 @@ export class SinkRunner {
   }
 
   /** Resolves with how the delivery ended. Never rejects. */
-  async deliver(batch: EventBatch, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
-    const attempts = options.attempts ?? this.policy.attempts;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await withTimeout(() => this.sink.write(batch), this.sink.name, this.policy.timeoutMs);
+  deliver(batch: EventBatch, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
+    // The first attempt without an async frame: it is the only one, unless the sink fails.
+    return this.#attempt(batch).then(
+      (): DeliveryOutcome => {
         this.#delivered(batch, options);
         return 'delivered';
-      } catch (error) {
-        const outcome = this.#failed(batch, error, attempt >= attempts, options);
-        if (outcome) return outcome;
-        await sleep(backoffDelay(attempt, this.policy));
+      },
+      (error: unknown) => this.#retry(batch, options, error),
+    );
+  }
+
+  #attempt(batch: EventBatch): Promise<void> {
+    return withTimeout(() => this.sink.write(batch), this.sink.name, this.policy.timeoutMs);
+  }
+
+  /** After a failed first attempt: counted, then tried again with backoff until the attempts run out. */
+  async #retry(batch: EventBatch, options: DeliverOptions, error: unknown): Promise<DeliveryOutcome> {
+    const attempts = options.attempts ?? this.policy.attempts;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = this.#failed(batch, error, attempt >= attempts, options);
+      if (outcome) return outcome;
+      await sleep(backoffDelay(attempt, this.policy));
+      try {
+        await this.#attempt(batch);
+        this.#delivered(batch, options);
+        return 'delivered';
+      } catch (e) {
+        error = e;
       }
     }
   }

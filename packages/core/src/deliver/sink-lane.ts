@@ -82,36 +82,38 @@ export class SinkLane {
    * Delivers a sealed batch. Resolves true once the sink took it or the spool holds it, false when
    * it is lost for this sink (counted in `failed`).
    */
-  async deliver(batch: EventBatch): Promise<boolean> {
+  deliver(batch: EventBatch): Promise<boolean> {
     const n = batch.size;
     this.runner.stats.queued! += n;
     this.#inFlight += n;
-    try {
-      return await this.#route(batch);
-    } finally {
+    return this.#route(batch).finally(() => {
       this.#inFlight -= n;
-    }
+    });
   }
 
-  async #route(batch: EventBatch): Promise<boolean> {
-    const spool = this.spool;
-    if (spool && this.#writing) {
+  /** Where a batch goes: through the spool when the lane has one, else straight to the sink. */
+  #route(batch: EventBatch): Promise<boolean> {
+    if (this.spool) return this.#routeSpooled(batch, this.spool);
+    // Behind a probe still in flight to a sink that commits in order: stored only if the probe is.
+    const behindProbe = this.#newest !== undefined && this.breaker.state === 'half-open';
+    if (!behindProbe && !this.breaker.tryAcquire()) {
+      this.runner.skip(batch, this.#circuitOpen());
+      this.#syncState();
+      return Promise.resolve(false);
+    }
+    return this.#deliverDirect(batch);
+  }
+
+  async #routeSpooled(batch: EventBatch, spool: Spool): Promise<boolean> {
+    if (this.#writing) {
       // The sink has not answered the last write: keep this batch on disk, behind that one.
       this.#writing.spooled ??= this.#append(this.#writing.batch);
       return this.#toSpool(batch);
     }
-    if (spool && (spool.backlog > 0 || !this.breaker.tryAcquire())) {
+    if (spool.backlog > 0 || !this.breaker.tryAcquire()) {
       // Behind older spooled batches, or the sink is known to be down: keep the order, skip the wait.
       return this.#toSpool(batch);
     }
-    // Behind a probe still in flight to a sink that commits in order: stored only if the probe is.
-    const behindProbe = this.#newest !== undefined && this.breaker.state === 'half-open';
-    if (!spool && !behindProbe && !this.breaker.tryAcquire()) {
-      this.runner.skip(batch, this.#circuitOpen());
-      this.#syncState();
-      return false;
-    }
-    if (!spool) return (await this.#deliverDirect(batch)) === 'delivered';
     const write: OutstandingWrite = { batch, since: Date.now() };
     this.#writing = write;
     const outcome = await this.runner.deliver(batch, { countFailed: false, stopOnTimeout: true });
@@ -147,12 +149,16 @@ export class SinkLane {
    * batch while the one before it is still written (the delivery loop bounds how many); any other
    * gets one write at a time from the loop.
    */
-  async #deliverDirect(batch: EventBatch): Promise<DeliveryOutcome> {
-    if ((this.runner.sink.writesInFlight ?? 1) <= 1) {
-      const outcome = await this.runner.deliver(batch);
-      this.#settle(outcome);
-      return outcome;
-    }
+  #deliverDirect(batch: EventBatch): Promise<boolean> {
+    if ((this.runner.sink.writesInFlight ?? 1) <= 1)
+      return this.runner.deliver(batch).then((outcome) => {
+        this.#settle(outcome);
+        return outcome === 'delivered';
+      });
+    return this.#deliverInOrder(batch).then((outcome) => outcome === 'delivered');
+  }
+
+  async #deliverInOrder(batch: EventBatch): Promise<DeliveryOutcome> {
     const write = this.runner.deliverInOrder(batch, this.#newest, () =>
       this.breaker.state === 'open' ? this.#circuitOpen() : undefined,
     );

@@ -18,6 +18,8 @@ export interface Stored {
   stored: boolean;
 }
 
+const storedIf = (kept: boolean): Stored => ({ kept, stored: kept });
+
 /**
  * The sinks behind the delivery loop: one runner (retries, counters) and one lane (breaker,
  * spool) per sink, opened once at start. `store()` takes a sealed batch to all of them.
@@ -108,11 +110,12 @@ export class SinkSet {
    * Takes a sealed batch to every sink. Durable mode: one record per spool (one fsync each), the
    * sinks fed from there; `stored` is what `logDurable()` and held responses wait for.
    */
-  async store(batch: EventBatch): Promise<Stored> {
-    if (!this.#o.durable) {
-      const kept = await this.#deliver(batch);
-      return { kept, stored: kept };
-    }
+  store(batch: EventBatch): Promise<Stored> {
+    if (!this.#o.durable) return this.#deliver(batch).then(storedIf);
+    return this.#storeDurable(batch);
+  }
+
+  async #storeDurable(batch: EventBatch): Promise<Stored> {
     const payload = batch.bytes();
     const n = batch.size;
     const taken = await Promise.all(
@@ -130,8 +133,11 @@ export class SinkSet {
   }
 
   /** Resolves whether the batch is kept: taken by a primary sink or its spool (any sink when none is primary). */
-  async #deliver(batch: EventBatch): Promise<boolean> {
-    return this.#kept(await Promise.all(this.#lanes.map((l) => l.deliver(batch))));
+  #deliver(batch: EventBatch): Promise<boolean> {
+    const lanes = this.#lanes;
+    // One sink (the common case): its answer is the batch's, without gathering answers.
+    if (lanes.length === 1) return lanes[0]!.deliver(batch);
+    return Promise.all(lanes.map((l) => l.deliver(batch))).then((taken) => this.#kept(taken));
   }
 
   #kept(taken: readonly boolean[]): boolean {
@@ -144,8 +150,12 @@ export class SinkSet {
    * has not answered by then gets the next batches in its spool, so a hung sink never holds the
    * queue in memory, while a healthy one (even under load) keeps the direct path.
    */
-  async handOff(delivery: Promise<void>): Promise<void> {
+  handOff(delivery: Promise<void>): Promise<void> {
     if (!this.#lanes.every((l) => l.spool)) return delivery;
+    return this.#handOffSpooled(delivery);
+  }
+
+  async #handOffSpooled(delivery: Promise<void>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       delivery,

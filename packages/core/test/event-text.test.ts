@@ -6,7 +6,7 @@
 
 import fc from 'fast-check';
 import { type AuditEvent, canonicalize, canonicalJson, expectedHash } from '../src';
-import { EVENT_KEYS, eventRecord, eventText, sealedLine } from '../src/seal/sealer';
+import { EVENT_KEYS, eventRecordIn, eventText, sealedLine } from '../src/seal/sealer';
 import { SEAL_VERSION } from '../src/seal/version';
 import { valuesOf } from './json-arbitraries';
 
@@ -77,20 +77,39 @@ describe('an event written straight to canonical JSON', () => {
     expect(written).toBeGreaterThan(400);
   });
 
-  it('gives the same halves as one UTF-8 record for a hand-off between threads', () => {
-    const toText = {
-      prefix: 'c',
-      take: (bytes: Buffer, length: number) => bytes.toString('utf8', 0, length),
-    };
+  it('gives the same halves as one UTF-8 record written in place for a hand-off between threads', () => {
+    const target = Buffer.alloc(64 * 1024, 0x2a);
     fc.assert(
-      fc.property(event, (e) => {
+      fc.property(event, fc.integer({ min: 0, max: 64 }), (e, start) => {
         const text = eventText(e);
-        const record = eventRecord(e, toText);
-        if (text === undefined) expect(record).toBeUndefined();
-        else expect(record).toBe(`c${text.head}\n${text.tail}`);
+        const end = eventRecordIn(e, 'c', target, start, target.length);
+        if (text === undefined) expect(end).toBe(-1);
+        else expect(target.toString('utf8', start, end)).toBe(`c${text.head}\n${text.tail}`);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('writes nothing at or past the end of the region it is given, and gives -1 when the record does not fit', () => {
+    const e = { v: 1, id: 'x', type: 't', details: { note: 'é'.repeat(40), n: 7 } } as unknown as AuditEvent;
+    const whole = Buffer.alloc(1024);
+    const length = eventRecordIn(e, 'c', whole, 0, whole.length);
+    expect(length).toBeGreaterThan(0);
+    for (const room of [0, 1, length - 1, length, length + 200]) {
+      const target = Buffer.alloc(length + 300, 0x2a);
+      const end = eventRecordIn(e, 'c', target, 10, 10 + room);
+      // The writer reserves a string's worst case: a record may be refused with a little room to spare.
+      if (end >= 0) {
+        expect(end).toBe(10 + length);
+        expect(target.subarray(10, end)).toEqual(whole.subarray(0, length));
+      }
+      if (room >= length + 200) expect(end).toBe(10 + length);
+      if (room < length) expect(end).toBe(-1);
+      expect(target.subarray(0, 10).every((b) => b === 0x2a)).toBe(true);
+      expect(target.subarray(10 + room).every((b) => b === 0x2a)).toBe(true);
+    }
+    // The writer's own buffer is untouched by a refused record: the next event is written whole.
+    expect(eventText(e)?.json()).toBe(canonicalize(e));
   });
 
   it('leaves values canonical JSON refuses, and toJSON, to the generic path', () => {

@@ -20,14 +20,23 @@ const KEPT_BYTES = 1024 * 1024;
 
 /** Thrown inside the writer for a value it leaves to `canonicalize`. */
 const UNWRITABLE: unique symbol = Symbol('unwritable');
+/** Thrown inside the writer when writing into a caller's buffer and the text may not fit there. */
+const NO_ROOM: unique symbol = Symbol('no room');
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 
-let buf = Buffer.allocUnsafe(INITIAL_BYTES);
+/** The writer's own buffer, kept between values. */
+let own: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+/** Where bytes go: `own`, or a caller's buffer while `withCanonicalWriterIn` runs. */
+let buf: Buffer = own;
 let pos = 0;
+/** Bytes may be written up to here: `buf.length`, or the end of the caller's region. */
+let limit = own.length;
+/** Whether `buf` is a caller's buffer, which is never grown. */
+let borrowed = false;
 /** Every byte written since the last `take()` is ASCII: the text decodes as latin1 (a plain copy). */
 let ascii = true;
 /** Set while writing: a getter that writes canonical JSON itself must not share the buffer. */
@@ -36,14 +45,17 @@ let busy = false;
 const keyLists: string[][] = [];
 
 function ensure(bytes: number): void {
-  if (pos + bytes <= buf.length) return;
+  if (pos + bytes <= limit) return;
+  if (borrowed) throw NO_ROOM;
   const grown = Buffer.allocUnsafe(Math.max(buf.length * 2, pos + bytes));
   buf.copy(grown, 0, 0, pos);
   buf = grown;
+  own = grown;
+  limit = grown.length;
 }
 
 function byte(b: number): void {
-  if (pos === buf.length) ensure(1);
+  if (pos === limit) ensure(1);
   buf[pos++] = b;
 }
 
@@ -269,13 +281,51 @@ export function withCanonicalWriter<A, B, T>(
 ): T | undefined {
   if (busy) return undefined;
   busy = true;
-  if (buf.length > KEPT_BYTES) buf = Buffer.allocUnsafe(INITIAL_BYTES);
+  if (own.length > KEPT_BYTES) {
+    own = Buffer.allocUnsafe(INITIAL_BYTES);
+    buf = own;
+    limit = own.length;
+  }
   try {
     return write(writer, a, b);
   } catch (error) {
     if (error === UNWRITABLE) return undefined;
     throw error;
   } finally {
+    reset();
+    busy = false;
+  }
+}
+
+/**
+ * `withCanonicalWriter` writing into `target` from `start` on, never at or past `end`, so the text
+ * lands where it is wanted without a copy (`length` is then a position in `target`). Undefined
+ * also when the text might not fit (the writer reserves a string's worst case, 3 bytes per
+ * character): bytes may then have been written into the region, and none of them count.
+ */
+export function withCanonicalWriterIn<A, B, T>(
+  target: Buffer,
+  start: number,
+  end: number,
+  write: (w: CanonicalMembers, a: A, b: B) => T,
+  a: A,
+  b: B,
+): T | undefined {
+  if (busy || start >= end) return undefined;
+  busy = true;
+  buf = target;
+  pos = start;
+  limit = end;
+  borrowed = true;
+  try {
+    return write(writer, a, b);
+  } catch (error) {
+    if (error === UNWRITABLE || error === NO_ROOM) return undefined;
+    throw error;
+  } finally {
+    buf = own;
+    limit = own.length;
+    borrowed = false;
     reset();
     busy = false;
   }

@@ -9,7 +9,7 @@ import { newEventId } from '../capture/ids';
 import { eventTime } from '../capture/normalize';
 import type { AuditEvent, Integrity, Source } from '../types';
 import { canonicalize } from './canonical';
-import { type CanonicalMembers, withCanonicalWriter } from './canonical-writer';
+import { type CanonicalMembers, withCanonicalWriter, withCanonicalWriterIn } from './canonical-writer';
 import { sha256Hex } from './digest';
 import { keyId } from './keys';
 import { MerkleFrontier } from './merkle';
@@ -154,15 +154,13 @@ function tail(w: CanonicalMembers, e: Fields): string {
 
 const halves = (w: CanonicalMembers, e: Fields): EventText => new EventText(head(w, e), tail(w, e));
 
-/** Takes an event's record as the first `length` bytes of `bytes`, which stay valid only during the call. */
-export type RecordTaker<T> = (bytes: Buffer, length: number) => T;
-
-function record<T>(w: CanonicalMembers, e: Fields, take: { prefix: string; take: RecordTaker<T> }): T {
-  w.literal(take.prefix);
+/** An event's record, `<prefix><head>\n<tail>`, written where the writer was pointed; gives the position after it. */
+function record(w: CanonicalMembers, e: Fields, prefix: string): number {
+  w.literal(prefix);
   writeHead(w, e);
   w.literal('\n');
   writeTail(w, e);
-  return take.take(w.bytes, w.length);
+  return w.length;
 }
 
 /** True when every own field of `event` is one the fixed key order knows. */
@@ -226,19 +224,24 @@ export function eventText(event: AuditEvent): EventText | undefined {
 }
 
 /**
- * The halves `eventText` gives, as one UTF-8 record `<prefix><head>\n<tail>` handed to
- * `to.take` without being decoded (a thread hand-off copies the bytes as they are); undefined
- * where `eventText` is, or when `to.take` throws.
+ * The halves `eventText` gives, as one UTF-8 record `<prefix><head>\n<tail>` written straight into
+ * `target` from `start` on, short of `end` (a thread hand-off's shared memory: no copy, never
+ * decoded). Returns the position after the record, or -1 where `eventText` gives undefined or when
+ * the record may not fit: bytes may have been written into the region then, and none of them count.
  */
-export function eventRecord<T>(
+export function eventRecordIn(
   event: AuditEvent,
-  to: { readonly prefix: string; readonly take: RecordTaker<T> },
-): T | undefined {
+  prefix: string,
+  target: Buffer,
+  start: number,
+  end: number,
+): number {
   const e = event as unknown as Fields;
   try {
-    return knownShape(e) ? withCanonicalWriter(record<T>, e, to) : undefined;
+    if (!knownShape(e)) return -1;
+    return withCanonicalWriterIn(target, start, end, record, e, prefix) ?? -1;
   } catch {
-    return undefined;
+    return -1;
   }
 }
 

@@ -70,12 +70,38 @@ export class RingWriter {
     return exact < text.length * 3 && this.#place(text, exact);
   }
 
-  /** Copies the first `length` bytes of `bytes` in as one record, or returns false when there is no room. */
-  writeBytes(bytes: Buffer, length: number): boolean {
-    const w = this.#reserve(length);
-    if (w < 0) return false;
-    bytes.copy(this.#data, w + HEADER, 0, length);
-    this.#publish(w, length);
+  /**
+   * Has `fill(a, data, start, end)` write one record of unknown length in place, in
+   * `data[start, end)`, and return where it ended, or -1 when it did not fit (what it wrote then
+   * is never read). Where the space left before the ring's end is too small, it is tried once more
+   * from the start. False when the record found no room (or is larger than `maxRecord`).
+   */
+  writeIn<A>(fill: (a: A, data: Buffer, start: number, end: number) => number, a: A): boolean {
+    const r = Atomics.load(this.state, SLOT.READ);
+    const w = this.#w;
+    // A record ends at least one slot before the reader (full must differ from empty) and, when
+    // the reader is at 0, one slot before the ring's end (where the writer would come round to 0).
+    const end = w >= r ? this.#size - (r === 0 ? HEADER : 0) : r - HEADER;
+    if (this.#fillAt(w, end, fill, a)) return true;
+    if (w < r || r <= 2 * HEADER) return false;
+    // Not enough room before the end: from the start, up to the reader, behind a wrap mark (read
+    // only once the record after it is published).
+    this.#data.writeUInt32LE(WRAP, w);
+    return this.#fillAt(0, r - HEADER, fill, a);
+  }
+
+  #fillAt<A>(
+    w: number,
+    end: number,
+    fill: (a: A, data: Buffer, start: number, end: number) => number,
+    a: A,
+  ): boolean {
+    const start = w + HEADER;
+    const limit = Math.min(end, start + this.maxRecord);
+    if (start >= limit) return false;
+    const stop = fill(a, this.#data, start, limit);
+    if (stop < start) return false;
+    this.#publish(w, stop - start);
     return true;
   }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { optionProblem } from '../../option-check';
 import type { ResolvedOptions } from '../../options';
-import { CHECKPOINT_TYPE, eventRecord, eventText } from '../../seal/sealer';
+import { CHECKPOINT_TYPE, eventRecordIn, eventText } from '../../seal/sealer';
 import type { AuditEvent, AuditStats } from '../../types';
 import type { DeliveryHooks } from '../delivery-loop';
 import {
@@ -82,6 +82,10 @@ function ringRecord(event: AuditEvent, asText: boolean): string {
   return text ? `${TEXT_RECORD}${text.head}\n${text.tail}` : `${JSON_RECORD}${JSON.stringify(event)}`;
 }
 
+/** Writes an event's text record into the ring's memory at `data[start, end)`: see `RingWriter.writeIn`. */
+const fillRecord = (event: AuditEvent, data: Buffer, start: number, end: number): number =>
+  eventRecordIn(event, TEXT_RECORD, data, start, end);
+
 interface Asked {
   upTo: number;
   resolve: (ok: boolean) => void;
@@ -113,12 +117,6 @@ export class WorkerDelivery {
   #nextId = 1;
   readonly #asked = new Map<number, Asked>();
   #writableWaiters: Array<() => void> = [];
-  /** Puts an event's record bytes on the ring when it has room and the record is not too large. */
-  readonly #toRing = {
-    prefix: TEXT_RECORD,
-    take: (bytes: Buffer, length: number): boolean =>
-      length <= this.#writer.maxRecord && this.#writer.writeBytes(bytes, length),
-  };
   readonly #wakeLater = (): void => {
     this.#wakeScheduled = false;
     this.#sinceWake = 0;
@@ -198,10 +196,12 @@ export class WorkerDelivery {
 
   enqueue(event: AuditEvent, _bytes: number): boolean {
     if (this.#exited) return this.#drop('the audit worker has stopped; the event was not recorded');
-    // The common case: the event's canonical text goes from the serializer's bytes straight onto
-    // the ring, never made a string on this thread. Anything else takes the string path below.
+    // The common case: the serializer writes the event's canonical text straight into the ring's
+    // memory, never made a string or copied on this thread. Anything else (no room, a record
+    // larger than the ring takes, a value the serializer leaves to the generic path) takes the
+    // string path below.
     const asText = this.#asText(event);
-    if (asText && this.#pendingCount() === 0 && eventRecord(event, this.#toRing) === true) {
+    if (asText && this.#pendingCount() === 0 && this.#writer.writeIn(fillRecord, event)) {
       this.#written++;
       this.#wakeSoon();
       return true;

@@ -2,8 +2,12 @@
 // so machine load (shared cores) hits both alike. Usage: node bench/log-cost-ab.js [label=]<coreA> [label=]<coreB>
 // (each the path of a built core's dist/index.js). Writes bench/results/log-cost-ab.json.
 // CONTEXT=request logs in a request's own context, as adapters make it (a request id core generated,
-// a parsed traceparent), instead of a plain context object.
-const { dirname, resolve } = require('node:path');
+// a parsed traceparent), instead of a plain context object. WORKER=1 measures log() with the worker
+// option (sealed, signed checkpoints, a fileSink per build in a temporary directory): the caller's
+// share is then building the event and writing its canonical text onto the ring.
+const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { dirname, join, resolve } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { orderUpdate: input } = require('./inputs');
 const context = {
@@ -40,11 +44,19 @@ async function main() {
     return { path: label, core: require(resolve(p)), corePath: resolve(p), ms: 0 };
   });
   const inputs = Array.from({ length: 1000 }, (_, i) => input(i));
-  for (const b of builds) {
+  const worker = process.env.WORKER === '1';
+  const dir = worker ? mkdtempSync(join(tmpdir(), 'auditkit-log-cost-ab-')) : undefined;
+  for (const [i, b] of builds.entries()) {
     b.logger = b.core.createAuditLogger({
       service: 'ab',
       flushOnExit: false,
-      sinks: [b.core.memorySink({ maxEvents: 1 })],
+      ...(worker
+        ? {
+            sinks: [b.core.fileSink({ path: join(dir, `build-${i}.jsonl`), maxSize: 0 })],
+            integrity: { signingKey: b.core.generateSigningKeys().privateKeyPem },
+            worker: true,
+          }
+        : { sinks: [b.core.memorySink({ maxEvents: 1 })] }),
     });
     if (process.env.CONTEXT === 'request') b.context = requestContext(b.corePath, b.logger);
     for (let w = 0; w < 30; w++) await slice(b.core, b.logger, inputs, b.context);
@@ -57,6 +69,7 @@ async function main() {
     await b.logger.close();
     results.push({ build: b.path, microsecondsPerCall: Math.round((b.ms * 1000) / rounds) / 1000 });
   }
+  if (dir) rmSync(dir, { recursive: true, force: true });
   const os = require('node:os');
   const out = {
     date: new Date().toISOString(),
@@ -64,10 +77,9 @@ async function main() {
     node: process.version,
     rounds,
     context: process.env.CONTEXT === 'request' ? 'request' : 'plain',
+    worker,
     results,
   };
-  const { mkdirSync, writeFileSync } = require('node:fs');
-  const { join } = require('node:path');
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(join(__dirname, 'results', 'log-cost-ab.json'), `${JSON.stringify(out, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

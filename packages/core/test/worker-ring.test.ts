@@ -1,6 +1,7 @@
 /**
  * The worker's ring: records written as text or in place come out whole and in order, through
- * many wrap-arounds, and a full ring refuses a record rather than overwrite one not yet read.
+ * many wrap-arounds, copies read off it stay whole, and a full ring refuses a record rather than
+ * overwrite one not yet read.
  */
 import { createRingBuffers, RingReader, RingWriter } from '../src/deliver/worker/ring';
 
@@ -93,5 +94,26 @@ describe('worker ring', () => {
     }
     got.push(...readAll(reader));
     expect(got).toEqual(sent);
+  });
+
+  it('gives records copied off the ring that stay whole after the ring reuses their space', () => {
+    const ring = createRingBuffers(64 * 1024);
+    const writer = new RingWriter(ring);
+    const reader = new RingReader(ring);
+    const kept: Array<{ bytes: Buffer; start: number; end: number }> = [];
+    const sent: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const record = `c${i}:${'q'.repeat((i * 53) % 1500)}`;
+      while (!writer.write(record)) {
+        reader.readCopied(1 + (i % 40), (bytes, start, end) => kept.push({ bytes, start, end }));
+        reader.release();
+      }
+      sent.push(record);
+    }
+    reader.readCopied(Number.POSITIVE_INFINITY, (bytes, start, end) => kept.push({ bytes, start, end }));
+    reader.release();
+    expect(kept.map((k) => k.bytes.toString('utf8', k.start, k.end))).toEqual(sent);
+    // Neighbouring records share a copy: far fewer copies than records.
+    expect(new Set(kept.map((k) => k.bytes)).size).toBeLessThan(sent.length / 4);
   });
 });

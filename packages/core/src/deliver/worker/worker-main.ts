@@ -105,17 +105,16 @@ const state = reader.state;
 
 const TEXT = TEXT_RECORD.charCodeAt(0);
 
-function take(data: Buffer, start: number, end: number): void {
-  if (data[start] === TEXT) {
-    // Copied off the ring as bytes: sealed from them, never decoded on the way to the file.
-    const bytes = Buffer.allocUnsafe(end - start - 1);
-    data.copy(bytes, 0, start + 1, end);
-    loop.enqueue(new EventBytes(bytes), end - start);
+/** Takes a record copied off the ring (`RingReader.readCopied`): `bytes` stay valid. */
+function take(bytes: Buffer, start: number, end: number): void {
+  if (bytes[start] === TEXT) {
+    // Sealed from the bytes as copied, never decoded on the way to the file.
+    loop.enqueue(new EventBytes(bytes.subarray(start + 1, end)), end - start);
     return;
   }
   let event: AuditEvent;
   try {
-    event = JSON.parse(data.toString('utf8', start + 1, end)) as AuditEvent;
+    event = JSON.parse(bytes.toString('utf8', start + 1, end)) as AuditEvent;
   } catch (error) {
     unreadable++;
     report({ kind: 'invalid', message: `an event could not be read back on the worker: ${String(error)}` });
@@ -153,7 +152,7 @@ function pump(): void {
     void loop.whenWritable().then(pump);
     return;
   }
-  const n = reader.readBytes(CHUNK, take);
+  const n = reader.readCopied(CHUNK, take);
   if (n > 0) {
     reader.release();
     wakeTaken();
@@ -218,9 +217,9 @@ function confirm(upTo: number): void {
 /** Process exit: take everything the caller writes until it is done, seal, write, close, answer. */
 async function exitDrain(): Promise<void> {
   for (;;) {
-    while (reader.readBytes(Number.POSITIVE_INFINITY, take) > 0) reader.release();
+    while (reader.readCopied(Number.POSITIVE_INFINITY, take) > 0) reader.release();
     if (Atomics.load(state, SLOT.EXIT) === 2) {
-      if (reader.readBytes(Number.POSITIVE_INFINITY, take) > 0) reader.release();
+      if (reader.readCopied(Number.POSITIVE_INFINITY, take) > 0) reader.release();
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));

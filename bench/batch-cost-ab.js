@@ -9,7 +9,8 @@
 //   node bench/batch-cost-ab.js [label=]<core package dir> [label=]<core package dir>
 // Env: SLICES (40), EVENTS per slice (2048), PER_TURN (comma list, default 1,4,16,64,512).
 // Writes bench/results/batch-cost-ab.json.
-const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { median, shuffled, writeResults } = require('./figures');
 const os = require('node:os');
 const { join, resolve } = require('node:path');
 const { orderUpdate: input, requestContext: context } = require('./inputs');
@@ -49,20 +50,6 @@ async function slice(v) {
   const used = process.cpuUsage(before);
   return (used.user + used.system) / EVENTS;
 }
-
-function shuffled(items) {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'auditkit-batch-ab-'));
@@ -105,8 +92,7 @@ async function main() {
     // Median CPU µs per event (all threads) for each build, and the mean batch the sink received.
     rows,
   };
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'batch-cost-ab.json'), `${JSON.stringify(out, null, 2)}\n`);
+  writeResults('batch-cost-ab', out);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 

@@ -31,4 +31,19 @@ function writeResults(name, result, markdown) {
   if (markdown !== undefined) writeFileSync(join(__dirname, 'results', `${name}.md`), markdown);
 }
 
-module.exports = { percentile, postgresVersion, runOn, writeResults };
+/** A copy of `items` in random order (Fisher-Yates), so no variant always runs after the same other one. */
+function shuffled(items) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** The middle value of `xs` (the upper one of an even count). */
+function median(xs) {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+
+module.exports = { median, percentile, postgresVersion, runOn, shuffled, writeResults };

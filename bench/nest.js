@@ -9,7 +9,7 @@
 const { existsSync, mkdtempSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const { join, resolve } = require('node:path');
-const { runOn, writeResults } = require('./figures');
+const { median, runOn, shuffled, writeResults } = require('./figures');
 const { measureHttp } = require('./http-measure');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -33,16 +33,6 @@ const VARIANTS = [
     : []),
 ];
 
-/** A copy of `xs` in random order, so no variant always runs right after the same other one. */
-function shuffled(xs) {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
 async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'auditkit-nest-'));
   const runs = Object.fromEntries(VARIANTS.map(([, label]) => [label, []]));
@@ -62,7 +52,6 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const range = (xs) => `${Math.min(...xs)}–${Math.max(...xs)}`;
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const cpuOf = (label) => runs[label].map((m) => m.serverCpuUsPerRequest);
   const bare = median(cpuOf('bare Nest'));
   const rows = VARIANTS.map(([, label, floor]) => {

@@ -10,7 +10,8 @@
 // (each a core package directory with dist/, whose tree's packages/fastify is used with it).
 // Writes bench/results/request-cost-ab.json.
 const { AsyncLocalStorage } = require('node:async_hooks');
-const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { median, shuffled, writeResults } = require('./figures');
 const Module = require('node:module');
 const os = require('node:os');
 const { join, resolve, sep } = require('node:path');
@@ -98,16 +99,6 @@ async function slice(v) {
   return used.user + used.system;
 }
 
-/** A copy of `items` in random order (Fisher-Yates). */
-function shuffled(items) {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
 async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'auditkit-request-ab-'));
   const variants = [{ label: 'floor', ...(await floorApp()) }];
@@ -134,10 +125,6 @@ async function main() {
     }
     rmSync(dir, { recursive: true, force: true });
   }
-  const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)];
-  };
   const out = {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model} (shared: figures are noisy)`,
@@ -159,8 +146,7 @@ async function main() {
       ]),
     ),
   };
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'request-cost-ab.json'), `${JSON.stringify(out, null, 2)}\n`);
+  writeResults('request-cost-ab', out);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 

@@ -1,7 +1,7 @@
 import { canonicalize, canonicalJson } from '@auditkit/core';
 import reference from 'canonicalize';
 import fc from 'fast-check';
-import { valuesOf } from './json-arbitraries';
+import { leavesWith, valuesOf } from './json-arbitraries';
 
 describe('canonical JSON (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units and writes numbers and strings as the RFC does', () => {
@@ -30,27 +30,17 @@ describe('canonical JSON (RFC 8785)', () => {
   });
 
   describe('canonicalJson (the direct writer the seal stage uses)', () => {
-    const leaf = fc.oneof(
-      fc.jsonValue(),
-      fc.string({ unit: 'binary' }),
-      fc.double({ noNaN: true, noDefaultInfinity: true }),
-      fc.constantFrom(
-        -0,
-        1e21,
-        1e-7,
-        Number.MAX_SAFE_INTEGER + 2,
-        Number.MAX_VALUE,
-        5e-324,
-        undefined,
-        new Date(0),
-        { toJSON: () => ({ b: 1, a: 2 }) },
-        'é€😀',
-        '\ud800 lone, \udc00 lone',
-        '"quoted" \\ back\u001f\u007f\u2028',
-        'x'.repeat(70),
-        `${'y'.repeat(70)}\n`,
-        `${'z'.repeat(70)}é`,
-      ),
+    const leaf = leavesWith(
+      1e-7,
+      5e-324,
+      new Date(0),
+      { toJSON: () => ({ b: 1, a: 2 }) },
+      'é€😀',
+      '\ud800 lone, \udc00 lone',
+      '"quoted" \\ back\u001f\u007f\u2028',
+      'x'.repeat(70),
+      `${'y'.repeat(70)}\n`,
+      `${'z'.repeat(70)}é`,
     );
     const value = valuesOf(leaf);
 

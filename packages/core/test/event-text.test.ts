@@ -8,25 +8,15 @@ import fc from 'fast-check';
 import { type AuditEvent, canonicalize, canonicalJson, expectedHash } from '../src';
 import { EVENT_KEYS, eventRecordIn, eventText, sealedLine } from '../src/seal/sealer';
 import { SEAL_VERSION } from '../src/seal/version';
-import { valuesOf } from './json-arbitraries';
+import { leavesWith, valuesOf } from './json-arbitraries';
 
-const leaf = fc.oneof(
-  fc.jsonValue(),
-  fc.string({ unit: 'binary' }),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(
-    -0,
-    1e21,
-    Number.MAX_SAFE_INTEGER + 2,
-    Number.MAX_VALUE,
-    undefined,
-    () => 1,
-    Symbol('s'),
-    'ünïcödé € 😀',
-    '\ud800 lone',
-    '"\\\n\u0000',
-    `${'long '.repeat(20)}\u2028`,
-  ),
+const leaf = leavesWith(
+  () => 1,
+  Symbol('s'),
+  'ünïcödé € 😀',
+  '\ud800 lone',
+  '"\\\n\u0000',
+  `${'long '.repeat(20)}\u2028`,
 );
 const value = valuesOf(leaf);
 const fields = [...EVENT_KEYS].filter((k) => k !== 'integrity');

@@ -18,3 +18,15 @@ export const valuesOf = (leaves: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =
     array: fc.array(tie('node'), { maxLength: 4 }),
     object: fc.dictionary(awkwardKey, tie('node'), { maxKeys: 6 }),
   })).node;
+
+/**
+ * Leaves: any JSON value, binary strings, any finite double, and numbers at the edges of their
+ * shortest form (-0, 1e21, beyond 2^53, the largest double) and `undefined`, plus `specials`.
+ */
+export const leavesWith = (...specials: unknown[]): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    fc.jsonValue(),
+    fc.string({ unit: 'binary' }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.constantFrom(-0, 1e21, Number.MAX_SAFE_INTEGER + 2, Number.MAX_VALUE, undefined, ...specials),
+  );

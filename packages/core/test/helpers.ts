@@ -1,4 +1,5 @@
 import {
+  type AuditInput,
   type AuditLoggerOptions,
   type AuditSink,
   type AuditStats,
@@ -76,4 +77,27 @@ export function expectBalanced(stats: AuditStats): void {
       queued: s.delivered + s.failed + (s.spooled ?? 0) + (s.inFlight ?? 0),
     });
   }
+}
+
+/**
+ * An event whose JSON is easy to get subtly wrong: UTF-8 beyond the BMP, U+2028, quotes and
+ * backslashes, a lone surrogate, control characters, -0, 1e21, 5e-324 and nesting.
+ */
+export function awkwardInput(i: number): AuditInput {
+  return {
+    type: 'data.update',
+    actor: { type: 'user', id: `u-${i}`, email: `ü${i}@例え.jp` },
+    resource: { type: 'doc', id: String(i) },
+    message: `line\u2028sep 🎉 "quoted" \\ ${i}`,
+    details: {
+      i,
+      negativeZero: -0,
+      big: 1e21,
+      tiny: 5e-324,
+      nested: { z: [1, { y: null, x: [] }], a: {} },
+      loneSurrogate: '\ud800x',
+      control: '\u0001\u001f',
+    },
+    changes: { before: { n: i }, after: { n: i + 1 } },
+  };
 }

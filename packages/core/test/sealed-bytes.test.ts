@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AuditEvent,
-  type AuditInput,
   createAuditLogger,
   fileSink,
   generateSigningKeys,
@@ -12,17 +11,7 @@ import {
   verifyFiles,
 } from '../src';
 import { sealedLine } from '../src/seal/sealer';
-
-/** Values whose UTF-8 and JSON escaping are easy to get wrong when text is written as bytes. */
-function awkward(i: number): AuditInput {
-  return {
-    type: 'data.update',
-    actor: { type: 'user', id: `u-${i}`, email: `ü${i}@例え.jp` },
-    resource: { type: 'doc', id: String(i) },
-    message: `line\u2028sep 🎉 "quoted" \\ ${i}`,
-    details: { i, loneSurrogate: '\ud800x', control: '\u0001\u001f', big: 1e21, nested: { z: [1, {}] } },
-  };
-}
+import { awkwardInput } from './helpers';
 
 describe('sealed lines as bytes', () => {
   let dir: string;
@@ -53,7 +42,7 @@ describe('sealed lines as bytes', () => {
       });
       const heard: string[] = [];
       subscribeSealed(logger, (_events, lines) => heard.push(...lines!));
-      for (let i = 0; i < 40; i++) logger.log(awkward(i));
+      for (let i = 0; i < 40; i++) logger.log(awkwardInput(i));
       await logger.flush();
       await logger.close();
 

@@ -3,28 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditLogger, fileSink, generateSigningKeys, verifyFiles } from '../src';
 import { sealedLine } from '../src/seal/sealer';
-import type { AuditEvent, AuditInput } from '../src/types';
+import type { AuditEvent } from '../src/types';
+import { awkwardInput } from './helpers';
 import { workerSuite } from './worker-helpers';
-
-/** Values whose JSON is easy to get subtly wrong on a round trip between threads. */
-function awkward(i: number): AuditInput {
-  return {
-    type: 'data.update',
-    actor: { type: 'user', id: `u-${i}`, email: `ü${i}@例え.jp` },
-    resource: { type: 'doc', id: String(i) },
-    message: `line\u2028sep 🎉 "quoted" \\ ${i}`,
-    details: {
-      i,
-      negativeZero: -0,
-      big: 1e21,
-      tiny: 5e-324,
-      nested: { z: [1, { y: null, x: [] }], a: {} },
-      loneSurrogate: '\ud800x',
-      control: '\u0001\u001f',
-    },
-    changes: { before: { n: i }, after: { n: i + 1 } },
-  };
-}
 
 const lines = (file: string): string[] =>
   readFileSync(file, 'utf8')
@@ -56,7 +37,7 @@ workerSuite('worker option: the trail it writes', () => {
         integrity: { signingKey: keys.privateKeyPem, checkpointEvery: 50 },
         worker,
       });
-      for (let i = 0; i < 300; i++) logger.log(awkward(i));
+      for (let i = 0; i < 300; i++) logger.log(awkwardInput(i));
       await logger.close();
       return lines(file);
     };

@@ -11,8 +11,7 @@ import {
   verifyInclusionProof,
   verifyStore,
 } from '@auditkit/core';
-import { verifyInParts } from '../src/verify/verify-parts';
-import { lineByLine, V1_PUBLIC_KEY, V1_TRAIL, v1Lines } from './seal-v1-fixture';
+import { lineByLine, reportsCutAtEveryLine, V1_PUBLIC_KEY, V1_TRAIL, v1Lines } from './seal-v1-fixture';
 
 // Trails sealed before seal version 2 verify with this build exactly as they did: every path that
 // checks a hash or a Merkle leaf reads each event by the version its seal names.
@@ -56,15 +55,8 @@ describe('a trail sealed under seal version 1', () => {
   it('verifies in parts cut at every line, each seam joined as on one thread', async () => {
     const path = trailWith(v1Lines());
     const single = await verifyFiles([path], { ...options, threads: 1 });
-    let at = 0;
-    for (const line of v1Lines().slice(0, -1)) {
-      at += Buffer.byteLength(line) + 1;
-      const parts = [
-        { file: path, start: 0, end: at },
-        { file: path, start: at, end: Number.POSITIVE_INFINITY },
-      ];
-      expect(await verifyInParts(parts, [path], 2, options)).toEqual(single);
-    }
+    for (const report of await reportsCutAtEveryLine(path, v1Lines(), options))
+      expect(report).toEqual(single);
   });
 
   it('verifies as a store', async () => {

@@ -81,10 +81,7 @@ export class RingWriter {
   writeIn<A>(fill: (a: A, data: Buffer, start: number, end: number) => number, a: A): boolean {
     const r = Atomics.load(this.state, SLOT.READ);
     const w = this.#w;
-    // A record ends at least one slot before the reader (full must differ from empty) and, when
-    // the reader is at 0, one slot before the ring's end (where the writer would come round to 0).
-    const end = w >= r ? this.#size - (r === 0 ? HEADER : 0) : r - HEADER;
-    if (this.#fillAt(w, end, fill, a)) return true;
+    if (this.#fillAt(w, this.#freeEnd(w, r), fill, a)) return true;
     if (w < r || r <= 2 * HEADER) return false;
     // Not enough room before the end: from the start, up to the reader, behind a wrap mark (read
     // only once the record after it is published).
@@ -118,17 +115,21 @@ export class RingWriter {
   #reserve(bytes: number): number {
     const need = HEADER + align4(bytes);
     const r = Atomics.load(this.state, SLOT.READ);
-    let w = this.#w;
-    if (w >= r) {
-      // Room up to the end, keeping one slot free when the reader is at 0 (full must differ from empty).
-      const end = this.#size - (r === 0 ? HEADER : 0);
-      if (w + need > end) {
-        if (r <= need) return -1;
-        this.#data.writeUInt32LE(WRAP, w);
-        w = 0;
-      }
-    } else if (w + need >= r) return -1;
-    return w;
+    const w = this.#w;
+    if (w + need <= this.#freeEnd(w, r)) return w;
+    // Not enough room before the end: from the start, when the record ends before the reader.
+    if (w < r || r <= need) return -1;
+    this.#data.writeUInt32LE(WRAP, w);
+    return 0;
+  }
+
+  /**
+   * Where the free space from the write index `w` ends, the reader at `r`: a record ends at least
+   * one slot before the reader (full must differ from empty) and, when the reader is at 0, one
+   * slot before the ring's end (where the writer would come round to 0).
+   */
+  #freeEnd(w: number, r: number): number {
+    return w >= r ? this.#size - (r === 0 ? HEADER : 0) : r - HEADER;
   }
 
   /** Publishes the record of `written` bytes at `w`. */

@@ -91,13 +91,13 @@ export function normalizeScalars(input: AuditInput): Scalars {
 
 let nowMs = -1;
 let nowIso = '';
-/** The clock reading of the last `isoNow()` until an event id takes it (`takeIsoNowMs`); -1 once taken. */
-let untakenMs = -1;
+/** Whether an event id took the last `isoNow()`'s clock reading (`nowMs`) already (`takeIsoNowMs`). */
+let nowMsTaken = true;
 
 /** The current time as ISO-8601; formatted once per millisecond, however many events share it. */
 export function isoNow(): string {
   const ms = Date.now();
-  untakenMs = ms;
+  nowMsTaken = false;
   if (ms !== nowMs) {
     nowMs = ms;
     nowIso = new Date(ms).toISOString();
@@ -111,10 +111,9 @@ export function isoNow(): string {
  * clock read instead of two (a clock read is about 0.1 µs on some virtual machines).
  */
 export function takeIsoNowMs(time: string): number | undefined {
-  if (untakenMs === -1 || time !== nowIso) return undefined;
-  const ms = untakenMs;
-  untakenMs = -1;
-  return ms;
+  if (nowMsTaken || time !== nowIso) return undefined;
+  nowMsTaken = true;
+  return nowMs;
 }
 
 /** Event time from an input override, or now. Invalid overrides fall back to now. */

@@ -148,33 +148,39 @@ class HttpExchange<Req extends HttpRequestLike, Extra> {
   }
 
   #onEnd(aborted: boolean): void {
-    const res = this.res;
+    this.#record(false, aborted);
+  }
+
+  /** holdResponse: records the event now, as the response is about to end, and waits for it to be stored. */
+  hold(): Promise<void> {
+    this.#record(true, false);
+    return this.auditor.holdUntilStored();
+  }
+
+  /** Records the event once; `held`: the response is about to end, its status set but not sent. */
+  #record(held: boolean, aborted: boolean): void {
     try {
-      this.#end(res.headersSent ? res.statusCode : undefined, aborted);
+      this.#end(held, aborted);
     } catch (error) {
       // A hostile getter on the request must not become an uncaught exception in a listener.
       reportCallbackError(this.auditor.logger, 'request event', error);
     }
   }
 
-  /** holdResponse: records the event now, as the response is about to end, and waits for it to be stored. */
-  hold(): Promise<void> {
-    const { t, req, extra } = this;
-    try {
-      this.#end(t.status ? t.status(req, extra) : this.res.statusCode, false);
-    } catch (error) {
-      reportCallbackError(this.auditor.logger, 'request event', error);
-    }
-    return this.auditor.holdUntilStored();
-  }
-
-  #end(status: number | undefined, aborted: boolean): void {
+  #end(held: boolean, aborted: boolean): void {
     const audit = this.audit;
     if (audit.ended) return;
-    const view = this.#outcome(status, aborted);
+    const view = this.#outcome(this.#status(held), aborted);
     if (this.declared) audit.logDeclared(this.declared, view);
     if (this.excluded) audit.ended = true;
     else this.auditor.end(audit, view, this.req.headers);
+  }
+
+  /** The status recorded: as set when the response is held before it ends, else as sent (if it was). */
+  #status(held: boolean): number | undefined {
+    const { t, req, res, extra } = this;
+    if (held) return t.status ? t.status(req, extra) : res.statusCode;
+    return res.headersSent ? res.statusCode : undefined;
   }
 
   #outcome(status: number | undefined, aborted: boolean): OutcomeView {

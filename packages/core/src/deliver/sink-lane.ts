@@ -150,15 +150,11 @@ export class SinkLane {
    * gets one write at a time from the loop.
    */
   #deliverDirect(batch: EventBatch): Promise<boolean> {
-    if ((this.runner.sink.writesInFlight ?? 1) <= 1)
-      return this.runner.deliver(batch).then((outcome) => {
-        this.#settle(outcome);
-        return outcome === 'delivered';
-      });
-    return this.#deliverInOrder(batch).then((outcome) => outcome === 'delivered');
+    if ((this.runner.sink.writesInFlight ?? 1) <= 1) return this.runner.deliver(batch).then(this.#settled);
+    return this.#deliverInOrder(batch);
   }
 
-  async #deliverInOrder(batch: EventBatch): Promise<DeliveryOutcome> {
+  async #deliverInOrder(batch: EventBatch): Promise<boolean> {
     const write = this.runner.deliverInOrder(batch, this.#newest, () =>
       this.breaker.state === 'open' ? this.#circuitOpen() : undefined,
     );
@@ -173,8 +169,14 @@ export class SinkLane {
     this.#newest = settled;
     const outcome = await settled.outcome;
     if (this.#newest === settled) this.#newest = undefined;
-    return outcome;
+    return outcome === 'delivered';
   }
+
+  /** Settles the breaker by a direct write's outcome; whether the sink took the batch. Made once, not per batch. */
+  readonly #settled = (outcome: DeliveryOutcome): boolean => {
+    this.#settle(outcome);
+    return outcome === 'delivered';
+  };
 
   /** Why a batch is not tried: the sink's circuit is open (or its one probe is out). */
   #circuitOpen(): string {

@@ -53,4 +53,7 @@ export const digestOfBytes = (bytes: Uint8Array): Digest => Buffer.from(bytes).t
 
 export const bytesOfDigest = (d: Digest): Uint8Array => new Uint8Array(Buffer.from(d, 'latin1'));
 
+/** The bytes `hex` spells (as Buffer.from reads hex: up to the first character that is not). */
+export const bytesOfHex = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
+
 export const hexOfDigest = (d: Digest): string => Buffer.from(d, 'latin1').toString('hex');

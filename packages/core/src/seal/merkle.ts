@@ -7,6 +7,7 @@
 import * as crypto from 'node:crypto';
 import {
   bytesOfDigest,
+  bytesOfHex,
   type Digest,
   digestOfBytes,
   digestOfHex,
@@ -44,8 +45,7 @@ export function leafHash(data: Uint8Array): Uint8Array {
 
 /** SHA-256(0x00 ‖ the 32 bytes `hex` spells): the leaf of an event sealed under version 1, from its hash. */
 export function leafHashOfHex(hex: string): Uint8Array {
-  if (hex.length !== 64 || leafInput.write(hex, 1, 'hex') !== 32)
-    return leafHash(new Uint8Array(Buffer.from(hex, 'hex')));
+  if (hex.length !== 64 || leafInput.write(hex, 1, 'hex') !== 32) return leafHash(bytesOfHex(hex));
   return sha256(leafInput);
 }
 

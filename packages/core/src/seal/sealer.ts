@@ -10,7 +10,7 @@ import { eventTime } from '../capture/normalize';
 import type { AuditEvent, Integrity, Source } from '../types';
 import { canonicalize } from './canonical';
 import { type CanonicalMembers, withCanonicalWriter, withCanonicalWriterIn } from './canonical-writer';
-import { sha256Hex } from './digest';
+import { bytesOfHex, sha256Hex } from './digest';
 import { keyId } from './keys';
 import { MerkleFrontier } from './merkle';
 import { SealedLines } from './sealed-lines';
@@ -397,8 +397,6 @@ export function expectedHash(event: AuditEvent): string | undefined {
   return unsignedHash(canonicalize(unsigned), version);
 }
 
-const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
-
 export class Sealer {
   chain: string;
   #seq = 0;
@@ -470,7 +468,7 @@ export class Sealer {
       Array.isArray(details?.frontier)
     ) {
       try {
-        const frontier = new MerkleFrontier(cp.size, details.frontier.map(hexBytes));
+        const frontier = new MerkleFrontier(cp.size, details.frontier.map(bytesOfHex));
         const version = sealVersion(i);
         if (version === undefined || !frontier.appendEventHash(i.hash, version)) throw new RangeError();
         this.chain = i.chain;

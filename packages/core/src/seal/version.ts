@@ -11,7 +11,7 @@
  * A chain may hold both (a writer that resumed a chain an older build wrote): each event is
  * checked, and enters the tree, by its own version.
  */
-import { sha256Hex } from './digest';
+import { bytesOfHex, sha256Hex } from './digest';
 import { leafHashOfHex } from './merkle';
 
 export type SealVersion = 1 | 2;
@@ -33,5 +33,5 @@ export function unsignedHash(unsigned: string, version: SealVersion): string {
 
 /** The Merkle leaf of a sealed event, from its hash (hex). */
 export function eventLeaf(hash: string, version: SealVersion): Uint8Array {
-  return version === 2 ? new Uint8Array(Buffer.from(hash, 'hex')) : leafHashOfHex(hash);
+  return version === 2 ? bytesOfHex(hash) : leafHashOfHex(hash);
 }

@@ -4,6 +4,7 @@
  * signed checkpoint; `verifyInclusionProof` needs only that and a public key.
  */
 import { type KeyObject, verify as verifySignature } from 'node:crypto';
+import { bytesOfHex } from '../seal/digest';
 import { loadPublicKeys } from '../seal/keys';
 import { inclusionProofOfLeafHashes, MerkleLevels, verifyInclusion } from '../seal/merkle';
 import { CHECKPOINT_TYPE, type CheckpointDetails, checkpointPayload, expectedHash } from '../seal/sealer';
@@ -22,7 +23,6 @@ export interface InclusionProof {
   checkpoint: CheckpointDetails;
 }
 
-const bytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** `code` of the error `proveEvent` throws when there is no proof to give (no such event, no checkpoint yet). */
@@ -184,7 +184,13 @@ export function verifyInclusionProof(
   if (!verifySignature(null, checkpointPayload(cp), key, Buffer.from(p.checkpoint.signature, 'base64')))
     return { ok: false, reason: 'the checkpoint signature does not verify' };
   if (
-    !verifyInclusion(eventLeaf(i.hash, version), p.index, cp.size, p.proof.map(bytes), bytes(cp.merkleRoot))
+    !verifyInclusion(
+      eventLeaf(i.hash, version),
+      p.index,
+      cp.size,
+      p.proof.map(bytesOfHex),
+      bytesOfHex(cp.merkleRoot),
+    )
   )
     return { ok: false, reason: 'the audit path does not lead to the checkpoint Merkle root' };
   return { ok: true };

@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../defaults';
 import { canonicalize } from '../seal/canonical';
-import { sha256Hex } from '../seal/digest';
+import { bytesOfHex, sha256Hex } from '../seal/digest';
 import { loadPublicKeys } from '../seal/keys';
 import { MerkleFrontier } from '../seal/merkle';
 import {
@@ -205,8 +205,6 @@ export interface TrailPart {
 }
 
 const ROTATED_SUFFIX = /\.\d{8}T\d{6}Z\.\d+\.jsonl(\.gz)?$/;
-
-const hexBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 
 /** The `type` values (as JSON) whose events the verifier reads in full. */
 const SPECIAL_TYPES = [CHECKPOINT_TYPE, CHAIN_STARTED_TYPE].map((t) => Buffer.from(JSON.stringify(t)));
@@ -535,7 +533,7 @@ export class ChainVerifier {
       st.frontier = new MerkleFrontier(
         size,
         nodes.map((n) =>
-          typeof n === 'string' && /^[0-9a-f]{64}$/.test(n) ? hexBytes(n) : new Uint8Array(0),
+          typeof n === 'string' && /^[0-9a-f]{64}$/.test(n) ? bytesOfHex(n) : new Uint8Array(0),
         ),
       );
     } catch {
@@ -640,7 +638,7 @@ export class ChainVerifier {
   #resume(st: ChainState, c: ChainPart): void {
     st.expected = c.expected;
     st.lastHash = c.lastHash;
-    st.frontier = new MerkleFrontier(c.frontier.size, c.frontier.nodes.map(hexBytes));
+    st.frontier = new MerkleFrontier(c.frontier.size, c.frontier.nodes.map(bytesOfHex));
     st.closed = c.closed;
     st.lastSource = c.source === undefined ? undefined : JSON.parse(c.source);
     st.sourceBytes = undefined;

@@ -407,9 +407,11 @@ export class Sealer {
   #openChain = '';
   /** Where `sealedRecord` writes: the seal's opening, `prev` and `seq` for the next event, and the batch's lines. */
   readonly #place: SealPlace = { open: '', prev: 'null', seq: 0, into: new SealedLines() };
-  /** Whether `#place.open` and `#prevJson` are plain ASCII, so the seal can be written as bytes. */
+  /**
+   * Whether `#place.open` is plain ASCII, so the seal can be written as bytes. `#prevJson` always
+   * is: `prev` is a hash this stage made, or one `resumeFrom` took only as 64 hex digits.
+   */
   #plainOpen = false;
-  #plainPrev = true;
   /** Bytes per line of the last batch, to size the next one's buffer. */
   #lineBytes = 1024;
   #frontier = new MerkleFrontier();
@@ -475,7 +477,6 @@ export class Sealer {
         this.#seq = i.seq + 1;
         this.#prev = i.hash;
         this.#prevJson = prevJson(i.hash);
-        this.#plainPrev = PLAIN.test(this.#prevJson);
         this.#frontier = frontier;
         this.#lastCheckpointSeq = i.seq;
         this.#lastWasFinal = true;
@@ -553,7 +554,7 @@ export class Sealer {
   /** Where the next event's seal is written as bytes, or undefined when it must be written as text. */
   #placeFor(out: SealedBatch, seq: number): SealPlace | undefined {
     this.#openFor();
-    if (!this.#plainOpen || !this.#plainPrev) return undefined;
+    if (!this.#plainOpen) return undefined;
     const place = this.#place;
     place.prev = this.#prevJson;
     place.seq = seq;
@@ -583,7 +584,6 @@ export class Sealer {
     this.#prev = hash;
     // A hash this stage made is hex: its JSON needs no escaping.
     this.#prevJson = `"${hash}"`;
-    this.#plainPrev = true;
   }
 
   #push(out: SealedBatch, event: AuditEvent): void {

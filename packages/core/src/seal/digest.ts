@@ -5,6 +5,7 @@
  * ("binary": one character per byte), written into reused input buffers for the next hash.
  */
 import * as crypto from 'node:crypto';
+import type { SealVersion } from './version';
 
 type OneShot = (algorithm: string, data: string | Uint8Array, encoding: string) => string;
 const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
@@ -18,6 +19,12 @@ function digest(data: string | Uint8Array, encoding: 'hex' | 'binary'): string {
 /** SHA-256 of a string (as UTF-8) or bytes, as hex. */
 export function sha256Hex(data: string | Uint8Array): string {
   return digest(data, 'hex');
+}
+
+/** The hash of an event's canonical JSON without `integrity.hash`, under `version` (see version.ts). */
+export function unsignedHash(unsigned: string, version: SealVersion): string {
+  // U+0000 is the one byte 0x00 in UTF-8: the RFC 6962 leaf prefix.
+  return sha256Hex(version === 2 ? `\0${unsigned}` : unsigned);
 }
 
 /** A 32-byte digest as latin1 text. */

@@ -49,6 +49,11 @@ export function leafHashOfHex(hex: string): Uint8Array {
   return sha256(leafInput);
 }
 
+/** The Merkle leaf of a sealed event, from its hash (hex), under its seal `version` (see version.ts). */
+export function eventLeaf(hash: string, version: SealVersion): Uint8Array {
+  return version === 2 ? bytesOfHex(hash) : leafHashOfHex(hash);
+}
+
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length !== 32 || right.length !== 32)

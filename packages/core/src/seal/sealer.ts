@@ -10,11 +10,11 @@ import { eventTime } from '../capture/normalize';
 import type { AuditEvent, Integrity, Source } from '../types';
 import { canonicalize } from './canonical';
 import { type CanonicalMembers, withCanonicalWriter, withCanonicalWriterIn } from './canonical-writer';
-import { bytesOfHex, sha256Hex } from './digest';
+import { bytesOfHex, sha256Hex, unsignedHash } from './digest';
 import { keyId } from './keys';
 import { MerkleFrontier } from './merkle';
 import { SealedLines } from './sealed-lines';
-import { SEAL_VERSION, sealVersion, unsignedHash } from './version';
+import { SEAL_VERSION, sealVersion } from './version';
 
 export const CHECKPOINT_TYPE = 'audit.checkpoint';
 export const CHAIN_STARTED_TYPE = 'audit.chain.started';

@@ -9,11 +9,10 @@
  *   text itself, so the leaf costs no hash of its own.
  *
  * A chain may hold both (a writer that resumed a chain an older build wrote): each event is
- * checked, and enters the tree, by its own version.
+ * checked, and enters the tree, by its own version. `unsignedHash` (digest.ts) and `eventLeaf`
+ * (merkle.ts) compute them; this file stays free of Node's APIs, as the dashboard's browser verifier
+ * bundles it too.
  */
-import { bytesOfHex, sha256Hex } from './digest';
-import { leafHashOfHex } from './merkle';
-
 export type SealVersion = 1 | 2;
 
 /** The version this build seals with. Its member, `"v":2`, is written where the seal's keys sort it: last. */
@@ -23,15 +22,4 @@ export const SEAL_VERSION = 2 satisfies SealVersion;
 export function sealVersion(integrity: { v?: unknown }): SealVersion | undefined {
   const v = integrity.v;
   return v === undefined ? 1 : v === 2 ? 2 : undefined;
-}
-
-/** The hash of an event's canonical JSON without `integrity.hash`, under `version`. */
-export function unsignedHash(unsigned: string, version: SealVersion): string {
-  // U+0000 is the one byte 0x00 in UTF-8: the RFC 6962 leaf prefix.
-  return sha256Hex(version === 2 ? `\0${unsigned}` : unsigned);
-}
-
-/** The Merkle leaf of a sealed event, from its hash (hex). */
-export function eventLeaf(hash: string, version: SealVersion): Uint8Array {
-  return version === 2 ? bytesOfHex(hash) : leafHashOfHex(hash);
 }

@@ -6,9 +6,9 @@
 import { type KeyObject, verify as verifySignature } from 'node:crypto';
 import { bytesOfHex } from '../seal/digest';
 import { loadPublicKeys } from '../seal/keys';
-import { inclusionProofOfLeafHashes, MerkleLevels, verifyInclusion } from '../seal/merkle';
+import { eventLeaf, inclusionProofOfLeafHashes, MerkleLevels, verifyInclusion } from '../seal/merkle';
 import { CHECKPOINT_TYPE, type CheckpointDetails, checkpointPayload, expectedHash } from '../seal/sealer';
-import { eventLeaf, sealVersion } from '../seal/version';
+import { sealVersion } from '../seal/version';
 import { readAuditLines } from '../sinks/tail';
 import type { AuditEvent } from '../types';
 import { resolveAuditFiles } from './verify';

@@ -8,9 +8,9 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../defaults';
 import { canonicalize } from '../seal/canonical';
-import { bytesOfHex, sha256Hex } from '../seal/digest';
+import { bytesOfHex, sha256Hex, unsignedHash } from '../seal/digest';
 import { loadPublicKeys } from '../seal/keys';
-import { MerkleFrontier } from '../seal/merkle';
+import { eventLeaf, MerkleFrontier } from '../seal/merkle';
 import {
   CHAIN_STARTED_TYPE,
   CHECKPOINT_TYPE,
@@ -20,7 +20,7 @@ import {
   checkpointPayload,
   expectedHash,
 } from '../seal/sealer';
-import { eventLeaf, type SealVersion, sealVersion, unsignedHash } from '../seal/version';
+import { type SealVersion, sealVersion } from '../seal/version';
 import { listAuditFiles } from '../sinks/file-rotation';
 import type { AuditEvent } from '../types';
 import { bytesAre, findSealFields, lineSeal, noLineFields, readSeal, scanLine } from './line-scan';

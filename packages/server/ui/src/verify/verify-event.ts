@@ -4,8 +4,9 @@
  * root of a checkpoint, and that checkpoint's Ed25519 signature under a key the user pinned. The
  * proof must carry the very event shown, byte for byte in canonical form.
  */
-// The same canonicalizer the seal uses: dependency-free source, bundled into the page.
+// The seal's own canonicalizer and version rule: dependency-free source, bundled into the page.
 import { canonicalize } from '../../../../core/src/seal/canonical';
+import { sealVersion } from '../../../../core/src/seal/version';
 import type { PinnedKey } from './ed25519';
 import { verifySignature } from './ed25519';
 import { bytesToHex, hexToBytes, leafHash, sha256, utf8 } from './hashing';
@@ -39,11 +40,6 @@ export type Verdict =
   | { status: 'verified'; checkpoint: Checkpoint; kid: string }
   | { status: 'failed'; reason: string }
   | { status: 'unproven'; reason: string };
-
-/** The seal version an event names (absent: 1), or undefined for one this page does not know. */
-function sealVersion(i: { v?: unknown }): 1 | 2 | undefined {
-  return i.v === undefined ? 1 : i.v === 2 ? 2 : undefined;
-}
 
 /**
  * The hash a sealed event must carry, from its canonical JSON without `integrity.hash`: under seal

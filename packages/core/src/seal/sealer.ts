@@ -105,6 +105,10 @@ export const EVENT_KEYS = new Set<string>([...HEAD_KEYS, 'integrity', ...TAIL_KE
 
 type Fields = Record<string, unknown>;
 
+/** The member names as the writer takes them: `"name":`. */
+const HEAD_NAMES = HEAD_KEYS.map((k) => `"${k}":`);
+const TAIL_NAMES = TAIL_KEYS.map((k) => `"${k}":`);
+
 /** An event's fields before `integrity`, as a canonical JSON object: written in the fixed key order. */
 function writeHead(w: CanonicalMembers, e: Fields): void {
   writeHeadMembers(w, e);
@@ -113,32 +117,12 @@ function writeHead(w: CanonicalMembers, e: Fields): void {
 
 /** The members of `writeHead`, the object left open. */
 function writeHeadMembers(w: CanonicalMembers, e: Fields): void {
-  w.member('"action":', e.action);
-  w.member('"actor":', e.actor);
-  w.member('"category":', e.category);
-  w.member('"changes":', e.changes);
-  w.member('"compliance":', e.compliance);
-  w.member('"correlationId":', e.correlationId);
-  w.member('"details":', e.details);
-  w.member('"error":', e.error);
-  w.member('"id":', e.id);
+  for (let i = 0; i < HEAD_KEYS.length; i++) w.member(HEAD_NAMES[i]!, e[HEAD_KEYS[i]!]);
 }
 
 /** An event's fields after `integrity`, as a canonical JSON object. */
 function writeTail(w: CanonicalMembers, e: Fields): void {
-  w.member('"message":', e.message);
-  w.member('"outcome":', e.outcome);
-  w.member('"protected":', e.protected);
-  w.member('"request":', e.request);
-  w.member('"resource":', e.resource);
-  w.member('"severity":', e.severity);
-  w.member('"source":', e.source);
-  w.member('"spanId":', e.spanId);
-  w.member('"tenant":', e.tenant);
-  w.member('"time":', e.time);
-  w.member('"traceId":', e.traceId);
-  w.member('"type":', e.type);
-  w.member('"v":', e.v);
+  for (let i = 0; i < TAIL_KEYS.length; i++) w.member(TAIL_NAMES[i]!, e[TAIL_KEYS[i]!]);
   w.close();
 }
 

@@ -512,6 +512,8 @@ export class Sealer {
     if (!this.#o.key || this.#seq === 0 || this.#lastWasFinal) return undefined;
     const out = into ?? this.#batch(1);
     this.#push(out, this.#checkpointEvent(true));
+    // Set here, not read back from the event: a caller's details may name `checkpoint.final` too.
+    this.#lastWasFinal = true;
     return out;
   }
 
@@ -588,8 +590,7 @@ export class Sealer {
     this.#advance(seq, hash);
     this.#lastSource = event.source;
     if (event.type !== CHECKPOINT_TYPE) this.#sinceCheckpoint++;
-    this.#lastWasFinal =
-      (event.details as Partial<CheckpointDetails> | undefined)?.checkpoint?.final === true;
+    this.#lastWasFinal = false;
     out.events.push(event);
   }
 

@@ -5,6 +5,7 @@ export { getContext, runWithContext } from './capture/context';
 export { diffObjects } from './capture/diff';
 export { captureHttpRequest, type HttpRequestLike, type NodeResponseLike } from './capture/http-capture';
 export { newEventId } from './capture/ids';
+export { RESERVED_TYPE_PREFIX } from './capture/normalize';
 export {
   auditAxios,
   auditFetch,

@@ -4,7 +4,14 @@
  * server's own logger. An event is sealed at most once, so a retried request never leaves a
  * second copy in the chain (which verification would report as a gap once the store drops it).
  */
-import { type AuditEvent, type AuditLogger, type AuditStore, ingestEvent, storedIds } from '@auditkit/core';
+import {
+  type AuditEvent,
+  type AuditLogger,
+  type AuditStore,
+  ingestEvent,
+  RESERVED_TYPE_PREFIX,
+  storedIds,
+} from '@auditkit/core';
 import eventSchemaJson from '@auditkit/core/schema/audit-event.v1.json';
 import Ajv2020 from 'ajv/dist/2020';
 import { type AjvLikeError, ConsoleError, type FieldError } from './errors';
@@ -48,6 +55,12 @@ export function ingestBodyValidator(maxBatch: number): ((data: unknown) => boole
             message: 'is set by the pipeline that seals the event; send events without it',
           });
       }
+      // Verifiers read these as the sealing pipeline's own events (a checkpoint, a chain's start).
+      if ((event as { type: string }).type.startsWith(RESERVED_TYPE_PREFIX))
+        errors.push({
+          instancePath: `${prefix(i)}/type`,
+          message: `must not start with "${RESERVED_TYPE_PREFIX}": those types are written by auditkit itself`,
+        });
     });
     validate.errors = errors.length > 0 ? errors : undefined;
     return errors.length === 0;

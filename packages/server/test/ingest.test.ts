@@ -75,6 +75,7 @@ describe('POST /api/events', () => {
       { ...foreignEvent(), outcome: 'maybe', actor: {} },
       { ...foreignEvent(), integrity: { chain: 'x', seq: 0, prev: null, hash: 'h' } },
       { ...foreignEvent(), id: 'not-a-uuid', extra: 1 },
+      { ...foreignEvent(), type: 'audit.checkpoint' },
     ];
     const r = await c.api('/api/events', { key: c.keys.acme, body: bad });
     expect(r.status).toBe(400);
@@ -86,6 +87,7 @@ describe('POST /api/events', () => {
         'body/2/integrity',
         'body/3/id',
         'body/3/extra',
+        'body/4/type',
       ]),
     );
     expect(r.json.errors.find((e: { field: string }) => e.field === 'body/1/outcome').message).toMatch(

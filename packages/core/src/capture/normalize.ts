@@ -47,6 +47,14 @@ const ACTION_BY_WORD = new Map<string, Action>(
 const OUTCOMES = new Set<string>(['success', 'failure', 'unknown']);
 const TYPE_MAX = 200;
 
+/**
+ * Types auditkit writes itself (`audit.checkpoint`, `audit.chain.started`). Verifiers read an event
+ * of such a type as the pipeline's own, so a caller's event never takes one: it is recorded under
+ * `custom.` + its type, and counted as repaired.
+ */
+export const RESERVED_TYPE_PREFIX = 'audit.';
+const RENAMED_PREFIX = 'custom.';
+
 /** The scalar fields of an event after defaults; `repaired` says an input value was unusable. */
 export interface Scalars {
   type: string;
@@ -67,6 +75,9 @@ export function normalizeScalars(input: AuditInput): Scalars {
   let type = word(input.type, TYPE_MAX);
   if (type === undefined) {
     type = 'custom.event';
+    repaired = true;
+  } else if (type.startsWith(RESERVED_TYPE_PREFIX)) {
+    type = (RENAMED_PREFIX + type).slice(0, TYPE_MAX);
     repaired = true;
   }
   // Derived from the type's first and last segments only when the caller did not say.

@@ -227,11 +227,10 @@ export class Pipeline implements AuditLogger, ExitParticipant {
 
   [SUBSCRIBE_SEALED](listener: SealedListener): () => void {
     this.#sealedListeners.add(listener);
-    if (this.#loop instanceof WorkerDelivery) this.#loop.watchSealed(true);
+    this.#loop.watchSealed(true);
     return () => {
       const removed = this.#sealedListeners.delete(listener);
-      if (this.#loop instanceof WorkerDelivery && this.#sealedListeners.size === 0)
-        this.#loop.watchSealed(false);
+      if (this.#sealedListeners.size === 0) this.#loop.watchSealed(false);
       return removed;
     };
   }

@@ -2,9 +2,11 @@ import { AsyncResource } from 'node:async_hooks';
 import { EVENT_BASE_BYTES } from '../capture/enrich';
 import type { ResolvedOptions } from '../options';
 import { resumeChain } from '../seal/resume-chain';
-import type { SealedBatch, Sealer, SealInput } from '../seal/sealer';
+import { CHECKPOINT_TYPE, EventBytes, type SealedBatch, type Sealer, type SealInput } from '../seal/sealer';
+import { TextArena } from '../seal/text-arena';
 import type { AuditError, AuditEvent, AuditStats } from '../types';
 import { EventBatch } from './batch';
+import { writesLinesOnly } from './line-sinks';
 import { EventQueue } from './queue';
 import { SinkSet, type Stored } from './sink-set';
 import type { Spill } from './spool/spill';
@@ -54,6 +56,10 @@ export class DeliveryLoop {
   readonly #sealer: Sealer | undefined;
   /** Queue overflow on disk (`spill`). */
   #spill: Spill | undefined;
+  /** Set when the chain is sealed here and every sink writes lines only: events wait as text. */
+  readonly #arena: TextArena | undefined;
+  /** Listeners read each kept batch's events: while there are any, events wait as objects. */
+  #eventsWatched = false;
   /** Chain resumption from the sinks; the first seal waits for it. */
   #resuming: Promise<void> | undefined;
   /** How many of the queued events are stored: `logDurable()` and held responses wait on it. */
@@ -89,6 +95,7 @@ export class DeliveryLoop {
     this.#hooks = hooks;
     this.#sealer = sealer;
     this.#queue = new EventQueue(o.queue.maxEvents, o.queue.maxBytes);
+    if (sealer && o.sinks.length > 0 && o.sinks.every(writesLinesOnly)) this.#arena = new TextArena();
     this.#sinks = new SinkSet(o, hooks.report, (spill) => {
       this.#spill = spill;
       // Sealed into this chain, ahead of new events.
@@ -142,7 +149,7 @@ export class DeliveryLoop {
       });
       return false;
     }
-    q.push(event, bytes);
+    q.push(this.#arena ? this.#asText(event, bytes) : event, bytes);
     this.#counts.queued++;
     // Once per batch: a delivery already running or scheduled picks this event up.
     if (this.#delivering) {
@@ -152,6 +159,21 @@ export class DeliveryLoop {
     if (q.length >= this.#o.batch.maxEvents) this.deliverSoon(0);
     else if (this.#timer === undefined) this.deliverSoon(this.#o.batch.maxWaitMs);
     return true;
+  }
+
+  /**
+   * An event of this logger's own (its source, not a checkpoint: what the sealer seals from text)
+   * as its canonical text, when it can be written as such.
+   */
+  #asText(event: SealInput, bytes: number): SealInput {
+    if (this.#eventsWatched || event instanceof EventBytes) return event;
+    if (event.source !== this.#o.source || event.type === CHECKPOINT_TYPE) return event;
+    return this.#arena!.textOf(event, bytes) ?? event;
+  }
+
+  /** Whether listeners read kept batches' events (which are parsed from lines for events queued as text). */
+  watchSealed(on: boolean): void {
+    this.#eventsWatched = on;
   }
 
   #spillFailed(error: unknown): void {

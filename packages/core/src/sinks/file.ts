@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify, types } from 'node:util';
 import { batchBytes } from '../deliver/batch';
+import { markWritesLines } from '../deliver/line-sinks';
 import { markMovable } from '../deliver/worker/sink-recipe';
 import { makeDir, makeDirSync } from '../make-dir';
 import { AuditOptionError, describeValue } from '../option-check';
@@ -603,7 +604,7 @@ export function fileSink(options: FileSinkOptions): FileSink {
   if (typeof options?.path !== 'string' || options.path === '') {
     throw new TypeError('fileSink: the `path` option is required');
   }
-  const sink = new JsonlFileSink(options.path, resolveFileOptions(options));
+  const sink = markWritesLines(new JsonlFileSink(options.path, resolveFileOptions(options)));
   // With no callbacks its options are plain data: the `worker` option can make it again there.
   if (options.onError === undefined && options.now === undefined)
     markMovable(sink, { factory: 'fileSink', options: { ...options, path: sink.path } });
@@ -636,7 +637,9 @@ export function fileStore(path: string, options: FileStoreOptions = {}): FileSin
       `fileStore: \`file\` must be a file name ending in .jsonl, got ${JSON.stringify(file)}`,
     );
   const dir = resolve(path);
-  return new JsonlFileSink(join(dir, file), resolveFileOptions({ ...rest, path: join(dir, file) }), () =>
-    exists(dir).then((yes) => (yes ? resolveAuditFiles([dir]) : [])),
+  return markWritesLines(
+    new JsonlFileSink(join(dir, file), resolveFileOptions({ ...rest, path: join(dir, file) }), () =>
+      exists(dir).then((yes) => (yes ? resolveAuditFiles([dir]) : [])),
+    ),
   );
 }

@@ -2,7 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { EVENT_BASE_BYTES } from '../capture/enrich';
 import type { ResolvedOptions } from '../options';
 import { resumeChain } from '../seal/resume-chain';
-import { CHECKPOINT_TYPE, EventBytes, type SealedBatch, type Sealer, type SealInput } from '../seal/sealer';
+import { CHECKPOINT_TYPE, EventBytes, type Sealer, type SealInput } from '../seal/sealer';
 import { TextArena } from '../seal/text-arena';
 import type { AuditError, AuditEvent, AuditStats } from '../types';
 import { EventBatch } from './batch';
@@ -328,12 +328,13 @@ export class DeliveryLoop {
    */
   async #sealInSlices(events: SealInput[]): Promise<EventBatch> {
     if (!this.#sealer || events.length <= SEAL_SLICE) return this.#seal(events);
-    let out: SealedBatch | undefined;
+    // Sized for the whole batch: grown a slice at a time, its lines would be copied again and again.
+    const out = this.#sealer.batch(events.length);
     for (let i = 0; i < events.length; i += SEAL_SLICE) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      out = this.#sealer.seal(events.slice(i, i + SEAL_SLICE), out);
+      this.#sealer.seal(events.slice(i, i + SEAL_SLICE), out);
     }
-    return new EventBatch(out!.events, out!.lines);
+    return new EventBatch(out.events, out.lines);
   }
 
   /** Resolves once the queue holds a full batch (while the loop waits on a write with room for another). */

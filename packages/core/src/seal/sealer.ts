@@ -478,7 +478,7 @@ export class Sealer {
    * given as text are this sealer's own service's, never checkpoints: their source is the sealer's.
    */
   seal(events: readonly SealInput[], into?: SealedBatch): SealedBatch {
-    const out = into ?? this.#batch(events.length);
+    const out = into ?? this.batch(events.length);
     if (this.#seq === 0 && this.#follows) {
       this.#push(
         out,
@@ -510,14 +510,15 @@ export class Sealer {
    */
   final(into?: SealedBatch): SealedBatch | undefined {
     if (!this.#o.key || this.#seq === 0 || this.#lastWasFinal) return undefined;
-    const out = into ?? this.#batch(1);
+    const out = into ?? this.batch(1);
     this.#push(out, this.#checkpointEvent(true));
     // Set here, not read back from the event: a caller's details may name `checkpoint.final` too.
     this.#lastWasFinal = true;
     return out;
   }
 
-  #batch(events: number): SealedBatch {
+  /** An empty sealed batch with room for about `events` lines, to seal into a slice at a time. */
+  batch(events: number): SealedBatch {
     // A little over the last batch's line size, so the buffer seldom grows.
     return { events: [], lines: new SealedLines((events + 1) * this.#lineBytes * 1.125) };
   }

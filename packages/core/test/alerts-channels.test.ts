@@ -91,7 +91,9 @@ describe('alert channels', () => {
       detect,
       onError: (e) => errors.push(e.message),
       alerts: {
-        retry: fastRetry,
+        // A send that outlives its timeout is sent again: on a loaded machine a 200 ms timeout
+        // would deliver the healthy channel's alert twice.
+        retry: { ...fastRetry, timeoutMs: 5_000 },
         channels: [
           webhookChannel({ name: 'flaky', url: flaky.url, secret: flaky.secret }),
           webhookChannel({ name: 'healthy', url: healthy.url, secret: healthy.secret }),

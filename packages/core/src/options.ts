@@ -120,6 +120,8 @@ export function resolveOptions(
   source.instance = options.instance ?? defaultInstance();
   source.service = options.service ?? app.name ?? DEFAULTS.service;
   if (version) source.version = version;
+  // Shared by every event: frozen, so no sink can change it for the rest, and its text is written once.
+  Object.freeze(source);
   const redact = { ...DEFAULTS.redact, ...definedOnly(options.redact) };
   return {
     source,

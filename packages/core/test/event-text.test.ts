@@ -6,9 +6,11 @@
 
 import fc from 'fast-check';
 import { type AuditEvent, canonicalize, canonicalJson, expectedHash } from '../src';
-import { EVENT_KEYS, eventRecordIn, eventText, sealedLine } from '../src/seal/sealer';
+import { EVENT_KEYS, EventBytes, eventRecordIn, eventText, sealedLine } from '../src/seal/sealer';
 import { SEAL_VERSION } from '../src/seal/version';
 import { leavesWith, valuesOf } from './json-arbitraries';
+
+const target = Buffer.alloc(64 * 1024);
 
 const leaf = leavesWith(
   () => 1,
@@ -133,5 +135,40 @@ describe('an event written straight to canonical JSON', () => {
     const e = { v: 1, id: 'x', type: 't', details } as unknown as AuditEvent;
     expect(eventText(e)?.json()).toBe(canonicalize(e));
     expect(canonicalJson(e)).toBe(canonicalize(e));
+  });
+
+  it('writes a shared source as canonicalize does, whichever sources come in turn', () => {
+    // Only a frozen object of primitives cannot change between two events: the others may be
+    // written from memory never.
+    const mutable = { service: 'm', host: 'h' };
+    const inner = { a: '' };
+    let turn = 0;
+    const sources = [
+      Object.freeze({ host: 'vm', instance: 'vm:1', service: 'shop' }),
+      Object.freeze({ host: 'vm', service: 'bückerei 漢字 😀' }),
+      Object.freeze({ service: 'nested', extra: inner }),
+      Object.freeze(
+        Object.defineProperty({ service: 'g' }, 'host', { enumerable: true, get: () => `h${turn}` }),
+      ),
+      mutable,
+      undefined,
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(sources.length - 1), fc.boolean(), fc.string()), { maxLength: 30 }),
+        (turns) => {
+          for (const [i, ascii, word] of turns) {
+            turn++;
+            mutable.host = word;
+            inner.a = word;
+            const e = { v: 1, id: 'x', type: 't', source: sources[i], message: ascii ? 'plain' : 'é' };
+            expect(eventText(e as unknown as AuditEvent)?.json()).toBe(canonicalize(e));
+            const at = eventRecordIn(e as unknown as AuditEvent, '', target, 0, target.length);
+            expect(new EventBytes(target.subarray(0, at)).text().json()).toBe(canonicalize(e));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

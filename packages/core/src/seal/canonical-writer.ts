@@ -216,6 +216,11 @@ function take(): string {
 export interface CanonicalMembers {
   /** Writes `"name":value` unless `value` is left out; `quotedName` is the name as JSON with its colon. */
   member(quotedName: string, value: unknown): void;
+  /**
+   * `member` for a value most events share (a logger's source): a frozen object of data properties
+   * holding primitives cannot change, so its text is written once and copied for the same object.
+   */
+  sharedMember(quotedName: string, value: unknown): void;
   /** Closes the object being written; the next `member` starts a new one. */
   close(): void;
   /** What was written, as a string; the writer starts over. */
@@ -237,6 +242,23 @@ function close(): void {
   members = 0;
 }
 
+/** The last immutable object `sharedMember` wrote, its canonical UTF-8 and whether that is ASCII. */
+let shared: object | undefined;
+let sharedBytes: Buffer | undefined;
+let sharedAscii = true;
+
+/** A frozen object whose own properties are all data properties holding primitives. */
+function immutable(v: object): boolean {
+  if (!Object.isFrozen(v) || Array.isArray(v)) return false;
+  const descriptors = Object.getOwnPropertyDescriptors(v);
+  for (const key of Reflect.ownKeys(descriptors)) {
+    const d = descriptors[key as string]!;
+    if (!('value' in d) || (typeof d.value === 'object' && d.value !== null) || typeof d.value === 'function')
+      return false;
+  }
+  return true;
+}
+
 const writer: CanonicalMembers = {
   member(quotedName, v) {
     if (v === undefined) return;
@@ -246,6 +268,36 @@ const writer: CanonicalMembers = {
     plain(quotedName);
     if (value(v, 1)) members++;
     else pos = at;
+  },
+  sharedMember(quotedName, v) {
+    if (v !== shared || sharedBytes === undefined) {
+      if (typeof v !== 'object' || v === null || !immutable(v)) {
+        writer.member(quotedName, v);
+        return;
+      }
+      if (members > 0) byte(COMMA);
+      else byte(0x7b);
+      plain(quotedName);
+      const start = pos;
+      const wasAscii = ascii;
+      ascii = true;
+      value(v, 1);
+      sharedBytes = Buffer.from(buf.subarray(start, pos));
+      sharedAscii = ascii;
+      shared = v;
+      ascii = wasAscii && ascii;
+      members++;
+      return;
+    }
+    if (members > 0) byte(COMMA);
+    else byte(0x7b);
+    plain(quotedName);
+    const bytes = sharedBytes;
+    ensure(bytes.length);
+    buf.set(bytes, pos);
+    pos += bytes.length;
+    if (!sharedAscii) ascii = false;
+    members++;
   },
   close,
   text: take,

@@ -105,6 +105,8 @@ export const EVENT_KEYS = new Set<string>([...HEAD_KEYS, 'integrity', ...TAIL_KE
 
 type Fields = Record<string, unknown>;
 
+const SOURCE_AT = TAIL_KEYS.indexOf('source');
+
 /** The member names as the writer takes them: `"name":`. */
 const HEAD_NAMES = HEAD_KEYS.map((k) => `"${k}":`);
 const TAIL_NAMES = TAIL_KEYS.map((k) => `"${k}":`);
@@ -122,7 +124,11 @@ function writeHeadMembers(w: CanonicalMembers, e: Fields): void {
 
 /** An event's fields after `integrity`, as a canonical JSON object. */
 function writeTail(w: CanonicalMembers, e: Fields): void {
-  for (let i = 0; i < TAIL_KEYS.length; i++) w.member(TAIL_NAMES[i]!, e[TAIL_KEYS[i]!]);
+  for (let i = 0; i < TAIL_KEYS.length; i++) {
+    // Every event of a logger shares its (frozen) source: written once, then copied.
+    if (i === SOURCE_AT) w.sharedMember(TAIL_NAMES[i]!, e.source);
+    else w.member(TAIL_NAMES[i]!, e[TAIL_KEYS[i]!]);
+  }
   w.close();
 }
 

@@ -6,8 +6,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import {
   type AuditEvent,
+  consoleSink,
   createAuditLogger,
   fileSink,
   generateSigningKeys,
@@ -102,6 +104,26 @@ it('seals events queued as text to the lines the seal stage makes from the event
 
   const report = await verifyFiles([file], { publicKeys: [keys.publicKeyPem], expectClosed: true });
   expect(report.breaks).toEqual([]);
+  expect(report.ok).toBe(true);
+});
+
+it('gives a JSON Lines console the lines the file gets, events queued as text for both', async () => {
+  const file = join(dir, 'audit.jsonl');
+  const stream = new PassThrough();
+  let printed = '';
+  stream.on('data', (chunk: Buffer) => {
+    printed += chunk.toString('utf8');
+  });
+  const logger = createAuditLogger({
+    service: 'queued-text',
+    flushOnExit: false,
+    sinks: [fileSink({ path: file }), consoleSink({ stream, pretty: false })],
+    integrity: { signingKey: keys.privateKeyPem, checkpointEvery: 50 },
+  });
+  for (let i = 0; i < 120; i++) logger.log(awkward(i));
+  await logger.close();
+  expect(printed).toBe(readFileSync(file, 'utf8'));
+  const report = await verifyFiles([file], { publicKeys: [keys.publicKeyPem], expectClosed: true });
   expect(report.ok).toBe(true);
 });
 

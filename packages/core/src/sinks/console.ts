@@ -3,6 +3,7 @@
  * ANSI codes are inlined; no color library.
  */
 import { writeSync as fsWriteSync } from 'node:fs';
+import { markWritesLines } from '../deliver/line-sinks';
 import type { AuditEvent, AuditSink, Batch, Outcome, RequestInfo, Severity } from '../types';
 
 /** A writable stream such as `process.stdout`; `isTTY` and `fd` are used when present. */
@@ -172,6 +173,11 @@ class ConsoleSink implements AuditSink {
     return this.#closing;
   }
 
+  /** Whether it writes pretty lines (which read the events) rather than JSON Lines. */
+  get pretty(): boolean {
+    return this.#pretty;
+  }
+
   #closedError(): Error {
     return new Error(`console sink "${this.name}" is closed; the batch was not written`);
   }
@@ -240,5 +246,7 @@ class ConsoleSink implements AuditSink {
  * stream is a terminal. Honours backpressure and `NO_COLOR`.
  */
 export function consoleSink(options: ConsoleSinkOptions = {}): AuditSink {
-  return new ConsoleSink(options);
+  const sink = new ConsoleSink(options);
+  // As JSON Lines it writes the batch's lines as they are; pretty output reads the events.
+  return sink.pretty ? sink : markWritesLines(sink);
 }

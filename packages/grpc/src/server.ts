@@ -40,14 +40,12 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
     let capture: GrpcCallCapture<GrpcCallInfo> | undefined;
     let received = 0;
     let sent = 0;
-    const inContext = <T>(fn: () => T): T => (capture ? capture.run(fn) : fn());
 
     return new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
-            // Read once: grpc-js formats the peer address on every call.
-            const peer = call.getPeer();
+            const peer = peerOf(call);
             capture = new GrpcCallCapture(
               auditor,
               { method, metadata, peer },
@@ -58,10 +56,14 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
           },
           onReceiveMessage: (message, nextMessage) => {
             received++;
-            inContext(() => nextMessage(message));
+            if (capture) capture.run(() => nextMessage(message));
+            else nextMessage(message);
           },
-          onReceiveHalfClose: (nextHalfClose) => inContext(nextHalfClose),
-          onCancel: () => capture?.end({ received, sent }),
+          onReceiveHalfClose: (nextHalfClose) => (capture ? capture.run(nextHalfClose) : nextHalfClose()),
+          // grpc-js calls this after every call, finished or not: only a call still open ends here.
+          onCancel: () => {
+            if (capture?.open) capture.end({ received, sent });
+          },
         }),
       sendMetadata: (metadata, next) => {
         if (echoRequestId && capture?.audit) metadata.set(requestIdHeader, capture.audit.requestId);
@@ -75,8 +77,20 @@ export function auditServerInterceptor(options: GrpcAuditOptions = {}): ServerIn
         if (!capture) return next(callStatus);
         capture.end({ code: callStatus.code ?? status.UNKNOWN, details: callStatus.details, received, sent });
         // holdResponse: the client learns the status only once the call's events are stored.
-        capture.release(() => next(callStatus));
+        capture.release(next, callStatus);
       },
     });
   };
+}
+
+/**
+ * The client's address as `getPeer()` formats it, from the connection info grpc-js reads once
+ * when the call starts: `getPeer()` reads the socket again, through the HTTP/2 session's socket
+ * proxy, on every call. grpc-js before 1.13 has no connection info: `getPeer()` then.
+ */
+function peerOf(call: ServerInterceptingCallInterface): string {
+  const info = typeof call.getConnectionInfo === 'function' ? call.getConnectionInfo() : undefined;
+  const address = info?.remoteAddress;
+  if (!address) return call.getPeer();
+  return info.remotePort ? `${address}:${info.remotePort}` : address;
 }

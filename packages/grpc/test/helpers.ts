@@ -12,9 +12,12 @@ type Order = { id: string; item: string };
 
 /** A real gRPC server on an ephemeral loopback port, with the audit interceptor, and a client. */
 export async function startOrders(options: GrpcAuditOptions) {
+  /** The caller's address of each GetOrder call, as grpc-js's own `call.getPeer()` names it. */
+  const peers: string[] = [];
   const server = new grpc.Server({ interceptors: [auditServerInterceptor(options)] });
   server.addService(shop.Orders.service, {
     GetOrder: (call: grpc.ServerUnaryCall<{ id: string }, Order>, callback: grpc.sendUnaryData<Order>) => {
+      peers.push(call.getPeer());
       const delay = call.request.id === 'slow' ? 300 : Math.random() * 5;
       setTimeout(() => {
         if (call.cancelled) return;
@@ -69,6 +72,7 @@ export async function startOrders(options: GrpcAuditOptions) {
     port,
     client,
     unary,
+    peers,
     async close() {
       client.close();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));

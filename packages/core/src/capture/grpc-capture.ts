@@ -87,10 +87,15 @@ export class GrpcCallCapture<Req> {
     else next();
   }
 
+  /** True until the call's event is recorded (or, for a call left unaudited, never was to be). */
+  get open(): boolean {
+    return this.audit !== undefined && !this.#excluded && !this.audit.ended;
+  }
+
   /** Records the call's event once: ended with `end.code`, or cancelled when it is undefined. */
   end(end: GrpcCallEnd): void {
     const audit = this.audit;
-    if (!audit || this.#excluded) return;
+    if (!audit || this.#excluded || audit.ended) return;
     const details: Record<string, unknown> = {};
     if (end.received !== undefined) details.messagesReceived = end.received;
     details.messagesSent = end.sent;
@@ -105,10 +110,10 @@ export class GrpcCallCapture<Req> {
     });
   }
 
-  /** Sends the status: at once, or under `holdResponse` once the call's events are stored. */
-  release(send: () => void): void {
+  /** Sends the status (`send(status)`): at once, or under `holdResponse` once the call's events are stored. */
+  release<T>(send: (status: T) => void, status: T): void {
     if (this.#auditor.settings.holdMs !== undefined && this.audit && !this.#excluded)
-      this.#auditor.holdUntilStored().then(send);
-    else send();
+      this.#auditor.holdUntilStored().then(() => send(status));
+    else send(status);
   }
 }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSigningKeys, verifyFiles } from '../src';
 
 // These run the built package in a child process (npm test builds first).
 const fixtures = join(__dirname, 'fixtures');
@@ -56,5 +57,34 @@ suite('process exit', () => {
     const events = lines(join(dir, 'audit-logs', 'audit.jsonl'));
     expect(events).toHaveLength(1000);
     expect(events[0]!.source.service).toBe('signal-app');
+  });
+
+  it('with a signing key, SIGTERM closes the zero-config logger: its trail verifies as closed', async () => {
+    const keys = generateSigningKeys();
+    writeFileSync(join(dir, 'signing.key'), keys.privateKeyPem);
+    const child = fork(join(fixtures, 'signal.js'), {
+      cwd: dir,
+      env: { ...process.env, COUNT: '10', AUDITKIT_SIGNING_KEY: join(dir, 'signing.key') },
+    });
+    await once(child, 'message');
+    child.kill('SIGTERM');
+    const [, signal] = await once(child, 'exit');
+    expect(signal).toBe('SIGTERM');
+    const report = await verifyFiles([join(dir, 'audit-logs')], {
+      publicKeys: [keys.publicKeyPem],
+      expectClosed: true,
+    });
+    expect(report.ok).toBe(true);
+    expect(report.chains[0]!.checkpoints).toBe(1);
+  });
+
+  it('SIGTERM only flushes when the app handles it too: the logger keeps recording', async () => {
+    const child = fork(join(fixtures, 'signal-other-listener.js'), { cwd: dir });
+    await once(child, 'message');
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    const events = lines(join(dir, 'audit-logs', 'audit.jsonl')).filter((e) => e.type === 'signal.test');
+    expect(events.map((e) => e.details.i)).toEqual([0, 1]);
   });
 });

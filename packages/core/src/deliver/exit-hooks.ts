@@ -1,12 +1,14 @@
 /**
  * One set of process listeners shared by every logger, so many loggers never pile up listeners.
  * `beforeExit` flushes asynchronously; `exit` drains synchronously into sinks that can;
- * signals flush and then let the process end as it would have.
+ * signals flush (close, when the signal is about to end the process) and then let the process end
+ * as it would have.
  */
 export interface ExitParticipant {
   /** True when events are waiting or in flight. */
   readonly busy: boolean;
   flush(): Promise<void>;
+  close(): Promise<void>;
   drainSync(): void;
   readonly signals: readonly NodeJS.Signals[];
 }
@@ -29,7 +31,13 @@ function onExit(): void {
 function hookSignal(signal: NodeJS.Signals): void {
   if (signalHandlers.has(signal)) return;
   const handler = (): void => {
-    const flushing = [...participants].filter((p) => p.signals.includes(signal)).map((p) => p.flush());
+    // Only this handler listens, so the re-raised signal ends the process: close, which seals each
+    // chain's final checkpoint (a flush alone leaves a signed trail that `verify --closed` calls
+    // cut). When the app handles the signal too, it owns shutdown and may go on logging: flush.
+    const ending = process.listenerCount(signal) === 1;
+    const flushing = [...participants]
+      .filter((p) => p.signals.includes(signal))
+      .map((p) => (ending ? p.close() : p.flush()));
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SIGNAL_FLUSH_TIMEOUT_MS).unref());
     void Promise.race([Promise.allSettled(flushing), timeout]).then(() => {
       process.removeListener(signal, handler);

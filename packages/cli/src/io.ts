@@ -43,8 +43,16 @@ export const processIO: CliIO = {
 /** Exit codes: 0 everything verified, 1 a break, a failed check or nothing found, 2 a usage or input error. */
 export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 
-/** An error's message for the terminal, with the one "auditkit:" prefix the CLI adds itself. */
+/** Node's file errors: "ENOENT: no such file or directory, open 'nope.json'". */
+const FILE_ERROR = /(?:\bError: )?\bE[A-Z]+: ([^,']+), [a-z]+ '([^']*)'/;
+
+/**
+ * An error's message for the terminal, with the one "auditkit:" prefix the CLI adds itself. A
+ * file error reads as "nope.json: no such file or directory", its path named once.
+ */
 export function errorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^(auditkit:\s*)+/, '');
+  const message = (error instanceof Error ? error.message : String(error)).replace(/^(auditkit:\s*)+/, '');
+  return message.replace(FILE_ERROR, (_match, what: string, path: string, at: number) =>
+    message.slice(0, at).includes(path) ? what : `${path}: ${what}`,
+  );
 }

@@ -93,4 +93,27 @@ describe('auditkit errors: one sentence naming the file, one prefix', () => {
     expect(failed.stderr).toMatch(/^auditkit: public key \(/);
     expect(failed.stderr).not.toContain('auditkit: auditkit:');
   });
+
+  it('a missing file is named once, without the system error code', async () => {
+    const missing = join(dir, 'no-such-trail');
+    expect(await cli('verify', missing)).toEqual({
+      code: 2,
+      out: '',
+      err: `auditkit: ${missing}: no such file or directory\n`,
+    });
+    const manifest = join(dir, 'no-such-manifest.json');
+    const r = await cli(
+      'verify-export',
+      trail,
+      '--manifest',
+      manifest,
+      '--key',
+      join(dir, 'keys', 'auditkit-signing.pub'),
+    );
+    expect(r).toEqual({ code: 2, out: '', err: `auditkit: ${manifest}: no such file or directory\n` });
+    const key = join(dir, 'no-such.pub');
+    expect((await cli('verify', trail, '--key', key)).err).toBe(
+      `auditkit: cannot read the key file ${key}: no such file or directory\n`,
+    );
+  });
 });

@@ -751,7 +751,7 @@ export class ChainVerifier {
       // keys here, the chain's hashes are all there is to check: say so, rather than call it cut.
       const closedUnknown = this.#expectClosed && this.#keys.size === 0;
       notices.push(
-        `chain ${st.report.chain} has no checkpoints (written without a signing key): only its hash chain could be checked, which shows edits, deletions and reordering but not a cut tail or a re-hashed rewrite${closedUnknown ? '; whether its writer closed cleanly cannot be told' : ''}`,
+        `chain ${st.report.chain} has no checkpoints (written without a signing key, or its writer stopped before the first one): only its hash chain could be checked, which shows edits, deletions and reordering but not a cut tail or a re-hashed rewrite${closedUnknown ? '; whether its writer closed cleanly cannot be told' : ''}`,
       );
     }
     if (this.#expectClosed) {

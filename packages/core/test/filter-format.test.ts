@@ -72,7 +72,7 @@ describe('formatAuditFilter', () => {
         try {
           filter = validateAuditFilter(raw);
         } catch {
-          return; // a wildcard holding a literal `*` cannot exist; nothing else is refused here
+          return; // a wildcard holding a literal `*`, or an outcome or severity no event has
         }
         const parsed = parseAuditFilter(formatAuditFilter(filter));
         expect(parsed).toEqual(filter);

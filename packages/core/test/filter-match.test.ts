@@ -76,4 +76,16 @@ describe('compileAuditSelection', () => {
       'filter.since must be an ISO-8601 time, got the string "yesterday"',
     );
   });
+
+  it('refuses an outcome or severity no event can have, naming the values it could be', () => {
+    expect(() =>
+      validateAuditFilter({ terms: [{ field: 'outcome', values: ['success', 'failed'] }] }),
+    ).toThrow('filter.terms[0].values[1] must be one of success, failure, unknown, got the string "failed"');
+    expect(() => validateAuditFilter({ terms: [{ field: 'severity', values: ['warn'] }] })).toThrow(
+      'filter.terms[0].values[0] must be one of debug, info, notice, warning, error, critical, got the string "warn"',
+    );
+    expect(
+      validateAuditFilter({ terms: [{ field: 'outcome', values: [{ wildcard: 'fail*' }] }] }).terms,
+    ).toEqual([{ field: 'outcome', values: [{ wildcard: 'fail*' }] }]);
+  });
 });

@@ -57,6 +57,11 @@ describe('parseAuditFilter', () => {
     ['-refund', /negation needs a field/],
     ['-since:1h', /since: cannot be negated/],
     ['since:yesterday', /since: "yesterday" is not a time/],
+    [
+      'type:x outcome:failed',
+      /outcome: "failed" is not one of success, failure, unknown in "outcome:failed" at position 7/,
+    ],
+    ['-severity:warn,error', /severity: "warn" is not one of debug, info, notice, warning, error, critical/],
     ['since:1h,2h', /since: takes one time/],
     ['until:2026-13-45', /is not a time/],
     ['actor:a"b"', /expected a space or a comma/],

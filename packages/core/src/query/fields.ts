@@ -1,5 +1,6 @@
 /** The fields the filter language knows: canonical names, the names people type, and how each is read. */
-import type { AuditEvent, AuditFilterField } from '../types';
+import { SEVERITIES } from '../admit/severity';
+import type { AuditEvent, AuditFilterField, Outcome } from '../types';
 
 /** How the matcher reads each field from an event; `undefined` is an absent field. */
 export const FIELD_READERS: Readonly<Record<AuditFilterField, (e: AuditEvent) => unknown>> = {
@@ -21,6 +22,23 @@ export const FIELD_READERS: Readonly<Record<AuditFilterField, (e: AuditEvent) =>
 };
 
 export const FILTER_FIELDS = Object.keys(FIELD_READERS) as AuditFilterField[];
+
+const OUTCOMES: readonly Outcome[] = ['success', 'failure', 'unknown'];
+
+/**
+ * Fields whose values come from a closed set. Any other exact value matches no event, so a typo
+ * (`outcome:failed`) is refused with the values it could be rather than answered with nothing.
+ */
+const CLOSED_VALUES: Partial<Record<AuditFilterField, readonly string[]>> = {
+  outcome: OUTCOMES,
+  severity: SEVERITIES,
+};
+
+/** The values `field` can hold when that is a closed set and `value` is not one of them; else undefined. */
+export function outsideValues(field: AuditFilterField, value: string): readonly string[] | undefined {
+  const allowed = CLOSED_VALUES[field];
+  return allowed && !allowed.includes(value) ? allowed : undefined;
+}
 
 /** Other spellings people type (lower case), each standing for one field. */
 const ALIASES: Readonly<Record<string, AuditFilterField>> = {

@@ -10,7 +10,7 @@
  */
 import type { AuditFilter, AuditFilterTerm, AuditFilterValue } from '../types';
 import { AuditFilterError } from './errors';
-import { FILTER_FIELDS, fieldNamed } from './fields';
+import { FILTER_FIELDS, fieldNamed, outsideValues } from './fields';
 import { FILTER_LIMITS } from './limits';
 import { earlierOf, laterOf, timeBound } from './time-bounds';
 
@@ -164,6 +164,10 @@ export function parseAuditFilter(text: string, options: ParseFilterOptions = {})
     const field = fieldNamed(key);
     if (field === undefined)
       fail(`unknown field "${name}"`, start, at, ` (fields: ${FILTER_FIELDS.join(', ')}, since, until)`);
+    for (const value of values) {
+      const allowed = typeof value === 'string' ? outsideValues(field!, value) : undefined;
+      if (allowed) fail(`${key}: "${value as string}" is not one of ${allowed.join(', ')}`, start, at);
+    }
     const term: AuditFilterTerm = { field: field!, values };
     if (negate) term.negate = true;
     filter.terms.push(term);

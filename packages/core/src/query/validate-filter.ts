@@ -5,7 +5,7 @@
  */
 import type { AuditFilter, AuditFilterTerm, AuditFilterValue } from '../types';
 import { describeValue } from './errors';
-import { FIELD_READERS, FILTER_FIELDS } from './fields';
+import { FIELD_READERS, FILTER_FIELDS, outsideValues } from './fields';
 import { FILTER_LIMITS } from './limits';
 import { isoTime } from './time-bounds';
 
@@ -50,9 +50,18 @@ function validateTerm(term: unknown, path: string): AuditFilterTerm {
     throw new TypeError(
       `${path}.values must be an array of 1 to ${FILTER_LIMITS.values} values, got ${describeValue(values)}`,
     );
+  const field = term.field as AuditFilterTerm['field'];
   const out: AuditFilterTerm = {
-    field: term.field as AuditFilterTerm['field'],
-    values: values.map((v, i) => validateValue(v, `${path}.values[${i}]`)),
+    field,
+    values: values.map((v, i) => {
+      const value = validateValue(v, `${path}.values[${i}]`);
+      const allowed = typeof value === 'string' ? outsideValues(field, value) : undefined;
+      if (allowed)
+        throw new TypeError(
+          `${path}.values[${i}] must be one of ${allowed.join(', ')}, got ${describeValue(value)}`,
+        );
+      return value;
+    }),
   };
   if (term.negate !== undefined && typeof term.negate !== 'boolean')
     throw new TypeError(`${path}.negate must be a boolean, got ${describeValue(term.negate)}`);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { generateSigningKeys, SIGNING_KEY_ENV } from '@auditkit/core';
+import { makeDir } from '@auditkit/core/store';
 import { type CliIO, EXIT } from './io';
 
 export async function keysGenerateCommand(
@@ -11,7 +12,7 @@ export async function keysGenerateCommand(
   const dir = resolve(options.out ?? '.');
   const name = options.name ?? 'auditkit-signing';
   const pair = generateSigningKeys();
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDir(dir, 0o700);
   const privatePath = join(dir, `${name}.key`);
   const publicPath = join(dir, `${name}.pub`);
   // Never overwrite a key someone may still need to verify old checkpoints.

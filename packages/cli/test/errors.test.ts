@@ -116,4 +116,33 @@ describe('auditkit errors: one sentence naming the file, one prefix', () => {
       `auditkit: cannot read the key file ${key}: no such file or directory\n`,
     );
   });
+
+  // Node's recursive mkdir retries a missing parent forever under /proc (Linux only).
+  const linux = process.platform === 'linux' ? it : it.skip;
+  linux(
+    'a directory that cannot be made ends with its path, for a signing key and for an API key',
+    async () => {
+      expect(await cli('keys', 'generate', '--out', '/proc/auditkit-nope')).toEqual({
+        code: 2,
+        out: '',
+        err: 'auditkit: /proc/auditkit-nope: no such file or directory\n',
+      });
+      const r = await cli(
+        'keys',
+        'create-api-key',
+        '--keys',
+        '/proc/auditkit-nope/keys.json',
+        '--tenant',
+        'acme',
+        '--scopes',
+        'read',
+      );
+      expect(r).toEqual({
+        code: 2,
+        out: '',
+        err: 'auditkit: /proc/auditkit-nope: no such file or directory\n',
+      });
+    },
+    10_000,
+  );
 });

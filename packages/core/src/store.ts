@@ -60,3 +60,5 @@ export {
   wildcardLikePattern,
   wildcardRegexSource,
 } from './index';
+// `mkdir -p` that ends under /proc, where Node's recursive mkdir retries forever.
+export { makeDir } from './make-dir';

@@ -6,6 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { makeDir } from '@auditkit/core/store';
 import type { ApiKeyInfo, ApiKeyScope } from './types';
 
 export const API_KEY_SCOPES: readonly ApiKeyScope[] = ['read', 'export', 'write', 'admin'];
@@ -82,7 +83,7 @@ export async function readKeysFile(path: string): Promise<ApiKeyRecord[]> {
 
 /** Replaces the file in one rename, so a reader (the watching server) never sees half of it. */
 async function writeKeysFile(path: string, keys: ApiKeyRecord[]): Promise<void> {
-  await fsp.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDir(dirname(path), 0o700);
   const temp = join(dirname(path), `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const body: KeysFile = { version: 1, keys };
   await fsp.writeFile(temp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });

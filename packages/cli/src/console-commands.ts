@@ -95,8 +95,9 @@ export interface TailOptions {
 
 /** The stream URL of a console at `server` (`http://host:7070`, or a prefix it is mounted under). */
 function streamUrl(server: string, filter: string | undefined): string {
-  const base = new URL(server);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:')
+  // URL.canParse: `new URL('localhost:7070')` throws a bare "Invalid URL" that names nothing.
+  const base = URL.canParse(server) ? new URL(server) : undefined;
+  if (base?.protocol !== 'http:' && base?.protocol !== 'https:')
     throw new TypeError(`--server must be an http:// or https:// URL, got "${server}"`);
   base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
   base.pathname = `${base.pathname.replace(/\/+$/, '')}/api/stream`;

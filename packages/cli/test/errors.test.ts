@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createAuditLogger, fileSink } from '@auditkit/core';
-import { bin, cli } from './run-cli';
+import { auditkit, bin, cli } from './run-cli';
 
 const exec = promisify(execFile);
 let dir: string;
@@ -145,4 +145,12 @@ describe('auditkit errors: one sentence naming the file, one prefix', () => {
     },
     10_000,
   );
+
+  it('tail names a --server that is not a URL', async () => {
+    expect(await auditkit(['tail', '--server', 'notaurl'], { AUDITKIT_API_KEY: 'akc_x' })).toEqual({
+      code: 2,
+      out: '',
+      err: 'auditkit: --server must be an http:// or https:// URL, got "notaurl"\n',
+    });
+  });
 });

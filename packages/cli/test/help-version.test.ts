@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,5 +45,15 @@ describe('auditkit --version and --help', () => {
         example: true,
       });
     }
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', async () => {
+    const child = spawn(process.execPath, [bin, 'verify', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // before the child writes: its write fails with EPIPE
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    const [code] = (await once(child, 'close')) as [number];
+    expect(err).toBe('');
+    expect(code).toBe(0);
   });
 });

@@ -25,7 +25,7 @@ export function defaultLogger(): AuditLogger {
 /** Said once, when the zero-config logger starts without a key: what is not protected, and the fix. */
 function noCheckpointsNotice(): void {
   process.emitWarning(
-    `auditkit: checkpoints are off: no signing key (${SIGNING_KEY_ENV}). The hash chain still shows edited, deleted and reordered events, but not a cut tail or a re-hashed rewrite of the trail. Make a key with \`npx auditkit keys generate\` and set ${SIGNING_KEY_ENV} to the private key file.`,
+    `auditkit: checkpoints are off: no signing key (${SIGNING_KEY_ENV}). The hash chain still shows edited, deleted and reordered events, but not a cut tail or a re-hashed rewrite of the trail. Make a key with \`npx -p @auditkit/cli auditkit keys generate\` and set ${SIGNING_KEY_ENV} to the private key file.`,
     { code: 'AUDITKIT_NO_SIGNING_KEY' },
   );
 }

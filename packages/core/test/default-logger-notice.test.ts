@@ -28,7 +28,7 @@ suite('the zero-config logger without a signing key', () => {
     const notices = stderr.split('\n').filter((l) => l.includes('AUDITKIT_NO_SIGNING_KEY'));
     expect(notices).toHaveLength(1);
     expect(notices[0]).toContain('auditkit: checkpoints are off: no signing key (AUDITKIT_SIGNING_KEY)');
-    expect(notices[0]).toContain('`npx auditkit keys generate`');
+    expect(notices[0]).toContain('`npx -p @auditkit/cli auditkit keys generate`');
   });
 
   it('says nothing of it with a key', async () => {

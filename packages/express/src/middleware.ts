@@ -6,17 +6,16 @@ import {
 } from '@auditkit/core/adapter';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment';
+import { matchedRoute, watchRouteMatches } from './matched-route';
 
 /** Options of `auditMiddleware`: the options every auditkit adapter shares. */
 export type ExpressAuditOptions = RequestAuditOptions<Request>;
 
 const EXPRESS: HttpTranslation<Request> = {
   /** The full matched route (`/users/:id`), including the mount path of the router that matched. */
-  route(req) {
-    const path = (req.route as { path?: unknown } | undefined)?.path;
-    return typeof path === 'string' ? req.baseUrl + path : undefined;
-  },
+  route: matchedRoute,
   attach(req, audit) {
+    watchRouteMatches(req);
     req.audit = audit;
   },
 };

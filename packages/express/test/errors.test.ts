@@ -138,4 +138,48 @@ describe('express: errors', () => {
     );
     expect(() => auditMiddleware({ sample: { rate: -1 } })).toThrow(/sample.rate/);
   });
+
+  it("records a failed route with its router's mount path, whichever handler answers the error", async () => {
+    const { logger, sink } = memoryLogger();
+    const api = express.Router();
+    api.get('/boom/:id', () => {
+      throw new Error('boom');
+    });
+    api.get('/ok/:id', (req, res) => {
+      // Handlers still read the route Express matched.
+      res.json({ route: req.route.path });
+    });
+    // Only auditErrorHandler: the error ends in Express's own final handler.
+    const bare = express();
+    bare.use(auditMiddleware({ logger }));
+    bare.use('/api', api);
+    bare.get('/top/:id', () => {
+      throw new Error('top');
+    });
+    bare.use(auditErrorHandler());
+    // An app-level error handler of the application's own answers.
+    const handled = express();
+    handled.use(auditMiddleware({ logger }));
+    handled.use('/v2', api);
+    handled.use(auditErrorHandler());
+    handled.use((_err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(502).json({ error: 'upstream' });
+    });
+    await request(bare).get('/api/boom/1').expect(500);
+    await request(bare).get('/top/2').expect(500);
+    expect((await request(bare).get('/api/ok/3').expect(200)).body).toEqual({ route: '/ok/:id' });
+    await request(handled).get('/v2/boom/4').expect(502);
+    await request(bare).get('/nowhere').expect(404);
+    await logger.close();
+    const byPath = (path: string) => expectOneEvent(sink.events, (e) => e.request?.path === path);
+    expect(byPath('/api/boom/1')).toMatchObject({
+      message: 'GET /api/boom/:id 500',
+      request: { route: '/api/boom/:id', status: 500 },
+      error: { message: 'boom' },
+    });
+    expect(byPath('/top/2').request).toMatchObject({ route: '/top/:id', status: 500 });
+    expect(byPath('/api/ok/3').request).toMatchObject({ route: '/api/ok/:id', status: 200 });
+    expect(byPath('/v2/boom/4').request).toMatchObject({ route: '/v2/boom/:id', status: 502 });
+    expect(byPath('/nowhere').request!.route).toBeUndefined();
+  });
 });

@@ -45,6 +45,7 @@ const awkward = (i: number) => ({
 });
 
 it('seals events queued as text to the lines the seal stage makes from the events, and they verify', async () => {
+  const asText = jest.spyOn(TextArena.prototype, 'textOf');
   const file = join(dir, 'audit.jsonl');
   const logger = createAuditLogger({
     service: 'queued-text',
@@ -79,7 +80,8 @@ it('seals events queued as text to the lines the seal stage makes from the event
         actor: { type: 'service', id: 'billing' },
         source: { service: 'billing', host: 'b-1' },
       } as AuditEvent);
-    if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    // Bursts of 300: past the first 128 queued, events wait as text.
+    if (i % 300 === 299) await new Promise((r) => setImmediate(r));
   }
   await logger.close();
   expect(logger.stats().dropped).toBe(0);
@@ -105,6 +107,9 @@ it('seals events queued as text to the lines the seal stage makes from the event
   const report = await verifyFiles([file], { publicKeys: [keys.publicKeyPem], expectClosed: true });
   expect(report.breaks).toEqual([]);
   expect(report.ok).toBe(true);
+  // Most of each burst went as text: the path under test was taken.
+  expect(asText.mock.results.filter((r) => r.value !== undefined).length).toBeGreaterThan(100);
+  asText.mockRestore();
 });
 
 it('gives a JSON Lines console the lines the file gets, events queued as text for both', async () => {
@@ -120,7 +125,7 @@ it('gives a JSON Lines console the lines the file gets, events queued as text fo
     sinks: [fileSink({ path: file }), consoleSink({ stream, pretty: false })],
     integrity: { signingKey: keys.privateKeyPem, checkpointEvery: 50 },
   });
-  for (let i = 0; i < 120; i++) logger.log(awkward(i));
+  for (let i = 0; i < 400; i++) logger.log(awkward(i));
   await logger.close();
   expect(printed).toBe(readFileSync(file, 'utf8'));
   const report = await verifyFiles([file], { publicKeys: [keys.publicKeyPem], expectClosed: true });

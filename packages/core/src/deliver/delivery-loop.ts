@@ -27,6 +27,12 @@ function schedule(run: () => void, delayMs: number): NodeJS.Timeout | NodeJS.Imm
 /** Events sealed between two turns of the event loop. */
 const SEAL_SLICE = 128;
 
+/**
+ * Queue length from which events (when every sink writes lines) wait as their canonical text: a
+ * queue this long is a burst, whose objects would outlive the garbage collector's young generation.
+ */
+const TEXT_QUEUE_AFTER = 128;
+
 interface Waiter {
   target: number;
   resolve: () => void;
@@ -56,7 +62,7 @@ export class DeliveryLoop {
   readonly #sealer: Sealer | undefined;
   /** Queue overflow on disk (`spill`). */
   #spill: Spill | undefined;
-  /** Set when the chain is sealed here and every sink writes lines only: events wait as text. */
+  /** Set when the chain is sealed here and every sink writes lines only: events in a burst wait as text. */
   readonly #arena: TextArena | undefined;
   /** Listeners read each kept batch's events: while there are any, events wait as objects. */
   #eventsWatched = false;
@@ -149,7 +155,8 @@ export class DeliveryLoop {
       });
       return false;
     }
-    q.push(this.#arena ? this.#asText(event, bytes) : event, bytes);
+    // A short queue empties within a turn or two, before its objects outlive the young generation.
+    q.push(this.#arena && q.length >= TEXT_QUEUE_AFTER ? this.#asText(event, bytes) : event, bytes);
     this.#counts.queued++;
     // Once per batch: a delivery already running or scheduled picks this event up.
     if (this.#delivering) {

@@ -74,12 +74,14 @@ async function openPostgres(target: string, options: OpenStoreOptions): Promise<
   const pool = new Pool({ connectionString: url.toString(), max: options.poolSize ?? 10 });
   // An idle client's error (the server restarted) must not crash a CLI or a server.
   pool.on('error', () => undefined);
+  const migrate = options.migrate ?? false;
   const store = postgresStore({
     pool,
     ...(schema === undefined ? {} : { schema }),
     ...(table === undefined ? {} : { table }),
-    migrate: options.migrate ?? false,
+    migrate,
   });
+  if (!migrate) await requireTable(pool, schema ?? 'public', table ?? 'audit_events', target);
   return {
     store,
     kind: 'postgres',
@@ -89,6 +91,33 @@ async function openPostgres(target: string, options: OpenStoreOptions): Promise<
       await pool.end();
     },
   };
+}
+
+const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * A URL naming a table that is not there (a missing `?schema=`, a typo) fails here, naming what
+ * to give, instead of as a bare `relation … does not exist` on the first query. A server that does
+ * not answer is left to the store, which reports it when it is used.
+ */
+async function requireTable(
+  pool: import('pg').Pool,
+  schema: string,
+  table: string,
+  target: string,
+): Promise<void> {
+  let found: unknown;
+  try {
+    const { rows } = await pool.query('SELECT to_regclass($1) AS t', [`${quoted(schema)}.${quoted(table)}`]);
+    found = rows[0]?.t;
+  } catch {
+    return;
+  }
+  if (found !== null) return;
+  await pool.end();
+  throw new Error(
+    `openStore: ${withoutPassword(target)} has no table ${quoted(schema)}.${quoted(table)}: name the schema and table the trail is in with ?schema=…&table=… (auditkit postgres setup-roles prints them), or create it`,
+  );
 }
 
 async function openMongo(target: string): Promise<OpenedStore> {

@@ -5,25 +5,52 @@ import {
   type AuditEvent,
   CHAIN_STARTED_TYPE,
   CHECKPOINT_TYPE,
+  type CheckpointDetails,
   createAuditLogger,
   fileSink,
   generateSigningKeys,
   verifyFiles,
 } from '@auditkit/core';
 
-// Verifiers read `audit.*` events as the sealing pipeline's own. A caller's event that takes such a
-// type (by mistake, or from request data) must neither break the trail's verification nor count
-// as a checkpoint.
+// A caller's event that looks like the sealing pipeline's own must not be taken for it: close()
+// seals a final checkpoint unless the newest sealed event already is one, whatever a caller's
+// details name; and verifiers read `audit.*` events as the pipeline's own, so a caller's event never
+// takes such a type.
 
 const keys = generateSigningKeys();
 let root: string;
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'auditkit-reserved-'));
+  root = mkdtempSync(join(tmpdir(), 'auditkit-caller-checkpoints-'));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-it('records a caller event of a reserved type under custom.<type>, counted as repaired, and the trail verifies', async () => {
+it('close() seals a final checkpoint after an event whose details name checkpoint.final', async () => {
   const path = join(root, 'audit.jsonl');
+  const logger = createAuditLogger({
+    service: 'billing',
+    flushOnExit: false,
+    batch: { maxWaitMs: 1 },
+    sinks: [fileSink({ path })],
+    integrity: { signingKey: keys.privateKeyPem, checkpointEvery: 0 },
+  });
+  logger.log({ type: 'invoice.paid', details: { amount: 1 } });
+  logger.log({ type: 'import.done', details: { checkpoint: { final: true } } });
+  await logger.close();
+  const events = readFileSync(path, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as AuditEvent);
+  expect(events.map((e) => e.type)).toEqual(['invoice.paid', 'import.done', CHECKPOINT_TYPE]);
+  const last = events.at(-1)!;
+  expect(last.type).toBe(CHECKPOINT_TYPE);
+  expect((last.details as unknown as CheckpointDetails).checkpoint).toMatchObject({ final: true, size: 2 });
+  const report = await verifyFiles([path], { publicKeys: [keys.publicKeyPem], expectClosed: true });
+  expect(report.breaks).toEqual([]);
+  expect(report.ok).toBe(true);
+});
+
+it('records a caller event of a reserved type under custom.<type>, counted as repaired, and the trail verifies', async () => {
+  const path = join(root, 'reserved.jsonl');
   const logger = createAuditLogger({
     service: 'billing',
     flushOnExit: false,

@@ -56,6 +56,9 @@ function globalSetup(name) {
 
 module.exports = {
   testTimeout: 30000,
+  // Jest's default is one worker per core less one: a single worker on a 2-core machine, while most
+  // files spend their time waiting on servers, brokers and browsers rather than on the CPU.
+  maxWorkers: 2,
   // A worker whose heap has grown past this is replaced after its file: suites that run late in a
   // long-lived worker otherwise pay for the garbage of every file before them.
   workerIdleMemoryLimit: '400MB',

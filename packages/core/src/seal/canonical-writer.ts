@@ -236,6 +236,13 @@ export interface CanonicalMembers {
 
 let members = 0;
 
+/** Opens the next member: `{` or `,`, then its name and colon. */
+function memberName(quotedName: string): void {
+  if (members > 0) byte(COMMA);
+  else byte(0x7b);
+  plain(quotedName);
+}
+
 function close(): void {
   if (members === 0) byte(0x7b);
   byte(0x7d);
@@ -263,40 +270,33 @@ const writer: CanonicalMembers = {
   member(quotedName, v) {
     if (v === undefined) return;
     const at = pos;
-    if (members > 0) byte(COMMA);
-    else byte(0x7b);
-    plain(quotedName);
+    memberName(quotedName);
     if (value(v, 1)) members++;
     else pos = at;
   },
   sharedMember(quotedName, v) {
-    if (v !== shared || sharedBytes === undefined) {
-      if (typeof v !== 'object' || v === null || !immutable(v)) {
-        writer.member(quotedName, v);
-        return;
-      }
-      if (members > 0) byte(COMMA);
-      else byte(0x7b);
-      plain(quotedName);
-      const start = pos;
-      const wasAscii = ascii;
-      ascii = true;
-      value(v, 1);
-      sharedBytes = Buffer.from(buf.subarray(start, pos));
-      sharedAscii = ascii;
-      shared = v;
-      ascii = wasAscii && ascii;
+    if (v === shared && sharedBytes !== undefined) {
+      memberName(quotedName);
+      ensure(sharedBytes.length);
+      buf.set(sharedBytes, pos);
+      pos += sharedBytes.length;
+      if (!sharedAscii) ascii = false;
       members++;
       return;
     }
-    if (members > 0) byte(COMMA);
-    else byte(0x7b);
-    plain(quotedName);
-    const bytes = sharedBytes;
-    ensure(bytes.length);
-    buf.set(bytes, pos);
-    pos += bytes.length;
-    if (!sharedAscii) ascii = false;
+    if (typeof v !== 'object' || v === null || !immutable(v)) {
+      writer.member(quotedName, v);
+      return;
+    }
+    memberName(quotedName);
+    const start = pos;
+    const wasAscii = ascii;
+    ascii = true;
+    value(v, 1);
+    sharedBytes = Buffer.from(buf.subarray(start, pos));
+    sharedAscii = ascii;
+    shared = v;
+    ascii = wasAscii && ascii;
     members++;
   },
   close,

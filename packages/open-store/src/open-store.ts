@@ -93,8 +93,6 @@ async function openPostgres(target: string, options: OpenStoreOptions): Promise<
   };
 }
 
-const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-
 /**
  * A URL naming a table that is not there (a missing `?schema=`, a typo) fails here, naming what
  * to give, instead of as a bare `relation … does not exist` on the first query. A server that does
@@ -106,9 +104,11 @@ async function requireTable(
   table: string,
   target: string,
 ): Promise<void> {
+  // postgresStore took both as plain identifiers already (it refuses any other), so quoting is enough.
+  const name = `"${schema}"."${table}"`;
   let found: unknown;
   try {
-    const { rows } = await pool.query('SELECT to_regclass($1) AS t', [`${quoted(schema)}.${quoted(table)}`]);
+    const { rows } = await pool.query('SELECT to_regclass($1) AS t', [name]);
     found = rows[0]?.t;
   } catch {
     return;
@@ -116,7 +116,7 @@ async function requireTable(
   if (found !== null) return;
   await pool.end();
   throw new Error(
-    `openStore: ${withoutPassword(target)} has no table ${quoted(schema)}.${quoted(table)}: name the schema and table the trail is in with ?schema=…&table=… (auditkit postgres setup-roles prints them), or create it`,
+    `openStore: ${withoutPassword(target)} has no table ${name}: name the schema and table the trail is in with ?schema=…&table=… (auditkit postgres setup-roles prints them), or create it`,
   );
 }
 
